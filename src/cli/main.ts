@@ -1,0 +1,82 @@
+/**
+ * The `spinesurv` command line. Each command lives in its own file, src/cli/commands/<name>.ts,
+ * exporting `command`; commands are loaded on demand, so `spinesurv cox` never loads libtorch.
+ */
+import { exitCodeFor } from '../util/errors.js';
+import type { Command } from './command.js';
+
+/** Every command, in the order `spinesurv --help` lists them (the stages of SYSTEM.md). */
+export const COMMANDS: { name: string; summary: string }[] = [
+  { name: 'synth', summary: 'generate a synthetic cohort with known truth (DICOM, keypoints, masks, CSV)' },
+  { name: 'dicom', summary: 'inspect radiographs: `dicom info FILE`, `dicom png FILE OUT.png`, `dicom scan DIR`' },
+  { name: 'landmarks', summary: 'train, predict and evaluate the L1-L5 keypoint detector' },
+  { name: 'preprocess', summary: 'align, crop and letterbox radiographs into the study image variants' },
+  { name: 'cox', summary: 'fit a Cox proportional-hazards model' },
+  { name: 'km', summary: 'Kaplan-Meier estimate with Greenwood confidence intervals, log-rank test' },
+  { name: 'concordance', summary: "Harrell's and Uno's C-index with standard error and bootstrap CI" },
+  { name: 'table1', summary: 'Table 1: descriptive statistics by group with t / chi-square tests' },
+  { name: 'deepsurv', summary: 'fit a DeepSurv network: `deepsurv fit`, `deepsurv search`' },
+  { name: 'predict', summary: 'score rows with a saved model (Cox, DeepSurv, image models)' },
+  { name: 'study', summary: 'run the whole study on a cohort and write results.json and report.html' },
+  { name: 'demo', summary: 'generate the synthetic cohort and run the study on it' },
+  { name: 'engine', summary: 'the tensor engine: `engine info`, `engine demo` (train a small CNN)' },
+];
+
+function mainHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'Usage: spinesurv <command> [options]   (spinesurv <command> --help for its options)',
+    '',
+    'Predict incident vertebral fracture from lateral lumbar spine radiographs.',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Exit codes: 0 success, 2 bad usage or bad input, 1 other failures.',
+  ].join('\n') + '\n';
+}
+
+async function loadCommand(name: string): Promise<Command | null> {
+  if (!COMMANDS.some((c) => c.name === name)) return null;
+  try {
+    const module = (await import(`./commands/${name}.js`)) as { command: Command };
+    return module.command;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(`commands/${name}.js`)) {
+      return null;
+    }
+    throw error;
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(mainHelp());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version') {
+    process.stdout.write(`${await version()}\n`);
+    return 0;
+  }
+  try {
+    const command = await loadCommand(name);
+    if (command === null) {
+      process.stderr.write(`spinesurv: unknown command "${name}" (see spinesurv --help)\n`);
+      return 2;
+    }
+    return (await command.run(rest)) ?? 0;
+  } catch (error) {
+    const code = exitCodeFor(error);
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`spinesurv ${name}: ${message}\n`);
+    if (code === 1 && process.env.SPINESURV_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    return code;
+  }
+}
+
+export async function version(): Promise<string> {
+  const { readFileSync } = await import('node:fs');
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}

@@ -1,0 +1,20 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const bin = fileURLToPath(new URL('../../../bin/spinesurv.js', import.meta.url));
+
+test('spinesurv --help lists every command and exits 0', () => {
+  const r = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8' });
+  assert.equal(r.status, 0);
+  for (const name of ['synth', 'cox', 'concordance', 'deepsurv', 'predict', 'study', 'demo', 'dicom']) {
+    assert.match(r.stdout, new RegExp(`\\n  ${name} `));
+  }
+});
+
+test('an unknown command exits 2 with a reason', () => {
+  const r = spawnSync(process.execPath, [bin, 'nonsense'], { encoding: 'utf8' });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /unknown command "nonsense"/);
+});
