@@ -1,0 +1,8 @@
+/**
+ * The imaging library's public face: read radiographs (DICOM in the common transfer syntaxes, PNG,
+ * JPEG, TIFF), write DICOM and greyscale PNG.
+ */
+export { writeDicom, encodeDicom, type DicomImageToWrite } from './dicom/dicom-writer.js';
+export { writePng8, writePng16, encodePng8, encodePng16 } from './image-files/png-writer.js';
+export { SOP_CLASS, TRANSFER_SYNTAX, uidFromHash } from './dicom/uids.js';
+export type { Radiograph, SpacingSource } from './radiograph.js';
