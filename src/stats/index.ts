@@ -1,0 +1,2 @@
+/** General statistics: distributions, tests, ROC/AUROC, thresholds, Table 1. */
+export * from './distributions.js';

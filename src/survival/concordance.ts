@@ -1,0 +1,271 @@
+/**
+ * Concordance (C-index) for right-censored data, computed as survival::concordance does (timewt "n"
+ * gives Harrell's C, "n/G2" Uno's C), with the infinitesimal-jackknife variance, in O(n log n).
+ *
+ * A higher score means a higher risk. A pair is comparable when the shorter time is an event and the
+ * other time is strictly longer, or equal but censored (a censored time tied with an event time is
+ * taken as longer); two events at the same time are "tied on time" and left out. Pairs tied on score
+ * count one half. Each comparable pair of an event at time t is weighted by timewt(t): 1 for "n",
+ * 1/G(t-)^2 for "n/G2", where G is the Kaplan-Meier of the censoring distribution (survival's
+ * fastkm1: at a tied time deaths precede censorings, so they leave G's risk set first); with tau, event
+ * times after tau get weight 0 (R's ymax).
+ *
+ * The variance is R's: each observation's influence on Somers' d from the counts of pairs it is in,
+ * var(C) = sum(dfbeta^2) / 4.
+ */
+import { InputError } from '../util/errors.js';
+import { checkFinite, checkSurvival, checkWeights, strataCodes } from './validate.js';
+import { denseRanks, orderByKeys } from './order.js';
+import { WeightTree } from './fenwick.js';
+
+export type TimeWeight = 'n' | 'n/G' | 'n/G2';
+
+export interface ConcordanceOptions {
+  timewt?: TimeWeight;
+  /** Events after tau do not count (R's ymax). */
+  tau?: number;
+  /** Events before ymin do not count. */
+  ymin?: number;
+  weights?: ArrayLike<number>;
+  strata?: ArrayLike<number | string>;
+}
+
+export interface ConcordanceCounts {
+  concordant: number;
+  discordant: number;
+  tiedX: number;
+  tiedY: number;
+  tiedXY: number;
+}
+
+export interface ConcordanceResult {
+  c: number;
+  /** Infinitesimal-jackknife standard error (sqrt of R's var). */
+  se: number;
+  variance: number;
+  counts: ConcordanceCounts;
+  n: number;
+  /** Influence of each observation on C (R's dfbeta / 2 with reverse = TRUE); sum of squares = variance. */
+  influence: Float64Array;
+}
+
+export function concordance(
+  time: ArrayLike<number>,
+  event: ArrayLike<number>,
+  score: ArrayLike<number>,
+  options: ConcordanceOptions = {},
+): ConcordanceResult {
+  const surv = checkSurvival(time, event);
+  const n = surv.time.length;
+  const risk = checkFinite(score, n, 'score');
+  const weights = checkWeights(options.weights, n);
+  const timewt = options.timewt ?? 'n';
+  if (timewt !== 'n' && timewt !== 'n/G' && timewt !== 'n/G2') throw new InputError(`timewt must be "n", "n/G" or "n/G2", got "${String(timewt)}"`);
+  const { codes, levels } = strataCodes(options.strata, n);
+
+  // R's convention: concordant = the longer survivor has the larger x. A higher score is a higher
+  // risk, so x = -score gives the C-index for risk scores directly.
+  const x = new Float64Array(n);
+  for (let i = 0; i < n; i++) x[i] = -risk[i];
+
+  const imat0 = new Float64Array(n);
+  const imat1 = new Float64Array(n);
+  const imat2 = new Float64Array(n);
+  const counts: ConcordanceCounts = { concordant: 0, discordant: 0, tiedX: 0, tiedY: 0, tiedXY: 0 };
+  if (levels.length === 1) {
+    countStratum(identity(n), surv.time, surv.event, x, weights, timewt, options, counts, imat0, imat1, imat2);
+  } else {
+    const members: number[][] = levels.map(() => []);
+    for (let i = 0; i < n; i++) members[codes[i]].push(i);
+    for (const rows of members) countStratum(Int32Array.from(rows), surv.time, surv.event, x, weights, timewt, options, counts, imat0, imat1, imat2);
+  }
+
+  const npair = counts.concordant + counts.discordant + counts.tiedX;
+  const somer = (counts.concordant - counts.discordant) / npair;
+  const influence = new Float64Array(n);
+  let varSomer = 0;
+  for (let i = 0; i < n; i++) {
+    const d = weights[i] * ((imat0[i] - imat1[i]) / npair - (somer / npair) * (imat0[i] + imat1[i] + imat2[i]));
+    influence[i] = d / 2;
+    varSomer += d * d;
+  }
+  const variance = varSomer / 4;
+  return { c: (somer + 1) / 2, se: Math.sqrt(variance), variance, counts, n, influence };
+}
+
+/** Harrell's C (survival::concordance, timewt "n"): higher score = higher risk. */
+export function harrellC(time: ArrayLike<number>, event: ArrayLike<number>, score: ArrayLike<number>, options: Omit<ConcordanceOptions, 'timewt'> = {}): ConcordanceResult {
+  return concordance(time, event, score, { ...options, timewt: 'n' });
+}
+
+/** Uno's C (survival::concordance, timewt "n/G2", optional truncation at tau). */
+export function unoC(time: ArrayLike<number>, event: ArrayLike<number>, score: ArrayLike<number>, options: Omit<ConcordanceOptions, 'timewt'> = {}): ConcordanceResult {
+  return concordance(time, event, score, { ...options, timewt: 'n/G2' });
+}
+
+function identity(n: number): Int32Array {
+  const o = new Int32Array(n);
+  for (let i = 0; i < n; i++) o[i] = i;
+  return o;
+}
+
+/**
+ * Counts one stratum (rows = its row indices) into `counts` and the influence arrays.
+ */
+function countStratum(
+  rows: Int32Array,
+  timeAll: Float64Array,
+  eventAll: Uint8Array,
+  xAll: Float64Array,
+  weightAll: Float64Array,
+  timewtKind: TimeWeight,
+  options: ConcordanceOptions,
+  counts: ConcordanceCounts,
+  imat0: Float64Array,
+  imat1: Float64Array,
+  imat2: Float64Array,
+): void {
+  const m = rows.length;
+  const time = new Float64Array(m);
+  const status = new Uint8Array(m);
+  const x = new Float64Array(m);
+  const w = new Float64Array(m);
+  let nEvents = 0;
+  for (let k = 0; k < m; k++) {
+    const r = rows[k];
+    time[k] = timeAll[r];
+    status[k] = eventAll[r];
+    x[k] = xAll[r];
+    w[k] = weightAll[r];
+    nEvents += status[k];
+  }
+  if (nEvents === 0) return;
+  const kind = nEvents < 2 ? 'n' : timewtKind;
+
+  const tRank = denseRanks(time);
+  const nt = tRank.unique.length;
+  const timewt = eventTimeWeights(tRank.rank, tRank.unique, status, w, kind, options);
+
+  const xRank = denseRanks(x);
+  const nx = xRank.unique.length;
+  // order(-time, status, x): latest first, censored before deaths at a time, then by x.
+  const order = orderByKeys(m, [
+    { keys: tRank.rank, size: nt, descending: true },
+    { keys: status, size: 2 },
+    { keys: xRank.rank, size: nx },
+  ]);
+  const xr = xRank.rank;
+  const all = new WeightTree(nx);
+  const deaths = new WeightTree(nx);
+  const i0 = new Float64Array(m);
+  const i1 = new Float64Array(m);
+  const i2 = new Float64Array(m);
+  let utime = timewt.length - 1;
+  let tiedY = 0;
+  let tiedXY = 0;
+  for (let i = 0; i < m; ) {
+    const ii = order[i];
+    if (status[ii] === 0) {
+      const r = xr[ii];
+      const below = deaths.below(r);
+      const at = deaths.at(r);
+      i0[ii] -= below;
+      i1[ii] -= deaths.total - below - at;
+      i2[ii] -= at;
+      all.add(r, w[ii]);
+      i++;
+      continue;
+    }
+    const adj = timewt[utime--];
+    const t = time[ii];
+    let dwt = 0;
+    let dwt2 = 0;
+    let xsave = -1;
+    let j = i;
+    for (; j < m && time[order[j]] === t; j++) {
+      const jj = order[j];
+      const r = xr[jj];
+      tiedY += w[jj] * dwt * adj;
+      dwt += w[jj];
+      if (r !== xsave) {
+        dwt2 = 0;
+        xsave = r;
+      }
+      tiedXY += w[jj] * dwt2 * adj;
+      dwt2 += w[jj];
+      const below = all.below(r);
+      const at = all.at(r);
+      const above = all.total - below - at;
+      counts.concordant += w[jj] * above * adj;
+      counts.discordant += w[jj] * below * adj;
+      counts.tiedX += w[jj] * at * adj;
+      i0[jj] += above * adj;
+      i1[jj] += below * adj;
+      i2[jj] += at * adj;
+      deaths.add(r, adj * w[jj]);
+    }
+    for (let k = i; k < j; k++) {
+      const jj = order[k];
+      const r = xr[jj];
+      const below = deaths.below(r);
+      const at = deaths.at(r);
+      i0[jj] -= below;
+      i1[jj] -= deaths.total - below - at;
+      i2[jj] -= at;
+      all.add(r, w[jj]);
+    }
+    i = j;
+  }
+  for (let k = 0; k < m; k++) {
+    const r = xr[k];
+    const below = deaths.below(r);
+    const at = deaths.at(r);
+    imat0[rows[k]] += i0[k] + below;
+    imat1[rows[k]] += i1[k] + deaths.total - below - at;
+    imat2[rows[k]] += i2[k] + at;
+  }
+  // Pairs tied on both time and score were counted in tiedY too (as R does, then subtracts).
+  counts.tiedY += tiedY - tiedXY;
+  counts.tiedXY += tiedXY;
+}
+
+/**
+ * The weight of each distinct event time, ascending: 1 ("n"), 1/G(t-) ("n/G"), 1/G(t-)^2 ("n/G2"),
+ * where G is the (case-weighted) Kaplan-Meier of the censoring times; 0 outside [ymin, tau].
+ */
+function eventTimeWeights(
+  tRank: Int32Array,
+  uniqueTimes: Float64Array,
+  status: Uint8Array,
+  w: Float64Array,
+  kind: TimeWeight,
+  options: ConcordanceOptions,
+): Float64Array {
+  const nt = uniqueTimes.length;
+  const atRiskFrom = new Float64Array(nt + 1);
+  const deaths = new Float64Array(nt);
+  const censored = new Float64Array(nt);
+  for (let k = 0; k < tRank.length; k++) {
+    const r = tRank[k];
+    atRiskFrom[r] += w[k];
+    if (status[k] === 1) deaths[r] += w[k];
+    else censored[r] += w[k];
+  }
+  for (let r = nt - 1; r >= 0; r--) atRiskFrom[r] += atRiskFrom[r + 1];
+  const out: number[] = [];
+  let g = 1; // G(t-) at the current time
+  for (let r = 0; r < nt; r++) {
+    if (deaths[r] > 0) {
+      const t = uniqueTimes[r];
+      let v = kind === 'n' ? 1 : kind === 'n/G' ? 1 / g : 1 / (g * g);
+      if (options.ymin !== undefined && t < options.ymin) v = 0;
+      if (options.tau !== undefined && t > options.tau) v = 0;
+      out.push(Number.isFinite(v) ? v : 0);
+    }
+    // As survival's fastkm1: at a time with both, deaths come before censorings, so the
+    // censoring risk set at t excludes the deaths at t.
+    const atRisk = atRiskFrom[r] - deaths[r];
+    if (censored[r] > 0 && atRisk > 0) g *= (atRisk - censored[r]) / atRisk;
+  }
+  return Float64Array.from(out);
+}
