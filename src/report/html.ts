@@ -1,0 +1,223 @@
+/**
+ * OUT/report.html: one self-contained page (inline CSS and SVG, no script, nothing fetched) that a
+ * clinician can read top to bottom: who was studied, Table 1, how well each model ranks patients
+ * (forest plots and a table), the paired comparisons, Kaplan-Meier curves by predicted-risk tertile and
+ * calibration. It is drawn from results.json alone and holds no patient identifier.
+ */
+import type { TopLevelSpec } from 'vega-lite';
+import type { ModelResult, StudyResults, Subgroup } from '../study/results.js';
+import { modelLabel, METHOD_LABELS } from '../study/results.js';
+import { calibrationSpec, forestSpec, kmSpec, type ForestRow, type ReferenceLine } from './figures.js';
+import { count, escapeHtml, fixed, pValue, withCi } from './format.js';
+import { renderSvg } from './svg.js';
+
+const SUBGROUP_LABELS: Record<Subgroup, string> = { all: 'All patients', women: 'Women' };
+
+const STYLE = `
+  body { font-family: Helvetica, Arial, sans-serif; color: #1a1a1a; max-width: 1060px; margin: 2em auto; padding: 0 1em; line-height: 1.45; }
+  h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { font-size: 1.25em; margin-top: 2em; border-bottom: 1px solid #ccc; padding-bottom: 0.2em; }
+  h3 { font-size: 1.05em; margin-top: 1.4em; }
+  table { border-collapse: collapse; margin: 0.6em 0 1em; font-size: 0.92em; }
+  th, td { padding: 0.3em 0.7em; text-align: right; border-bottom: 1px solid #e3e3e3; }
+  th:first-child, td:first-child { text-align: left; }
+  thead th { border-bottom: 2px solid #555; }
+  caption { caption-side: bottom; text-align: left; font-size: 0.85em; color: #555; padding-top: 0.4em; }
+  .lead { font-size: 1.05em; background: #f4f7fb; border-left: 4px solid #0072B2; padding: 0.6em 1em; }
+  .flow { display: flex; align-items: stretch; gap: 0.6em; flex-wrap: wrap; margin: 1em 0; }
+  .box { border: 1px solid #888; border-radius: 4px; padding: 0.5em 0.8em; min-width: 9em; background: #fafafa; }
+  .box b { display: block; font-size: 1.2em; }
+  .arrow { align-self: center; font-size: 1.4em; color: #777; }
+  figure { margin: 1em 0; display: inline-block; vertical-align: top; }
+  figcaption { font-size: 0.85em; color: #444; max-width: 460px; }
+  .note { font-size: 0.88em; color: #444; }
+  .sig { font-weight: bold; }
+`;
+
+interface Figure {
+  id: string;
+  spec: TopLevelSpec;
+  caption: string;
+}
+
+export async function renderReport(results: StudyResults): Promise<string> {
+  const parts: string[] = [];
+  const subgroups = [...new Set(results.test.models.map((m) => m.subgroup))];
+
+  parts.push(`<h1>Incident vertebral fracture: survival models on the test split</h1>`);
+  parts.push(`<p class="note">spinesurv ${escapeHtml(results.tool.version)} · seed ${results.seed} · ` +
+    `${results.settings.bootstrap as number} bootstrap resamples · follow-up in years</p>`);
+  parts.push(headline(results));
+  parts.push(cohortFlow(results));
+  parts.push(table1(results));
+
+  parts.push(`<h2>Discrimination on the test split</h2>`);
+  parts.push(`<p>Harrell's C-index is the probability that, of two comparable patients, the one who fractured first ` +
+    `had the higher predicted risk (0.5 = chance, 1 = perfect). Intervals are 95% percentile bootstrap intervals over ` +
+    `test patients. Models were fitted on the training split only.</p>`);
+  for (const s of subgroups) {
+    const models = results.test.models.filter((m) => m.subgroup === s);
+    parts.push(`<h3>${SUBGROUP_LABELS[s]}</h3>`);
+    parts.push(await figureHtml(forestFigure(results, s, models)));
+    parts.push(modelsTable(models));
+  }
+
+  parts.push(comparisonsTable(results));
+
+  parts.push(`<h2>Kaplan-Meier curves by predicted-risk tertile</h2>`);
+  parts.push(`<p>Test patients are split into thirds by the model's predicted risk; well-separated curves mean the ` +
+    `model sorts patients into groups with different fracture-free survival. Shaded bands are 95% confidence intervals.</p>`);
+  for (const km of results.test.km) {
+    parts.push(await figureHtml({
+      id: `km-${km.model}`,
+      spec: kmSpec(km, `${km.label} — ${SUBGROUP_LABELS[km.subgroup]}`),
+      caption: `Test split, ${SUBGROUP_LABELS[km.subgroup].toLowerCase()}: fracture-free survival by tertile of predicted risk ` +
+        `from ${escapeHtml(km.label)}${km.logrank_p === null ? '' : ` (log-rank p = ${pValue(km.logrank_p)})`}.`,
+    }));
+  }
+
+  const horizons = [...new Set(results.test.calibration.map((c) => c.horizon))];
+  parts.push(`<h2>Calibration</h2>`);
+  parts.push(`<p>Each point is a group of test patients with similar predicted risk: its predicted probability of a ` +
+    `fracture by ${horizons.map((h) => `${h} years`).join(', ')} against the observed proportion (1 − Kaplan-Meier). ` +
+    `Points on the dashed diagonal mean predicted and observed risks agree. Bars are 95% confidence intervals.</p>`);
+  for (const s of subgroups) {
+    const figs = results.test.calibration.filter((c) => c.subgroup === s);
+    if (figs.length === 0) continue;
+    parts.push(await figureHtml({
+      id: `calibration-${s}`,
+      spec: calibrationSpec(figs, `Calibration at ${figs[0].horizon} years — ${SUBGROUP_LABELS[s]}`),
+      caption: `Test split, ${SUBGROUP_LABELS[s].toLowerCase()}, ${figs[0].groups.length} groups by predicted risk.`,
+    }));
+  }
+
+  parts.push(methods(results));
+
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>spinesurv study report</title>
+<style>${STYLE}</style>
+</head>
+<body>
+${parts.join('\n')}
+</body>
+</html>
+`;
+}
+
+async function figureHtml(f: Figure): Promise<string> {
+  const svg = await renderSvg(f.spec, f.id);
+  return `<figure id="${escapeHtml(f.id)}" class="figure">${svg}<figcaption>${f.caption}</figcaption></figure>`;
+}
+
+function forestFigure(results: StudyResults, s: Subgroup, models: ModelResult[]): Figure {
+  const rows: ForestRow[] = models.map((m) => ({
+    row: m.clinical_model === null ? METHOD_LABELS[m.method] : `Model ${m.clinical_model} · ${METHOD_LABELS[m.method]}`,
+    group: METHOD_LABELS[m.method],
+    c: m.harrell,
+    lo: m.harrell_ci95[0],
+    hi: m.harrell_ci95[1],
+  }));
+  const references: ReferenceLine[] = [{ value: 0.5, name: 'chance' }];
+  const truth = results.truth?.by_subgroup?.[s];
+  if (truth) {
+    references.push({ value: truth.oracle_harrell, name: 'true risk' });
+    references.push({ value: truth.clinical_only_harrell, name: 'true clinical part' });
+  }
+  return {
+    id: `forest-${s}`,
+    spec: forestSpec(rows, references, `C-index on the test split — ${SUBGROUP_LABELS[s]}`),
+    caption: `Harrell's C with 95% bootstrap CI for each model (as the paper's Figure 4).` +
+      (truth ? ` Dashed lines: chance (0.5), and for this synthetic cohort the C-index of the true risk and of its clinical part alone.` : ` Dashed line: chance (0.5).`),
+  };
+}
+
+function headline(results: StudyResults): string {
+  const t = results.cohort.test;
+  const all = results.test.models.filter((m) => m.subgroup === 'all');
+  const pick = (method: string, cm: number | null) => all.find((m) => m.method === method && m.clinical_model === cm);
+  const items = [pick('coxph', 3), pick('deepsurv', 3), pick('frax', null)].filter((m): m is ModelResult => m !== undefined);
+  const list = items.map((m) => `${escapeHtml(modelLabel(m))} ${withCi(m.harrell, m.harrell_ci95)}`).join('; ');
+  const truth = results.truth
+    ? ` For reference, the true risk of this synthetic cohort reaches ${fixed(results.truth.oracle_harrell)}, and its clinical part alone ${fixed(results.truth.clinical_only_harrell)}.`
+    : '';
+  return `<p class="lead">Test split: ${count(t.n)} patients, ${count(t.events)} incident vertebral fractures. ` +
+    `Harrell's C-index (95% CI): ${list}.${truth}</p>`;
+}
+
+function cohortFlow(results: StudyResults): string {
+  const c = results.cohort;
+  const excludedTotal = c.excluded.reduce((a, e) => a + e.n, 0);
+  const reasons = c.excluded.length === 0 ? 'none' : c.excluded.map((e) => `${escapeHtml(e.reason)}: ${count(e.n)}`).join('<br>');
+  const split = (name: string, s: typeof c.train) =>
+    `<div class="box">${name}<b>${count(s.n)}</b>${count(s.events)} fractures (${fixed((100 * s.events) / Math.max(1, s.n), 1)}%)<br>` +
+    `${count(s.women)} women, ${count(s.women_events)} fractures</div>`;
+  return `<h2>Cohort</h2>
+<div class="flow">
+  <div class="box">Rows read<b>${count(c.rows_read)}</b></div><div class="arrow">→</div>
+  <div class="box">Excluded<b>${count(excludedTotal)}</b>${reasons}</div><div class="arrow">→</div>
+  <div class="box">Analysed<b>${count(c.analysed)}</b></div><div class="arrow">→</div>
+  ${split('Training split', c.train)}
+  ${split('Test split', c.test)}
+</div>
+<p class="note">Every row was checked before any model was fitted; a cohort with an invalid row is refused as a whole.
+${c.frax_source ? `FRAX: ${escapeHtml(c.frax_source)}.` : 'The cohort has no FRAX column, so FRAX is not compared.'}</p>`;
+}
+
+function table1(results: StudyResults): string {
+  const t = results.table1;
+  const head = t.groups.map((g) => `<th>${escapeHtml(g.label)}<br>(n = ${count(g.n)})</th>`).join('');
+  const body = t.rows
+    .map((r) => `<tr><td>${escapeHtml(r.label)}</td>${t.groups.map((g) => `<td>${escapeHtml(r.cells[g.key] ?? '—')}</td>`).join('')}<td>${pValue(r.p)}</td></tr>`)
+    .join('\n');
+  return `<h2>Table 1. Baseline characteristics</h2>
+<table id="table1"><thead><tr><th>Characteristic</th>${head}<th>P value</th></tr></thead>
+<tbody>${body}</tbody>
+<caption>Values are mean ± standard deviation or number (%). Student's t test for continuous variables, chi-square test for categorical ones.</caption></table>`;
+}
+
+function modelsTable(models: ModelResult[]): string {
+  const horizons = Object.keys(models[0]?.auc ?? {});
+  const head = `<th>Model</th><th>Test n (events)</th><th>Harrell's C (95% CI)</th><th>Uno's C</th>` +
+    horizons.map((h) => `<th>AUC ${h} y</th>`).join('') + horizons.map((h) => `<th>Brier ${h} y</th>`).join('') +
+    `<th>Training C (95% CI)</th>`;
+  const body = models.map((m) => `<tr><td>${escapeHtml(modelLabel(m))}</td><td>${count(m.n)} (${count(m.events)})</td>` +
+    `<td>${withCi(m.harrell, m.harrell_ci95)}</td><td>${fixed(m.uno)}</td>` +
+    horizons.map((h) => `<td>${fixed(m.auc[h])}</td>`).join('') + horizons.map((h) => `<td>${fixed(m.brier[h])}</td>`).join('') +
+    `<td>${withCi(m.train_harrell, m.train_harrell_ci95)}</td></tr>`).join('\n');
+  return `<table class="models"><thead><tr>${head}</tr></thead><tbody>${body}</tbody>
+<caption>Uno's C weights pairs by the inverse probability of remaining uncensored. AUC: cumulative/dynamic AUC at each
+horizon; Brier: inverse-probability-of-censoring weighted Brier score (lower is better). Training C is the apparent C-index on
+the data the model was fitted to (as the paper's Figure 3) and is optimistic.</caption></table>`;
+}
+
+function comparisonsTable(results: StudyResults): string {
+  const byKey = new Map(results.test.models.map((m) => [m.key, m]));
+  const rows = results.test.comparisons.map((c) => {
+    const a = byKey.get(c.model)!;
+    const b = byKey.get(c.reference)!;
+    const sig = c.p < 0.05 ? ' class="sig"' : '';
+    return `<tr${sig}><td>${SUBGROUP_LABELS[c.subgroup]}</td><td>${escapeHtml(modelLabel(a))}</td><td>${escapeHtml(modelLabel(b))}</td>` +
+      `<td>${withCi(c.difference, c.ci95)}</td><td>${pValue(c.p)}</td></tr>`;
+  });
+  return `<h2>Paired comparisons</h2>
+<p>Each model against CoxPH model 3 and against FRAX, on the same test patients: the difference in Harrell's C-index.</p>
+<table id="comparisons"><thead><tr><th>Subgroup</th><th>Model</th><th>Compared with</th><th>Difference in C (95% CI)</th><th>P value</th></tr></thead>
+<tbody>${rows.join('\n')}</tbody>
+<caption>${escapeHtml(results.test.comparisons[0]?.method ?? '')}. Bold: p &lt; 0.05 (not corrected for multiple comparisons).</caption></table>`;
+}
+
+function methods(results: StudyResults): string {
+  const notes = results.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('');
+  return `<h2>Methods and notes</h2>
+<ul class="note">
+<li>Clinical model 1: age and sex; model 2: + body mass index; model 3: + glucocorticoid use and secondary osteoporosis (sex is
+left out within women).</li>
+<li>CoxPH: Cox proportional hazards (Efron ties). DeepSurv: a multilayer perceptron trained on the Cox partial likelihood
+(${escapeHtml(JSON.stringify(results.settings.deepsurv))}).</li>
+<li>Confidence intervals: percentile bootstrap with ${results.settings.bootstrap as number} resamples of test patients (seed ${results.seed}).</li>
+${notes}
+</ul>`;
+}

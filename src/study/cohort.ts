@@ -1,0 +1,336 @@
+/**
+ * Reads a study cohort (CLI.md cohort format, or another layout mapped by study.json) and checks EVERY
+ * row before anything is fitted. A bad row is never skipped silently: either the whole cohort is
+ * refused with each bad row named (CohortProblems), or, for the exclusions the config asks for
+ * (inclusion ranges, drop_missing), the row is left out and counted in the cohort flow.
+ *
+ * Rows are named by the line a spreadsheet shows (header = line 1), never by patient_id, so that
+ * messages and reports carry nothing that identifies a patient.
+ */
+import { existsSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { readCsv, CsvTable } from '../util/csv.js';
+import { InputError } from '../util/errors.js';
+import { type CanonicalColumn, type CodedColumn, type StudyConfig, YEARS_PER_UNIT } from './config.js';
+
+export type Split = 'train' | 'test';
+
+export interface CohortRow {
+  /** CSV line of this row in the cohort file (header = 1). */
+  line: number;
+  /** Kept in memory only to find duplicates and for traceable outputs; never written to a report. */
+  patientId: string;
+  image: string | null;
+  age: number;
+  female: 0 | 1;
+  bmi: number;
+  glucocorticoid: 0 | 1;
+  secondaryOsteoporosis: 0 | 1;
+  /** NaN when the column is absent or the cell empty (descriptive only). */
+  rheumatoidArthritis: number;
+  priorFracture: number;
+  bmdTscore: number;
+  /** FRAX major osteoporotic fracture probability as a fraction in [0, 1]; NaN without a FRAX column. */
+  frax: number;
+  /** Follow-up in years. */
+  time: number;
+  event: 0 | 1;
+  split: Split;
+}
+
+export interface Exclusion {
+  reason: string;
+  n: number;
+}
+
+export interface CohortFlow {
+  rowsRead: number;
+  excluded: Exclusion[];
+  analysed: number;
+  bySplit: Record<Split, { n: number; events: number; women: number; womenEvents: number }>;
+}
+
+export interface Cohort {
+  dir: string;
+  file: string;
+  rows: CohortRow[];
+  flow: CohortFlow;
+  hasFrax: boolean;
+  /** FRAX cells were percentages (some value above 1) and were divided by 100. */
+  fraxWasPercent: boolean;
+  /** The optional columns this cohort has. */
+  present: Record<CanonicalColumn, boolean>;
+}
+
+export interface RowProblem {
+  line: number;
+  problems: string[];
+}
+
+/** The cohort has bad rows; `rows` names each, and nothing has been fitted. Exit code 2. */
+export class CohortProblems extends InputError {
+  constructor(
+    readonly file: string,
+    readonly rowsRead: number,
+    readonly rows: RowProblem[],
+  ) {
+    super(
+      `${file}: ${rows.length} of ${rowsRead} rows are invalid, nothing was fitted:\n` +
+        rows.map((r) => `  line ${r.line}: ${r.problems.join('; ')}`).join('\n'),
+    );
+  }
+}
+
+const REQUIRED: CanonicalColumn[] = [
+  'patient_id',
+  'age',
+  'sex',
+  'bmi',
+  'glucocorticoid',
+  'secondary_osteoporosis',
+  'followup_years',
+  'fracture',
+  'split',
+];
+const OPTIONAL: CanonicalColumn[] = ['image', 'rheumatoid_arthritis', 'prior_fracture', 'bmd_tscore', 'frax_mof'];
+
+function isMissing(cell: string): boolean {
+  const c = cell.trim();
+  return c === '' || c === 'NA';
+}
+
+/** Loads and validates; throws CohortProblems (exit 2) naming every bad row. */
+export function loadCohort(dir: string, config: StudyConfig): Cohort {
+  const file = join(dir, config.cohortFile);
+  const table = readCsv(file);
+  const columnIndex = resolveColumns(table, config, file);
+  const present = Object.fromEntries(
+    [...REQUIRED, ...OPTIONAL].map((c) => [c, columnIndex[c] !== undefined]),
+  ) as Record<CanonicalColumn, boolean>;
+  const cell = (row: string[], c: CanonicalColumn): string => {
+    const i = columnIndex[c];
+    return i === undefined ? '' : (row[i] ?? '').trim();
+  };
+
+  const problems: RowProblem[] = [];
+  const exclusionCounts = new Map<string, number>();
+  const candidates: CohortRow[] = [];
+  const yearsPerUnit = YEARS_PER_UNIT[config.timeUnit];
+  const fraxRaw: number[] = [];
+
+  table.rows.forEach((row, i) => {
+    const line = CsvTable.lineOf(i);
+    const bad: string[] = [];
+    const exclusions: string[] = [];
+    const name = (c: CanonicalColumn) => `${c}${config.columns[c] !== c ? ` (column "${config.columns[c]}")` : ''}`;
+
+    const numberOf = (c: CanonicalColumn, required: boolean): number => {
+      const raw = cell(row, c);
+      if (isMissing(raw)) {
+        if (required) {
+          if (config.dropMissing) exclusions.push(`missing ${c}`);
+          else bad.push(`${name(c)} is missing`);
+        }
+        return NaN;
+      }
+      const v = Number(raw);
+      if (!Number.isFinite(v)) {
+        bad.push(`${name(c)} "${raw}" is not a number`);
+        return NaN;
+      }
+      return v;
+    };
+    const codeOf = (c: CanonicalColumn, coded: CodedColumn, required: boolean): string | null => {
+      const raw = cell(row, c);
+      if (isMissing(raw)) {
+        if (required) {
+          if (config.dropMissing && coded === 'binary') exclusions.push(`missing ${c}`);
+          else bad.push(`${name(c)} is missing`);
+        }
+        return null;
+      }
+      const mapped = config.codes[coded][raw];
+      if (mapped === undefined) {
+        const known = Object.keys(config.codes[coded]).map((k) => `"${k}"`).join(', ');
+        const what = c === 'sex' ? 'sex code' : c === 'fracture' ? 'event' : c === 'split' ? 'split' : c;
+        bad.push(`${what} "${raw}" is not one of ${known}${c === 'fracture' ? ' (an event must be 0 or 1)' : ''}`);
+        return null;
+      }
+      return mapped;
+    };
+    const binaryOf = (c: CanonicalColumn, required: boolean): number => {
+      const v = codeOf(c, 'binary', required);
+      return v === null ? NaN : Number(v);
+    };
+
+    const patientId = cell(row, 'patient_id');
+    if (patientId === '') bad.push('patient_id is missing');
+
+    let image: string | null = null;
+    if (present.image) {
+      const raw = cell(row, 'image');
+      if (raw === '') bad.push(`${name('image')} is missing`);
+      else {
+        image = raw;
+        if (!existsSync(isAbsolute(raw) ? raw : join(dir, raw))) bad.push('image file not found');
+      }
+    }
+
+    const age = numberOf('age', true);
+    const sex = codeOf('sex', 'sex', true);
+    const bmi = numberOf('bmi', true);
+    const glucocorticoid = binaryOf('glucocorticoid', true);
+    const secondary = binaryOf('secondary_osteoporosis', true);
+    const ra = present.rheumatoid_arthritis ? binaryOf('rheumatoid_arthritis', false) : NaN;
+    const prior = present.prior_fracture ? binaryOf('prior_fracture', false) : NaN;
+    const tscore = present.bmd_tscore ? numberOf('bmd_tscore', false) : NaN;
+    const frax = present.frax_mof ? numberOf('frax_mof', true) : NaN;
+    if (present.frax_mof && Number.isFinite(frax) && (frax < 0 || frax > 100)) {
+      bad.push(`${name('frax_mof')} ${frax} is not a probability (0-1 or 0-100 %)`);
+    }
+
+    const rawTime = cell(row, 'followup_years');
+    let time = NaN;
+    if (isMissing(rawTime)) bad.push(`follow-up ${name('followup_years')} is missing`);
+    else {
+      const t = Number(rawTime);
+      if (!Number.isFinite(t)) bad.push(`follow-up ${name('followup_years')} "${rawTime}" is not a number`);
+      else if (t < 0) bad.push(`follow-up ${name('followup_years')} is negative (${rawTime})`);
+      else time = t * yearsPerUnit;
+    }
+    const event = codeOf('fracture', 'fracture', true);
+    const split = codeOf('split', 'split', true);
+
+    if (bad.length > 0) {
+      problems.push({ line, problems: bad });
+      return;
+    }
+    const ranges: [keyof StudyConfig['include'], number][] = [['age', age], ['bmi', bmi], ['followup_years', time]];
+    for (const [c, v] of ranges) {
+      const r = config.include[c];
+      if (r && Number.isFinite(v) && ((r.min !== undefined && v < r.min) || (r.max !== undefined && v > r.max))) {
+        exclusions.push(`${c} outside ${r.min ?? '-inf'} to ${r.max ?? 'inf'}`);
+      }
+    }
+    if (exclusions.length > 0) {
+      // A row is counted once, under its first reason.
+      exclusionCounts.set(exclusions[0], (exclusionCounts.get(exclusions[0]) ?? 0) + 1);
+      return;
+    }
+    if (present.frax_mof) fraxRaw.push(frax);
+    candidates.push({
+      line,
+      patientId,
+      image,
+      age,
+      female: sex === 'F' ? 1 : 0,
+      bmi,
+      glucocorticoid: glucocorticoid as 0 | 1,
+      secondaryOsteoporosis: secondary as 0 | 1,
+      rheumatoidArthritis: ra,
+      priorFracture: prior,
+      bmdTscore: tscore,
+      frax,
+      time,
+      event: Number(event) as 0 | 1,
+      split: split as Split,
+    });
+  });
+
+  addDuplicateProblems(table, columnIndex, config, problems);
+  if (problems.length > 0) {
+    problems.sort((a, b) => a.line - b.line);
+    throw new CohortProblems(file, table.length, mergeByLine(problems));
+  }
+  for (const split of ['train', 'test'] as const) {
+    if (!candidates.some((r) => r.split === split)) {
+      throw new InputError(`${file}: no ${split} rows left after exclusions (the study needs both splits)`);
+    }
+    if (!candidates.some((r) => r.split === split && r.event === 1)) {
+      throw new InputError(`${file}: the ${split} split has no events; no model can be fitted or judged`);
+    }
+  }
+
+  const fraxWasPercent = fraxRaw.some((v) => v > 1);
+  if (fraxWasPercent) for (const r of candidates) r.frax /= 100;
+
+  const flow: CohortFlow = {
+    rowsRead: table.length,
+    excluded: [...exclusionCounts].map(([reason, n]) => ({ reason, n })),
+    analysed: candidates.length,
+    bySplit: {
+      train: countSplit(candidates, 'train'),
+      test: countSplit(candidates, 'test'),
+    },
+  };
+  return { dir, file, rows: candidates, flow, hasFrax: present.frax_mof, fraxWasPercent, present };
+}
+
+function countSplit(rows: CohortRow[], split: Split) {
+  const s = rows.filter((r) => r.split === split);
+  return {
+    n: s.length,
+    events: s.filter((r) => r.event === 1).length,
+    women: s.filter((r) => r.female === 1).length,
+    womenEvents: s.filter((r) => r.female === 1 && r.event === 1).length,
+  };
+}
+
+/** CLI.md name -> column index; a required column that the CSV lacks stops here, naming it. */
+function resolveColumns(table: CsvTable, config: StudyConfig, file: string): Partial<Record<CanonicalColumn, number>> {
+  const out: Partial<Record<CanonicalColumn, number>> = {};
+  const missing: string[] = [];
+  for (const c of [...REQUIRED, ...OPTIONAL]) {
+    const actual = config.columns[c];
+    if (actual === null) {
+      if (REQUIRED.includes(c)) throw new InputError(`study config: column "${c}" is required and cannot be null`);
+      continue;
+    }
+    const i = table.header.indexOf(actual);
+    if (i >= 0) out[c] = i;
+    else if (REQUIRED.includes(c) || (c === 'image' && config.columns.image !== 'image')) {
+      missing.push(actual === c ? `"${c}"` : `"${actual}" (for ${c})`);
+    }
+  }
+  if (missing.length > 0) {
+    throw new InputError(`${file}: missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (columns: ${table.header.join(', ')})`);
+  }
+  return out;
+}
+
+function addDuplicateProblems(
+  table: CsvTable,
+  columnIndex: Partial<Record<CanonicalColumn, number>>,
+  config: StudyConfig,
+  problems: RowProblem[],
+): void {
+  const idCol = columnIndex.patient_id!;
+  const splitCol = columnIndex.split!;
+  const firstLine = new Map<string, { line: number; split: string | undefined }>();
+  table.rows.forEach((row, i) => {
+    const id = (row[idCol] ?? '').trim();
+    if (id === '') return;
+    const line = CsvTable.lineOf(i);
+    const split = config.codes.split[(row[splitCol] ?? '').trim()];
+    const first = firstLine.get(id);
+    if (first === undefined) {
+      firstLine.set(id, { line, split });
+      return;
+    }
+    const message =
+      first.split !== undefined && split !== undefined && first.split !== split
+        ? `patient is in both splits (${first.split} on line ${first.line}, ${split} here)`
+        : `duplicate patient_id (first on line ${first.line})`;
+    problems.push({ line, problems: [message] });
+  });
+}
+
+function mergeByLine(problems: RowProblem[]): RowProblem[] {
+  const out: RowProblem[] = [];
+  for (const p of problems) {
+    const last = out[out.length - 1];
+    if (last && last.line === p.line) last.problems.push(...p.problems);
+    else out.push({ line: p.line, problems: [...p.problems] });
+  }
+  return out;
+}

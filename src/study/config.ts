@@ -1,0 +1,288 @@
+/**
+ * The study's configuration (study.json): how to read a cohort whose columns or codes differ from the
+ * CLI.md cohort format, and the analysis settings. Every field is optional; the defaults read a cohort
+ * written by `spinesurv synth` and run the study as the paper did.
+ *
+ * Example, for a cohort with months of follow-up, sex coded 1/2 and an event column named "vfx":
+ *   { "columns": { "followup_years": "fu_months", "fracture": "vfx", "sex": "gender" },
+ *     "time_unit": "months", "codes": { "sex": { "1": "M", "2": "F" } } }
+ */
+import { readFileSync } from 'node:fs';
+import { InputError } from '../util/errors.js';
+
+/** The cohort's columns by their CLI.md names. */
+export const CANONICAL_COLUMNS = [
+  'patient_id',
+  'image',
+  'age',
+  'sex',
+  'bmi',
+  'glucocorticoid',
+  'secondary_osteoporosis',
+  'rheumatoid_arthritis',
+  'prior_fracture',
+  'bmd_tscore',
+  'frax_mof',
+  'followup_years',
+  'fracture',
+  'split',
+] as const;
+export type CanonicalColumn = (typeof CANONICAL_COLUMNS)[number];
+
+/** Columns whose cells are recoded through `codes` before they are checked. */
+export const CODED_COLUMNS = ['sex', 'fracture', 'split', 'binary'] as const;
+export type CodedColumn = (typeof CODED_COLUMNS)[number];
+
+export type TimeUnit = 'years' | 'months' | 'weeks' | 'days';
+export const YEARS_PER_UNIT: Record<TimeUnit, number> = { years: 1, months: 1 / 12, weeks: 7 / 365.25, days: 1 / 365.25 };
+
+export interface DeepSurvSettings {
+  hidden: number[];
+  activation: 'relu' | 'selu';
+  dropout: number;
+  l2: number;
+  learningRate: number;
+  epochs: number;
+  /** Fraction of the training rows held out for early stopping by C-index (0 turns it off). */
+  validationFraction: number;
+  patience: number;
+}
+
+export interface StudyConfig {
+  /** The cohort table inside the cohort folder. */
+  cohortFile: string;
+  /** CLI.md column name -> the name in this cohort's CSV; null marks an optional column as absent. */
+  columns: Record<CanonicalColumn, string | null>;
+  /** Per coded column: raw cell -> canonical value (sex F/M, fracture 1/0, split train/test, binary 1/0). */
+  codes: Record<CodedColumn, Record<string, string>>;
+  timeUnit: TimeUnit;
+  /** Numeric inclusion ranges by CLI.md column (rows outside are excluded and counted in the flow). */
+  include: Partial<Record<'age' | 'bmi' | 'followup_years', { min?: number; max?: number }>>;
+  /** Rows with a missing model covariate are excluded (and counted) instead of stopping the study. */
+  dropMissing: boolean;
+  /** Times (years) for AUC(t) and the Brier score. */
+  horizons: number[];
+  calibrationHorizon: number;
+  calibrationGroups: number;
+  bootstrap: number;
+  subgroups: ('all' | 'women')[];
+  deepsurv: DeepSurvSettings;
+}
+
+export const DEFAULT_CONFIG: StudyConfig = {
+  cohortFile: 'cohort.csv',
+  columns: Object.fromEntries(CANONICAL_COLUMNS.map((c) => [c, c])) as Record<CanonicalColumn, string>,
+  codes: {
+    sex: { F: 'F', M: 'M' },
+    fracture: { '0': '0', '1': '1' },
+    split: { train: 'train', test: 'test' },
+    binary: { '0': '0', '1': '1' },
+  },
+  timeUnit: 'years',
+  include: {},
+  dropMissing: false,
+  horizons: [1, 3, 5],
+  calibrationHorizon: 3,
+  calibrationGroups: 5,
+  bootstrap: 1000,
+  subgroups: ['all', 'women'],
+  deepsurv: {
+    hidden: [32, 32],
+    activation: 'relu',
+    dropout: 0.1,
+    l2: 1e-3,
+    learningRate: 1e-3,
+    epochs: 300,
+    validationFraction: 0.2,
+    patience: 40,
+  },
+};
+
+/** study.json's keys (snake_case, as the rest of the project's JSON) -> StudyConfig's. */
+const FILE_KEYS: Record<string, keyof StudyConfig> = {
+  cohort_file: 'cohortFile',
+  columns: 'columns',
+  codes: 'codes',
+  time_unit: 'timeUnit',
+  include: 'include',
+  drop_missing: 'dropMissing',
+  horizons: 'horizons',
+  calibration_horizon: 'calibrationHorizon',
+  calibration_groups: 'calibrationGroups',
+  bootstrap: 'bootstrap',
+  subgroups: 'subgroups',
+  deepsurv: 'deepsurv',
+};
+
+const DEEPSURV_KEYS: Record<string, keyof DeepSurvSettings> = {
+  hidden: 'hidden',
+  activation: 'activation',
+  dropout: 'dropout',
+  l2: 'l2',
+  learning_rate: 'learningRate',
+  epochs: 'epochs',
+  validation_fraction: 'validationFraction',
+  patience: 'patience',
+};
+
+function fail(source: string, message: string): never {
+  throw new InputError(`${source}: ${message}`);
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function positiveNumber(source: string, key: string, v: unknown, integer = false): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) {
+    fail(source, `"${key}" must be a positive ${integer ? 'integer' : 'number'}, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+/** Reads and checks a study.json; unknown keys are errors so that a typo is not silently ignored. */
+export function loadConfig(path: string | undefined): StudyConfig {
+  if (path === undefined) return structuredClone(DEFAULT_CONFIG);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    fail(path, e.code ? `cannot read (${e.code})` : `not valid JSON (${e.message})`);
+  }
+  return parseConfig(raw, path);
+}
+
+export function parseConfig(raw: unknown, source = 'study.json'): StudyConfig {
+  const config = structuredClone(DEFAULT_CONFIG);
+  if (!isRecord(raw)) fail(source, 'must hold a JSON object');
+  for (const [key, value] of Object.entries(raw)) {
+    const field = FILE_KEYS[key];
+    if (field === undefined) fail(source, `unknown key "${key}" (known: ${Object.keys(FILE_KEYS).join(', ')})`);
+    switch (field) {
+      case 'cohortFile':
+        if (typeof value !== 'string' || value === '') fail(source, '"cohort_file" must be a file name');
+        config.cohortFile = value;
+        break;
+      case 'columns':
+        if (!isRecord(value)) fail(source, '"columns" must map CLI.md column names to this cohort\'s names');
+        for (const [name, actual] of Object.entries(value)) {
+          if (!(CANONICAL_COLUMNS as readonly string[]).includes(name)) {
+            fail(source, `columns: unknown column "${name}" (known: ${CANONICAL_COLUMNS.join(', ')})`);
+          }
+          if (actual !== null && (typeof actual !== 'string' || actual === '')) {
+            fail(source, `columns.${name} must be a column name or null`);
+          }
+          config.columns[name as CanonicalColumn] = actual as string | null;
+        }
+        break;
+      case 'codes':
+        if (!isRecord(value)) fail(source, '"codes" must be an object');
+        for (const [name, mapping] of Object.entries(value)) {
+          if (!(CODED_COLUMNS as readonly string[]).includes(name)) {
+            fail(source, `codes: unknown coded column "${name}" (known: ${CODED_COLUMNS.join(', ')})`);
+          }
+          if (!isRecord(mapping)) fail(source, `codes.${name} must map raw cells to values`);
+          const allowed = allowedCodes(name as CodedColumn);
+          const table: Record<string, string> = {};
+          for (const [rawCell, canonical] of Object.entries(mapping)) {
+            const c = String(canonical);
+            if (!allowed.includes(c)) fail(source, `codes.${name}.${rawCell}: "${c}" must be one of ${allowed.join(', ')}`);
+            table[rawCell] = c;
+          }
+          config.codes[name as CodedColumn] = table;
+        }
+        break;
+      case 'timeUnit':
+        if (typeof value !== 'string' || !(value in YEARS_PER_UNIT)) {
+          fail(source, `"time_unit" must be one of ${Object.keys(YEARS_PER_UNIT).join(', ')}`);
+        }
+        config.timeUnit = value as TimeUnit;
+        break;
+      case 'include':
+        if (!isRecord(value)) fail(source, '"include" must be an object like {"age": {"min": 50, "max": 75}}');
+        for (const [name, range] of Object.entries(value)) {
+          if (!['age', 'bmi', 'followup_years'].includes(name)) fail(source, `include: "${name}" is not age, bmi or followup_years`);
+          if (!isRecord(range) || Object.keys(range).some((k) => k !== 'min' && k !== 'max') ||
+              Object.values(range).some((v) => typeof v !== 'number')) {
+            fail(source, `include.${name} must be {"min": number, "max": number}`);
+          }
+          config.include[name as 'age'] = range as { min?: number; max?: number };
+        }
+        break;
+      case 'dropMissing':
+        if (typeof value !== 'boolean') fail(source, '"drop_missing" must be true or false');
+        config.dropMissing = value;
+        break;
+      case 'horizons':
+        if (!Array.isArray(value) || value.length === 0) fail(source, '"horizons" must be a list of times in years');
+        config.horizons = value.map((v) => positiveNumber(source, 'horizons', v));
+        break;
+      case 'calibrationHorizon':
+        config.calibrationHorizon = positiveNumber(source, key, value);
+        break;
+      case 'calibrationGroups':
+        config.calibrationGroups = positiveNumber(source, key, value, true);
+        break;
+      case 'bootstrap':
+        config.bootstrap = positiveNumber(source, key, value, true);
+        break;
+      case 'subgroups':
+        if (!Array.isArray(value) || value.length === 0 || value.some((s) => s !== 'all' && s !== 'women')) {
+          fail(source, '"subgroups" must be a list of "all" and/or "women"');
+        }
+        config.subgroups = [...new Set(value as ('all' | 'women')[])];
+        break;
+      case 'deepsurv':
+        config.deepsurv = parseDeepSurv(value, source);
+        break;
+    }
+  }
+  return config;
+}
+
+function parseDeepSurv(value: unknown, source: string): DeepSurvSettings {
+  if (!isRecord(value)) fail(source, '"deepsurv" must be an object');
+  const out = { ...DEFAULT_CONFIG.deepsurv, hidden: [...DEFAULT_CONFIG.deepsurv.hidden] };
+  for (const [key, v] of Object.entries(value)) {
+    const field = DEEPSURV_KEYS[key];
+    if (field === undefined) fail(source, `deepsurv: unknown key "${key}" (known: ${Object.keys(DEEPSURV_KEYS).join(', ')})`);
+    if (field === 'hidden') {
+      if (!Array.isArray(v) || v.length === 0) fail(source, 'deepsurv.hidden must be a list of layer widths');
+      out.hidden = v.map((w) => positiveNumber(source, 'deepsurv.hidden', w, true));
+    } else if (field === 'activation') {
+      if (v !== 'relu' && v !== 'selu') fail(source, 'deepsurv.activation must be "relu" or "selu"');
+      out.activation = v;
+    } else if (field === 'dropout' || field === 'validationFraction' || field === 'l2') {
+      if (typeof v !== 'number' || v < 0 || v >= 1) fail(source, `deepsurv.${key} must be in [0, 1)`);
+      out[field] = v;
+    } else {
+      out[field] = positiveNumber(source, `deepsurv.${key}`, v, field !== 'learningRate');
+    }
+  }
+  return out;
+}
+
+export function allowedCodes(column: CodedColumn): string[] {
+  switch (column) {
+    case 'sex':
+      return ['F', 'M'];
+    case 'split':
+      return ['train', 'test'];
+    default:
+      return ['0', '1'];
+  }
+}
+
+/** The config as written to the manifest (study.json's own spelling). */
+export function configToJson(config: StudyConfig): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [fileKey, field] of Object.entries(FILE_KEYS)) {
+    if (field === 'deepsurv') {
+      out[fileKey] = Object.fromEntries(Object.entries(DEEPSURV_KEYS).map(([k, f]) => [k, config.deepsurv[f]]));
+    } else {
+      out[fileKey] = config[field];
+    }
+  }
+  return out;
+}

@@ -1,0 +1,149 @@
+/**
+ * The shape of OUT/results.json. CLI.md fixes the core ({"test": {"models": [...]}, "variants",
+ * "truth"}); the rest (Table 1, cohort flow, comparisons, the curves behind the figures) is what the
+ * report is drawn from, so that report.html is a pure function of results.json.
+ */
+export type Method = 'coxph' | 'deepsurv' | 'deepsurv_image' | 'deepsurv_image_only' | 'frax';
+export type Subgroup = 'all' | 'women';
+export type ClinicalModel = 1 | 2 | 3;
+
+export interface ModelResult {
+  /** Unique within the study, e.g. "coxph_m3_all"; also the predictions column name. */
+  key: string;
+  method: Method;
+  clinical_model: ClinicalModel | null;
+  subgroup: Subgroup;
+  covariates: string[];
+  n: number;
+  events: number;
+  harrell: number;
+  /** Infinitesimal-jackknife standard error (survival::concordance's). */
+  harrell_se: number;
+  /** Percentile bootstrap over test patients. */
+  harrell_ci95: [number, number];
+  uno: number;
+  uno_ci95: [number, number];
+  /** Cumulative/dynamic AUC at each horizon (years, as strings); null where no case or control exists. */
+  auc: Record<string, number | null>;
+  /** IPCW Brier score at each horizon; null where the model gives no survival probability. */
+  brier: Record<string, number | null>;
+  /** Where the test-split scores are, so that any C-index here can be recomputed. */
+  predictions: { file: string; column: string };
+  /** Apparent (training split) Harrell's C of the same model, as the paper's Figure 3. */
+  train_harrell: number | null;
+  train_harrell_ci95: [number, number] | null;
+}
+
+export interface Comparison {
+  subgroup: Subgroup;
+  model: string;
+  reference: string;
+  /** C(model) - C(reference) on the same test patients. */
+  difference: number;
+  ci95: [number, number];
+  p: number;
+  method: string;
+}
+
+export interface Table1Row {
+  label: string;
+  kind: 'continuous' | 'binary';
+  /** Per group, "60.5 ± 6.2" or "1,068 (75.4)". */
+  cells: Record<string, string>;
+  /** Per group, the numbers behind the cell: mean/sd or count/percent, n available. */
+  values: Record<string, { mean?: number; sd?: number; count?: number; percent?: number; n: number }>;
+  p: number | null;
+  test: string;
+}
+
+export interface Table1Result {
+  groups: { key: string; label: string; n: number }[];
+  rows: Table1Row[];
+}
+
+export interface KmCurve {
+  group: string;
+  n: number;
+  events: number;
+  /** Step function: survival just after each time, starting with (0, 1). */
+  time: number[];
+  surv: number[];
+  lower: number[];
+  upper: number[];
+}
+
+export interface KmFigure {
+  model: string;
+  label: string;
+  subgroup: Subgroup;
+  curves: KmCurve[];
+  /** Numbers at risk at each tick, per curve (same order as curves). */
+  at_risk: { times: number[]; counts: number[][] };
+  logrank_p: number | null;
+}
+
+export interface CalibrationGroup {
+  predicted: number;
+  observed: number;
+  lower: number;
+  upper: number;
+  n: number;
+}
+
+export interface CalibrationFigure {
+  model: string;
+  label: string;
+  subgroup: Subgroup;
+  horizon: number;
+  groups: CalibrationGroup[];
+}
+
+export interface TruthResult {
+  oracle_harrell: number;
+  clinical_only_harrell: number;
+  /** The same two, recomputed here on each analysed subgroup of the test split. */
+  by_subgroup?: Partial<Record<Subgroup, { oracle_harrell: number; clinical_only_harrell: number; n: number }>>;
+}
+
+export interface Exclusion {
+  reason: string;
+  n: number;
+}
+
+export interface StudyResults {
+  tool: { name: 'spinesurv'; version: string };
+  created_by: string;
+  seed: number;
+  settings: Record<string, unknown>;
+  cohort: {
+    rows_read: number;
+    excluded: Exclusion[];
+    analysed: number;
+    train: { n: number; events: number; women: number; women_events: number };
+    test: { n: number; events: number; women: number; women_events: number };
+    frax_source: string | null;
+    time_unit: string;
+  };
+  table1: Table1Result;
+  test: {
+    models: ModelResult[];
+    comparisons: Comparison[];
+    km: KmFigure[];
+    calibration: CalibrationFigure[];
+  };
+  variants: { variant: string; masks: boolean; auroc: number; sensitivity: number; specificity: number; ppv: number; npv: number }[];
+  truth?: TruthResult;
+  notes: string[];
+}
+
+export const METHOD_LABELS: Record<Method, string> = {
+  coxph: 'CoxPH',
+  deepsurv: 'DeepSurv without images',
+  deepsurv_image: 'DeepSurv with images',
+  deepsurv_image_only: 'DeepSurv image only',
+  frax: 'FRAX',
+};
+
+export function modelLabel(m: Pick<ModelResult, 'method' | 'clinical_model'>): string {
+  return m.clinical_model === null ? METHOD_LABELS[m.method] : `${METHOD_LABELS[m.method]}, model ${m.clinical_model}`;
+}
