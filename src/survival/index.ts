@@ -1,4 +1,14 @@
-/** Survival analysis: Cox regression, Kaplan-Meier, concordance, and time-dependent metrics. */
+/** Survival analysis: Cox regression, Kaplan-Meier, log-rank, concordance, and time-dependent metrics. */
 export { coxph, type CoxFit, type CoxInput, type CoxTies } from './cox/fit.js';
 export { cumhazAt, type BaselineHazard } from './cox/baseline.js';
-export { concordance, harrellC, unoC, type ConcordanceOptions, type ConcordanceResult, type TimeWeight } from './concordance.js';
+export { saveCoxModel, loadCoxModel, coxModelJson, type CoxModelFile, type LoadedCoxModel, type SaveCoxOptions } from './cox/model-file.js';
+export { concordance, harrellC, unoC, type ConcordanceOptions, type ConcordanceResult, type ConcordanceCounts, type TimeWeight } from './concordance.js';
+export { compareConcordance, type ConcordanceComparison, type CompareOptions } from './compare-concordance.js';
+export { kaplanMeier, type KaplanMeier, type KaplanMeierOptions } from './kaplan-meier.js';
+export { logRank, type LogRankResult } from './log-rank.js';
+export { censoringSurvival, type CensoringSurvival } from './ipcw.js';
+export { timeDependentAuc } from './time-dependent-auc.js';
+export { brierScore, integratedBrier } from './brier.js';
+export { calibrationAtHorizon, type Calibration, type CalibrationGroup } from './calibration.js';
+export { bootstrapCi, quantileSorted, take, type BootstrapOptions, type BootstrapResult } from './bootstrap.js';
+export { checkSurvival } from './validate.js';
