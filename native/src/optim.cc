@@ -1,0 +1,115 @@
+// Optimizers: libtorch's own Adam, AdamW and SGD over the parameter tensors, so that a training step
+// costs one call from JavaScript instead of several ops per parameter. The optimizer keeps its own
+// references to the parameters and its state (moments, momentum buffers) in C++.
+#include <torch/optim/adam.h>
+#include <torch/optim/adamw.h>
+#include <torch/optim/sgd.h>
+
+#include <memory>
+
+#include "errors.h"
+#include "tensor_handle.h"
+
+namespace spinesurv {
+namespace {
+
+const napi_type_tag kOptimizerTag = {0x7370696e65737572ULL, 0x6f7074696d303031ULL};
+
+struct OptimizerBox {
+  std::unique_ptr<torch::optim::Optimizer> optimizer;
+};
+
+double Option(const Napi::Object& options, const char* name, double fallback) {
+  Napi::Value v = options.Get(name);
+  return IsAbsent(v) ? fallback : Double(v, name);
+}
+
+bool Flag(const Napi::Object& options, const char* name) {
+  Napi::Value v = options.Get(name);
+  return !IsAbsent(v) && Bool(v, name);
+}
+
+torch::optim::Optimizer& Unwrap(const Napi::Value& value) {
+  if (!value.IsExternal() || !value.As<Napi::External<OptimizerBox>>().CheckTypeTag(&kOptimizerTag)) {
+    ThrowType(value.Env(), "expected an optimizer");
+  }
+  OptimizerBox* box = value.As<Napi::External<OptimizerBox>>().Data();
+  if (!box->optimizer) ThrowType(value.Env(), "optimizer was already disposed");
+  return *box->optimizer;
+}
+
+// optimizerCreate(kind 'adam'|'adamw'|'sgd', params[], options)
+Napi::Value Create(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string kind = String(info[0], "kind");
+  std::vector<at::Tensor> params = TensorList(info[1]);
+  for (const auto& p : params) {
+    if (!p.requires_grad()) ThrowType(env, "optimizer: every parameter must require grad");
+    if (!p.is_leaf()) ThrowType(env, "optimizer: parameters must be leaf tensors");
+  }
+  if (!info[2].IsObject()) ThrowType(env, "optimizer: options must be an object");
+  Napi::Object o = info[2].As<Napi::Object>();
+  double lr = Double(o.Get("lr"), "lr");
+  auto box = std::make_unique<OptimizerBox>();
+  if (kind == "adam" || kind == "adamw") {
+    auto betas = std::make_tuple(Option(o, "beta1", 0.9), Option(o, "beta2", 0.999));
+    if (kind == "adam") {
+      torch::optim::AdamOptions opts(lr);
+      opts.betas(betas).eps(Option(o, "eps", 1e-8)).weight_decay(Option(o, "weightDecay", 0)).amsgrad(Flag(o, "amsgrad"));
+      box->optimizer = std::make_unique<torch::optim::Adam>(params, opts);
+    } else {
+      torch::optim::AdamWOptions opts(lr);
+      opts.betas(betas).eps(Option(o, "eps", 1e-8)).weight_decay(Option(o, "weightDecay", 1e-2)).amsgrad(Flag(o, "amsgrad"));
+      box->optimizer = std::make_unique<torch::optim::AdamW>(params, opts);
+    }
+  } else if (kind == "sgd") {
+    torch::optim::SGDOptions opts(lr);
+    opts.momentum(Option(o, "momentum", 0)).dampening(Option(o, "dampening", 0)).weight_decay(Option(o, "weightDecay", 0)).nesterov(Flag(o, "nesterov"));
+    box->optimizer = std::make_unique<torch::optim::SGD>(params, opts);
+  } else {
+    ThrowType(env, "optimizer: unknown kind '" + kind + "' (adam, adamw, sgd)");
+  }
+  auto external = Napi::External<OptimizerBox>::New(env, box.release(), [](Napi::Env, OptimizerBox* b) { delete b; });
+  external.TypeTag(&kOptimizerTag);
+  return external;
+}
+
+Napi::Value Step(const Napi::CallbackInfo& info) {
+  Unwrap(info[0]).step();
+  return info.Env().Undefined();
+}
+
+Napi::Value ZeroGrad(const Napi::CallbackInfo& info) {
+  Unwrap(info[0]).zero_grad();
+  return info.Env().Undefined();
+}
+
+Napi::Value GetLr(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), Unwrap(info[0]).param_groups().at(0).options().get_lr());
+}
+
+Napi::Value SetLr(const Napi::CallbackInfo& info) {
+  double lr = Double(info[1], "lr");
+  for (auto& group : Unwrap(info[0]).param_groups()) group.options().set_lr(lr);
+  return info.Env().Undefined();
+}
+
+// optimizerDispose(o): frees the state (moments) now instead of at garbage collection.
+Napi::Value Dispose(const Napi::CallbackInfo& info) {
+  if (!info[0].IsExternal()) ThrowType(info.Env(), "expected an optimizer");
+  info[0].As<Napi::External<OptimizerBox>>().Data()->optimizer.reset();
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void RegisterOptim(Napi::Env env, Napi::Object exports) {
+  Export<Create>(env, exports, "optimizerCreate");
+  Export<Step>(env, exports, "optimizerStep");
+  Export<ZeroGrad>(env, exports, "optimizerZeroGrad");
+  Export<GetLr>(env, exports, "optimizerGetLr");
+  Export<SetLr>(env, exports, "optimizerSetLr");
+  Export<Dispose>(env, exports, "optimizerDispose");
+}
+
+}  // namespace spinesurv

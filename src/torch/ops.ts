@@ -1,0 +1,80 @@
+/** Functions over several tensors, grad mode, and the runtime's global settings. */
+import { native } from './native.js';
+import { Tensor, wrap, type Operand } from './tensor.js';
+
+export function cat(tensors: Tensor[], dim = 0): Tensor {
+  return wrap(native.cat(tensors.map((t) => t.handle), dim));
+}
+
+export function stack(tensors: Tensor[], dim = 0): Tensor {
+  return wrap(native.stack(tensors.map((t) => t.handle), dim));
+}
+
+/** Element-wise cond ? a : b (a and b may be numbers). */
+export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
+  const h = (x: Operand) => (x instanceof Tensor ? x.handle : x);
+  return wrap(native.where(cond.handle, h(a), h(b)));
+}
+
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  return a.matmul(b);
+}
+
+/** Runs fn with gradient recording off (inference, evaluation); restores the previous mode. */
+export function noGrad<T>(fn: () => T): T {
+  const previous = native.setGradEnabled(false) as boolean;
+  try {
+    return fn();
+  } finally {
+    native.setGradEnabled(previous);
+  }
+}
+
+/** Runs fn with gradient recording on (inside a noGrad block). */
+export function enableGrad<T>(fn: () => T): T {
+  const previous = native.setGradEnabled(true) as boolean;
+  try {
+    return fn();
+  } finally {
+    native.setGradEnabled(previous);
+  }
+}
+
+export function isGradEnabled(): boolean {
+  return native.isGradEnabled() as boolean;
+}
+
+/** Seeds libtorch's generators (randn, rand, dropout, randperm...). */
+export function manualSeed(seed: number): void {
+  native.manualSeed(seed);
+}
+
+/** Intra-op threads libtorch uses (as torch.set_num_threads). */
+export function setNumThreads(n: number): void {
+  native.setNumThreads(n);
+}
+
+export function getNumThreads(): number {
+  return native.getNumThreads() as number;
+}
+
+export interface RuntimeInfo {
+  version: string;
+  threads: number;
+  cudaAvailable: boolean;
+  cudaDeviceCount: number;
+  mkldnn: boolean;
+  parallelInfo: string;
+  buildConfig: string;
+}
+
+/** libtorch's version, threads and devices (for `spinesurv engine info`). */
+export function runtimeInfo(): RuntimeInfo {
+  return native.runtimeInfo() as RuntimeInfo;
+}
+
+/** The devices this build can use: 'cpu', and 'cuda:N' for each GPU of a CUDA libtorch. */
+export function devices(): string[] {
+  const info = runtimeInfo();
+  return ['cpu', ...Array.from({ length: info.cudaDeviceCount }, (_, i) => `cuda:${i}`)];
+}
