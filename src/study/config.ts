@@ -9,6 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { InputError } from '../util/errors.js';
+import { DEFAULT_CONFIG as DEFAULT_DEEPSURV, validateConfig, type DeepSurvConfig } from '../models/deepsurv/config.js';
 
 /** The cohort's columns by their CLI.md names. */
 export const CANONICAL_COLUMNS = [
@@ -36,17 +37,12 @@ export type CodedColumn = (typeof CODED_COLUMNS)[number];
 export type TimeUnit = 'years' | 'months' | 'weeks' | 'days';
 export const YEARS_PER_UNIT: Record<TimeUnit, number> = { years: 1, months: 1 / 12, weeks: 7 / 365.25, days: 1 / 365.25 };
 
-export interface DeepSurvSettings {
-  hidden: number[];
-  activation: 'relu' | 'selu';
-  dropout: number;
-  l2: number;
-  learningRate: number;
-  epochs: number;
-  /** Fraction of the training rows held out for early stopping by C-index (0 turns it off). */
-  validationFraction: number;
-  patience: number;
-}
+/**
+ * DeepSurv settings for the study, in DeepSurv's own terms (src/models/deepsurv/config.ts). The
+ * study's defaults are chosen so that six fits (three clinical models, two subgroups) stay well
+ * within the demo's time budget on two cores.
+ */
+export type DeepSurvSettings = Partial<DeepSurvConfig>;
 
 export interface StudyConfig {
   /** The cohort table inside the cohort folder. */
@@ -87,11 +83,12 @@ export const DEFAULT_CONFIG: StudyConfig = {
   bootstrap: 1000,
   subgroups: ['all', 'women'],
   deepsurv: {
-    hidden: [32, 32],
-    activation: 'relu',
+    layers: 2,
+    width: 32,
+    activation: 'selu',
     dropout: 0.1,
-    l2: 1e-3,
     learningRate: 1e-3,
+    l2: 1e-4,
     epochs: 300,
     validationFraction: 0.2,
     patience: 40,
@@ -114,15 +111,23 @@ const FILE_KEYS: Record<string, keyof StudyConfig> = {
   deepsurv: 'deepsurv',
 };
 
-const DEEPSURV_KEYS: Record<string, keyof DeepSurvSettings> = {
-  hidden: 'hidden',
+/** study.json's deepsurv keys (snake_case) -> DeepSurvConfig's. */
+const DEEPSURV_KEYS: Record<string, keyof DeepSurvConfig> = {
+  layers: 'layers',
+  width: 'width',
   activation: 'activation',
   dropout: 'dropout',
-  l2: 'l2',
+  batch_norm: 'batchNorm',
+  optimizer: 'optimizer',
   learning_rate: 'learningRate',
+  momentum: 'momentum',
+  lr_decay: 'lrDecay',
+  l2: 'l2',
   epochs: 'epochs',
+  batch_size: 'batchSize',
   validation_fraction: 'validationFraction',
   patience: 'patience',
+  ties: 'ties',
 };
 
 function fail(source: string, message: string): never {
@@ -243,24 +248,19 @@ export function parseConfig(raw: unknown, source = 'study.json'): StudyConfig {
 
 function parseDeepSurv(value: unknown, source: string): DeepSurvSettings {
   if (!isRecord(value)) fail(source, '"deepsurv" must be an object');
-  const out = { ...DEFAULT_CONFIG.deepsurv, hidden: [...DEFAULT_CONFIG.deepsurv.hidden] };
+  const out: Record<string, unknown> = { ...DEFAULT_CONFIG.deepsurv };
   for (const [key, v] of Object.entries(value)) {
     const field = DEEPSURV_KEYS[key];
     if (field === undefined) fail(source, `deepsurv: unknown key "${key}" (known: ${Object.keys(DEEPSURV_KEYS).join(', ')})`);
-    if (field === 'hidden') {
-      if (!Array.isArray(v) || v.length === 0) fail(source, 'deepsurv.hidden must be a list of layer widths');
-      out.hidden = v.map((w) => positiveNumber(source, 'deepsurv.hidden', w, true));
-    } else if (field === 'activation') {
-      if (v !== 'relu' && v !== 'selu') fail(source, 'deepsurv.activation must be "relu" or "selu"');
-      out.activation = v;
-    } else if (field === 'dropout' || field === 'validationFraction' || field === 'l2') {
-      if (typeof v !== 'number' || v < 0 || v >= 1) fail(source, `deepsurv.${key} must be in [0, 1)`);
-      out[field] = v;
-    } else {
-      out[field] = positiveNumber(source, `deepsurv.${key}`, v, field !== 'learningRate');
-    }
+    out[field] = v;
   }
-  return out;
+  try {
+    // DeepSurv's own check names the field; run it on the full config the fit will see.
+    validateConfig({ ...DEFAULT_DEEPSURV, ...(out as DeepSurvSettings) });
+  } catch (error) {
+    fail(source, (error as Error).message);
+  }
+  return out as DeepSurvSettings;
 }
 
 export function allowedCodes(column: CodedColumn): string[] {
@@ -279,7 +279,8 @@ export function configToJson(config: StudyConfig): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [fileKey, field] of Object.entries(FILE_KEYS)) {
     if (field === 'deepsurv') {
-      out[fileKey] = Object.fromEntries(Object.entries(DEEPSURV_KEYS).map(([k, f]) => [k, config.deepsurv[f]]));
+      const full = { ...DEFAULT_DEEPSURV, ...config.deepsurv };
+      out[fileKey] = Object.fromEntries(Object.entries(DEEPSURV_KEYS).map(([k, f]) => [k, full[f]]));
     } else {
       out[fileKey] = config[field];
     }
