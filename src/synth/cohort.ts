@@ -1,0 +1,123 @@
+/**
+ * `spinesurv synth` as a library call: draws the population, renders every radiograph (in worker
+ * threads when asked), and writes the cohort folder atomically:
+ *   cohort.csv, images/<id>.dcm, masks/<id>.png, keypoints.json, truth.json, manifest.json.
+ * Same seed, size and patient count: the same bytes, whatever the number of workers.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { writeDirAtomic, writeFileAtomic } from '../util/atomic-write.js';
+import { DEFAULT_PARAMS, type GeneratorParams } from './params.js';
+import { drawPopulation, type SynthPatient } from './population.js';
+import { renderAll } from './render-pool.js';
+import { imagePath, type RenderJob, type RenderedPatient } from './render-job.js';
+import { cocoKeypoints } from './keypoints.js';
+import { buildTruth, concordanceSummary, type SplitConcordance } from './truth.js';
+import { cohortCsv } from './cohort-csv.js';
+import { imageShape } from './render/radiograph.js';
+
+export interface SynthOptions {
+  out: string;
+  patients: number;
+  size: number;
+  seed: number;
+  /** Worker threads for rendering; 0 = main thread. */
+  workers: number;
+  /** false: only cohort.csv, truth.json and manifest.json (no images, masks or keypoints). */
+  images?: boolean;
+  params?: GeneratorParams;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface SynthSummary {
+  out: string;
+  patients: number;
+  train: number;
+  test: number;
+  events: number;
+  event_rate: number;
+  mean_followup_years: number;
+  image: { rows: number; columns: number; pixel_spacing_mm: [number, number] } | null;
+  test_concordance: SplitConcordance;
+}
+
+export const DEFAULT_SEED = 1;
+export const DEFAULT_PATIENTS = 1595;
+export const DEFAULT_SIZE = 1024;
+
+function toolVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    return pkg.version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+export async function generateCohort(options: SynthOptions): Promise<SynthSummary> {
+  const params = options.params ?? DEFAULT_PARAMS;
+  const withImages = options.images !== false;
+  const version = toolVersion();
+  const population: SynthPatient[] = drawPopulation(options.seed, options.patients, params);
+  let rendered: RenderedPatient[] | null = null;
+
+  await writeDirAtomic(options.out, async (dir) => {
+    if (withImages) {
+      mkdirSync(join(dir, 'images'), { recursive: true });
+      mkdirSync(join(dir, 'masks'), { recursive: true });
+      const jobs: RenderJob[] = population.map((p) => ({
+        patient: { index: p.index, patientId: p.patientId, sex: p.sex, age: p.age, bmi: p.bmi, latentTScore: p.latentTScore, deformity: p.deformity },
+        size: options.size,
+        seed: options.seed,
+        dir,
+      }));
+      rendered = await renderAll(jobs, {
+        seed: options.seed,
+        size: options.size,
+        workers: options.workers,
+        onDone: (done) => options.onProgress?.(done, population.length),
+      });
+      const coco = cocoKeypoints(
+        population.map((p, k) => ({ patientId: p.patientId, file: imagePath(p.patientId), rendered: (rendered as RenderedPatient[])[k] })),
+        version,
+      );
+      writeFileAtomic(join(dir, 'keypoints.json'), JSON.stringify(coco) + '\n');
+    }
+    const csv = cohortCsv(population, withImages);
+    writeFileAtomic(join(dir, 'cohort.csv'), csv);
+    const truth = JSON.stringify(buildTruth(population, rendered, params, { seed: options.seed, patients: options.patients, size: options.size, version }), null, 1) + '\n';
+    writeFileAtomic(join(dir, 'truth.json'), truth);
+    const manifest = {
+      tool: { name: 'spinesurv', version },
+      command: 'synth',
+      parameters: { patients: options.patients, size: options.size, seed: options.seed, images: withImages },
+      inputs: {},
+      outputs: {
+        'cohort.csv': sha256(csv),
+        'truth.json': sha256(truth),
+        ...(withImages ? { 'keypoints.json': sha256(readFileSync(join(dir, 'keypoints.json'), 'utf8')) } : {}),
+      },
+      images: withImages ? { count: population.length, folder: 'images', masks: 'masks', format: 'DICOM DX, 12-bit, MONOCHROME2' } : null,
+    };
+    writeFileAtomic(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  });
+
+  const events = population.filter((p) => p.outcome.fracture === 1).length;
+  const shape = imageShape(options.size);
+  return {
+    out: options.out,
+    patients: population.length,
+    train: population.filter((p) => p.split === 'train').length,
+    test: population.filter((p) => p.split === 'test').length,
+    events,
+    event_rate: population.length === 0 ? 0 : events / population.length,
+    mean_followup_years: population.reduce((s, p) => s + p.outcome.followupYears, 0) / Math.max(1, population.length),
+    image: withImages ? { rows: shape.rows, columns: shape.columns, pixel_spacing_mm: [shape.pixelMm, shape.pixelMm] } : null,
+    test_concordance: concordanceSummary(population).test,
+  };
+}

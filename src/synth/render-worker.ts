@@ -1,0 +1,26 @@
+/**
+ * Worker-thread entry: renders the patients the main thread sends, one message each, and answers
+ * with the RenderedPatient. The texture bank is rebuilt here from the same seed, so the output is
+ * the same bytes as rendering inline.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { makeTextureBank } from './render/texture.js';
+import { imageShape } from './render/radiograph.js';
+import { streamRandom } from './streams.js';
+import { runRenderJob, type RenderJob } from './render-job.js';
+
+interface WorkerSetup {
+  seed: number;
+  size: number;
+}
+
+const setup = workerData as WorkerSetup;
+const bank = makeTextureBank(streamRandom(setup.seed, 'texture'), imageShape(setup.size).pixelMm);
+
+parentPort?.on('message', (job: RenderJob) => {
+  try {
+    parentPort?.postMessage({ ok: true, result: runRenderJob(job, bank) });
+  } catch (error) {
+    parentPort?.postMessage({ ok: false, index: job.patient.index, message: error instanceof Error ? error.stack ?? error.message : String(error) });
+  }
+});
