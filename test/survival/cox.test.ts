@@ -1,0 +1,113 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { coxph, cumhazAt } from '../../src/survival/index.js';
+import { InputError } from '../../src/util/errors.js';
+import { assertAllClose, assertClose, completeCases, more, reference, type Json } from './fixtures.js';
+
+function fitFromRef(r: Json, extra: Record<string, unknown> = {}) {
+  const timeCol = r.time ?? 'time';
+  const eventCol = r.event ?? 'status';
+  const cols = [timeCol, eventCol, ...r.covariates, ...(r.strata ? [r.strata] : [])];
+  const t = completeCases(r.data, cols);
+  return {
+    table: t,
+    fit: coxph({
+      time: t.numbers(timeCol),
+      event: t.numbers(eventCol),
+      covariates: r.covariates.map((c: string) => t.numbers(c)),
+      names: r.covariates,
+      ties: r.ties,
+      strata: r.strata ? t.strings(r.strata) : undefined,
+      weights: r.weight_values,
+      ...extra,
+    }),
+  };
+}
+
+function checkAgainstR(r: Json, label: string) {
+  const { fit } = fitFromRef(r);
+  assert.equal(fit.n, r.n, `${label} n`);
+  assert.equal(fit.nevent, r.nevent, `${label} nevent`);
+  assertAllClose(fit.coef, r.coef, 1e-6, `${label} coef`, true);
+  // R switches to the robust (sandwich) SE for non-integer case weights; ours is the model-based one.
+  assertAllClose(fit.se, Array.isArray(r.se_naive) ? r.se_naive : r.se, 1e-5, `${label} se`, true);
+  assertClose(fit.loglik, r.loglik, 1e-6, `${label} loglik`);
+  assertClose(fit.loglik0, r.loglik0, 1e-6, `${label} loglik0`);
+  assertClose(fit.concordance!.c, r.concordance, 1e-9, `${label} concordance`);
+  if (r.concordance_se !== undefined) assertClose(fit.concordance!.se, r.concordance_se, 1e-9, `${label} concordance se`);
+  if (r.iter !== undefined) assert.equal(fit.iterations, r.iter, `${label} iterations`);
+  assert.equal(fit.converged, true);
+  assert.deepEqual(fit.warnings, []);
+  return fit;
+}
+
+test('Cox on lung and veteran, Efron and Breslow, agrees with R coxph (coef, SE, loglik, C, baseline)', () => {
+  for (const r of reference.cox) {
+    const label = `${r.data} ${r.ties}`;
+    const fit = checkAgainstR(r, label);
+    const b = r.baseline_cumhaz_uncentered;
+    [4, 19, 49].forEach((k, q) => assert.equal(fit.baseline.time[k], b.time[q], `${label} baseline time ${k}`));
+    for (let q = 0; q < b.time.length; q++) assertClose(cumhazAt(fit.baseline, b.time[q]), b.hazard[q], 1e-8, `${label} H0(${b.time[q]})`, true);
+  }
+});
+
+test('Cox with strata, case weights, and on flchain (many ties) agrees with R, both tie methods', () => {
+  for (const r of more.cox) {
+    const label = `${r.data} ${r.ties} ${r.strata ? 'strata' : r.weights ? 'weights' : ''}`;
+    const fit = checkAgainstR(r, label);
+    for (const b of r.baseline) {
+      const k = fit.strataLevels.length > 1 ? fit.strataLevels.indexOf(String(b.stratum)) : 0;
+      assert.ok(k >= 0, `stratum ${b.stratum}`);
+      const curve = fit.baselineByStratum[k];
+      b.index.forEach((idx: number, q: number) => {
+        assert.equal(curve.time[idx - 1], b.time[q]);
+        assertClose(curve.cumhaz[idx - 1], b.hazard[q], 1e-8, `${label} H0 stratum ${b.stratum} at ${b.time[q]}`, true);
+      });
+    }
+  }
+});
+
+test('predicted survival S(t|x) = exp(-H0(t) exp(x.beta)) and stratified prediction needs a stratum', () => {
+  const r = more.cox.find((c: Json) => c.strata);
+  const { fit } = fitFromRef(r);
+  const x = [60, 1];
+  const eta = fit.coef[0] * 60 + fit.coef[1];
+  const t = 300;
+  const level = fit.strataLevels[1];
+  assertClose(fit.survival(t, x, level), Math.exp(-cumhazAt(fit.baselineByStratum[1], t) * Math.exp(eta)), 1e-15, 'S(t|x)');
+  assert.throws(() => fit.survival(t, x), /stratified model/);
+  assert.equal(fit.survival(0, x, level), 1);
+});
+
+test('ridge penalty agrees with R coxph(ridge(..., scale = FALSE))', () => {
+  const r = more.ridge;
+  const t = completeCases(r.data, ['time', 'status', 'age', 'ph_ecog', 'female']);
+  const fit = coxph({ time: t.numbers('time'), event: t.numbers('status'), covariates: r.covariates.map((c: string) => t.numbers(c)), names: r.covariates, ridge: r.theta });
+  assertAllClose(fit.coef, r.coef, 1e-5, 'ridge coef', true);
+  assertAllClose(fit.se, r.se, 1e-4, 'ridge se', true);
+  assertClose(fit.penalty, r.penalty[1], 1e-6, 'ridge penalty', true);
+});
+
+test('monotone likelihood gives R-style warning "Loglik converged before variable ..."', () => {
+  const rows = more.monotone.data as { time: number; status: number; x: number; z: number }[];
+  const fit = coxph({ time: rows.map((r) => r.time), event: rows.map((r) => r.status), covariates: [rows.map((r) => r.x), rows.map((r) => r.z)], names: ['x', 'z'] });
+  assert.match(more.monotone.warning, /Loglik converged before variable +1 /);
+  assert.equal(fit.warnings.length, 1);
+  assert.match(fit.warnings[0], /Loglik converged before variable "x"; coefficient may be infinite/);
+  assert.ok(fit.coef[0] > 10, 'the coefficient runs away');
+  assertAllClose(fit.coef, more.monotone.coef, 1e-6, 'monotone coef (same iteration path as R)', true);
+});
+
+test('bad Cox inputs: no events, constant column, collinear columns, negative time, bad events', () => {
+  const time = [5, 3, 8, 2, 9, 4];
+  const x = [1.2, 0.4, 2.2, 1.9, 0.1, 1.0];
+  assert.throws(() => coxph({ time, event: [0, 0, 0, 0, 0, 0], covariates: [x] }), (e: unknown) => e instanceof InputError && /no events/.test(e.message));
+  assert.throws(() => coxph({ time, event: [1, 0, 1, 1, 0, 1], covariates: [x, [3, 3, 3, 3, 3, 3]], names: ['a', 'k'] }), /covariate "k" is constant/);
+  assert.throws(
+    () => coxph({ time, event: [1, 0, 1, 1, 0, 1], covariates: [x, x.map((v) => 2 * v + 1)], names: ['a', 'b'] }),
+    /collinear: "b" is a linear combination/,
+  );
+  assert.throws(() => coxph({ time: [5, -3, 8, 2, 9, 4], event: [1, 0, 1, 1, 0, 1], covariates: [x] }), /row 1: negative time/);
+  assert.throws(() => coxph({ time, event: [1, 0, 2, 1, 0, 1], covariates: [x] }), /row 2: event must be 0 or 1/);
+  assert.throws(() => coxph({ time: [5, NaN, 8, 2, 9, 4], event: [1, 0, 1, 1, 0, 1], covariates: [x] }), /row 1: missing/);
+});
