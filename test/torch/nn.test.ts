@@ -3,10 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Adam, AdamW, AdaptiveAvgPool2d, BatchNorm2d, Conv2d, CosineAnnealingLR, ExponentialLR, F, Flatten, Linear, MaxPool2d, ReLU, SGD,
-  Sequential, StepLR, manualSeed, noGrad, resnet18, resnet34, scope, tensor, zeros,
+  Adam, AdamW, BatchNorm2d, Conv2d, CosineAnnealingLR, ExponentialLR, Linear, ReLU, SGD, Sequential, StepLR, manualSeed, noGrad,
+  resnet18, resnet34, tensor, zeros,
 } from '../../src/torch/index.js';
-import { Random } from '../../src/util/random.js';
+import { runBarDemo } from '../../src/torch/demo.js';
 
 test('Linear computes x W^T + b and Module collects named parameters and buffers', () => {
   const lin = new Linear(2, 1);
@@ -104,56 +104,10 @@ test('ResNet-18/34: torchvision layout, names and output shapes', () => {
   assert.ok(Math.abs(std - Math.sqrt(2 / (64 * 49))) < 0.05 * Math.sqrt(2 / (64 * 49)), String(std));
 });
 
-// Toy task: 12x12 images containing a bright horizontal or vertical bar plus noise; class = orientation.
-function barImages(rng: Random, n: number): { x: Float32Array; y: BigInt64Array } {
-  const size = 12;
-  const x = new Float32Array(n * size * size);
-  const y = new BigInt64Array(n);
-  for (let i = 0; i < n; i++) {
-    const vertical = rng.uniform() < 0.5;
-    y[i] = vertical ? 1n : 0n;
-    const pos = 2 + rng.int(size - 4);
-    const from = rng.int(5);
-    for (let k = from; k < from + 7; k++) {
-      const [r, c] = vertical ? [k, pos] : [pos, k];
-      x[i * size * size + r * size + c] = 1;
-    }
-    for (let j = 0; j < size * size; j++) x[i * size * size + j]! += 0.3 * rng.normal();
-  }
-  return { x, y };
-}
-
 test('a small CNN learns the bar-orientation task to >= 95% held-out accuracy', () => {
-  manualSeed(11);
-  const rng = new Random(5);
-  const train = barImages(rng, 256);
-  const held = barImages(rng, 200);
-  const xTrain = tensor(train.x, [256, 1, 12, 12]);
-  const yTrain = tensor(train.y);
-  const net = new Sequential(
-    new Conv2d(1, 8, 3, { padding: 1 }), new BatchNorm2d(8), new ReLU(), new MaxPool2d(2),
-    new Conv2d(8, 16, 3, { padding: 1 }), new ReLU(), new AdaptiveAvgPool2d(1), new Flatten(), new Linear(16, 2),
-  );
-  const opt = new Adam(net.parameters(), { lr: 0.01 });
-  const losses: number[] = [];
-  for (let epoch = 0; epoch < 6; epoch++) {
-    const order = rng.permutation(256);
-    for (let b = 0; b < 256; b += 32) {
-      losses.push(scope(() => {
-        const idx = tensor(order.slice(b, b + 32));
-        opt.zeroGrad();
-        const loss = F.crossEntropy(net.forward(xTrain.indexSelect(0, idx)), yTrain.indexSelect(0, idx));
-        loss.backward();
-        opt.step();
-        return loss.item();
-      }));
-    }
-  }
-  net.eval();
-  const accuracy = scope(() => noGrad(() => {
-    const predicted = net.forward(tensor(held.x, [200, 1, 12, 12])).argmax(1);
-    return predicted.eq(tensor(held.y)).float().mean().item();
-  }));
-  assert.ok(losses[losses.length - 1]! < losses[0]! / 3, `loss ${losses[0]} -> ${losses[losses.length - 1]}`);
-  assert.ok(accuracy >= 0.95, `held-out accuracy ${accuracy}`);
+  const log = runBarDemo({ seed: 11, epochs: 6, trainSize: 256, testSize: 200 });
+  const first = log[0]!;
+  const last = log[log.length - 1]!;
+  assert.ok(last.loss < first.loss / 2, `loss ${first.loss} -> ${last.loss}`);
+  assert.ok(last.heldOutAccuracy >= 0.95, `held-out accuracy ${last.heldOutAccuracy}`);
 });
