@@ -6,3 +6,5 @@ export { writeDicom, encodeDicom, type DicomImageToWrite } from './dicom/dicom-w
 export { writePng8, writePng16, encodePng8, encodePng16 } from './image-files/png-writer.js';
 export { SOP_CLASS, TRANSFER_SYNTAX, uidFromHash } from './dicom/uids.js';
 export type { Radiograph, SpacingSource } from './radiograph.js';
+export { readRadiograph, readRadiographBytes, type ReadOptions } from './read-radiograph.js';
+export { RadiographReadError, type ReadFailureKind } from './read-error.js';

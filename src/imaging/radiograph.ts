@@ -8,7 +8,8 @@ export interface Radiograph {
   /**
    * Row-major values in the modality's units (Rescale Slope/Intercept applied). MONOCHROME1 images
    * are turned so that a higher value is brighter (bone bright): value -> (min + max of the possible
-   * modality range) - value. `invertedFromMonochrome1` says whether that happened.
+   * modality range) - value, once (a Presentation LUT Shape of INVERSE beside MONOCHROME1 says the
+   * same thing again and is not applied a second time).
    */
   pixels: Float32Array;
   rows: number;
@@ -16,7 +17,8 @@ export interface Radiograph {
   bitsStored: number;
   /** As stored in the file: MONOCHROME1, MONOCHROME2 (image files report MONOCHROME2). */
   photometric: string;
-  invertedFromMonochrome1: boolean;
+  /** When MONOCHROME1 was turned: pixels = inversion - (modality value); null otherwise. */
+  inversion: number | null;
   /** Transfer Syntax UID for DICOM; 'png' | 'jpeg' | 'tiff' for image files. */
   transferSyntax: string;
   /** [row spacing, column spacing] in mm, or null when the file does not say. */
@@ -35,6 +37,8 @@ export interface Radiograph {
    * otherwise the range of the values. For MONOCHROME1 the stored window is mirrored too.
    */
   window: { center: number; width: number; fromFile: boolean };
+  /** Things worth knowing that did not stop the read (e.g. an unreadable spacing value). */
+  warnings: string[];
   /** Identifying tags, present only when the caller asked for them (readRadiograph(path, { phi: true })). */
   phi?: Record<string, string>;
 }

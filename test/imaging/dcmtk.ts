@@ -20,13 +20,15 @@ export function tool(name: string, args: string[]): ToolResult {
 }
 
 /** The stored pixel values as dcmtk decodes them (decompressing first when needed), little endian. */
-export function dcmtkPixelBytes(dicomPath: string): Buffer {
+export function dcmtkPixelBytes(dicomPath: string, transferSyntax?: string): Buffer {
   const dir = mkdtempSync(join(tmpdir(), 'dcmtk-raw-'));
   try {
     const plain = join(dir, 'plain.dcm');
     // dcmdjpeg, dcmdjpls and dcmdrle each decode their own syntaxes; dcmconv handles the rest.
-    const syntax = tool('dcmdump', ['-s', '+P', '0002,0010', dicomPath]).stdout;
-    const decoder = /JPEGLS|JPEG-LS/i.test(syntax) ? 'dcmdjpls' : /JPEG/i.test(syntax) ? 'dcmdjpeg' : /RLE/i.test(syntax) ? 'dcmdrle' : 'dcmconv';
+    const syntax = transferSyntax ?? /\[([0-9.]+)\]/.exec(tool('dcmdump', ['-s', '-Un', '+P', '0002,0010', dicomPath]).stdout)![1];
+    const decoder = /^1\.2\.840\.10008\.1\.2\.4\.8[01]$/.test(syntax) ? 'dcmdjpls'
+      : /^1\.2\.840\.10008\.1\.2\.4\.(5\d|70)$/.test(syntax) ? 'dcmdjpeg'
+      : syntax === '1.2.840.10008.1.2.5' ? 'dcmdrle' : 'dcmconv';
     tool(decoder, decoder === 'dcmconv' ? ['+te', dicomPath, plain] : [dicomPath, plain]);
     tool('dcmdump', ['-q', '+W', dir, plain]);
     const raw = readdirSync(dir).filter((f) => f.endsWith('.raw'));

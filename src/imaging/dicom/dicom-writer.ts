@@ -46,6 +46,11 @@ export interface DicomImageToWrite {
   bodyPart?: string;
   seriesNumber?: number;
   instanceNumber?: number;
+  /**
+   * Store this already-compressed codestream (one frame of `pixels`, e.g. from opj_compress) under
+   * the given transfer syntax instead of the native pixels, which still set the window and UIDs.
+   */
+  encapsulated?: { transferSyntax: string; frame: Uint8Array; lossy?: boolean };
 }
 
 /** Lumbar spine in SNOMED CT (SCT 122496007), the DICOM code for the anatomic region (CID 4). */
@@ -115,15 +120,18 @@ export function encodeDicom(image: DicomImageToWrite): Uint8Array {
     text(0x0028, 0x1051, 'DS', formatDs(window.width)),
     text(0x0028, 0x1052, 'DS', '0'),
     text(0x0028, 0x1053, 'DS', '1'),
-    text(0x0028, 0x2110, 'CS', '00'),
-    binary(0x7fe0, 0x0010, 'OW', pixelBytes),
+    text(0x0028, 0x2110, 'CS', image.encapsulated?.lossy === true ? '01' : '00'),
   ];
+  if (image.encapsulated === undefined) elements.push(binary(0x7fe0, 0x0010, 'OW', pixelBytes));
   if (image.seriesDescription !== undefined) elements.push(text(0x0008, 0x103e, 'LO', image.seriesDescription));
   if (modality === 'DX') elements.push(...digitalXRayModules(image, spacing));
   else elements.push(text(0x0008, 0x0064, 'CS', 'SYN'), text(0x0028, 0x0301, 'CS', 'NO'));
 
-  const meta = fileMetaInformation(sopClass, instanceUid);
-  return concat([new Uint8Array(128), new TextEncoder().encode('DICM'), meta, encodeDataset(elements)]);
+  const transferSyntax = image.encapsulated?.transferSyntax ?? TRANSFER_SYNTAX.explicitLittle;
+  const meta = fileMetaInformation(sopClass, instanceUid, transferSyntax);
+  const parts = [new Uint8Array(128), new TextEncoder().encode('DICM'), meta, encodeDataset(elements)];
+  if (image.encapsulated !== undefined) parts.push(encapsulatedPixelData(image.encapsulated.frame));
+  return concat(parts);
 }
 
 /** Attributes the Digital X-Ray Image IOD adds (PS3.3 A.26): DX series, anatomy, image, detector. */
@@ -155,12 +163,38 @@ function signedShort(group: number, element: number, v: number): Element {
   return { group, element, vr: 'SS', value };
 }
 
-function fileMetaInformation(sopClass: string, instanceUid: string): Uint8Array {
+/**
+ * Pixel Data (7FE0,0010) OB of undefined length holding an empty Basic Offset Table item, one item
+ * with the frame (padded to even length) and the sequence delimiter (PS3.5 §A.4).
+ */
+function encapsulatedPixelData(frame: Uint8Array): Uint8Array {
+  const padded = frame.length % 2 === 0 ? frame : concat([frame, Uint8Array.of(0)]);
+  const head = new Uint8Array(12 + 8 + 8);
+  const view = new DataView(head.buffer);
+  view.setUint16(0, 0x7fe0, true);
+  view.setUint16(2, 0x0010, true);
+  head[4] = 0x4f; // 'O'
+  head[5] = 0x42; // 'B'
+  view.setUint32(8, 0xffffffff, true);
+  view.setUint16(12, 0xfffe, true); // empty Basic Offset Table item
+  view.setUint16(14, 0xe000, true);
+  view.setUint32(16, 0, true);
+  view.setUint16(20, 0xfffe, true); // the frame's item
+  view.setUint16(22, 0xe000, true);
+  view.setUint32(24, padded.length, true);
+  const tail = new Uint8Array(8);
+  const tailView = new DataView(tail.buffer);
+  tailView.setUint16(0, 0xfffe, true);
+  tailView.setUint16(2, 0xe0dd, true);
+  return concat([head, padded, tail]);
+}
+
+function fileMetaInformation(sopClass: string, instanceUid: string, transferSyntax: string): Uint8Array {
   const body = encodeDataset([
     binary(0x0002, 0x0001, 'OB', Uint8Array.of(0, 1)),
     text(0x0002, 0x0002, 'UI', sopClass),
     text(0x0002, 0x0003, 'UI', instanceUid),
-    text(0x0002, 0x0010, 'UI', TRANSFER_SYNTAX.explicitLittle),
+    text(0x0002, 0x0010, 'UI', transferSyntax),
     text(0x0002, 0x0012, 'UI', IMPLEMENTATION_CLASS_UID),
     text(0x0002, 0x0013, 'SH', IMPLEMENTATION_VERSION_NAME),
   ]);
@@ -208,6 +242,9 @@ function checkImage(image: DicomImageToWrite): void {
     for (let i = 0; i < pixels.length; i++) {
       if (pixels[i] > 4095) throw new RangeError(`writeDicom: pixel ${i} is ${pixels[i]}, above 4095 for 12 bits stored`);
     }
+  }
+  if (image.encapsulated !== undefined && !/^[0-9.]{1,64}$/.test(image.encapsulated.transferSyntax)) {
+    throw new RangeError(`writeDicom: "${image.encapsulated.transferSyntax}" is not a transfer syntax UID`);
   }
   if (pixelSpacing.length !== 2 || !pixelSpacing.every((s) => Number.isFinite(s) && s > 0)) {
     throw new RangeError(`writeDicom: pixelSpacing must be two positive numbers (row mm, column mm), got ${JSON.stringify(pixelSpacing)}`);
