@@ -1,0 +1,67 @@
+/**
+ * A fitted DeepSurv model: the network, the covariate standardisation it was trained with and the
+ * Breslow baseline hazard of its risk score, so that it gives both a risk (log hazard ratio) and a
+ * survival curve for new rows.
+ */
+import { noGrad, scope, tensor, type Module } from '../../torch/index.js';
+import { applyStandardization, type Standardization } from '../standardize.js';
+import { survivalAt, type BaselineHazard } from '../breslow.js';
+import type { Architecture, DeepSurvConfig } from './config.js';
+import type { EpochLog } from '../train-cox.js';
+
+export interface TrainingRecord {
+  seed: number;
+  config: DeepSurvConfig;
+  n: number;
+  nevent: number;
+  trainRows: number;
+  validationRows: number;
+  epochsRun: number;
+  bestEpoch: number;
+  bestValC: number | null;
+  stoppedEarly: boolean;
+  seconds: number;
+  log: EpochLog[];
+}
+
+/** Rows per forward pass at prediction time: bounds memory on large inputs. */
+const PREDICT_CHUNK = 8192;
+
+export class DeepSurvModel {
+  constructor(
+    readonly network: Module,
+    readonly covariates: string[],
+    readonly architecture: Architecture,
+    readonly standardization: Standardization,
+    public baseline: BaselineHazard,
+    readonly training: TrainingRecord | null,
+  ) {}
+
+  /** Log hazard ratios for n rows of raw (unstandardised) covariates, row-major n x p. */
+  predictRisk(x: Float64Array, n: number): Float64Array {
+    const p = this.covariates.length;
+    if (x.length !== n * p) throw new RangeError(`expected ${n} x ${p} covariates, got ${x.length} values`);
+    const z = applyStandardization(x, n, p, this.standardization);
+    const out = new Float64Array(n);
+    this.network.eval();
+    for (let start = 0; start < n; start += PREDICT_CHUNK) {
+      const m = Math.min(PREDICT_CHUNK, n - start);
+      const chunk = noGrad(() =>
+        scope(() => {
+          const input = tensor(Float32Array.from(z.subarray(start * p, (start + m) * p)), [m, p]);
+          return this.network.forward(input).toFloat64Array().slice();
+        }),
+      );
+      out.set(chunk, start);
+    }
+    return out;
+  }
+
+  survival(risk: number, t: number): number {
+    return survivalAt(this.baseline, risk, t);
+  }
+
+  dispose(): void {
+    this.network.dispose();
+  }
+}

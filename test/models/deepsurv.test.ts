@@ -1,0 +1,71 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { liveTensorCount } from '../../src/torch/index.js';
+import { Random } from '../../src/util/random.js';
+import { simulateDeepSurvData } from '../../src/models/simulate.js';
+import { fitDeepSurv } from '../../src/models/deepsurv/fit.js';
+import { loadDeepSurvModel, saveDeepSurvModel } from '../../src/models/deepsurv/folder.js';
+import { searchDeepSurv } from '../../src/models/deepsurv/search.js';
+import { coxph, harrellC } from '../../src/survival/index.js';
+import type { DeepSurvConfig } from '../../src/models/deepsurv/config.js';
+
+const covariates = Array.from({ length: 10 }, (_, j) => `x${j}`);
+const small: Partial<DeepSurvConfig> = { layers: 2, width: 16, epochs: 60, learningRate: 5e-3, lrDecay: 0, patience: 30, dropout: 0.1, batchSize: 128 };
+
+test('DeepSurv learns a non-linear risk that a Cox model cannot', () => {
+  const train = simulateDeepSurvData({ n: 1500, kind: 'gaussian', rng: new Random(1), lambdaMax: 10 });
+  const testSet = simulateDeepSurvData({ n: 600, kind: 'gaussian', rng: new Random(2), lambdaMax: 10 });
+  const before = liveTensorCount();
+  const model = fitDeepSurv(train, { covariates, config: { ...small, epochs: 120, layers: 2, width: 32, dropout: 0 }, seed: 3 });
+  const deepC = harrellC(testSet.time, testSet.event, model.predictRisk(testSet.x, testSet.n)).c;
+  model.dispose();
+  assert.ok(liveTensorCount() <= before, `leaked ${liveTensorCount() - before} tensors`);
+  const cols = covariates.map((_, j) => Float64Array.from({ length: train.n }, (_, i) => train.x[i * 10 + j]));
+  const cox = coxph({ time: train.time, event: train.event, covariates: cols, concordance: false });
+  const coxRisk = Float64Array.from({ length: testSet.n }, (_, i) => cox.coef.reduce((s, b, j) => s + b * testSet.x[i * 10 + j], 0));
+  const coxC = harrellC(testSet.time, testSet.event, coxRisk).c;
+  const oracle = harrellC(testSet.time, testSet.event, testSet.trueRisk).c;
+  assert.ok(coxC < 0.56, `Cox C ${coxC}`);
+  assert.ok(deepC > 0.6 && deepC > coxC + 0.05, `DeepSurv C ${deepC} vs Cox ${coxC} (oracle ${oracle})`);
+});
+
+test('the same seed gives the same model bit for bit; a saved model predicts as the fitted one', async () => {
+  const data = simulateDeepSurvData({ n: 400, kind: 'linear', rng: new Random(7) });
+  const dir = mkdtempSync(join(tmpdir(), 'deepsurv-'));
+  try {
+    const config = { ...small, epochs: 20, batchNorm: true, activation: 'relu' as const };
+    const fits = [1, 1, 2].map((seed) => fitDeepSurv(data, { covariates, config, seed }));
+    for (const [k, m] of fits.entries()) await saveDeepSurvModel(join(dir, `m${k}`), m);
+    const bytes = [0, 1, 2].map((k) => readFileSync(join(dir, `m${k}`, 'weights.safetensors')));
+    assert.ok(bytes[0].equals(bytes[1]), 'two fits with seed 1 differ');
+    assert.ok(!bytes[0].equals(bytes[2]), 'seeds 1 and 2 gave the same weights');
+    const json = JSON.parse(readFileSync(join(dir, 'm0', 'model.json'), 'utf8'));
+    assert.equal(json.kind, 'deepsurv');
+    assert.equal(json.standardization.mean.length, 10);
+    assert.ok(json.baseline.time.length > 10);
+    assert.ok(Array.isArray(JSON.parse(readFileSync(join(dir, 'm0', 'training-log.json'), 'utf8'))));
+    const loaded = loadDeepSurvModel(join(dir, 'm0'));
+    const a = fits[0].predictRisk(data.x, data.n);
+    const b = loaded.predictRisk(data.x, data.n);
+    assert.deepEqual(Array.from(b), Array.from(a));
+    assert.deepEqual(loaded.baseline, fits[0].baseline);
+    loaded.dispose();
+    for (const m of fits) m.dispose();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('random search with k-fold CV is seeded and picks the best mean C', () => {
+  const data = simulateDeepSurvData({ n: 300, kind: 'linear', rng: new Random(9) });
+  const run = () => searchDeepSurv(data, { covariates, trials: 2, folds: 2, seed: 5, base: { epochs: 30, patience: 10, batchSize: 64 } });
+  const a = run();
+  const b = run();
+  assert.equal(a.trials.length, 2);
+  assert.deepEqual(a.trials.map((t) => t.foldC), b.trials.map((t) => t.foldC));
+  assert.equal(a.best.meanC, Math.max(...a.trials.map((t) => t.meanC)));
+  for (const t of a.trials) for (const c of t.foldC) assert.ok(c > 0.5 && c < 1);
+});
