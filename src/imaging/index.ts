@@ -8,3 +8,4 @@ export { SOP_CLASS, TRANSFER_SYNTAX, uidFromHash } from './dicom/uids.js';
 export type { Radiograph, SpacingSource } from './radiograph.js';
 export { readRadiograph, readRadiographBytes, type ReadOptions } from './read-radiograph.js';
 export { RadiographReadError, type ReadFailureKind } from './read-error.js';
+export { windowToBytes, modalityStatistics } from './display.js';
