@@ -216,10 +216,12 @@ function countStratum(
     }
     i = j;
   }
+  // The death tree is final now: one prefix-sum table answers every remaining query in O(1).
+  const deathBelow = deaths.prefixSums();
   for (let k = 0; k < m; k++) {
     const r = xr[k];
-    const below = deaths.below(r);
-    const at = deaths.at(r);
+    const below = deathBelow[r];
+    const at = deathBelow[r + 1] - below;
     imat0[rows[k]] += i0[k] + below;
     imat1[rows[k]] += i1[k] + deaths.total - below - at;
     imat2[rows[k]] += i2[k] + at;

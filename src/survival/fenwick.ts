@@ -30,6 +30,13 @@ export class WeightTree {
     return this.node[rank];
   }
 
+  /** out[r] = total weight at ranks < r, for r = 0..size (a static snapshot). */
+  prefixSums(): Float64Array {
+    const out = new Float64Array(this.size + 1);
+    for (let r = 0; r < this.size; r++) out[r + 1] = out[r] + this.node[r];
+    return out;
+  }
+
   clear(): void {
     this.tree.fill(0);
     this.node.fill(0);

@@ -1,0 +1,55 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { brierScore, calibrationAtHorizon, coxph, integratedBrier, timeDependentAuc } from '../../src/survival/index.js';
+import { readCsv } from '../../src/util/csv.js';
+import { assertAllClose, completeCases, fixture, more, reference } from './fixtures.js';
+
+function survivalMatrix(fit: ReturnType<typeof coxph>, cols: Float64Array[], times: number[]): Float64Array[] {
+  const n = cols[0].length;
+  return times.map((t) => Float64Array.from({ length: n }, (_, i) => fit.survival(t, cols.map((c) => c[i]))));
+}
+
+test('AUC(t) and Brier(t) of an Efron Cox model on lung agree with riskRegression::Score', () => {
+  const covs = ['age', 'female', 'ph_ecog'];
+  const d = completeCases('lung.csv', ['time', 'status', ...covs]);
+  const time = d.numbers('time');
+  const status = d.numbers('status');
+  const X = covs.map((c) => d.numbers(c));
+  const fit = coxph({ time, event: status, covariates: X });
+  const ref = reference.score_lung;
+  const S = survivalMatrix(fit, X, ref.times);
+  assertAllClose(brierScore(time, status, S, ref.times), ref.brier, 1e-6, 'brier');
+  assertAllClose(timeDependentAuc(time, status, fit.linearPredictor, ref.times), ref.auc, 1e-6, 'auc');
+  // The per-time risk marker 1 - S(t|x) gives the same AUC (same order).
+  assertAllClose(timeDependentAuc(time, status, S.map((s) => s.map((v) => 1 - v)), ref.times), ref.auc, 1e-6, 'auc from risks');
+});
+
+test('AUC(t) and Brier(t) of a Breslow Cox model on veteran agree with riskRegression::Score', () => {
+  const r = more.score_veteran;
+  const v = readCsv(fixture('veteran.csv'));
+  const time = v.numbers('time');
+  const status = v.numbers('status');
+  const X = r.covariates.map((c: string) => v.numbers(c));
+  const fit = coxph({ time, event: status, covariates: X, ties: 'breslow' });
+  const S = survivalMatrix(fit, X, r.times);
+  assertAllClose(brierScore(time, status, S, r.times), r.brier, 1e-6, 'brier');
+  assertAllClose(timeDependentAuc(time, status, fit.linearPredictor, r.times), r.auc, 1e-6, 'auc');
+});
+
+test('integrated Brier score of a constant curve is that constant; calibration groups add up', () => {
+  assert.equal(integratedBrier([0, 1, 2, 4], [0.1, 0.1, 0.1, 0.3]), 0.1);
+  const v = readCsv(fixture('veteran.csv'));
+  const time = v.numbers('time');
+  const status = v.numbers('status');
+  const karno = v.numbers('karno');
+  const fit = coxph({ time, event: status, covariates: [karno] });
+  const risk = Float64Array.from(karno, (k) => 1 - fit.survival(90, [k]));
+  const cal = calibrationAtHorizon(time, status, risk, 90, 4);
+  assert.equal(cal.groups.reduce((a, g) => a + g.n, 0), time.length);
+  for (const g of cal.groups) {
+    assert.ok(g.observedLower <= g.observed && g.observed <= g.observedUpper);
+    assert.ok(Math.abs(g.predicted - g.observed) < 0.25, 'a fitted Cox model is roughly calibrated in-sample');
+  }
+  assert.ok(cal.groups[0].predicted < cal.groups[3].predicted);
+  assert.ok(cal.gnd.p > 0 && cal.gnd.p <= 1);
+});
