@@ -59,8 +59,8 @@ export function renderIliacWings(canvas: Canvas, pose: Affine, anatomy: SpineAna
     const a = rng.between(65, 90);
     const b = rng.between(55, 70);
     const m = compose(pose, localFrame(cx + rng.between(-8, 8), cy + rng.between(-6, 6), rng.between(-0.25, 0.1)));
-    const plate = rng.between(0.02, 0.04);
-    const crest = rng.between(0.04, 0.07);
+    const plate = rng.between(0.012, 0.025);
+    const crest = rng.between(0.03, 0.05);
     rasterize(canvas, m, { u0: -a, u1: a, v0: -b, v1: b }, (u, v) => {
       const q = (u * u) / (a * a) + (v * v) / (b * b);
       if (q >= 1) return 0;
@@ -115,4 +115,30 @@ export function renderMarker(canvas: Canvas, pixelMm: number, rng: Random): void
   };
   fill(x0, y0, Math.round(stroke), Math.round(size));
   fill(x0, y0 + Math.round(size - stroke), Math.round(size * 0.6), Math.round(stroke));
+}
+
+/**
+ * Calcified plaque in the abdominal aorta, common after 60: faint bright flecks on a line running
+ * down in front of L1-L4, some 15-35 mm anterior to the bodies.
+ */
+export function renderAorticCalcification(canvas: Canvas, pose: Affine, anatomy: SpineAnatomy, age: number, rng: Random): void {
+  const present = rng.uniform() < Math.min(0.7, Math.max(0.05, (age - 50) / 30));
+  const offset = rng.between(15, 35);
+  const flecks = 3 + rng.int(12);
+  const seeds = Array.from({ length: flecks }, () => [rng.between(2, 5.5), rng.between(-3, 3), rng.between(2, 7), rng.between(0.6, 1.4), rng.between(0.05, 0.15)]);
+  if (!present) return;
+  for (const [pos, jitter, len, thick, amp] of seeds) {
+    const level = Math.min(5, Math.floor(pos));
+    const frac = pos - level;
+    const a = anatomy.bodies[level];
+    const b = anatomy.bodies[level + 1];
+    const ax = a.x - Math.cos(a.angle) * (a.width / 2 + offset);
+    const ay = a.y - Math.sin(a.angle) * (a.width / 2 + offset);
+    const bx = b.x - Math.cos(b.angle) * (b.width / 2 + offset);
+    const by = b.y - Math.sin(b.angle) * (b.width / 2 + offset);
+    const x = ax + (bx - ax) * frac + jitter;
+    const y = ay + (by - ay) * frac;
+    const m = compose(pose, localFrame(x, y, Math.atan2(by - ay, bx - ax)));
+    rasterize(canvas, m, { u0: -len, u1: len, v0: -thick, v1: thick }, (u, v) => amp * ellipsoidThickness(u, v, len, thick));
+  }
 }

@@ -9,8 +9,8 @@ import type { Deformity } from '../deformity.js';
 import { buildSpine } from './spine-geometry.js';
 import { makeCanvas } from './raster.js';
 import { renderSoftTissue } from './soft-tissue.js';
-import { renderBowelGas, renderIliacWings, renderMarker, renderRibs } from './distractors.js';
-import { boneAppearance, renderBody, renderPosteriorElements } from './vertebra.js';
+import { renderAorticCalcification, renderBowelGas, renderIliacWings, renderMarker, renderRibs } from './distractors.js';
+import { boneAppearance, renderBody, renderOsteophytes, renderPosteriorElements } from './vertebra.js';
 import { choosePose, expose, gaussianBlur } from './acquisition.js';
 import type { TextureBank } from './texture.js';
 
@@ -66,6 +66,9 @@ export function renderRadiograph(p: RadiographPatient, size: number, seed: numbe
     const { centre } = renderBody(canvas, pose, b, look, bank, pixelMmAnatomy, bodyRng, b.lumbarIndex === null ? null : labels);
     if (b.lumbarIndex !== null) keypoints.push(centre);
   }
+  const spurRng = rng.fork();
+  for (const b of anatomy.bodies) renderOsteophytes(canvas, pose, b, p.age, look, spurRng);
+  renderAorticCalcification(canvas, pose, anatomy, p.age, rng.fork());
   renderBowelGas(canvas, pose, anatomy, bank, rng.fork());
   renderMarker(canvas, pixelMm, rng.fork());
   const acquisitionRng = rng.fork();

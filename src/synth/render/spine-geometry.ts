@@ -55,8 +55,8 @@ const LEVELS: LevelTemplate[] = [
   { level: 'L3', lumbarIndex: 2, sacral: false, height: 27.5, width: 37, wedge: 0.5, discBelow: 10 },
   { level: 'L4', lumbarIndex: 3, sacral: false, height: 27, width: 38, wedge: 1.5, discBelow: 10.5 },
   { level: 'L5', lumbarIndex: 4, sacral: false, height: 26, width: 38, wedge: 3.5, discBelow: 9 },
-  { level: 'S1', lumbarIndex: null, sacral: true, height: 24, width: 36, wedge: 2, discBelow: 2 },
-  { level: 'S2', lumbarIndex: null, sacral: true, height: 19, width: 28, wedge: 0, discBelow: 1.5 },
+  { level: 'S1', lumbarIndex: null, sacral: true, height: 24, width: 36, wedge: 2, discBelow: 0.5 },
+  { level: 'S2', lumbarIndex: null, sacral: true, height: 19, width: 28, wedge: 0, discBelow: 0.3 },
   { level: 'S3', lumbarIndex: null, sacral: true, height: 15, width: 21, wedge: -1, discBelow: 1 },
 ];
 

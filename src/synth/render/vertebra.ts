@@ -77,6 +77,8 @@ export function renderBody(
   const shiftU = rng.between(-1, 1);
   const shiftV = rng.between(-1.6, 1.6);
   const sacralDim = b.sacral ? 0.8 : 1;
+  // Below S1 the segments are fused: their outlines are faint ridges, not endplates.
+  const rimScale = b.sacral && b.level !== 'S1' ? 0.35 : 1;
   const wH = look.horizontalWeight;
   const wV = 1 - 0.5 * wH;
   const vertical = bank.vertical[tile];
@@ -108,11 +110,11 @@ export function renderBody(
         const tex = wV * sampleTile(vertical, bank.size, bank.texelMm, u + offU, v + offV) + wH * sampleTile(horizontal, bank.size, bank.texelMm, u + offU, v + offV);
         value += cover * path * (look.trabecularMean + look.textureAmplitude * tex);
         const rimMain = Math.exp(-Math.max(0, main.d) / tau) * (main.endplate ? 1.2 : 1);
-        value += 0.7 * cover * look.rimAttenuation * rimMain;
+        value += 0.7 * rimScale * cover * look.rimAttenuation * rimMain;
         if (labels !== null && label > 0 && main.d > 0) labels[idx] = label;
       }
       const coverGhost = smoothstep(-aa, aa, ghost.d);
-      if (coverGhost > 0) value += 0.3 * coverGhost * look.rimAttenuation * Math.exp(-Math.max(0, ghost.d) / tau) * (ghost.endplate ? 1.2 : 1);
+      if (coverGhost > 0) value += 0.3 * rimScale * coverGhost * look.rimAttenuation * Math.exp(-Math.max(0, ghost.d) / tau) * (ghost.endplate ? 1.2 : 1);
       data[idx] += value * sacralDim;
     }
   }
@@ -164,4 +166,24 @@ export function renderPosteriorElements(canvas: Canvas, pose: Affine, b: Vertebr
   const startU = w2 + 0.45 * W;
   const startV = 0.1 * H;
   plate(canvas, m, startU + 0.5 * length * Math.cos(tilt), startV + 0.5 * length * Math.sin(tilt), 0.55 * length, (thoracic ? 0.17 : 0.25) * H, tilt, 0.09 * density, 0.7, 4);
+}
+
+/**
+ * Degenerative spurs at the anterior corners of older spines: small bright beaks growing forward
+ * from the endplate rims (more and larger with age), one of the commonest findings on such films.
+ */
+export function renderOsteophytes(canvas: Canvas, pose: Affine, b: VertebralBody, age: number, look: BoneAppearance, rng: Random): void {
+  if (b.sacral) return;
+  const m = compose(pose, localFrame(b.x, b.y, b.angle));
+  const chance = Math.min(0.6, Math.max(0, (age - 50) / 40));
+  for (const side of [-1, 1]) {
+    const present = rng.uniform() < chance;
+    const length = rng.between(1.2, 1.6 + (age - 50) / 10);
+    const tilt = rng.between(0.2, 0.6);
+    if (!present) continue;
+    const h = b.halfHeightAnterior;
+    const u = -b.width / 2 - 0.35 * length;
+    const v = side * (h - 0.6);
+    plate(canvas, m, u, v, length, 1.3 + 0.3 * length, -side * tilt, 0.1 + look.rimAttenuation * 0.3, 0.4);
+  }
 }
