@@ -113,7 +113,9 @@ async function figureHtml(f: Figure): Promise<string> {
 }
 
 function forestFigure(results: StudyResults, s: Subgroup, models: ModelResult[]): Figure {
-  const rows: ForestRow[] = models.map((m) => ({
+  // Grouped as the paper's Figure 4A: by clinical model, methods side by side, FRAX last.
+  const sorted = [...models].sort((a, b) => (a.clinical_model ?? 9) - (b.clinical_model ?? 9));
+  const rows: ForestRow[] = sorted.map((m) => ({
     row: m.clinical_model === null ? METHOD_LABELS[m.method] : `Model ${m.clinical_model} · ${METHOD_LABELS[m.method]}`,
     group: METHOD_LABELS[m.method],
     c: m.harrell,
@@ -216,8 +218,16 @@ function methods(results: StudyResults): string {
 <li>Clinical model 1: age and sex; model 2: + body mass index; model 3: + glucocorticoid use and secondary osteoporosis (sex is
 left out within women).</li>
 <li>CoxPH: Cox proportional hazards (Efron ties). DeepSurv: a multilayer perceptron trained on the Cox partial likelihood
-(${escapeHtml(JSON.stringify(results.settings.deepsurv))}).</li>
+(${escapeHtml(describeSettings(results.settings.deepsurv))}).</li>
 <li>Confidence intervals: percentile bootstrap with ${results.settings.bootstrap as number} resamples of test patients (seed ${results.seed}).</li>
 ${notes}
 </ul>`;
+}
+
+/** "layers 2, width 32, activation selu, ..." from the settings object. */
+function describeSettings(settings: unknown): string {
+  if (typeof settings !== 'object' || settings === null) return '';
+  return Object.entries(settings as Record<string, unknown>)
+    .map(([k, v]) => `${k.replace(/_/g, ' ')} ${Array.isArray(v) ? v.join('/') : String(v)}`)
+    .join(', ');
 }

@@ -5,7 +5,7 @@
 import type { Command } from '../command.js';
 import { parseCommand } from '../args.js';
 import { loadConfig } from '../../study/config.js';
-import { runStudy, type StudyOutcome } from '../../study/run.js';
+import type { StudyOutcome } from '../../study/run.js';
 import { modelLabel } from '../../study/results.js';
 import { version } from '../main.js';
 
@@ -34,6 +34,8 @@ export const command: Command = {
     const config = loadConfig(configPath);
     const bootstrap = args.values.bootstrap === undefined ? undefined : args.integer('bootstrap', undefined, 2);
     if (bootstrap !== undefined) config.bootstrap = bootstrap;
+    // Loaded only now, so that --help and usage errors do not wait for the engine and the plotting library.
+    const { runStudy } = await import('../../study/run.js');
     const outcome = await runStudy({
       cohortDir: args.string('cohort'),
       outDir: args.string('out'),

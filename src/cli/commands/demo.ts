@@ -1,0 +1,106 @@
+/**
+ * `spinesurv demo [--out OUT] [--seed N]`: the whole study on the built-in synthetic cohort, in one
+ * command. OUT/cohort is the cohort (`spinesurv synth` at its defaults: 1,595 patients, 1024 px
+ * radiographs), OUT/study the study (`spinesurv study`). A cohort already in OUT/cohort made with the
+ * same settings and unchanged since is reused, so a second run only redoes the study. Progress goes
+ * to stderr; stdout gets the report's path and the headline C-indices with their CIs.
+ */
+import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Command } from '../command.js';
+import { parseCommand } from '../args.js';
+import { log, progress } from '../../util/progress.js';
+import { DEFAULT_CONFIG } from '../../study/config.js';
+import { printSummary } from './study.js';
+import { version } from '../main.js';
+
+const spec = {
+  usage: 'spinesurv demo',
+  description:
+    'Generate the default synthetic cohort (1,595 patients with lumbar radiographs and known truth) into OUT/cohort, ' +
+    'run the study on it into OUT/study, and print the report path and the headline C-indices.',
+  options: {
+    out: { type: 'string', placeholder: 'OUT', description: 'output folder', default: 'demo-out' },
+    seed: { type: 'string', placeholder: 'N', description: 'seed for the cohort and the study (same seed, same numbers)', default: '1' },
+    patients: { type: 'string', placeholder: 'N', description: 'patients in the synthetic cohort', default: '1595' },
+    size: { type: 'string', placeholder: 'PX', description: 'radiograph size (long side)', default: '1024' },
+    bootstrap: { type: 'string', placeholder: 'B', description: 'bootstrap resamples', default: String(DEFAULT_CONFIG.bootstrap) },
+    fresh: { type: 'boolean', description: 'regenerate the cohort even if OUT/cohort matches' },
+  },
+} as const;
+
+function sha256(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+/** True when dir holds a complete cohort that `spinesurv synth` made with exactly these settings. */
+function reusableCohort(dir: string, wanted: { patients: number; size: number; seed: number }, toolVersion: string): boolean {
+  try {
+    const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
+      tool?: { version?: string };
+      parameters?: { patients?: number; size?: number; seed?: number; images?: boolean };
+      outputs?: Record<string, string>;
+    };
+    const p = m.parameters ?? {};
+    return (
+      m.tool?.version === toolVersion &&
+      p.patients === wanted.patients && p.size === wanted.size && p.seed === wanted.seed && p.images === true &&
+      m.outputs?.['cohort.csv'] === sha256(join(dir, 'cohort.csv')) &&
+      m.outputs?.['truth.json'] === sha256(join(dir, 'truth.json')) &&
+      existsSync(join(dir, 'images'))
+    );
+  } catch {
+    return false;
+  }
+}
+
+export const command: Command = {
+  name: 'demo',
+  summary: 'generate the synthetic cohort and run the study on it',
+  async run(argv) {
+    const args = parseCommand(argv, spec);
+    if (args === null) return 0;
+    const out = resolve(args.optionalString('out') ?? 'demo-out');
+    const seed = args.integer('seed', 1, 0);
+    const patients = args.integer('patients', 1595, 20);
+    const size = args.integer('size', 1024, 64);
+    const bootstrap = args.integer('bootstrap', DEFAULT_CONFIG.bootstrap, 2);
+    const toolVersion = await version();
+    const started = Date.now();
+
+    const cohortDir = join(out, 'cohort');
+    if (!args.flag('fresh') && reusableCohort(cohortDir, { patients, size, seed }, toolVersion)) {
+      log(`demo: reusing the synthetic cohort in ${cohortDir} (same settings, unchanged; --fresh to regenerate)`);
+    } else {
+      log(`demo: generating the synthetic cohort: ${patients} patients, ${size} px radiographs, seed ${seed}`);
+      const { generateCohort } = await import('../../synth/index.js');
+      const bar = progress('demo: rendering radiographs', patients);
+      const summary = await generateCohort({
+        out: cohortDir,
+        patients,
+        size,
+        seed,
+        workers: Math.min(4, availableParallelism()),
+        onProgress: (done) => bar.tick(done),
+      });
+      bar.done();
+      log(`demo: cohort: ${summary.patients} patients (train ${summary.train}, test ${summary.test}), ${summary.events} fractures`);
+    }
+
+    const { runStudy } = await import('../../study/run.js');
+    const config = structuredClone(DEFAULT_CONFIG);
+    config.bootstrap = bootstrap;
+    const outcome = await runStudy({
+      cohortDir,
+      outDir: join(out, 'study'),
+      config,
+      seed,
+      version: toolVersion,
+      command: ['spinesurv', 'demo', ...argv].join(' '),
+    });
+    printSummary({ ...outcome, seconds: (Date.now() - started) / 1000 });
+    return 0;
+  },
+};
