@@ -59,8 +59,10 @@ function realData(name: string, file: string, time: string, event: string, covar
   };
 }
 
-export function flchain(seed: number): BenchDataset {
-  return realData('flchain', 'flchain.csv', 'futime', 'death', ['age', 'male', 'sample_yr', 'kappa', 'lambda', 'flc_grp', 'creatinine', 'mgus'], seed);
+export const FLCHAIN_COVARIATES = ['age', 'male', 'sample_yr', 'kappa', 'lambda', 'flc_grp', 'creatinine', 'mgus'];
+
+export function flchain(seed: number, covariates = FLCHAIN_COVARIATES): BenchDataset {
+  return realData('flchain', 'flchain.csv', 'futime', 'death', covariates, seed);
 }
 
 export function nwtco(seed: number): BenchDataset {

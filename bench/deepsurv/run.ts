@@ -1,7 +1,8 @@
 /**
  * bench/deepsurv: CoxPH vs DeepSurv test C-index (Harrell) with percentile-bootstrap 95% CIs, the
  * paired difference, and training time, on the DeepSurv paper's simulations and on FLCHAIN / NWTCO.
- *   npm run bench:deepsurv [-- --only sim-linear,flchain] [--search N] [--seed S] [--out FILE]
+ *   npm run bench:deepsurv [-- --only sim-linear,flchain] [--search N] [--seed S] [--boot B] [--no-timing] [--out FILE]
+ * Then the speed/repeatability check (timing.ts): default DeepSurv on 1,500 x 7 rows, fitted twice.
  * Writes bench/deepsurv/results.json (or --out) and prints a table. Not part of the tests.
  */
 import { parseArgs } from 'node:util';
@@ -14,6 +15,7 @@ import { searchDeepSurv } from '../../src/models/deepsurv/search.js';
 import type { DeepSurvConfig } from '../../src/models/deepsurv/config.js';
 import { flchain, nwtco, simulation, type BenchDataset } from './datasets.js';
 import { BENCH_CONFIGS } from './configs.js';
+import { timingCheck } from './timing.js';
 
 const { values } = parseArgs({
   options: {
@@ -22,6 +24,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '2026' },
     boot: { type: 'string', default: '1000' },
     threads: { type: 'string' },
+    'no-timing': { type: 'boolean' },
     out: { type: 'string', default: fileURLToPath(new URL('../../../bench/deepsurv/results.json', import.meta.url)) },
   },
 });
@@ -109,7 +112,8 @@ for (const name of names) {
   );
 }
 
-const out = { seed, bootstrap_B: B, generated_by: 'npm run bench:deepsurv', results };
+const timing = values['no-timing'] ? null : timingCheck();
+const out = { seed, bootstrap_B: B, generated_by: 'npm run bench:deepsurv', results, timing };
 writeFileSync(values.out!, JSON.stringify(out, null, 2) + '\n');
 console.log('| dataset | n train/test | CoxPH C [95% CI] | DeepSurv C [95% CI] | diff | oracle C | DeepSurv fit s |');
 console.log('|---|---|---|---|---|---|---|');
@@ -117,3 +121,4 @@ for (const r of results as any[]) {
   const f = (x: { test_c: number; ci95: number[] }) => `${x.test_c.toFixed(3)} [${x.ci95[0].toFixed(3)}, ${x.ci95[1].toFixed(3)}]`;
   console.log(`| ${r.dataset} | ${r.n_train}/${r.n_test} | ${f(r.coxph)} | ${f(r.deepsurv)} | ${r.difference.deepsurv_minus_coxph.toFixed(3)} | ${r.oracle_test_c === null ? '-' : r.oracle_test_c.toFixed(3)} | ${r.deepsurv.train_seconds.toFixed(1)} |`);
 }
+if (timing) console.log(`\ntiming: ${timing.rows} rows x ${timing.covariates} covariates, ${timing.epochs} epochs: ${timing.seconds.map((v) => v.toFixed(2)).join(' s, ')} s; same seed, identical weights: ${timing.identical_weights}`);
