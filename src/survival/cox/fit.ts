@@ -79,7 +79,7 @@ export interface CoxFit {
   survival(t: number, x: ArrayLike<number>, stratum?: string): number;
 }
 
-const Z975 = normalQuantile(0.975);
+
 
 export function coxph(input: CoxInput): CoxFit {
   const ties: CoxTies = input.ties ?? 'efron';
@@ -205,6 +205,7 @@ export function coxph(input: CoxInput): CoxFit {
     for (let j = 0; j < p; j++) eta += coef[j] * cols[j][r];
     linearPredictor[r] = eta;
   }
+  const Z975 = normalQuantile(0.975);
   const fit: CoxFit = {
     names,
     n,
