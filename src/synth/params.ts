@@ -147,9 +147,9 @@ export const DEFAULT_PARAMS: GeneratorParams = {
     residualSd: 1.0,
     min: -5,
     max: 3,
-    measuredIntercept: -0.3,
-    measuredSlope: 0.6,
-    measuredNoiseSd: 0.85,
+    measuredIntercept: -0.6,
+    measuredSlope: 0.4,
+    measuredNoiseSd: 0.9,
   },
   deformity: {
     intercept: -4.0,
@@ -189,7 +189,7 @@ export const DEFAULT_PARAMS: GeneratorParams = {
     secondaryOsteoporosis: 0.2,
     rheumatoidArthritis: 0.25,
     priorFracture: 0.65,
-    bmdTscore: -0.3,
+    bmdTscore: -0.25,
   },
   split: { testNumerator: 179, testDenominator: 1595 },
 };
