@@ -165,6 +165,7 @@ export function trainCoxNetwork(job: CoxTrainingJob): TrainingResult {
       job.onEpoch?.(entry);
     }
   } finally {
+    optimizer.dispose();
     fullInput?.dispose();
     validation?.input.dispose();
   }

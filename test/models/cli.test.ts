@@ -103,3 +103,24 @@ test('bad input exits 2 naming the column and line', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('deepsurv search: seeded random search with k-fold CV, best configuration saved', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'deepsurv-cli-'));
+  try {
+    const csv = join(dir, 'cohort.csv');
+    writeCohort(csv, 200);
+    const args = ['deepsurv', 'search', '--data', csv, '--time', 'time', '--event', 'status', '--covariates', 'a,b,c', '--trials', '2', '--folds', '2', '--epochs', '15', '--seed', '8', '--json'];
+    const r = run([...args, '--out', join(dir, 'best')]);
+    assert.equal(r.status, 0, r.stderr);
+    const summary = JSON.parse(r.stdout);
+    assert.equal(summary.trials.length, 2);
+    assert.equal(summary.trials[0].fold_c.length, 2);
+    assert.equal(summary.best.mean_c, Math.max(...summary.trials.map((t: { mean_c: number }) => t.mean_c)));
+    const model = JSON.parse(readFileSync(join(dir, 'best', 'model.json'), 'utf8'));
+    assert.equal(model.kind, 'deepsurv');
+    assert.equal(model.architecture.width, summary.best.config.width);
+    assert.equal(model.provenance.search.best_trial, summary.best.trial);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -59,6 +59,18 @@ test('the same seed gives the same model bit for bit; a saved model predicts as 
   }
 });
 
+test('SGD with Nesterov momentum and learning-rate decay trains too (full batch, no validation split)', () => {
+  const data = simulateDeepSurvData({ n: 500, kind: 'linear', rng: new Random(21) });
+  const model = fitDeepSurv(data, { covariates, seed: 4, config: { optimizer: 'sgd', momentum: 0.9, learningRate: 0.05, lrDecay: 0.01, epochs: 60, batchSize: 0, validationFraction: 0, layers: 1, width: 8, dropout: 0 } });
+  const log = model.training!.log;
+  assert.equal(log.length, 60);
+  assert.ok(log[59].trainLoss < log[0].trainLoss - 0.05, `loss ${log[0].trainLoss} -> ${log[59].trainLoss}`);
+  assert.ok(Math.abs(log[59].lr - 0.05 / (1 + 0.01 * 59)) < 1e-12);
+  const c = harrellC(data.time, data.event, model.predictRisk(data.x, data.n)).c;
+  model.dispose();
+  assert.ok(c > 0.75, `C ${c}`);
+});
+
 test('random search with k-fold CV is seeded and picks the best mean C', () => {
   const data = simulateDeepSurvData({ n: 300, kind: 'linear', rng: new Random(9) });
   const run = () => searchDeepSurv(data, { covariates, trials: 2, folds: 2, seed: 5, base: { epochs: 30, patience: 10, batchSize: 64 } });

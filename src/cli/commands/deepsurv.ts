@@ -15,6 +15,9 @@ import { loadSurvivalTable } from '../../models/tabular.js';
 import { DEFAULT_CONFIG, validateConfig, type DeepSurvConfig } from '../../models/deepsurv/config.js';
 import type { SearchResult } from '../../models/deepsurv/search.js';
 import type { EpochLog } from '../../models/train-cox.js';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { version } from '../main.js';
 
 const d = DEFAULT_CONFIG;
 const dataOptions: Record<string, OptionSpec> = {
@@ -100,7 +103,8 @@ function loadData(a: ParsedArgs) {
   const covariates = a.list('covariates');
   const loaded = loadSurvivalTable(readCsv(path), { time: a.string('time'), event: a.string('event'), covariates, dropMissing: a.flag('drop-missing') });
   if (loaded.dropped > 0) log(`${path}: left out ${loaded.dropped} rows with missing values`);
-  return { path, covariates, ...loaded };
+  const sha256 = createHash('sha256').update(readFileSync(path)).digest('hex');
+  return { path, sha256, time: a.string('time'), event: a.string('event'), covariates, ...loaded };
 }
 
 function epochLogger(every = 25): (e: EpochLog) => void {
@@ -134,7 +138,11 @@ async function fitAndSave(out: string, data: ReturnType<typeof loadData>, config
     const t = model.training!;
     log(`fit: ${t.epochsRun} epochs, kept epoch ${t.bestEpoch}${t.bestValC === null ? '' : ` (validation C ${t.bestValC.toFixed(4)})`}, ${t.seconds.toFixed(1)} s`);
     await saveDeepSurvModel(out, model, {
+      created_by: `spinesurv ${await version()}`,
       data: data.path,
+      data_sha256: data.sha256,
+      time: data.time,
+      event: data.event,
       rows_used: data.data.n,
       rows_dropped: data.dropped,
       search: search === null ? null : { trials: search.trials.length, folds: search.folds, best_trial: search.best.trial, best_mean_c: search.best.meanC },
