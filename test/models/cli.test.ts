@@ -62,6 +62,19 @@ test('predict works on a saved Cox model folder', async () => {
     const cols = [0, 1, 2].map((j) => Float64Array.from({ length: 200 }, (_, i) => d.x[i * 3 + j]));
     const fit = coxph({ time: d.time, event: d.event, covariates: cols, names: ['a', 'b', 'c'] });
     await saveCoxModel(join(dir, 'cox'), fit, ['a', 'b', 'c']);
+    // A stratified model reads each row's stratum from the column it was fitted with.
+    const group = Array.from({ length: 200 }, (_, i) => (i % 3 === 0 ? 'x' : 'y'));
+    const strat = coxph({ time: d.time, event: d.event, covariates: cols, names: ['a', 'b', 'c'], strata: group });
+    await saveCoxModel(join(dir, 'cox-strata'), strat, ['a', 'b', 'c'], { strataColumn: 'id' });
+    const grouped = join(dir, 'grouped.csv');
+    const text = readFileSync(csv, 'utf8').split('\n').map((line, i) => (i === 0 || line === '' ? line : line.replace(/^p\d+/, group[i - 1]))).join('\n');
+    writeFileSync(grouped, text);
+    const rs = run(['predict', '--model', join(dir, 'cox-strata'), '--data', grouped, '--out', join(dir, 'ps.csv'), '--times', '2']);
+    assert.equal(rs.status, 0, rs.stderr);
+    const ps = parseCsv(readFileSync(join(dir, 'ps.csv'), 'utf8')).numbers('surv_2');
+    const coxStrata = loadCoxModel(join(dir, 'cox-strata'));
+    for (let i = 0; i < 200; i++) assert.ok(Math.abs(ps[i] - coxStrata.survival(2, [cols[0][i], cols[1][i], cols[2][i]], group[i])) < 1e-12);
+    assert.notEqual(coxStrata.survival(2, [0, 0, 0], 'x'), coxStrata.survival(2, [0, 0, 0], 'y'));
     const out = join(dir, 'pred.csv');
     const r = run(['predict', '--model', join(dir, 'cox'), '--data', csv, '--out', out, '--times', '2']);
     assert.equal(r.status, 0, r.stderr);
