@@ -6,7 +6,7 @@
  */
 import type { Random } from '../../util/random.js';
 import type { SpineAnatomy } from './spine-geometry.js';
-import { apply, rotationAbout, type Affine, type Canvas } from './raster.js';
+import { apply, rotationAbout, scratchBuffer, type Affine, type Canvas } from './raster.js';
 
 const DEG = Math.PI / 180;
 
@@ -75,7 +75,8 @@ export function gaussianBlur(canvas: Canvas, sigmaPx: number): void {
       data[row + c] = acc;
     }
   }
-  const source = Float32Array.from(data);
+  const source = scratchBuffer(data.length);
+  source.set(data);
   for (let r = 0; r < h; r++) {
     const out = r * w;
     data.fill(0, out, out + w);

@@ -7,7 +7,7 @@
 import { streamRandom } from '../streams.js';
 import type { Deformity } from '../deformity.js';
 import { buildSpine } from './spine-geometry.js';
-import { makeCanvas } from './raster.js';
+import { scratchCanvas } from './raster.js';
 import { renderSoftTissue } from './soft-tissue.js';
 import { renderAorticCalcification, renderBowelGas, renderIliacWings, renderMarker, renderRibs } from './distractors.js';
 import { boneAppearance, renderBody, renderOsteophytes, renderPosteriorElements } from './vertebra.js';
@@ -51,7 +51,7 @@ export function renderRadiograph(p: RadiographPatient, size: number, seed: numbe
   const { rows, columns, pixelMm } = imageShape(size);
   const anatomy = buildSpine(p, rng.fork());
   const { pose, rotationDeg, magnification } = choosePose(anatomy, columns, rows, pixelMm, rng.fork());
-  const canvas = makeCanvas(columns, rows);
+  const canvas = scratchCanvas(columns, rows);
   const pixelMmAnatomy = pixelMm / magnification;
   renderSoftTissue(canvas, pose, anatomy, p.bmi, pixelMmAnatomy, rng.fork());
   renderIliacWings(canvas, pose, anatomy, rng.fork());

@@ -69,6 +69,32 @@ export function makeCanvas(width: number, height: number): Canvas {
   return { width, height, data: new Float32Array(width * height) };
 }
 
+let reusable: Canvas | null = null;
+
+/**
+ * A zeroed canvas, reusing the previous one of the same size: a 1024-pixel image needs 3.4 MB of
+ * floats, and allocating one per patient keeps the garbage collector busy. Only for a canvas that is
+ * finished with before the next call (rendering is synchronous, one image at a time per thread).
+ */
+export function scratchCanvas(width: number, height: number): Canvas {
+  if (reusable === null || reusable.width !== width || reusable.height !== height) reusable = makeCanvas(width, height);
+  else reusable.data.fill(0);
+  return reusable;
+}
+
+const scratchBuffers = new Map<number, Float32Array>();
+
+/** A reusable float buffer of exactly n values (contents undefined), one per size. */
+export function scratchBuffer(n: number): Float32Array {
+  let b = scratchBuffers.get(n);
+  if (b === undefined) {
+    scratchBuffers.clear();
+    b = new Float32Array(n);
+    scratchBuffers.set(n, b);
+  }
+  return b;
+}
+
 /** Pixel-space bounding rectangle (clipped) of a local box under localToPixel. */
 export function pixelBounds(canvas: Canvas, localToPixel: Affine, box: Box): { c0: number; c1: number; r0: number; r1: number } {
   let cMin = Infinity;
