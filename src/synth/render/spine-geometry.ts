@@ -169,7 +169,18 @@ export function buildSpine(p: SpineInputs, rng: Random): SpineAnatomy {
     }
     backX[k] = x;
   }
-  return { bodies, backX, backY0, backStepMm };
+  // The skin does not follow the spine's corners: smooth the line over about 3 cm.
+  const smoothed = Float64Array.from(backX);
+  for (let pass = 0; pass < 3; pass++) {
+    const src = Float64Array.from(smoothed);
+    for (let k = 0; k < src.length; k++) {
+      let sum = 0;
+      let n = 0;
+      for (let j = Math.max(0, k - 7); j <= Math.min(src.length - 1, k + 7); j++) (sum += src[j]), n++;
+      smoothed[k] = sum / n;
+    }
+  }
+  return { bodies, backX: smoothed, backY0, backStepMm };
 }
 
 export function backSkinX(a: SpineAnatomy, y: number): number {

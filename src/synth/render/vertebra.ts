@@ -22,7 +22,7 @@ export interface BoneAppearance {
 export function boneAppearance(tscore: number): BoneAppearance {
   const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
   return {
-    trabecularMean: clamp(0.2 + 0.04 * tscore, 0.07, 0.36),
+    trabecularMean: clamp(0.2 + 0.05 * tscore, 0.07, 0.4),
     textureAmplitude: clamp(0.03 - 0.004 * tscore, 0.018, 0.05),
     horizontalWeight: clamp(0.55 + 0.15 * tscore, 0.08, 0.85),
     rimAttenuation: clamp(0.26 + 0.015 * tscore, 0.16, 0.32),
