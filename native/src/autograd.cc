@@ -101,14 +101,14 @@ Napi::Value Fill(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// addInPlace(t, other (tensor or number), alpha): t += alpha * other, outside autograd.
+// addInPlace(t, other, alpha, otherIsNumber): t += alpha * other, outside autograd.
 Napi::Value AddInPlace(const Napi::CallbackInfo& info) {
   c10::AutoGradMode no_grad(false);
   at::Tensor t = UnwrapTensor(info[0]);
   double a = Double(info[2], "alpha");
   // Integral alpha stays integral so that int64 counters (num_batches_tracked) accept it.
   at::Scalar alpha = a == static_cast<double>(static_cast<int64_t>(a)) ? at::Scalar(static_cast<int64_t>(a)) : at::Scalar(a);
-  if (info[1].IsNumber()) {
+  if (!IsAbsent(info[3]) && Bool(info[3], "otherIsNumber")) {
     double v = Double(info[1], "other");
     t.add_(v == static_cast<double>(static_cast<int64_t>(v)) ? at::Scalar(static_cast<int64_t>(v)) : at::Scalar(v), alpha);
   } else {

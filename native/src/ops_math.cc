@@ -8,7 +8,9 @@
 namespace spinesurv {
 namespace {
 
-bool IsScalarArg(const Napi::Value& v) { return v.IsNumber() || v.IsBoolean(); }
+// Tensor handles are numbers too, so a number operand is marked by a `true` flag argument after it
+// (the TypeScript side passes it): op(a, 2.5, true) vs op(a, handle).
+bool IsScalarFlag(const Napi::Value& flag) { return flag.IsBoolean() && flag.As<Napi::Boolean>().Value(); }
 
 at::Scalar ScalarArg(const Napi::Value& v) {
   if (v.IsBoolean()) return at::Scalar(v.As<Napi::Boolean>().Value());
@@ -23,8 +25,7 @@ at::Scalar ScalarArg(const Napi::Value& v) {
 // A number operand as a 0-dim tensor (for ops without a Scalar overload); type promotion treats a
 // 0-dim tensor like a Python scalar, so float32 stays float32.
 at::Tensor AsTensor(const Napi::Value& v, const at::Tensor& like) {
-  if (IsScalarArg(v)) return at::scalar_tensor(ScalarArg(v), like.options().dtype(v.IsBoolean() ? at::kBool : at::kDouble));
-  return UnwrapTensor(v);
+  return at::scalar_tensor(ScalarArg(v), like.options().dtype(v.IsBoolean() ? at::kBool : at::kDouble));
 }
 
 std::vector<int64_t> DimsOrAll(const Napi::Value& v) { return IsAbsent(v) ? std::vector<int64_t>{} : IntList(v, "dim"); }
@@ -32,7 +33,7 @@ std::vector<int64_t> DimsOrAll(const Napi::Value& v) { return IsAbsent(v) ? std:
 #define BINARY(Name, TensorExpr, ScalarExpr)                              \
   Napi::Value Name(const Napi::CallbackInfo& info) {                      \
     const at::Tensor& a = UnwrapTensor(info[0]);                          \
-    if (IsScalarArg(info[1])) {                                           \
+    if (IsScalarFlag(info[2])) {                                          \
       at::Scalar s = ScalarArg(info[1]);                                  \
       return WrapTensor(info.Env(), ScalarExpr);                          \
     }                                                                     \
@@ -114,22 +115,22 @@ Napi::Value ReluInPlace(const Napi::CallbackInfo& info) {
 
 Napi::Value AddInPlaceTracked(const Napi::CallbackInfo& info) {
   at::Tensor a = UnwrapTensor(info[0]);
-  if (IsScalarArg(info[1])) a.add_(ScalarArg(info[1]));
+  if (IsScalarFlag(info[2])) a.add_(ScalarArg(info[1]));
   else a.add_(UnwrapTensor(info[1]));
   return info.Env().Undefined();
 }
 
 Napi::Value MulInPlaceTracked(const Napi::CallbackInfo& info) {
   at::Tensor a = UnwrapTensor(info[0]);
-  if (IsScalarArg(info[1])) a.mul_(ScalarArg(info[1]));
+  if (IsScalarFlag(info[2])) a.mul_(ScalarArg(info[1]));
   else a.mul_(UnwrapTensor(info[1]));
   return info.Env().Undefined();
 }
 
-// where(cond, a, b): a and b may be numbers.
+// where(cond, a, b, aIsNumber, bIsNumber)
 Napi::Value Where(const Napi::CallbackInfo& info) {
   const at::Tensor& cond = UnwrapTensor(info[0]);
-  bool sa = IsScalarArg(info[1]), sb = IsScalarArg(info[2]);
+  bool sa = IsScalarFlag(info[3]), sb = IsScalarFlag(info[4]);
   at::Tensor out;
   if (sa && sb) out = at::where(cond, ScalarArg(info[1]), ScalarArg(info[2]));
   else if (sa) out = at::where(cond, ScalarArg(info[1]), UnwrapTensor(info[2]));

@@ -1,71 +1,96 @@
 #include "tensor_handle.h"
 
-#include <atomic>
+#include <cmath>
+#include <deque>
+#include <vector>
 
 #include "errors.h"
 
 namespace spinesurv {
 namespace {
 
-// Marks our Externals so that an unrelated External can never be read as a tensor.
-const napi_type_tag kTensorTag = {0x7370696e65737572ULL, 0x76746f7263683031ULL};
+// handle = generation * kSlots + slot: exact in a double while generation < 2^29 (it wraps there).
+// Process-wide: the addon is meant for one JS thread (libtorch's grad mode is per thread anyway).
+constexpr double kSlots = 16777216.0;  // 2^24 slots
+constexpr uint32_t kGenerationMask = (1u << 29) - 1;
 
-std::atomic<int64_t> live_tensors{0};
-
-struct TensorBox {
-  explicit TensorBox(at::Tensor t) : tensor(std::move(t)) { ++live_tensors; }
-  ~TensorBox() { Release(); }
-  void Release() {
-    if (alive) {
-      alive = false;
-      tensor.reset();
-      --live_tensors;
-    }
-  }
+struct Slot {
   at::Tensor tensor;
-  bool alive = true;
+  uint32_t generation = 0;
+  bool alive = false;
 };
 
-TensorBox* BoxOf(const Napi::Value& value) {
-  if (!value.IsExternal()) return nullptr;
-  auto external = value.As<Napi::External<TensorBox>>();
-  if (!external.CheckTypeTag(&kTensorTag)) return nullptr;
-  return external.Data();
+// A deque: references to slots stay valid while new slots are appended.
+std::deque<Slot> slots;
+std::vector<uint32_t> free_slots;
+int64_t live_tensors = 0;
+
+// The slot a handle names (and its index), or nullptr when it is not a live handle.
+Slot* Find(const Napi::Value& value, size_t* slot_index = nullptr) {
+  if (!value.IsNumber()) return nullptr;
+  double id = value.As<Napi::Number>().DoubleValue();
+  if (!(id >= 0)) return nullptr;
+  double generation = std::floor(id / kSlots);
+  double index = id - generation * kSlots;
+  if (index >= static_cast<double>(slots.size())) return nullptr;
+  Slot& slot = slots[static_cast<size_t>(index)];
+  if (!slot.alive || static_cast<double>(slot.generation) != generation) return nullptr;
+  if (slot_index != nullptr) *slot_index = static_cast<size_t>(index);
+  return &slot;
 }
 
+void Release(Slot& slot, size_t index) {
+  slot.tensor.reset();
+  slot.alive = false;
+  slot.generation = (slot.generation + 1) & kGenerationMask;
+  free_slots.push_back(static_cast<uint32_t>(index));
+  --live_tensors;
+}
+
+// dispose(handle): frees the tensor now; a stale handle (already disposed) is ignored.
 Napi::Value Dispose(const Napi::CallbackInfo& info) {
-  TensorBox* box = BoxOf(info[0]);
-  if (box == nullptr) ThrowType(info.Env(), "dispose: not a tensor handle");
-  box->Release();
+  size_t index = 0;
+  Slot* slot = Find(info[0], &index);
+  if (slot != nullptr) Release(*slot, index);
   return info.Env().Undefined();
 }
 
 Napi::Value IsDisposed(const Napi::CallbackInfo& info) {
-  TensorBox* box = BoxOf(info[0]);
-  if (box == nullptr) ThrowType(info.Env(), "isDisposed: not a tensor handle");
-  return Napi::Boolean::New(info.Env(), !box->alive);
+  return Napi::Boolean::New(info.Env(), Find(info[0]) == nullptr);
 }
 
 Napi::Value LiveTensorCount(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(live_tensors.load()));
+  return Napi::Number::New(info.Env(), static_cast<double>(live_tensors));
 }
 
 }  // namespace
 
 Napi::Value WrapTensor(Napi::Env env, at::Tensor tensor) {
-  auto external = Napi::External<TensorBox>::New(
-      env, new TensorBox(std::move(tensor)), [](Napi::Env, TensorBox* box) { delete box; });
-  external.TypeTag(&kTensorTag);
-  return external;
+  uint32_t index;
+  if (!free_slots.empty()) {
+    index = free_slots.back();
+    free_slots.pop_back();
+  } else {
+    if (slots.size() >= static_cast<size_t>(kSlots)) throw Napi::Error::New(env, "too many live tensors (16,777,216)");
+    index = static_cast<uint32_t>(slots.size());
+    slots.emplace_back();
+  }
+  Slot& slot = slots[index];
+  slot.tensor = std::move(tensor);
+  slot.alive = true;
+  ++live_tensors;
+  return Napi::Number::New(env, static_cast<double>(slot.generation) * kSlots + index);
 }
 
-bool IsTensorHandle(const Napi::Value& value) { return BoxOf(value) != nullptr; }
+bool IsTensorHandle(const Napi::Value& value) { return Find(value) != nullptr; }
 
 const at::Tensor& UnwrapTensor(const Napi::Value& value) {
-  TensorBox* box = BoxOf(value);
-  if (box == nullptr) ThrowType(value.Env(), "expected a tensor");
-  if (!box->alive) ThrowType(value.Env(), "tensor was already disposed");
-  return box->tensor;
+  Slot* slot = Find(value);
+  if (slot == nullptr) {
+    if (value.IsNumber()) ThrowType(value.Env(), "tensor was already disposed");
+    ThrowType(value.Env(), "expected a tensor");
+  }
+  return slot->tensor;
 }
 
 bool IsAbsent(const Napi::Value& value) { return value.IsUndefined() || value.IsNull(); }

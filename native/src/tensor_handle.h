@@ -1,7 +1,9 @@
-// A tensor handle is a JS External that owns one at::Tensor. dispose() releases the tensor at once;
-// the External's finalizer is the last resort when JS forgets (the TypeScript side adds a
-// FinalizationRegistry on top). The live count is kept here, on the C++ side, so it reflects the
-// tensors that really hold memory.
+// A tensor handle is a JS number naming a slot of a table that owns one at::Tensor each: creating
+// one costs no JS object and no weak reference (napi_create_external with a finalizer, or an
+// ObjectWrap, cost several microseconds per op). The number carries a generation, so a handle that
+// was disposed (and whose slot was reused) is recognised and refused. dispose() releases the tensor
+// at once; the TypeScript side frees forgotten tensors through a FinalizationRegistry. The live
+// count is kept here, so it reflects the tensors that really hold memory.
 #pragma once
 #include <napi.h>
 #include <ATen/core/Tensor.h>

@@ -6,8 +6,8 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** Opaque reference to one libtorch tensor inside the addon. */
-export type Handle = { readonly __brand: 'TensorHandle' };
+/** Reference to one libtorch tensor inside the addon: a number naming a slot (with a generation). */
+export type Handle = number & { readonly __brand: 'TensorHandle' };
 /** Opaque reference to one libtorch optimizer inside the addon. */
 export type OptimizerHandle = { readonly __brand: 'OptimizerHandle' };
 

@@ -13,7 +13,7 @@ export function stack(tensors: Tensor[], dim = 0): Tensor {
 /** Element-wise cond ? a : b (a and b may be numbers). */
 export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
   const h = (x: Operand) => (x instanceof Tensor ? x.handle : x);
-  return wrap(native.where(cond.handle, h(a), h(b)));
+  return wrap(native.where(cond.handle, h(a), h(b), !(a instanceof Tensor), !(b instanceof Tensor)));
 }
 
 export function matmul(a: Tensor, b: Tensor): Tensor {

@@ -3,7 +3,9 @@
  * freed explicitly. scope(fn) frees every tensor created while fn runs except those reachable from
  * its return value (which move to the enclosing scope), also when fn throws. keep(t) lets a tensor
  * escape all scopes (parameters, long-lived state). A FinalizationRegistry frees tensors that were
- * never disposed once they are garbage (a safety net, not the main mechanism).
+ * never disposed once they are garbage (a safety net, not the main mechanism). Registering costs
+ * several microseconds (more than a small op), so only tensors that can outlive every scope are
+ * registered: those made outside any scope, kept, or returned from the outermost scope.
  */
 import { native, type Handle } from './native.js';
 
@@ -12,6 +14,8 @@ export interface Tracked {
   readonly handle: Handle;
   kept: boolean;
   disposed: boolean;
+  /** Registered with the FinalizationRegistry. */
+  registered: boolean;
   dispose(): void;
 }
 
@@ -25,26 +29,33 @@ const registry = new FinalizationRegistry<Handle>((handle) => {
   }
 });
 
+function register(tensor: Tracked): void {
+  if (tensor.registered) return;
+  tensor.registered = true;
+  registry.register(tensor, tensor.handle, tensor);
+}
+
 /** Called by the Tensor constructor. */
 export function track(tensor: Tracked): void {
-  registry.register(tensor, tensor.handle, tensor);
   const frame = frames[frames.length - 1];
   if (frame !== undefined) frame.push(tensor);
+  else register(tensor);
 }
 
 /** Called by Tensor.dispose(). */
 export function untrack(tensor: Tracked): void {
-  registry.unregister(tensor);
+  if (tensor.registered) registry.unregister(tensor);
 }
 
 /** Lets a tensor outlive every enclosing scope (it must then be disposed explicitly). */
 export function keep<T extends Tracked>(tensor: T): T {
   tensor.kept = true;
+  register(tensor);
   return tensor;
 }
 
 function isTracked(value: unknown): value is Tracked {
-  return typeof value === 'object' && value !== null && 'handle' in value && 'kept' in value && 'disposed' in value;
+  return typeof value === 'object' && value !== null && 'handle' in value && 'kept' in value && 'registered' in value;
 }
 
 // Tensors reachable from a scope's result: through arrays, plain objects, Maps and Sets.
@@ -77,6 +88,7 @@ function release(frame: Tracked[], survivors: Set<Tracked>): void {
     if (tensor.disposed || tensor.kept) continue;
     if (survivors.has(tensor)) {
       if (parent !== undefined) parent.push(tensor);
+      else register(tensor);
     } else {
       tensor.dispose();
     }

@@ -9,8 +9,9 @@ export type DType = 'float32' | 'float64' | 'int64' | 'int32' | 'bool' | 'uint8'
 export type Scalar = number | boolean;
 export type Operand = Tensor | Scalar;
 
-function operand(x: Operand): Handle | Scalar {
-  return x instanceof Tensor ? x.handle : x;
+// The addon's binary ops take (handle, handle) or (handle, number, true): handles are numbers too.
+function operand(x: Operand): [Handle] | [Scalar, true] {
+  return x instanceof Tensor ? [x.handle] : [x, true];
 }
 
 /** Dimensions as a list (a single number is one dimension). */
@@ -23,6 +24,7 @@ export class Tensor implements Tracked {
   readonly handle: Handle;
   kept = false;
   disposed = false;
+  registered = false;
   private cachedShape: number[] | undefined;
   private cachedDType: DType | undefined;
 
@@ -83,28 +85,28 @@ export class Tensor implements Tracked {
   }
 
   // ---- arithmetic (broadcasting; numbers allowed) ----
-  add(other: Operand): Tensor { return wrap(native.add(this.handle, operand(other))); }
-  sub(other: Operand): Tensor { return wrap(native.sub(this.handle, operand(other))); }
+  add(other: Operand): Tensor { return wrap(native.add(this.handle, ...operand(other))); }
+  sub(other: Operand): Tensor { return wrap(native.sub(this.handle, ...operand(other))); }
   /** other - this */
-  rsub(other: Operand): Tensor { return wrap(native.rsub(this.handle, operand(other))); }
-  mul(other: Operand): Tensor { return wrap(native.mul(this.handle, operand(other))); }
-  div(other: Operand): Tensor { return wrap(native.div(this.handle, operand(other))); }
-  pow(exponent: Operand): Tensor { return wrap(native.pow(this.handle, operand(exponent))); }
-  remainder(other: Operand): Tensor { return wrap(native.remainder(this.handle, operand(other))); }
-  maximum(other: Operand): Tensor { return wrap(native.maximum(this.handle, operand(other))); }
-  minimum(other: Operand): Tensor { return wrap(native.minimum(this.handle, operand(other))); }
-  atan2(other: Operand): Tensor { return wrap(native.atan2(this.handle, operand(other))); }
+  rsub(other: Operand): Tensor { return wrap(native.rsub(this.handle, ...operand(other))); }
+  mul(other: Operand): Tensor { return wrap(native.mul(this.handle, ...operand(other))); }
+  div(other: Operand): Tensor { return wrap(native.div(this.handle, ...operand(other))); }
+  pow(exponent: Operand): Tensor { return wrap(native.pow(this.handle, ...operand(exponent))); }
+  remainder(other: Operand): Tensor { return wrap(native.remainder(this.handle, ...operand(other))); }
+  maximum(other: Operand): Tensor { return wrap(native.maximum(this.handle, ...operand(other))); }
+  minimum(other: Operand): Tensor { return wrap(native.minimum(this.handle, ...operand(other))); }
+  atan2(other: Operand): Tensor { return wrap(native.atan2(this.handle, ...operand(other))); }
   matmul(other: Tensor): Tensor { return wrap(native.matmul(this.handle, other.handle)); }
 
   // ---- comparisons and logic (bool results) ----
-  lt(other: Operand): Tensor { return wrap(native.lt(this.handle, operand(other))); }
-  le(other: Operand): Tensor { return wrap(native.le(this.handle, operand(other))); }
-  gt(other: Operand): Tensor { return wrap(native.gt(this.handle, operand(other))); }
-  ge(other: Operand): Tensor { return wrap(native.ge(this.handle, operand(other))); }
-  eq(other: Operand): Tensor { return wrap(native.eq(this.handle, operand(other))); }
-  ne(other: Operand): Tensor { return wrap(native.ne(this.handle, operand(other))); }
-  logicalAnd(other: Operand): Tensor { return wrap(native.logicalAnd(this.handle, operand(other))); }
-  logicalOr(other: Operand): Tensor { return wrap(native.logicalOr(this.handle, operand(other))); }
+  lt(other: Operand): Tensor { return wrap(native.lt(this.handle, ...operand(other))); }
+  le(other: Operand): Tensor { return wrap(native.le(this.handle, ...operand(other))); }
+  gt(other: Operand): Tensor { return wrap(native.gt(this.handle, ...operand(other))); }
+  ge(other: Operand): Tensor { return wrap(native.ge(this.handle, ...operand(other))); }
+  eq(other: Operand): Tensor { return wrap(native.eq(this.handle, ...operand(other))); }
+  ne(other: Operand): Tensor { return wrap(native.ne(this.handle, ...operand(other))); }
+  logicalAnd(other: Operand): Tensor { return wrap(native.logicalAnd(this.handle, ...operand(other))); }
+  logicalOr(other: Operand): Tensor { return wrap(native.logicalOr(this.handle, ...operand(other))); }
   logicalNot(): Tensor { return wrap(native.logicalNot(this.handle)); }
   isnan(): Tensor { return wrap(native.isnan(this.handle)); }
   isfinite(): Tensor { return wrap(native.isfinite(this.handle)); }
@@ -285,12 +287,13 @@ export class Tensor implements Tracked {
   fill_(value: number): this { native.fill_(this.handle, value); return this; }
   // ---- in-place ops recorded by autograd (as PyTorch's relu_, add_, mul_) ----
   relu_(): this { native.relu_(this.handle); return this; }
-  add_(other: Operand): this { native.add_(this.handle, operand(other)); return this; }
-  mul_(other: Operand): this { native.mul_(this.handle, operand(other)); return this; }
+  add_(other: Operand): this { native.add_(this.handle, ...operand(other)); return this; }
+  mul_(other: Operand): this { native.mul_(this.handle, ...operand(other)); return this; }
 
   /** this += alpha * other, outside autograd. */
   addInPlace_(other: Tensor | number, alpha = 1): this {
-    native.addInPlace_(this.handle, other instanceof Tensor ? other.handle : other, alpha);
+    if (other instanceof Tensor) native.addInPlace_(this.handle, other.handle, alpha, false);
+    else native.addInPlace_(this.handle, other, alpha, true);
     return this;
   }
 
