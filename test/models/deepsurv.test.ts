@@ -11,6 +11,7 @@ import { loadDeepSurvModel, saveDeepSurvModel } from '../../src/models/deepsurv/
 import { searchDeepSurv } from '../../src/models/deepsurv/search.js';
 import { coxph, harrellC } from '../../src/survival/index.js';
 import type { DeepSurvConfig } from '../../src/models/deepsurv/config.js';
+import { coxReferences, fixtureData } from './fixtures.js';
 
 const covariates = Array.from({ length: 10 }, (_, j) => `x${j}`);
 const small: Partial<DeepSurvConfig> = { layers: 2, width: 16, epochs: 60, learningRate: 5e-3, lrDecay: 0, patience: 30, dropout: 0.1, batchSize: 128 };
@@ -80,4 +81,30 @@ test('random search with k-fold CV is seeded and picks the best mean C', () => {
   assert.deepEqual(a.trials.map((t) => t.foldC), b.trials.map((t) => t.foldC));
   assert.equal(a.best.meanC, Math.max(...a.trials.map((t) => t.meanC)));
   for (const t of a.trials) for (const c of t.foldC) assert.ok(c > 0.5 && c < 1);
+});
+
+test('with no hidden layer DeepSurv is a Cox model: it reaches R\'s partial likelihood on lung', () => {
+  const ref = coxReferences().find((r) => r.data === 'lung.csv' && r.ties === 'efron')!;
+  const d = fixtureData('lung.csv', 'time', 'status', ref.covariates);
+  const model = fitDeepSurv(d, {
+    covariates: ref.covariates,
+    seed: 1,
+    config: { layers: 0, l2: 0, dropout: 0, validationFraction: 0, epochs: 300, learningRate: 0.05, lrDecay: 0 },
+  });
+  const finalLoss = model.training!.log.at(-1)!.trainLoss;
+  // Per-event mean loss vs R's maximised log-likelihood (a float32 network, so not to 1e-9).
+  assert.ok(Math.abs(finalLoss * ref.nevent + ref.loglik) < 1e-3, `loss ${finalLoss * ref.nevent} vs ${-ref.loglik}`);
+  // The weights, mapped back from standardised covariates, are R's coefficients.
+  const w = model.network.stateDict().get('0.weight')!.toFloat64Array();
+  ref.coef.forEach((b, j) => assert.ok(Math.abs(w[j] / model.standardization.sd[j] - b) < 1e-4 * Math.max(0.1, Math.abs(b)), `coef ${j}: ${w[j] / model.standardization.sd[j]} vs ${b}`));
+  model.dispose();
+});
+
+test('default DeepSurv on 1,500 rows x 7 covariates fits in well under 30 s', () => {
+  const data = simulateDeepSurvData({ n: 1500, kind: 'gaussian', rng: new Random(30), features: 7, lambdaMax: 10 });
+  const t0 = performance.now();
+  const model = fitDeepSurv(data, { covariates: covariates.slice(0, 7), seed: 1 });
+  const seconds = (performance.now() - t0) / 1000;
+  model.dispose();
+  assert.ok(seconds < 30, `${seconds} s`);
 });
