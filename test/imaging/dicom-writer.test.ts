@@ -4,7 +4,10 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeDicom, encodeDicom, type DicomImageToWrite } from '../../src/imaging/index.js';
 import { Random } from '../../src/util/random.js';
+import { spawnSync } from 'node:child_process';
 import { dcmtkPixelBytes, scratchDir, tool } from './dcmtk.js';
+
+const hasDciodvfy = spawnSync('dciodvfy', ['-'], { encoding: 'utf8' }).error === undefined;
 
 function sampleImage(bitsStored: 12 | 16, seed: number, rows = 61, columns = 47): DicomImageToWrite {
   const rng = new Random(seed);
@@ -27,7 +30,7 @@ test('dcmtk reads DX and secondary-capture files without a warning and gets the 
   const dir = scratchDir('writer-');
   try {
     for (const [modality, bits] of [['DX', 12], ['DX', 16], ['OT', 16]] as const) {
-      const image = { ...sampleImage(bits, 7), modality };
+      const image = { ...sampleImage(bits, 7), modality, viewPosition: 'LL' };
       const path = join(dir, `${modality}-${bits}.dcm`);
       writeDicom(path, image);
       const dump = tool('dcmdump', ['-dc', path]);
@@ -58,6 +61,25 @@ test('the atomic write leaves the finished file only', () => {
     const path = join(dir, 'x.dcm');
     writeDicom(path, sampleImage(16, 4));
     assert.equal(Buffer.from(readFileSync(path)).subarray(128, 132).toString('latin1'), 'DICM');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('dciodvfy (dicom3tools) finds no error in DX and secondary-capture files', { skip: hasDciodvfy ? false : 'dciodvfy not installed (Debian package dicom3tools)' }, () => {
+  const dir = scratchDir('writer-iod-');
+  try {
+    for (const [modality, bits, view] of [['DX', 12, 'LL'], ['DX', 16, undefined], ['OT', 16, undefined]] as const) {
+      const path = join(dir, `${modality}-${bits}.dcm`);
+      writeDicom(path, { ...sampleImage(bits, 9), modality, viewPosition: view, studyDate: '20240131', studyTime: '101500' });
+      const r = spawnSync('dciodvfy', [path], { encoding: 'utf8' });
+      const report = r.stdout + r.stderr;
+      assert.doesNotMatch(report, /^Error/m, `${modality} ${bits}-bit:\n${report}`);
+      // Only DICOMDIR hints may remain as warnings (no Patient ID given to the SC file).
+      const warnings = report.split('\n').filter((l) => l.startsWith('Warning') && !/needed to build DICOMDIR/.test(l));
+      assert.deepEqual(warnings, [], `${modality} ${bits}-bit`);
+      assert.match(report, modality === 'DX' ? /DXImageForPresentation/ : /SCImage/);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -111,6 +111,7 @@ test('view and position tags and the window come through; identifying tags only 
   const { base12 } = fixtures();
   const r = await readRadiograph(base12);
   assert.equal(r.viewPosition, 'LL');
+  assert.deepEqual(r.patientOrientation, ['P', 'F']);
   assert.equal(r.modality, 'DX');
   assert.equal(r.bodyPart, 'LSPINE');
   assert.equal(r.window.fromFile, true);

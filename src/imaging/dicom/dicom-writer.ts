@@ -38,7 +38,7 @@ export interface DicomImageToWrite {
   studyTime?: string;
   /** e.g. 'LL' (left lateral), 'RL', 'AP', 'PA'. */
   viewPosition?: string;
-  /** Direction of the column and row axes, e.g. ['P', 'F'] for a left lateral lumbar view. */
+  /** Direction of the column and row axes; DX default ["P", "F"] (a lateral view shown anterior-left). */
   patientOrientation?: [string, string];
   /** Display window; the full range of the pixel values when not given. */
   window?: { center: number; width: number };
@@ -55,6 +55,14 @@ export interface DicomImageToWrite {
 
 /** Lumbar spine in SNOMED CT (SCT 122496007), the DICOM code for the anatomic region (CID 4). */
 const LUMBAR_SPINE_CODE = { value: '122496007', scheme: 'SCT', meaning: 'Lumbar spine' };
+
+/** View Code Sequence entries for the usual spine views (CID 4010 "DX View", SNOMED CT). */
+const VIEW_CODES: Record<string, { value: string; meaning: string }> = {
+  LL: { value: '399173006', meaning: 'left lateral' },
+  RL: { value: '399198007', meaning: 'right lateral' },
+  AP: { value: '399348003', meaning: 'antero-posterior' },
+  PA: { value: '272479007', meaning: 'postero-anterior' },
+};
 
 export function writeDicom(path: string, image: DicomImageToWrite): void {
   writeFileAtomic(path, encodeDicom(image));
@@ -103,10 +111,12 @@ export function encodeDicom(image: DicomImageToWrite): Uint8Array {
     text(0x0018, 0x0015, 'CS', image.bodyPart ?? 'LSPINE'),
     text(0x0020, 0x000d, 'UI', studyUid),
     text(0x0020, 0x000e, 'UI', seriesUid),
-    text(0x0020, 0x0010, 'SH', ''),
+    text(0x0020, 0x0010, 'SH', '1'),
     text(0x0020, 0x0011, 'IS', String(image.seriesNumber ?? 1)),
     text(0x0020, 0x0013, 'IS', String(image.instanceNumber ?? 1)),
-    text(0x0020, 0x0020, 'CS', image.patientOrientation ?? ''),
+    // DX requires a value (1C); a lateral lumbar view is displayed anterior-left: columns run to
+    // posterior, rows to the feet. Secondary capture leaves it empty (type 2C) unless given.
+    text(0x0020, 0x0020, 'CS', image.patientOrientation ?? (modality === 'DX' ? ['P', 'F'] : '')),
     uint16(0x0028, 0x0002, 1),
     text(0x0028, 0x0004, 'CS', 'MONOCHROME2'),
     uint16(0x0028, 0x0010, image.rows),
@@ -120,6 +130,7 @@ export function encodeDicom(image: DicomImageToWrite): Uint8Array {
     text(0x0028, 0x1051, 'DS', formatDs(window.width)),
     text(0x0028, 0x1052, 'DS', '0'),
     text(0x0028, 0x1053, 'DS', '1'),
+    text(0x0028, 0x1054, 'LO', 'US'),
     text(0x0028, 0x2110, 'CS', image.encapsulated?.lossy === true ? '01' : '00'),
   ];
   if (image.encapsulated === undefined) elements.push(binary(0x7fe0, 0x0010, 'OW', pixelBytes));
@@ -148,12 +159,22 @@ function digitalXRayModules(image: DicomImageToWrite, spacing: string[]): Elemen
     text(0x0028, 0x0301, 'CS', 'NO'),
     text(0x0028, 0x1040, 'CS', 'LIN'),
     signedShort(0x0028, 0x1041, 1),
-    text(0x0028, 0x1054, 'CS', 'US'),
     sequence(0x0040, 0x0555, []),
     text(0x0008, 0x0068, 'CS', 'FOR PRESENTATION'),
     text(0x2050, 0x0020, 'CS', 'IDENTITY'),
   ];
-  if (image.viewPosition !== undefined) elements.push(text(0x0018, 0x5101, 'CS', image.viewPosition));
+  // DX Positioning module: View Position, and then Positioner Type (type 2) must be there too.
+  if (image.viewPosition !== undefined) {
+    elements.push(text(0x0018, 0x5101, 'CS', image.viewPosition), text(0x0018, 0x1508, 'CS', ''));
+    const view = VIEW_CODES[image.viewPosition];
+    if (view !== undefined) {
+      elements.push(sequence(0x0054, 0x0220, [[
+        text(0x0008, 0x0100, 'SH', view.value),
+        text(0x0008, 0x0102, 'SH', 'SCT'),
+        text(0x0008, 0x0104, 'LO', view.meaning),
+      ]]));
+    }
+  }
   return elements;
 }
 
