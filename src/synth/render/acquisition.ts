@@ -111,7 +111,7 @@ export function expose(canvas: Canvas, bmi: number, rng: Random): { pixels: Uint
   for (let i = 0; i <= TONE_STEPS; i++) tone[i] = Math.pow((i / TONE_STEPS) * TONE_MAX, gamma);
   const table = new Float32Array(8192);
   for (let i = 0; i < table.length; i++) table[i] = rng.normal();
-  let state = (rng.nextUint32() | 1) >>> 0;
+  const noiseSeed = rng.nextUint32() | 1;
 
   const collimated = rng.bernoulli(0.35);
   // Shutter insets (fraction of width/height) and a small tilt of the shutters.
@@ -119,6 +119,54 @@ export function expose(canvas: Canvas, bmi: number, rng: Random): { pixels: Uint
   if (collimated && !insets.some((x) => x > 0)) insets[rng.int(4)] = rng.between(0.03, 0.1);
   const tilt = collimated ? rng.between(-2.5, 2.5) * DEG : 0;
   const shutterLevel = rng.between(0.9, 0.97);
+
+  const pixels = new Uint16Array(w * h);
+  toneAndNoise(data, pixels, w, h, base, gain, heel, tone, TONE_MAX, table, noiseSd, noiseSeed);
+  if (collimated) collimate(pixels, w, h, insets, tilt, shutterLevel, table, noiseSeed ^ 0x5bd1e995);
+  return { pixels, info: { collimated } };
+}
+
+/** The per-pixel tone curve and noise: a tight loop over numbers only, so V8 keeps it fast. */
+function toneAndNoise(
+  data: Float32Array,
+  pixels: Uint16Array,
+  w: number,
+  h: number,
+  base: number,
+  gain: number,
+  heel: number,
+  tone: Float32Array,
+  toneMax: number,
+  table: Float32Array,
+  noiseSd: number,
+  seed: number,
+): void {
+  const steps = tone.length - 1;
+  const top = tone[steps];
+  const scale = steps / toneMax;
+  let state = seed | 0;
+  for (let r = 0; r < h; r++) {
+    const offset = base + heel * (r / h - 0.5);
+    const row = r * w;
+    for (let c = 0; c < w; c++) {
+      const idx = row + c;
+      const linear = offset + gain * data[idx];
+      let v = linear <= 0 ? 0 : linear >= toneMax ? top : tone[Math.round(linear * scale)];
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      v += noiseSd * (0.4 + v) * table[state & 8191];
+      const q = Math.round(v * 4095);
+      pixels[idx] = q < 0 ? 0 : q > 4095 ? 4095 : q;
+    }
+  }
+}
+
+/**
+ * Collimator shutters: outside a slightly tilted rectangle the film is unexposed (bright, with a
+ * little noise), with a penumbra of a few pixels at the edge.
+ */
+function collimate(pixels: Uint16Array, w: number, h: number, insets: number[], tilt: number, level: number, table: Float32Array, seed: number): void {
   const penumbra = Math.max(1, w / 400);
   const cosT = Math.cos(tilt);
   const sinT = Math.sin(tilt);
@@ -128,34 +176,23 @@ export function expose(canvas: Canvas, bmi: number, rng: Random): { pixels: Uint
   const right = (1 - insets[1]) * w - cx;
   const top = insets[2] * h - cy;
   const bottom = (1 - insets[3]) * h - cy;
-
-  const pixels = new Uint16Array(w * h);
+  let state = seed | 0;
   for (let r = 0; r < h; r++) {
-    const heelShift = heel * (r / h - 0.5);
     for (let c = 0; c < w; c++) {
-      const idx = r * w + c;
-      const linear = base + gain * data[idx] + heelShift;
-      let v = linear <= 0 ? 0 : linear >= TONE_MAX ? tone[TONE_STEPS] : tone[Math.round((linear / TONE_MAX) * TONE_STEPS)];
+      const dx = c - cx;
+      const dy = r - cy;
+      const u = cosT * dx + sinT * dy;
+      const t = -sinT * dx + cosT * dy;
+      const inside = Math.min(u - left, right - u, t - top, bottom - t);
+      if (inside >= penumbra) continue;
       state ^= state << 13;
       state ^= state >>> 17;
       state ^= state << 5;
-      state >>>= 0;
-      const n = table[state & 8191];
-      v += noiseSd * (0.4 + v) * n;
-      if (collimated) {
-        const dx = c - cx;
-        const dy = r - cy;
-        const u = cosT * dx + sinT * dy;
-        const t = -sinT * dx + cosT * dy;
-        const inside = Math.min(u - left, right - u, t - top, bottom - t);
-        if (inside < penumbra) {
-          const k = Math.min(1, Math.max(0, (penumbra - inside) / (2 * penumbra)));
-          v = v * (1 - k) + k * (shutterLevel + 0.004 * n);
-        }
-      }
+      const k = Math.min(1, (penumbra - inside) / (2 * penumbra));
+      const idx = r * w + c;
+      const v = (pixels[idx] / 4095) * (1 - k) + k * (level + 0.004 * table[state & 8191]);
       const q = Math.round(v * 4095);
       pixels[idx] = q < 0 ? 0 : q > 4095 ? 4095 : q;
     }
   }
-  return { pixels, info: { collimated } };
 }
