@@ -15,8 +15,9 @@
  */
 import { InputError } from '../util/errors.js';
 import { checkFinite, checkSurvival, checkWeights, strataCodes } from './validate.js';
-import { denseRanks, orderByKeys } from './order.js';
-import { WeightTree } from './fenwick.js';
+import { argsortNumbers, denseRanks, orderByKeys } from './order.js';
+import { TreePair } from './fenwick.js';
+import { timefix } from './timefix.js';
 
 export type TimeWeight = 'n' | 'n/G' | 'n/G2';
 
@@ -28,6 +29,8 @@ export interface ConcordanceOptions {
   ymin?: number;
   weights?: ArrayLike<number>;
   strata?: ArrayLike<number | string>;
+  /** Merge times equal up to rounding noise, as R's timefix = TRUE (default true). */
+  timefix?: boolean;
 }
 
 export interface ConcordanceCounts {
@@ -56,6 +59,7 @@ export function concordance(
   options: ConcordanceOptions = {},
 ): ConcordanceResult {
   const surv = checkSurvival(time, event);
+  if (options.timefix !== false) surv.time = timefix(surv.time);
   const n = surv.time.length;
   const risk = checkFinite(score, n, 'score');
   const weights = checkWeights(options.weights, n);
@@ -146,17 +150,32 @@ function countStratum(
   const nt = tRank.unique.length;
   const timewt = eventTimeWeights(tRank.rank, tRank.unique, status, w, kind, options);
 
-  const xRank = denseRanks(x);
+  const xOrder = argsortNumbers(x);
+  const xRank = denseRanks(x, xOrder);
   const nx = xRank.unique.length;
   // order(-time, status, x): latest first, censored before deaths at a time, then by x.
   const order = orderByKeys(m, [
     { keys: tRank.rank, size: nt, descending: true },
     { keys: status, size: 2 },
-    { keys: xRank.rank, size: nx },
-  ]);
+  ], xOrder); // xOrder is already sorted by x, the least significant key
   const xr = xRank.rank;
-  const all = new WeightTree(nx);
-  const deaths = new WeightTree(nx);
+  // Tree 0 (ALL): everyone with a later time; tree 1 (DEATHS): deaths so far, weighted by timewt.
+  const trees = new TreePair(nx);
+  const ALL = 0;
+  const DEATHS = 1;
+  // Gather everything into sweep order once, so the sweep itself reads memory sequentially; the
+  // influence sums (i0, i1, i2) are kept by sweep position and scattered back at the end.
+  const sr = new Int32Array(m);
+  const sw = new Float64Array(m);
+  const ss = new Uint8Array(m);
+  const st = new Float64Array(m);
+  for (let k = 0; k < m; k++) {
+    const row = order[k];
+    sr[k] = xr[row];
+    sw[k] = w[row];
+    ss[k] = status[row];
+    st[k] = time[row];
+  }
   const i0 = new Float64Array(m);
   const i1 = new Float64Array(m);
   const i2 = new Float64Array(m);
@@ -164,67 +183,69 @@ function countStratum(
   let tiedY = 0;
   let tiedXY = 0;
   for (let i = 0; i < m; ) {
-    const ii = order[i];
-    if (status[ii] === 0) {
-      const r = xr[ii];
-      const below = deaths.below(r);
-      const at = deaths.at(r);
-      i0[ii] -= below;
-      i1[ii] -= deaths.total - below - at;
-      i2[ii] -= at;
-      all.add(r, w[ii]);
+    if (ss[i] === 0) {
+      // Censored: into the all-subjects tree; its influence starts from the deaths seen so far.
+      const r = sr[i];
+      const below = trees.below(DEATHS, r);
+      const at = trees.at(DEATHS, r);
+      i0[i] -= below;
+      i1[i] -= trees.total[DEATHS] - below - at;
+      i2[i] -= at;
+      trees.add(ALL, r, sw[i]);
       i++;
       continue;
     }
+    // All deaths tied at this time (censored rows at the same time came first: they are at risk).
     const adj = timewt[utime--];
-    const t = time[ii];
+    const t = st[i];
     let dwt = 0;
     let dwt2 = 0;
     let xsave = -1;
     let j = i;
-    for (; j < m && time[order[j]] === t; j++) {
-      const jj = order[j];
-      const r = xr[jj];
-      tiedY += w[jj] * dwt * adj;
-      dwt += w[jj];
+    for (; j < m && st[j] === t; j++) {
+      const r = sr[j];
+      const wj = sw[j];
+      tiedY += wj * dwt * adj;
+      dwt += wj;
       if (r !== xsave) {
         dwt2 = 0;
         xsave = r;
       }
-      tiedXY += w[jj] * dwt2 * adj;
-      dwt2 += w[jj];
-      const below = all.below(r);
-      const at = all.at(r);
-      const above = all.total - below - at;
-      counts.concordant += w[jj] * above * adj;
-      counts.discordant += w[jj] * below * adj;
-      counts.tiedX += w[jj] * at * adj;
-      i0[jj] += above * adj;
-      i1[jj] += below * adj;
-      i2[jj] += at * adj;
-      deaths.add(r, adj * w[jj]);
+      tiedXY += wj * dwt2 * adj;
+      dwt2 += wj;
+      const below = trees.below(ALL, r);
+      const at = trees.at(ALL, r);
+      const above = trees.total[ALL] - below - at;
+      counts.concordant += wj * above * adj;
+      counts.discordant += wj * below * adj;
+      counts.tiedX += wj * at * adj;
+      i0[j] += above * adj;
+      i1[j] += below * adj;
+      i2[j] += at * adj;
+      trees.add(DEATHS, r, adj * wj);
     }
     for (let k = i; k < j; k++) {
-      const jj = order[k];
-      const r = xr[jj];
-      const below = deaths.below(r);
-      const at = deaths.at(r);
-      i0[jj] -= below;
-      i1[jj] -= deaths.total - below - at;
-      i2[jj] -= at;
-      all.add(r, w[jj]);
+      const r = sr[k];
+      const below = trees.below(DEATHS, r);
+      const at = trees.at(DEATHS, r);
+      i0[k] -= below;
+      i1[k] -= trees.total[DEATHS] - below - at;
+      i2[k] -= at;
+      trees.add(ALL, r, sw[k]);
     }
     i = j;
   }
   // The death tree is final now: one prefix-sum table answers every remaining query in O(1).
-  const deathBelow = deaths.prefixSums();
+  const deathBelow = trees.prefixSums(DEATHS);
+  const deathTotal = trees.total[DEATHS];
   for (let k = 0; k < m; k++) {
-    const r = xr[k];
+    const r = sr[k];
     const below = deathBelow[r];
     const at = deathBelow[r + 1] - below;
-    imat0[rows[k]] += i0[k] + below;
-    imat1[rows[k]] += i1[k] + deaths.total - below - at;
-    imat2[rows[k]] += i2[k] + at;
+    const row = rows[order[k]];
+    imat0[row] += i0[k] + below;
+    imat1[row] += i1[k] + deathTotal - below - at;
+    imat2[row] += i2[k] + at;
   }
   // Pairs tied on both time and score were counted in tiedY too (as R does, then subtracts).
   counts.tiedY += tiedY - tiedXY;

@@ -5,6 +5,7 @@
  */
 import { checkSurvival, checkWeights } from './validate.js';
 import { denseRanks } from './order.js';
+import { timefix } from './timefix.js';
 import { normalQuantile } from '../stats/distributions.js';
 
 export interface KaplanMeier {
@@ -27,10 +28,13 @@ export interface KaplanMeier {
 export interface KaplanMeierOptions {
   weights?: ArrayLike<number>;
   confLevel?: number;
+  /** Merge times equal up to rounding noise, as R's timefix = TRUE (default true). */
+  timefix?: boolean;
 }
 
 export function kaplanMeier(time: ArrayLike<number>, event: ArrayLike<number>, options: KaplanMeierOptions = {}): KaplanMeier {
   const surv = checkSurvival(time, event);
+  if (options.timefix !== false) surv.time = timefix(surv.time);
   const n = surv.time.length;
   const w = checkWeights(options.weights, n);
   const confLevel = options.confLevel ?? 0.95;

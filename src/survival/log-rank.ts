@@ -6,6 +6,7 @@
 import { InputError } from '../util/errors.js';
 import { checkSurvival } from './validate.js';
 import { denseRanks } from './order.js';
+import { timefix } from './timefix.js';
 import { chiSquareUpper } from '../stats/distributions.js';
 import { ldlDecompose, ldlSolve } from './linalg.js';
 
@@ -22,6 +23,7 @@ export interface LogRankResult {
 
 export function logRank(time: ArrayLike<number>, event: ArrayLike<number>, group: ArrayLike<number | string>): LogRankResult {
   const surv = checkSurvival(time, event);
+  surv.time = timefix(surv.time); // as survdiff's timefix = TRUE
   const n = surv.time.length;
   if (group.length !== n) throw new InputError(`group has ${group.length} values, expected ${n}`);
   const labels = Array.from(new Set(Array.from(group, String))).sort();

@@ -111,3 +111,22 @@ test('bad Cox inputs: no events, constant column, collinear columns, negative ti
   assert.throws(() => coxph({ time, event: [1, 0, 2, 1, 0, 1], covariates: [x] }), /row 2: event must be 0 or 1/);
   assert.throws(() => coxph({ time: [5, NaN, 8, 2, 9, 4], event: [1, 0, 1, 1, 0, 1], covariates: [x] }), /row 1: missing/);
 });
+
+test('timefix: times equal up to rounding noise are ties, as R (aeqSurv) in coxph, concordance and survfit', async () => {
+  const { kaplanMeier, harrellC } = await import('../../src/survival/index.js');
+  const r = more.timefix;
+  // The same expressions as the R script, so the doubles are identical.
+  const time = [0.1 + 0.2, 0.3, 0.5, 0.7, 0.7 + 1e-10, 1.1, 1.3, 1.3 * (1 + 1e-9), 2, 2.5, 3, 3.5];
+  const status = r.data.map((d: Json) => d.status);
+  const x = r.data.map((d: Json) => d.x);
+  const fit = coxph({ time, event: status, covariates: [x] });
+  assertClose(fit.coef[0], r.coef, 1e-6, 'coef', true);
+  assertAllClose([fit.loglik0, fit.loglik], r.loglik, 1e-9, 'loglik');
+  assertClose(fit.concordance!.c, r.concordance, 1e-12, 'C');
+  assertClose(harrellC(time, status, x).c, r.concordance, 1e-12, 'harrellC');
+  const km = kaplanMeier(time, status);
+  assertAllClose(km.time, r.km_time, 1e-9, 'km times');
+  assertAllClose(km.surv, r.km_surv, 1e-12, 'km surv');
+  // Without timefix the near-ties stay distinct (a different fit).
+  assert.notEqual(coxph({ time, event: status, covariates: [x], timefix: false }).loglik, fit.loglik);
+});

@@ -16,6 +16,7 @@ import type { CoxAccumulator } from './risk-set.js';
 import { breslowBaseline, cumhazAt, type BaselineHazard } from './baseline.js';
 import { chiSquareUpper, normalQuantile, normalTwoSidedP } from '../../stats/distributions.js';
 import { concordance } from '../concordance.js';
+import { timefix } from '../timefix.js';
 
 export type CoxTies = 'efron' | 'breslow';
 
@@ -38,6 +39,8 @@ export interface CoxInput {
   tol?: number;
   /** Compute Harrell's C of the linear predictor (default true; R's coxph does too). */
   concordance?: boolean;
+  /** Merge times equal up to rounding noise, as R's timefix = TRUE (default true). */
+  timefix?: boolean;
 }
 
 export interface CoxFit {
@@ -88,7 +91,9 @@ export function coxph(input: CoxInput): CoxFit {
   const eps = input.tol ?? 1e-9;
   const tolerChol = Math.pow(2.220446049250313e-16, 0.75);
   const tolerInf = Math.sqrt(eps);
-  const { time, event } = checkSurvival(input.time, input.event);
+  const checked = checkSurvival(input.time, input.event);
+  const event = checked.event;
+  const time = input.timefix === false ? checked.time : timefix(checked.time);
   const n = time.length;
   const p = input.covariates.length;
   if (p === 0) throw new InputError('coxph needs at least one covariate');
@@ -246,7 +251,7 @@ export function coxph(input: CoxInput): CoxFit {
     },
   };
   if (input.concordance !== false) {
-    const c = concordance(time, event, linearPredictor, { weights: weight, strata: input.strata === undefined ? undefined : codes });
+    const c = concordance(time, event, linearPredictor, { weights: weight, strata: input.strata === undefined ? undefined : codes, timefix: false });
     fit.concordance = { c: c.c, se: c.se };
   }
   return fit;
