@@ -69,14 +69,19 @@ export interface RowProblem {
 
 /** The cohort has bad rows; `rows` names each, and nothing has been fitted. Exit code 2. */
 export class CohortProblems extends InputError {
+  /** Rows named in the message; the error report lists them all. */
+  static readonly MAX_LISTED = 200;
+
   constructor(
     readonly file: string,
     readonly rowsRead: number,
     readonly rows: RowProblem[],
   ) {
+    const shown = rows.slice(0, CohortProblems.MAX_LISTED);
     super(
       `${file}: ${rows.length} of ${rowsRead} rows are invalid, nothing was fitted:\n` +
-        rows.map((r) => `  line ${r.line}: ${r.problems.join('; ')}`).join('\n'),
+        shown.map((r) => `  line ${r.line}: ${r.problems.join('; ')}`).join('\n') +
+        (rows.length > shown.length ? `\n  ... and ${rows.length - shown.length} more rows (every one is listed in OUT/error-report.json)` : ''),
     );
   }
 }
@@ -111,6 +116,13 @@ export function loadCohort(dir: string, config: StudyConfig): Cohort {
     const i = columnIndex[c];
     return i === undefined ? '' : (row[i] ?? '').trim();
   };
+
+  if (present.image && table.length > 0 && table.rows.every((row) => cell(row, 'image') === '')) {
+    throw new InputError(
+      `${file}: column "${config.columns.image}" (image) is empty in every row; for a cohort without radiographs set ` +
+        '"columns": {"image": null} in study.json',
+    );
+  }
 
   const problems: RowProblem[] = [];
   const exclusionCounts = new Map<string, number>();
