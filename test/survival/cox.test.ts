@@ -29,8 +29,12 @@ function checkAgainstR(r: Json, label: string) {
   assert.equal(fit.n, r.n, `${label} n`);
   assert.equal(fit.nevent, r.nevent, `${label} nevent`);
   assertAllClose(fit.coef, r.coef, 1e-6, `${label} coef`, true);
-  // R switches to the robust (sandwich) SE for non-integer case weights; ours is the model-based one.
-  assertAllClose(fit.se, Array.isArray(r.se_naive) ? r.se_naive : r.se, 1e-5, `${label} se`, true);
+  // R switches to the robust (sandwich) SE for non-integer case weights, and so do we.
+  assertAllClose(fit.se, r.se, 1e-5, `${label} se`, true);
+  if (Array.isArray(r.se_naive)) {
+    assert.equal(fit.robust, true);
+    assertAllClose(fit.naiveVar.map((row, i) => Math.sqrt(row[i])), r.se_naive, 1e-5, `${label} naive se`, true);
+  }
   assertClose(fit.loglik, r.loglik, 1e-6, `${label} loglik`);
   assertClose(fit.loglik0, r.loglik0, 1e-6, `${label} loglik0`);
   assertClose(fit.concordance!.c, r.concordance, 1e-9, `${label} concordance`);
@@ -129,4 +133,14 @@ test('timefix: times equal up to rounding noise are ties, as R (aeqSurv) in coxp
   assertAllClose(km.surv, r.km_surv, 1e-12, 'km surv');
   // Without timefix the near-ties stay distinct (a different fit).
   assert.notEqual(coxph({ time, event: status, covariates: [x], timefix: false }).loglik, fit.loglik);
+});
+
+test('robust (sandwich) variance from score residuals agrees with R coxph(robust = TRUE), both ties', () => {
+  for (const r of more.robust) {
+    const t = completeCases(r.data, ['time', 'status', ...r.covariates]);
+    const fit = coxph({ time: t.numbers('time'), event: t.numbers('status'), covariates: r.covariates.map((c: string) => t.numbers(c)), ties: r.ties, robust: true });
+    assertAllClose(fit.coef, r.coef, 1e-6, `${r.ties} coef`, true);
+    assertAllClose(fit.se, r.se, 1e-6, `${r.ties} robust se`, true);
+    assertAllClose(fit.naiveVar.map((row, i) => Math.sqrt(row[i])), r.se_naive, 1e-6, `${r.ties} naive se`, true);
+  }
 });

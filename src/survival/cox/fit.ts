@@ -14,6 +14,7 @@ import { efronDeaths } from './efron.js';
 import { breslowDeaths } from './breslow.js';
 import type { CoxAccumulator } from './risk-set.js';
 import { breslowBaseline, cumhazAt, type BaselineHazard } from './baseline.js';
+import { robustVariance } from './score-residuals.js';
 import { chiSquareUpper, normalQuantile, normalTwoSidedP } from '../../stats/distributions.js';
 import { concordance } from '../concordance.js';
 import { timefix } from '../timefix.js';
@@ -41,6 +42,11 @@ export interface CoxInput {
   concordance?: boolean;
   /** Merge times equal up to rounding noise, as R's timefix = TRUE (default true). */
   timefix?: boolean;
+  /**
+   * Robust (sandwich) variance from the score residuals. Default as R's coxph: on when the case
+   * weights are not all integers, off otherwise.
+   */
+  robust?: boolean;
 }
 
 export interface CoxFit {
@@ -54,8 +60,11 @@ export interface CoxFit {
   hrCi95: [number, number][];
   z: number[];
   p: number[];
-  /** Variance-covariance matrix of coef (inverse information), p x p. */
+  /** Variance-covariance matrix of coef, p x p: the inverse information, or the robust one when robust. */
   var: number[][];
+  /** The model-based variance (inverse information), whether or not the robust one is used. */
+  naiveVar: number[][];
+  robust: boolean;
   /** Partial log-likelihood at the estimate (without the ridge penalty) and at beta = 0. */
   loglik: number;
   loglik0: number;
@@ -193,12 +202,16 @@ export function coxph(input: CoxInput): CoxFit {
   if (penalty) for (let i = 0; i < p; i++) penaltyValue += 0.5 * ridge * coef[i] * coef[i];
   const loglik = finalLoglik + penaltyValue;
 
-  const se = variance.map((row, i) => Math.sqrt(row[i]));
+  // R's default: robust variance when the case weights are not all integers.
+  const robust = input.robust ?? Array.from(weight).some((w) => w !== Math.floor(w));
+  const naiveVar = variance;
+  const finalVar = robust ? robustVariance(data, beta, ties, variance) : variance;
+  const se = finalVar.map((row, i) => Math.sqrt(row[i]));
   const z = coef.map((b, i) => b / se[i]);
   const lr = 2 * (loglik - loglik0);
   let wald = 0;
   {
-    const f = ldlDecompose(Float64Array.from(variance.flat()), p, tolerChol);
+    const f = ldlDecompose(Float64Array.from(finalVar.flat()), p, tolerChol);
     const sol = ldlSolve(f, Float64Array.from(coef));
     for (let i = 0; i < p; i++) wald += coef[i] * sol[i];
   }
@@ -222,7 +235,9 @@ export function coxph(input: CoxInput): CoxFit {
     hrCi95: coef.map((b, i) => [Math.exp(b - Z975 * se[i]), Math.exp(b + Z975 * se[i])]),
     z,
     p: z.map(normalTwoSidedP),
-    var: variance,
+    var: finalVar,
+    naiveVar,
+    robust,
     loglik,
     loglik0,
     penalty: penaltyValue,
