@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readRadiograph, RadiographReadError } from '../../src/imaging/index.js';
+import { readFileSync } from 'node:fs';
+import dicomParser from 'dicom-parser';
+import sharp from 'sharp';
+import { decodeGreyJpeg, JpegDecodeError } from '../../src/imaging/dicom/codecs/jpeg-dct-grey.js';
 import { COLUMNS, ROWS, fixtures, modified } from './fixtures.js';
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -33,7 +37,7 @@ test('every transfer syntax from dcmtk and openjpeg reads to the producers\' own
 
 test('lossless syntaxes give back exactly what the writer stored', async () => {
   const { encodings, pixels12, pixels16 } = fixtures();
-  for (const f of encodings.filter((e) => e.tolerance === 0 && !/near|lossy/.test(e.name))) {
+  for (const f of encodings.filter((e) => e.tolerance === 0 && !/near|lossy|baseline|img2dcm/.test(e.name))) {
     const r = await readRadiograph(f.path);
     const original = f.bitsStored === 12 ? pixels12 : pixels16;
     assert.equal(maxAbsDiff(r.pixels, original), 0, f.name);
@@ -134,7 +138,7 @@ async function failure(path: string): Promise<RadiographReadError> {
 
 test('clear errors: not DICOM, truncated, unsupported syntax, no pixel data, colour, multi-frame', async () => {
   const { base12, base16, dir, encodings } = fixtures();
-  const { writeFileSync, readFileSync } = await import('node:fs');
+  const { writeFileSync } = await import('node:fs');
   const { join } = await import('node:path');
 
   const text = join(dir, 'notes.txt');
@@ -169,7 +173,6 @@ test('clear errors: not DICOM, truncated, unsupported syntax, no pixel data, col
   assert.match(m.message, /2 frames/);
 
   // A colour JPEG wrapped by img2dcm (YBR_FULL_422, 3 samples).
-  const sharp = (await import('sharp')).default;
   const colourJpeg = join(dir, 'colour.jpg');
   await sharp({ create: { width: 32, height: 24, channels: 3, background: { r: 200, g: 40, b: 10 } } }).jpeg().toFile(colourJpeg);
   const colourDicom = join(dir, 'colour.dcm');
@@ -178,4 +181,34 @@ test('clear errors: not DICOM, truncated, unsupported syntax, no pixel data, col
   const c = await failure(colourDicom);
   assert.equal(c.kind, 'colour');
   assert.match(c.message, /colour image \(YBR_FULL_422, 3 samples per pixel\)/);
+});
+
+// The 12-bit DCT decoder written for this project, checked on its own (it also decodes 8-bit).
+function codestream(path: string): Uint8Array {
+  const ds = dicomParser.parseDicom(new Uint8Array(readFileSync(path)));
+  const pe = ds.elements.x7fe00010;
+  return dicomParser.readEncapsulatedPixelDataFromFragments(ds, pe, 0, pe.fragments!.length);
+}
+
+test('the sequential-DCT decoder agrees with dcmtk (IJG) within one grey level, 8- and 12-bit', () => {
+  for (const name of ['jpeg-extended-12', 'jpeg-baseline-8', 'img2dcm-jpeg-8']) {
+    const f = fixtures().encodings.find((e) => e.name === name)!;
+    const decoded = decodeGreyJpeg(codestream(f.path));
+    assert.equal(decoded.width, f.columns);
+    assert.equal(decoded.height, f.rows);
+    let worst = 0;
+    for (let i = 0; i < f.stored.length; i++) worst = Math.max(worst, Math.abs(decoded.pixels[i] - f.stored[i]));
+    assert.ok(worst <= 1, `${name}: differs from dcmtk by ${worst}`);
+  }
+});
+
+test('colour, progressive and damaged streams are refused with a reason', async () => {
+  const colour = await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: 250, g: 10, b: 10 } } }).jpeg().toBuffer();
+  assert.throws(() => decodeGreyJpeg(colour), (e: unknown) => e instanceof JpegDecodeError && /3 colour components/.test((e as Error).message));
+  const grey = await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: 90, g: 90, b: 90 } } }).toColourspace('b-w').jpeg({ progressive: true }).toBuffer();
+  assert.throws(() => decodeGreyJpeg(grey), /not a sequential Huffman DCT/);
+  assert.throws(() => decodeGreyJpeg(Uint8Array.of(1, 2, 3, 4)), /start-of-image/);
+  const f = fixtures().encodings.find((e) => e.name === 'jpeg-extended-12')!;
+  const cut = codestream(f.path).slice(0, 300);
+  assert.throws(() => decodeGreyJpeg(cut), JpegDecodeError);
 });

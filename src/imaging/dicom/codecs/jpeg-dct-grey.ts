@@ -71,12 +71,15 @@ class BitReader {
   private bits = 0;
   /** Set when a marker was reached; the position points at its 0xFF. */
   markerHit = false;
+  /** Zero bytes supplied past the data (at a marker or the end), still in or through the buffer. */
+  private phantomBytes = 0;
 
   constructor(private readonly data: Uint8Array, public pos: number) {}
 
   private fill(): void {
     while (this.bits <= 24) {
       let byte = 0;
+      if (this.markerHit || this.pos >= this.data.length) this.phantomBytes += 1;
       if (!this.markerHit && this.pos < this.data.length) {
         byte = this.data[this.pos];
         if (byte === 0xff) {
@@ -85,6 +88,7 @@ class BitReader {
             this.pos += 2;
           } else {
             this.markerHit = true;
+            this.phantomBytes += 1;
             byte = 0;
           }
         } else {
@@ -122,10 +126,19 @@ class BitReader {
     return table.values[index];
   }
 
+  /**
+   * Whether decoding has used bits that are not in the data. An encoder pads its last byte with
+   * 1-bits, so a complete stream never needs the zeros supplied past a marker or the end.
+   */
+  overran(): boolean {
+    return this.phantomBytes * 8 > this.bits;
+  }
+
   /** Drops buffered bits and moves past the next RSTn marker (T.81 E.2.4); false when none is found. */
   restart(): boolean {
     this.buffer = 0;
     this.bits = 0;
+    this.phantomBytes = 0;
     this.markerHit = false;
     let p = this.pos;
     while (p + 1 < this.data.length && !(this.data[p] === 0xff && this.data[p + 1] >= 0xd0 && this.data[p + 1] <= 0xd7)) p++;
@@ -266,6 +279,7 @@ function decodeScan(
         coef[ZIGZAG[k]] = extend(reader.receive(s), s) * q[k];
         k += 1;
       }
+      if (reader.overran()) throw new JpegDecodeError('JPEG entropy-coded data ends before the last block (truncated or damaged)');
       inverseDct(coef, tmp);
       const x0 = bx * 8;
       const y0 = by * 8;
