@@ -36,8 +36,16 @@ test('AUC(t) and Brier(t) of a Breslow Cox model on veteran agree with riskRegre
   assertAllClose(timeDependentAuc(time, status, fit.linearPredictor, r.times), r.auc, 1e-6, 'auc');
 });
 
-test('integrated Brier score of a constant curve is that constant; calibration groups add up', () => {
-  assert.equal(integratedBrier([0, 1, 2, 4], [0.1, 0.1, 0.1, 0.3]), 0.1);
+test('integrated Brier score agrees with riskRegression (summary = "ibs"); calibration groups add up', () => {
+  const r = more.ibs_lung;
+  const d = completeCases('lung.csv', ['time', 'status', ...r.covariates]);
+  const X = r.covariates.map((c: string) => d.numbers(c));
+  const lungFit = coxph({ time: d.numbers('time'), event: d.numbers('status'), covariates: X });
+  const b = brierScore(d.numbers('time'), d.numbers('status'), survivalMatrix(lungFit, X, r.times), r.times);
+  assertAllClose(b, r.brier, 1e-6, 'brier grid');
+  for (let k = 1; k < r.times.length; k++) {
+    assertAllClose([integratedBrier(r.times.slice(0, k + 1), b.slice(0, k + 1))], [r.ibs[k]], 1e-6, `ibs at ${r.times[k]}`);
+  }
   const v = readCsv(fixture('veteran.csv'));
   const time = v.numbers('time');
   const status = v.numbers('status');

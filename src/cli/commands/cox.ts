@@ -24,6 +24,7 @@ const spec: CommandSpec = {
     strata: { type: 'string', description: 'stratify the baseline hazard by this column', placeholder: 'COL' },
     weights: { type: 'string', description: 'case-weight column', placeholder: 'COL' },
     ridge: { type: 'string', description: 'ridge penalty theta (loglik - theta/2 * sum(beta^2))', placeholder: 'THETA' },
+    robust: { type: 'boolean', description: 'robust (sandwich) SEs; on by default with non-integer --weights, as R' },
     'max-iter': { type: 'string', description: 'maximum Newton-Raphson iterations', placeholder: 'N', default: '20' },
     'drop-missing': { type: 'boolean', description: 'skip rows with a missing value in a used column' },
     out: { type: 'string', description: 'save a model folder for `spinesurv predict`', placeholder: 'DIR' },
@@ -50,6 +51,7 @@ export function coxSummary(fit: CoxFit, covariates: string[], strata?: string): 
     lr_test: fit.lrTest,
     iterations: fit.iterations,
     converged: fit.converged,
+    robust: fit.robust,
     warnings: fit.warnings,
   };
   if (strata !== undefined) summary.strata = { column: strata, levels: fit.strataLevels };
@@ -107,6 +109,7 @@ export const command: Command = {
       ties,
       ridge,
       maxIter,
+      robust: a.flag('robust') ? true : undefined,
     });
     for (const w of fit.warnings) log(`cox: warning: ${w}`);
     const summary = coxSummary(fit, covariates, strata);
