@@ -154,7 +154,9 @@ export function kmSpec(figure: KmFigure, title: string): TopLevelSpec {
 export function calibrationSpec(figures: CalibrationFigure[], title: string): TopLevelSpec {
   const points = figures.flatMap((f) => f.groups.map((g) => ({ model: f.label, ...g })));
   const models = figures.map((f) => f.label);
-  const top = Math.min(1, Math.ceil(Math.max(0.05, ...points.flatMap((p) => [p.predicted, p.observed, p.upper]).filter(Number.isFinite)) * 20) / 20);
+  // The axes cover the points with some room; long upper whiskers of small groups are clipped
+  // rather than squeezing every point into a corner.
+  const top = Math.min(1, Math.ceil(1.25 * Math.max(0.04, ...points.flatMap((p) => [p.predicted, p.observed]).filter(Number.isFinite)) * 50) / 50);
   const color = { field: 'model', type: 'nominal', scale: { domain: models, range: PALETTE }, title: null } as const;
   const axisScale = { domain: [0, top], nice: false, clamp: true };
   return {
@@ -174,7 +176,7 @@ export function calibrationSpec(figures: CalibrationFigure[], title: string): To
       },
       {
         data: { values: points },
-        mark: { type: 'rule', strokeWidth: 1.5 },
+        mark: { type: 'rule', strokeWidth: 1.5, clip: true },
         encoding: {
           x: { field: 'predicted', type: 'quantitative' },
           y: { field: 'lower', type: 'quantitative' },

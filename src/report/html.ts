@@ -71,7 +71,7 @@ export async function renderReport(results: StudyResults): Promise<string> {
       id: `km-${km.model}`,
       spec: kmSpec(km, `${km.label} — ${SUBGROUP_LABELS[km.subgroup]}`),
       caption: `Test split, ${SUBGROUP_LABELS[km.subgroup].toLowerCase()}: fracture-free survival by tertile of predicted risk ` +
-        `from ${escapeHtml(km.label)}${km.logrank_p === null ? '' : ` (log-rank p = ${pValue(km.logrank_p)})`}.`,
+        `from ${escapeHtml(km.label)}${km.logrank_p === null ? '' : ` (log-rank ${pEquals(km.logrank_p)})`}.`,
     }));
   }
 
@@ -105,6 +105,12 @@ ${parts.join('\n')}
 </body>
 </html>
 `;
+}
+
+/** "p = 0.012" or "p < 0.001". */
+function pEquals(p: number): string {
+  const text = pValue(p);
+  return text.startsWith('<') ? `p ${text}` : `p = ${text}`;
 }
 
 async function figureHtml(f: Figure): Promise<string> {
