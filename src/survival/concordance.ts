@@ -15,9 +15,9 @@
  */
 import { InputError } from '../util/errors.js';
 import { checkFinite, checkSurvival, checkWeights, strataCodes } from './validate.js';
-import { argsortNumbers, denseRanks, orderByKeys } from './order.js';
+import { argsortNumbers, denseRanks, orderByKeys, type DenseRanks } from './order.js';
 import { TreePair } from './fenwick.js';
-import { timefix } from './timefix.js';
+import { timefixWithRanks } from './timefix.js';
 
 export type TimeWeight = 'n' | 'n/G' | 'n/G2';
 
@@ -59,7 +59,12 @@ export function concordance(
   options: ConcordanceOptions = {},
 ): ConcordanceResult {
   const surv = checkSurvival(time, event);
-  if (options.timefix !== false) surv.time = timefix(surv.time);
+  let timeRanks: DenseRanks | undefined;
+  if (options.timefix !== false) {
+    const fixed = timefixWithRanks(surv.time);
+    surv.time = fixed.time;
+    timeRanks = fixed.ranks;
+  }
   const n = surv.time.length;
   const risk = checkFinite(score, n, 'score');
   const weights = checkWeights(options.weights, n);
@@ -77,7 +82,7 @@ export function concordance(
   const imat2 = new Float64Array(n);
   const counts: ConcordanceCounts = { concordant: 0, discordant: 0, tiedX: 0, tiedY: 0, tiedXY: 0 };
   if (levels.length === 1) {
-    countStratum(identity(n), surv.time, surv.event, x, weights, timewt, options, counts, imat0, imat1, imat2);
+    countStratum(identity(n), surv.time, surv.event, x, weights, timewt, options, counts, imat0, imat1, imat2, timeRanks);
   } else {
     const members: number[][] = levels.map(() => []);
     for (let i = 0; i < n; i++) members[codes[i]].push(i);
@@ -128,6 +133,8 @@ function countStratum(
   imat0: Float64Array,
   imat1: Float64Array,
   imat2: Float64Array,
+  /** Dense ranks of the times when rows are all rows (saves a sort). */
+  timeRanks?: DenseRanks,
 ): void {
   const m = rows.length;
   const time = new Float64Array(m);
@@ -146,7 +153,7 @@ function countStratum(
   if (nEvents === 0) return;
   const kind = nEvents < 2 ? 'n' : timewtKind;
 
-  const tRank = denseRanks(time);
+  const tRank = timeRanks ?? denseRanks(time);
   const nt = tRank.unique.length;
   const timewt = eventTimeWeights(tRank.rank, tRank.unique, status, w, kind, options);
 
