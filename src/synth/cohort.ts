@@ -43,6 +43,11 @@ export interface SynthSummary {
 }
 
 export const DEFAULT_SEED = 1;
+/**
+ * Bumped whenever a change to the generator changes its output for the same settings, so that a
+ * cached cohort (e.g. the one `spinesurv demo` reuses) can tell that it is stale.
+ */
+export const GENERATOR_REVISION = 1;
 export const DEFAULT_PATIENTS = 1595;
 export const DEFAULT_SIZE = 1024;
 
@@ -95,6 +100,7 @@ export async function generateCohort(options: SynthOptions): Promise<SynthSummar
     const manifest = {
       tool: { name: 'spinesurv', version },
       command: 'synth',
+      generator: { revision: GENERATOR_REVISION, params_sha256: sha256(JSON.stringify(params)) },
       parameters: { patients: options.patients, size: options.size, seed: options.seed, images: withImages },
       inputs: {},
       outputs: {
