@@ -33,3 +33,21 @@ test('quantiles are R type 7; NaN replicates are dropped and counted; bad option
   assert.throws(() => bootstrapCi(10, () => 1, { B: 1 }), /B must be/);
   assert.throws(() => bootstrapCi(10, () => 1, { level: 1.5 }), /level/);
 });
+
+test('grouped (stratified) resampling keeps each group\'s size', () => {
+  const groups = [0, 0, 0, 1, 1, 2, 2, 2, 2, 2];
+  const seen: number[][] = [];
+  bootstrapCi(
+    groups.length,
+    (rows) => {
+      seen.push(Array.from(rows));
+      return 0;
+    },
+    { B: 20, random: 9, groups },
+  );
+  for (const rows of seen.slice(1)) {
+    const count = [0, 0, 0];
+    for (const r of rows) count[groups[r]]++;
+    assert.deepEqual(count, [3, 2, 5]);
+  }
+});

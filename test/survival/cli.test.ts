@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { assertAllClose, assertClose, fixture, reference } from './fixtures.js';
+import { assertAllClose, assertClose, fixture, more, reference } from './fixtures.js';
 
 const bin = fileURLToPath(new URL('../../../bin/spinesurv.js', import.meta.url));
 
@@ -50,6 +50,25 @@ test('spinesurv cox --json prints the CLI.md keys with R values; --out writes a 
     assert.deepEqual(model.coef, j.coef);
     assert.deepEqual(model.fit, j);
     assert.match(model.created_by, /^spinesurv \d+\.\d+\.\d+/);
+  });
+});
+
+test('spinesurv cox --strata fits per-stratum baselines (as R) and stores them in the model folder', () => {
+  withTmp((dir) => {
+    const ref = more.cox.find((c: { strata?: string; ties: string }) => c.strata && c.ties === 'efron');
+    const out = join(dir, 'm');
+    const r = run(['cox', '--data', fixture('lung.csv'), '--time', 'time', '--event', 'status', '--covariates', ref.covariates.join(','), '--strata', 'female', '--drop-missing', '--out', out, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assertAllClose(j.coef, ref.coef, 1e-6, 'stratified coef', true);
+    assert.deepEqual(j.strata, { column: 'female', levels: ['0', '1'] });
+    const model = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
+    assert.equal(model.strata.column, 'female');
+    assert.equal(model.strata.baselines.length, 2);
+    for (const b of ref.baseline) {
+      const k = model.strata.levels.indexOf(String(b.stratum));
+      b.index.forEach((idx: number, q: number) => assertClose(model.strata.baselines[k].cumhaz[idx - 1], b.hazard[q], 1e-8, `H0 ${b.stratum}`, true));
+    }
   });
 });
 
