@@ -48,9 +48,14 @@ if [[ -f "$addon" && -f "$stamp" && "$(cat "$stamp")" == "$config" ]] &&
   exit 0
 fi
 
+# node-gyp must not download Node's headers: use those installed next to the running node
+# (/usr/include/node for Debian/NodeSource packages; <prefix>/include/node for nvm and tarballs).
 nodedir_args=()
-if [[ -f /usr/include/node/node_api.h ]]; then
-  nodedir_args=(--nodedir=/usr)  # Debian/NodeSource headers: node-gyp must not download any
+node_prefix=$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")
+if [[ -f "$node_prefix/include/node/node_api.h" ]]; then
+  nodedir_args=(--nodedir="$node_prefix")
+else
+  echo "native: no Node headers in $node_prefix/include/node; node-gyp may try to download them" >&2
 fi
 gyp=(npx --no-install node-gyp "${nodedir_args[@]}")
 

@@ -3,11 +3,11 @@
  * and run for inference through spinesurv (this process) and through PyTorch from Python (Debian's
  * /usr/bin/python3 with python3-torch: the same libtorch 1.13 build), with the same thread count.
  * After warm-up, each side makes --steps (20) timed training steps and as many inference passes, in
- * --rounds (4) blocks interleaved with the other side's (alternating which goes first) so that load
+ * --rounds (10) blocks interleaved with the other side's (alternating which goes first) so that load
  * from other processes on a shared machine hits both alike; each side's figure is its median block.
  *
  *   npm run -s bench:engine -- --json     one JSON line on stdout (progress on stderr)
- * Options: --threads N (default: all cores), --steps 20, --warmup 3, --rounds 4, --batch 16,
+ * Options: --threads N (default: all cores), --steps 20, --warmup 3, --rounds 10, --batch 16,
  *          --size 128, --width 64, --python /usr/bin/python3
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -26,7 +26,7 @@ const { values: opts } = parseArgs({
     threads: { type: 'string' },
     steps: { type: 'string', default: '20' },
     warmup: { type: 'string', default: '3' },
-    rounds: { type: 'string', default: '4' },
+    rounds: { type: 'string', default: '10' },
     batch: { type: 'string', default: '16' },
     size: { type: 'string', default: '128' },
     width: { type: 'string', default: '64' },
