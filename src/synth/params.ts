@@ -120,8 +120,8 @@ export interface GeneratorParams {
 
 export const DEFAULT_PARAMS: GeneratorParams = {
   patients: {
-    ageMean: 59.1,
-    ageSd: 8.8,
+    ageMean: 58.5,
+    ageSd: 8.9,
     ageMin: 50,
     ageMax: 75,
     femaleProbability: 0.745,
