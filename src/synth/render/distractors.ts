@@ -41,10 +41,11 @@ export function renderRibs(canvas: Canvas, pose: Affine, anatomy: SpineAnatomy, 
     }
     const half = thickness / 2;
     rasterize(canvas, m, { u0, u1, v0, v1 }, (u, v) => {
+      // Distance to the arc first: most of the box is off the band, and atan2 is dear.
+      const s = (Math.sqrt(u * u + v * v) - radius) / half;
+      if (s <= -1 || s >= 1) return 0;
       const ang = Math.atan2(v, u);
       if (ang < a0 || ang > a1) return 0;
-      const s = (Math.hypot(u, v) - radius) / half;
-      if (s <= -1 || s >= 1) return 0;
       const fade = smoothstep(a1, a1 - 0.15, ang);
       return amp * fade * (0.55 * Math.sqrt(1 - s * s) + 0.45 * Math.exp(-((1 - Math.abs(s)) * half) / 0.8));
     });
