@@ -132,13 +132,13 @@ function forestFigure(results: StudyResults, s: Subgroup, models: ModelResult[])
   const truth = results.truth?.by_subgroup?.[s];
   if (truth) {
     references.push({ value: truth.oracle_harrell, name: 'true risk' });
-    references.push({ value: truth.clinical_only_harrell, name: 'true clinical part' });
+    references.push({ value: truth.clinical_only_harrell, name: 'best without image' });
   }
   return {
     id: `forest-${s}`,
     spec: forestSpec(rows, references, `C-index on the test split — ${SUBGROUP_LABELS[s]}`),
     caption: `Harrell's C with 95% bootstrap CI for each model (as the paper's Figure 4).` +
-      (truth ? ` Dashed lines: chance (0.5), and for this synthetic cohort the C-index of the true risk and of its clinical part alone.` : ` Dashed line: chance (0.5).`),
+      (truth ? ` Dashed lines: chance (0.5), and for this synthetic cohort the C-index of the true risk and of the best score available without the image.` : ` Dashed line: chance (0.5).`),
   };
 }
 
@@ -149,7 +149,7 @@ function headline(results: StudyResults): string {
   const items = [pick('coxph', 3), pick('deepsurv', 3), pick('frax', null)].filter((m): m is ModelResult => m !== undefined);
   const list = items.map((m) => `${escapeHtml(modelLabel(m))} ${withCi(m.harrell, m.harrell_ci95)}`).join('; ');
   const truth = results.truth
-    ? ` For reference, the true risk of this synthetic cohort reaches ${fixed(results.truth.oracle_harrell)}, and its clinical part alone ${fixed(results.truth.clinical_only_harrell)}.`
+    ? ` For reference, on this synthetic cohort the true risk reaches ${fixed(results.truth.oracle_harrell)}, and the best score without the image ${fixed(results.truth.clinical_only_harrell)}.`
     : '';
   return `<p class="lead">Test split: ${count(t.n)} patients, ${count(t.events)} incident vertebral fractures. ` +
     `Harrell's C-index (95% CI): ${list}.${truth}</p>`;
@@ -183,7 +183,7 @@ function table1(results: StudyResults): string {
   return `<h2>Table 1. Baseline characteristics</h2>
 <table id="table1"><thead><tr><th>Characteristic</th>${head}<th>P value</th></tr></thead>
 <tbody>${body}</tbody>
-<caption>Values are mean ± standard deviation or number (%). Student's t test for continuous variables, chi-square test for categorical ones.</caption></table>`;
+<caption>Values are mean ± standard deviation or number (%). Student's t test for continuous variables, chi-square test (with Yates' continuity correction) for categorical ones; — where a characteristic is absent in both sets.</caption></table>`;
 }
 
 function modelsTable(models: ModelResult[]): string {
