@@ -198,7 +198,7 @@ function modelsTable(models: ModelResult[]): string {
   return `<table class="models"><thead><tr>${head}</tr></thead><tbody>${body}</tbody>
 <caption>Uno's C weights pairs by the inverse probability of remaining uncensored. AUC: cumulative/dynamic AUC at each
 horizon; Brier: inverse-probability-of-censoring weighted Brier score (lower is better). Training C is the apparent C-index on
-the data the model was fitted to (as the paper's Figure 3) and is optimistic.</caption></table>`;
+the data the model was fitted to (as the paper's Figure 3), with a Wald interval from its infinitesimal-jackknife SE; it is optimistic.</caption></table>`;
 }
 
 function comparisonsTable(results: StudyResults): string {

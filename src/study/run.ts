@@ -5,7 +5,7 @@
  * renamed into place, so it is either the complete new study or untouched. A cohort with bad rows
  * leaves OUT holding nothing but error-report.json.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeDirAtomic, writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js';
 import { formatCsv } from '../util/csv.js';
@@ -227,6 +227,5 @@ async function writeErrorReport(options: StudyOptions, error: CohortProblems): P
     bad_rows: error.rows.map((r) => ({ line: r.line, problems: r.problems })),
   };
   // The same all-or-nothing rule: OUT becomes a folder holding only this report.
-  mkdirSync(resolve(options.outDir, '..'), { recursive: true });
   await writeDirAtomic(options.outDir, (tmp) => writeJsonAtomic(join(tmp, 'error-report.json'), report));
 }
