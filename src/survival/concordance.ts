@@ -12,12 +12,17 @@
  *
  * The variance is R's: each observation's influence on Somers' d from the counts of pairs it is in,
  * var(C) = sum(dfbeta^2) / 4.
+ *
+ * Two sweeps give the same sums: over time with Fenwick trees keyed by score rank (as R does), or,
+ * when there are fewer distinct times than scores, over scores with trees keyed by time rank
+ * (concordance-by-score.ts), whose trees are then small enough to stay in cache.
  */
 import { InputError } from '../util/errors.js';
 import { checkFinite, checkSurvival, checkWeights, strataCodes } from './validate.js';
 import { argsortNumbers, denseRanks, orderByKeys, type DenseRanks } from './order.js';
 import { TreePair } from './fenwick.js';
 import { timefixWithRanks } from './timefix.js';
+import { sweepByScore } from './concordance-by-score.js';
 
 export type TimeWeight = 'n' | 'n/G' | 'n/G2';
 
@@ -31,6 +36,8 @@ export interface ConcordanceOptions {
   strata?: ArrayLike<number | string>;
   /** Merge times equal up to rounding noise, as R's timefix = TRUE (default true). */
   timefix?: boolean;
+  /** Which sweep computes the sums (same answer; default: the faster for the data). For tests. */
+  sweep?: 'auto' | 'time' | 'score';
 }
 
 export interface ConcordanceCounts {
@@ -160,6 +167,24 @@ function countStratum(
   const xOrder = argsortNumbers(x);
   const xRank = denseRanks(x, xOrder);
   const nx = xRank.unique.length;
+  const sweep = options.sweep ?? 'auto';
+  if (sweep === 'score' || (sweep === 'auto' && nt < nx)) {
+    // Fewer distinct times than scores: sweep by score with small trees over time (same answer).
+    const timewtAtRank = new Float64Array(nt);
+    const hasDeath = new Uint8Array(nt);
+    for (let k = 0; k < m; k++) if (status[k] === 1) hasDeath[tRank.rank[k]] = 1;
+    for (let r = 0, e = 0; r < nt; r++) if (hasDeath[r]) timewtAtRank[r] = timewt[e++];
+    const l0 = new Float64Array(m);
+    const l1 = new Float64Array(m);
+    const l2 = new Float64Array(m);
+    sweepByScore({ m, tRank: tRank.rank, nt, xRank: xRank.rank, xOrder, status, w, timewtAtRank }, counts, l0, l1, l2);
+    for (let k = 0; k < m; k++) {
+      imat0[rows[k]] += l0[k];
+      imat1[rows[k]] += l1[k];
+      imat2[rows[k]] += l2[k];
+    }
+    return;
+  }
   // order(-time, status, x): latest first, censored before deaths at a time, then by x.
   const order = orderByKeys(m, [
     { keys: tRank.rank, size: nt, descending: true },

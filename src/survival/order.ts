@@ -1,7 +1,7 @@
 /**
  * Fast, stable orderings for large survival data (10^6 rows). Doubles are argsorted with an LSD radix
- * sort on their IEEE-754 bits (16-bit digits, passes where every row has the same digit skipped, so
- * integer-valued times take two passes), then mapped to dense integer ranks; multi-key orders are
+ * sort on their IEEE-754 bits (11-bit digits, passes where every row has the same digit skipped, so
+ * integer-valued times take few passes), then mapped to dense integer ranks; multi-key orders are
  * built by stable counting sorts, least significant key first. No comparator callbacks: O(n) passes
  * with small constants.
  */
@@ -13,7 +13,7 @@ export interface DenseRanks {
   unique: Float64Array;
 }
 
-const RADIX = 1 << 16;
+const RADIX = 1 << 11;
 
 /** Stable ascending argsort of finite doubles (-0 and 0 compare equal). */
 export function argsortNumbers(values: ArrayLike<number>): Int32Array {
@@ -45,12 +45,14 @@ export function argsortNumbers(values: ArrayLike<number>): Int32Array {
   let nextLo = new Uint32Array(n);
   let nextHi = new Uint32Array(n);
   const count = new Int32Array(RADIX + 1);
-  for (let pass = 0; pass < 4; pass++) {
-    const shift = (pass & 1) * 16;
-    const useHi = pass >= 2;
+  // 11-bit digits: bits 0-10, 11-21, 22-31 of the low word, then the same of the high word.
+  for (let pass = 0; pass < 6; pass++) {
+    const shift = [0, 11, 22][pass % 3];
+    const mask = shift === 22 ? 0x3ff : 0x7ff;
+    const useHi = pass >= 3;
     const word = useHi ? keyHi : keyLo;
     count.fill(0);
-    for (let i = 0; i < n; i++) count[((word[i] >>> shift) & 0xffff) + 1]++;
+    for (let i = 0; i < n; i++) count[((word[i] >>> shift) & mask) + 1]++;
     let skip = false;
     for (let d = 1; d <= RADIX; d++) {
       if (count[d] === n) {
@@ -62,7 +64,7 @@ export function argsortNumbers(values: ArrayLike<number>): Int32Array {
     if (skip) continue;
     for (let d = 0; d < RADIX; d++) count[d + 1] += count[d];
     for (let k = 0; k < n; k++) {
-      const dest = count[(word[k] >>> shift) & 0xffff]++;
+      const dest = count[(word[k] >>> shift) & mask]++;
       scratch[dest] = order[k];
       nextLo[dest] = keyLo[k];
       nextHi[dest] = keyHi[k];

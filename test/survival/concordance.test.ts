@@ -102,3 +102,30 @@ test('bad concordance inputs are rejected naming the row', () => {
   assert.throws(() => harrellC([1, 2, 3], [1, 0, 3], [1, 2, 3]), /row 2: event must be 0 or 1/);
   assert.throws(() => harrellC([1, 2, 3], [1, 0, 1], [1, NaN, 3]), /score, row 1/);
 });
+
+test('the two sweeps (by time, by score) give the same C, SE, counts and influence: ties, weights, strata, n/G2, tau', () => {
+  const r = new Random(21);
+  for (let rep = 0; rep < 6; rep++) {
+    const n = 150 + rep * 40;
+    const time = Array.from({ length: n }, () => 1 + r.int(rep % 2 === 0 ? 25 : 400));
+    const event = Array.from({ length: n }, () => (r.bernoulli(0.55) ? 1 : 0));
+    const score = Array.from({ length: n }, () => (rep % 3 === 0 ? r.int(6) : r.normal()));
+    const weights = rep >= 3 ? Array.from({ length: n }, () => 0.25 + r.uniform() * 2) : undefined;
+    const strata = rep >= 4 ? Array.from({ length: n }, () => r.int(3)) : undefined;
+    for (const timewt of ['n', 'n/G2'] as const) {
+      const tau = timewt === 'n/G2' && rep % 2 === 1 ? 200 : undefined;
+      const a = concordance(time, event, score, { timewt, tau, weights, strata, sweep: 'time' });
+      const b = concordance(time, event, score, { timewt, tau, weights, strata, sweep: 'score' });
+      const what = `rep ${rep} ${timewt}`;
+      assertClose(b.c, a.c, 1e-12, `${what} C`);
+      assertClose(b.se, a.se, 1e-12, `${what} se`);
+      assertAllClose(
+        [b.counts.concordant, b.counts.discordant, b.counts.tiedX, b.counts.tiedY, b.counts.tiedXY],
+        [a.counts.concordant, a.counts.discordant, a.counts.tiedX, a.counts.tiedY, a.counts.tiedXY],
+        1e-8,
+        `${what} counts`,
+      );
+      assertAllClose(b.influence, a.influence, 1e-12, `${what} influence`);
+    }
+  }
+});
