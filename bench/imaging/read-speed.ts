@@ -7,10 +7,10 @@
  * CPU time (user + system) of the cold read is reported too: on a shared, overloaded machine it is
  * closer to what the read costs than the wall time, which includes waiting for a core.
  *
- *   npx tsc -p . && node dist/bench/imaging/read-speed.js [--runs 5] [--out bench-imaging.json]
+ *   npx tsc -p . && node dist/bench/imaging/read-speed.js [--runs 5] [--only jpeg-lossless-sv1,native] [--out F.json] [--keep DIR]
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,7 +56,9 @@ async function main(): Promise<void> {
     process.stdout.write(JSON.stringify({ ms: performance.now() - start, cpuMs: (used.user + used.system) / 1000, rows: r.rows, columns: r.columns }) + '\n');
     return;
   }
-  const dir = mkdtempSync(join(tmpdir(), 'bench-imaging-'));
+  const keep = args.includes('--keep') ? args[args.indexOf('--keep') + 1] : undefined;
+  const dir = keep ?? mkdtempSync(join(tmpdir(), 'bench-imaging-'));
+  mkdirSync(dir, { recursive: true });
   try {
     const pixels = radiographLike(new Random(3));
     const native = join(dir, 'native.dcm');
@@ -114,7 +116,7 @@ async function main(): Promise<void> {
     process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     if (outPath) writeFileSync(outPath, JSON.stringify(report, null, 2) + '\n');
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (keep === undefined) rmSync(dir, { recursive: true, force: true });
   }
 }
 

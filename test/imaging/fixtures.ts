@@ -129,6 +129,9 @@ export function fixtures(): FixtureSet {
   viaDcmtk('jpeg-sv1-16', base16, 'dcmcjpeg', ['+e1']);
   viaDcmtk('jpeg-p14-sv7-16', base16, 'dcmcjpeg', ['+el', '+sv', '7']);
   viaDcmtk('jpeg-p14-sv3-12', base12, 'dcmcjpeg', ['+el', '+sv', '3']);
+  for (const sv of ['2', '4', '5', '6']) viaDcmtk(`jpeg-p14-sv${sv}-16`, base16, 'dcmcjpeg', ['+el', '+sv', sv]);
+  // A point transform drops low bits (lossy); dcmtk's decoding is still the reference, exactly.
+  viaDcmtk('jpeg-p14-pt2-12', base12, 'dcmcjpeg', ['+el', '+sv', '1', '+pt', '2']);
   viaDcmtk('jpeg-extended-12', base12, 'dcmcjpeg', ['+ee'], 1); // float IDCT vs IJG's integer one: off by 1 at ~4% of pixels
   viaDcmtk('jpeg-baseline-8', base12, 'dcmcjpeg', ['+eb']); // libjpeg-turbo matches dcmtk's IJG exactly
   viaDcmtk('jpeg-ls-16', base16, 'dcmcjpls', ['+el']);

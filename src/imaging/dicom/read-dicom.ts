@@ -165,24 +165,30 @@ function extractFrame(file: string, dataSet: DataSet, element: dicomParser.Eleme
  * native typed-array copy; the general loop runs only when bits must be masked, sign-extended or
  * rescaled. (Split in monomorphic pieces: a cold loop over a union of array types is several times slower.)
  */
-function toModality(words: Uint8Array | Uint16Array, bitsStored: number, signed: boolean, shift: number, slope: number, intercept: number): Float32Array {
-  const out = new Float32Array(words.length);
+function toModality(words: Uint8Array | Uint16Array | Float32Array, bitsStored: number, signed: boolean, shift: number, slope: number, intercept: number): Float32Array {
   const bitsAllocated = words instanceof Uint8Array ? 8 : 16;
   const needsMask = shift !== 0 || signed || (bitsStored < bitsAllocated && maxOf(words) >= 2 ** bitsStored);
+  let out: Float32Array;
   if (needsMask) {
     const ints = new Int32Array(words.length);
     ints.set(words);
     maskAndExtend(ints, bitsStored, signed, shift);
+    out = new Float32Array(words.length);
     out.set(ints);
+  } else if (words instanceof Float32Array) {
+    out = words; // already the values; no copy
   } else {
+    out = new Float32Array(words.length);
     out.set(words);
   }
   if (slope !== 1 || intercept !== 0) rescale(out, slope, intercept);
   return out;
 }
 
-function maxOf(words: Uint8Array | Uint16Array): number {
-  return words instanceof Uint8Array ? maxOf8(words) : maxOf16(words);
+function maxOf(words: Uint8Array | Uint16Array | Float32Array): number {
+  if (words instanceof Uint8Array) return maxOf8(words);
+  if (words instanceof Uint16Array) return maxOf16(words);
+  return maxOf32(words);
 }
 
 function maxOf8(words: Uint8Array): number {
@@ -192,6 +198,12 @@ function maxOf8(words: Uint8Array): number {
 }
 
 function maxOf16(words: Uint16Array): number {
+  let max = 0;
+  for (let i = 0; i < words.length; i++) if (words[i] > max) max = words[i];
+  return max;
+}
+
+function maxOf32(words: Float32Array): number {
   let max = 0;
   for (let i = 0; i < words.length; i++) if (words[i] > max) max = words[i];
   return max;

@@ -7,9 +7,10 @@
 import { createRequire } from 'node:module';
 import { CodestreamError, j2kFrameHeader, jpegFrameHeader, type CodestreamInfo } from './codestream-info.js';
 import { decodeGreyJpeg } from './jpeg-dct-grey.js';
+import { decodeGreyLossless } from './jpeg-lossless-grey.js';
 import { decodeRle } from './rle.js';
 import { WasmCodec } from './wasm-codec.js';
-import type { CharlsModule, EmscriptenFrameDecoder, JpegLosslessDecoder, LibJpegTurboModule, OpenJpegModule } from './vendor-types.js';
+import type { CharlsModule, EmscriptenFrameDecoder, LibJpegTurboModule, OpenJpegModule } from './vendor-types.js';
 import { TRANSFER_SYNTAX as TS } from '../uids.js';
 
 const require = createRequire(import.meta.url);
@@ -24,8 +25,11 @@ export interface FrameFormat {
 }
 
 export interface DecodedFrame {
-  /** Stored words; for native data the bits sit where High Bit says, for decoded streams at the bottom. */
-  words: Uint8Array | Uint16Array;
+  /**
+   * Stored words; for native data the bits sit where High Bit says, for decoded streams at the
+   * bottom. The lossless JPEG decoder gives integer values as float32 directly (one allocation).
+   */
+  words: Uint8Array | Uint16Array | Float32Array;
   /** Bits to shift right before masking to Bits Stored (High Bit + 1 - Bits Stored for native data). */
   nativeLayout: boolean;
   /** Sample precision the codestream declared, when compressed. */
@@ -67,7 +71,7 @@ export async function decodeFrame(transferSyntax: string, bytes: Uint8Array, for
   }
   const info = readHeader(transferSyntax, bytes);
   checkAgainstDicom(info, format);
-  let words: Uint8Array | Uint16Array;
+  let words: Uint8Array | Uint16Array | Float32Array;
   try {
     words = await decodeCodestream(info, bytes);
   } catch (error) {
@@ -113,12 +117,12 @@ function describe(error: unknown): string {
   return String(error);
 }
 
-async function decodeCodestream(info: CodestreamInfo, bytes: Uint8Array): Promise<Uint8Array | Uint16Array> {
+async function decodeCodestream(info: CodestreamInfo, bytes: Uint8Array): Promise<Uint8Array | Uint16Array | Float32Array> {
   if (info.kind === 'jpeg-ls') return charls.run((m) => runEmscripten(new m.JpegLSDecoder(), bytes, info));
   if (info.kind === 'j2k') return openjpeg.run((m) => runEmscripten(new m.J2KDecoder(), bytes, info));
   switch (info.marker) {
     case 0xc3:
-      return decodeJpegLossless(bytes, info);
+      return decodeGreyLossless(bytes).pixels;
     case 0xc0:
     case 0xc1:
       if (info.precision === 8) return libjpegTurbo.run((m) => runEmscripten(new m.JPEGDecoder(), bytes, info));
@@ -150,12 +154,6 @@ function runEmscripten(decoder: EmscriptenFrameDecoder, bytes: Uint8Array, info:
       // A decoder that failed may not free cleanly; its module instance is discarded by WasmCodec.
     }
   }
-}
-
-function decodeJpegLossless(bytes: Uint8Array, info: CodestreamInfo): Uint8Array | Uint16Array {
-  const { Decoder } = require('jpeg-lossless-decoder-js') as { Decoder: new () => JpegLosslessDecoder };
-  const out = new Decoder().decode(bytes.buffer, bytes.byteOffset, bytes.length, info.precision > 8 ? 2 : 1);
-  return out instanceof Uint16Array || out instanceof Uint8Array ? out : new Uint16Array(out as ArrayBufferLike);
 }
 
 function nativeWords(bytes: Uint8Array, format: FrameFormat, bigEndian: boolean): Uint8Array | Uint16Array {

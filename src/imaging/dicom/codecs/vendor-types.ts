@@ -20,8 +20,3 @@ export interface OpenJpegModule {
 export interface LibJpegTurboModule {
   JPEGDecoder: new () => EmscriptenFrameDecoder;
 }
-
-/** jpeg-lossless-decoder-js */
-export interface JpegLosslessDecoder {
-  decode(buffer: ArrayBufferLike, offset: number, length: number, numBytes?: number): Uint8Array | Uint16Array;
-}
