@@ -125,6 +125,9 @@ export interface SortKey {
  */
 export function orderByKeys(n: number, keys: SortKey[], start?: Int32Array): Int32Array {
   let order = start ?? identityOrder(n);
-  for (let k = keys.length - 1; k >= 0; k--) order = countingSort(order, keys[k].keys, keys[k].size, keys[k].descending);
+  for (let k = keys.length - 1; k >= 0; k--) {
+    if (keys[k].size <= 1) continue; // a single value orders nothing
+    order = countingSort(order, keys[k].keys, keys[k].size, keys[k].descending);
+  }
   return order;
 }

@@ -17,7 +17,7 @@ import { breslowBaseline, cumhazAt, type BaselineHazard } from './baseline.js';
 import { robustVariance } from './score-residuals.js';
 import { chiSquareUpper, normalQuantile, normalTwoSidedP } from '../../stats/distributions.js';
 import { concordance } from '../concordance.js';
-import { timefix } from '../timefix.js';
+import { timefixWithRanks } from '../timefix.js';
 
 export type CoxTies = 'efron' | 'breslow';
 
@@ -102,7 +102,8 @@ export function coxph(input: CoxInput): CoxFit {
   const tolerInf = Math.sqrt(eps);
   const checked = checkSurvival(input.time, input.event);
   const event = checked.event;
-  const time = input.timefix === false ? checked.time : timefix(checked.time);
+  const fixed = input.timefix === false ? { time: checked.time, ranks: undefined } : timefixWithRanks(checked.time);
+  const time = fixed.time;
   const n = time.length;
   const p = input.covariates.length;
   if (p === 0) throw new InputError('coxph needs at least one covariate');
@@ -116,7 +117,7 @@ export function coxph(input: CoxInput): CoxFit {
   for (let i = 0; i < n; i++) nevent += event[i];
   if (nevent === 0) throw new InputError('no events: a Cox model needs at least one event');
 
-  const data = prepareCoxData(time, event, cols, weight, codes, levels.length, names, offset);
+  const data = prepareCoxData(time, event, cols, weight, codes, levels.length, names, offset, fixed.ranks);
   const tieHandler = ties === 'efron' ? efronDeaths : breslowDeaths;
   const ridge = input.ridge ?? 0;
   if (!(ridge >= 0)) throw new InputError(`ridge must be >= 0, got ${ridge}`);
@@ -203,7 +204,11 @@ export function coxph(input: CoxInput): CoxFit {
   const loglik = finalLoglik + penaltyValue;
 
   // R's default: robust variance when the case weights are not all integers.
-  const robust = input.robust ?? Array.from(weight).some((w) => w !== Math.floor(w));
+  let robust = input.robust;
+  if (robust === undefined) {
+    robust = false;
+    for (let i = 0; i < n && !robust; i++) if (weight[i] !== Math.floor(weight[i])) robust = true;
+  }
   const naiveVar = variance;
   const finalVar = robust ? robustVariance(data, beta, ties, variance) : variance;
   const se = finalVar.map((row, i) => Math.sqrt(row[i]));

@@ -5,7 +5,7 @@
  * Newton-Raphson is affine invariant, so these transforms change rounding only, not the answer.
  */
 import { InputError } from '../../util/errors.js';
-import { denseRanks, orderByKeys } from '../order.js';
+import { denseRanks, orderByKeys, type DenseRanks } from '../order.js';
 
 export interface CoxData {
   n: number;
@@ -36,10 +36,12 @@ export function prepareCoxData(
   nStrata: number,
   names: string[],
   offset?: Float64Array,
+  /** Dense ranks of time, when the caller has them already. */
+  ranks?: DenseRanks,
 ): CoxData {
   const n = time.length;
   const p = covariates.length;
-  const timeRank = denseRanks(time);
+  const timeRank = ranks ?? denseRanks(time);
   const order = orderByKeys(n, [
     { keys: strata, size: nStrata },
     { keys: timeRank.rank, size: timeRank.unique.length },
