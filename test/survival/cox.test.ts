@@ -144,3 +144,19 @@ test('robust (sandwich) variance from score residuals agrees with R coxph(robust
     assertAllClose(fit.naiveVar.map((row, i) => Math.sqrt(row[i])), r.se_naive, 1e-6, `${r.ties} naive se`, true);
   }
 });
+
+test('offset, and a fit stopped by maxIter, agree with R', () => {
+  const o = more.offset;
+  const d = completeCases('lung.csv', ['time', 'status', 'age', 'female', 'ph_ecog']);
+  const ecog = d.numbers('ph_ecog');
+  const fit = coxph({ time: d.numbers('time'), event: d.numbers('status'), covariates: o.covariates.map((c: string) => d.numbers(c)), offset: ecog.map((v) => 0.5 * v) });
+  assertAllClose(fit.coef, o.coef, 1e-6, 'offset coef', true);
+  assertAllClose(fit.se, o.se, 1e-5, 'offset se', true);
+  assertAllClose([fit.loglik0, fit.loglik], o.loglik, 1e-6, 'offset loglik');
+  const m = more.maxiter;
+  const stopped = coxph({ time: d.numbers('time'), event: d.numbers('status'), covariates: m.covariates.map((c: string) => d.numbers(c)), maxIter: m.iter_max });
+  assert.equal(stopped.converged, false);
+  assert.match(stopped.warnings.join(' '), /did not converge/);
+  assertAllClose(stopped.coef, m.coef, 1e-9, 'one-step coef', true);
+  assertAllClose([stopped.loglik0, stopped.loglik], m.loglik, 1e-9, 'one-step loglik');
+});
