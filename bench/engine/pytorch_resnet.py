@@ -5,10 +5,12 @@ Builds the same ResNet-18 as spinesurv's (torchvision's BasicBlock layout, 1 inp
 on stdin so that the TypeScript driver can interleave the two engines round by round:
   "train N"  -> N Adam steps (zero_grad, forward, cross-entropy, backward, step, loss.item())
   "infer N"  -> N forward passes in eval mode under no_grad
-each answered with one JSON line {"ms_per_step": ...}. "quit" ends.
+each answered with one JSON line {"ms_per_step": wall, "cpu_ms_per_step": process CPU time (all
+threads, user + system)}. "quit" ends.
 usage: pytorch_resnet.py THREADS BATCH SIZE WIDTH SEED
 """
 import json
+import resource
 import sys
 import time
 
@@ -63,6 +65,11 @@ class ResNet18(nn.Module):
         return self.fc(torch.flatten(self.avgpool(x), 1))
 
 
+def cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main():
     threads, batch, size, width, seed = (int(a) for a in sys.argv[1:6])
     torch.set_num_threads(threads)
@@ -78,6 +85,7 @@ def main():
             break
         kind, n = parts[0], int(parts[1])
         start = time.perf_counter()
+        cpu_start = cpu_seconds()
         if kind == "train":
             model.train()
             for _ in range(n):
@@ -92,7 +100,8 @@ def main():
                 for _ in range(n):
                     model(x).sum().item()
         ms = (time.perf_counter() - start) * 1000 / n
-        print(json.dumps({"ms_per_step": ms}), flush=True)
+        cpu_ms = (cpu_seconds() - cpu_start) * 1000 / n
+        print(json.dumps({"ms_per_step": ms, "cpu_ms_per_step": cpu_ms}), flush=True)
 
 
 if __name__ == "__main__":

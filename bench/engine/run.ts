@@ -5,6 +5,8 @@
  * After warm-up, each side makes --steps (20) timed training steps and as many inference passes, in
  * --rounds (10) blocks interleaved with the other side's (alternating which goes first) so that load
  * from other processes on a shared machine hits both alike; each side's figure is its median block.
+ * The ratios are of wall time; the *_cpu_ratio fields are of process CPU time (user + system, all
+ * threads), which says more than wall time when other processes compete for the cores.
  *
  *   npm run -s bench:engine -- --json     one JSON line on stdout (progress on stderr)
  * Options: --threads N (default: all cores), --steps 20, --warmup 3, --rounds 10, --batch 16,
@@ -48,6 +50,21 @@ if (steps % rounds !== 0) throw new Error(`bench:engine: --steps (${steps}) must
 const stepsPerRound = steps / rounds;
 const width = int(opts.width, 'width');
 
+/** Milliseconds per step: wall clock, and CPU time of the whole process (user + system). */
+interface Timing {
+  wall: number;
+  cpu: number;
+}
+
+function timed(n: number, body: () => void): Timing {
+  const cpu0 = process.cpuUsage();
+  const start = performance.now();
+  for (let i = 0; i < n; i++) body();
+  const wall = (performance.now() - start) / n;
+  const cpu = process.cpuUsage(cpu0);
+  return { wall, cpu: (cpu.user + cpu.system) / 1000 / n };
+}
+
 /** The Python worker: one request line in, one JSON line out. */
 class PythonWorker {
   private readonly child: ChildProcessWithoutNullStreams;
@@ -78,10 +95,11 @@ class PythonWorker {
   ready(): Promise<Record<string, unknown>> {
     return this.next();
   }
-  async time(kind: 'train' | 'infer', n: number): Promise<number> {
+  async time(kind: 'train' | 'infer', n: number): Promise<Timing> {
     const answer = this.next();
     this.child.stdin.write(`${kind} ${n}\n`);
-    return (await answer).ms_per_step as number;
+    const a = await answer;
+    return { wall: a.ms_per_step as number, cpu: a.cpu_ms_per_step as number };
   }
   close(): void {
     this.child.stdin.end('quit\n');
@@ -106,39 +124,33 @@ async function main(): Promise<void> {
   const x = randn([batch, 1, size, size]);
   const y = randint(0, 2, [batch]);
   const ours = {
-    train(n: number): number {
+    train(n: number): Timing {
       model.train();
-      const start = performance.now();
-      for (let i = 0; i < n; i++) {
-        scope(() => {
-          optimizer.zeroGrad();
-          const loss = F.crossEntropy(model.forward(x), y);
-          loss.backward();
-          optimizer.step();
-          return loss.item();
-        });
-      }
-      return (performance.now() - start) / n;
+      return timed(n, () => scope(() => {
+        optimizer.zeroGrad();
+        const loss = F.crossEntropy(model.forward(x), y);
+        loss.backward();
+        optimizer.step();
+        return loss.item();
+      }));
     },
-    infer(n: number): number {
+    infer(n: number): Timing {
       model.eval();
-      const start = performance.now();
-      for (let i = 0; i < n; i++) scope(() => noGrad(() => model.forward(x).sum().item()));
-      return (performance.now() - start) / n;
+      return timed(n, () => scope(() => noGrad(() => model.forward(x).sum().item())));
     },
   };
 
-  log(`warm-up: ${warmup} steps each`);
+  log(`warm-up: ${warmup} steps each; then ${rounds} interleaved blocks of ${stepsPerRound} steps`);
   ours.train(warmup);
   await python.time('train', warmup);
   ours.infer(warmup);
   await python.time('infer', warmup);
 
-  const times = { oursTrain: [] as number[], pyTrain: [] as number[], oursInfer: [] as number[], pyInfer: [] as number[] };
+  const times = { oursTrain: [] as Timing[], pyTrain: [] as Timing[], oursInfer: [] as Timing[], pyInfer: [] as Timing[] };
   for (let r = 0; r < rounds; r++) {
     const oursFirst = r % 2 === 0;
     for (const kind of ['train', 'infer'] as const) {
-      let a: number, b: number;
+      let a: Timing, b: Timing;
       if (oursFirst) {
         a = ours[kind](stepsPerRound);
         b = await python.time(kind, stepsPerRound);
@@ -148,18 +160,23 @@ async function main(): Promise<void> {
       }
       (kind === 'train' ? times.oursTrain : times.oursInfer).push(a);
       (kind === 'train' ? times.pyTrain : times.pyInfer).push(b);
-      log(`round ${r + 1}/${rounds} ${kind}: spinesurv ${a.toFixed(1)} ms/step, pytorch ${b.toFixed(1)} ms/step (ratio ${(a / b).toFixed(3)})`);
+      log(`block ${r + 1}/${rounds} ${kind}: spinesurv ${a.wall.toFixed(1)} ms/step (cpu ${a.cpu.toFixed(1)}), ` +
+        `pytorch ${b.wall.toFixed(1)} ms/step (cpu ${b.cpu.toFixed(1)}); ratio ${(a.wall / b.wall).toFixed(3)} (cpu ${(a.cpu / b.cpu).toFixed(3)})`);
     }
   }
   python.close();
+  const wall = (ts: Timing[]) => median(ts.map((t) => t.wall));
+  const cpu = (ts: Timing[]) => median(ts.map((t) => t.cpu));
   const result = {
     model: 'resnet18',
-    spinesurv_ms_per_step: round(median(times.oursTrain)),
-    pytorch_ms_per_step: round(median(times.pyTrain)),
-    train_ratio: round(median(times.oursTrain) / median(times.pyTrain), 3),
-    infer_ratio: round(median(times.oursInfer) / median(times.pyInfer), 3),
-    spinesurv_infer_ms_per_step: round(median(times.oursInfer)),
-    pytorch_infer_ms_per_step: round(median(times.pyInfer)),
+    spinesurv_ms_per_step: round(wall(times.oursTrain)),
+    pytorch_ms_per_step: round(wall(times.pyTrain)),
+    train_ratio: round(wall(times.oursTrain) / wall(times.pyTrain), 3),
+    infer_ratio: round(wall(times.oursInfer) / wall(times.pyInfer), 3),
+    spinesurv_infer_ms_per_step: round(wall(times.oursInfer)),
+    pytorch_infer_ms_per_step: round(wall(times.pyInfer)),
+    train_cpu_ratio: round(cpu(times.oursTrain) / cpu(times.pyTrain), 3),
+    infer_cpu_ratio: round(cpu(times.oursInfer) / cpu(times.pyInfer), 3),
     threads: getNumThreads(),
     batch,
     image_size: size,
@@ -171,8 +188,8 @@ async function main(): Promise<void> {
   } else {
     process.stdout.write(
       `ResNet-18, batch ${batch}, 1x${size}x${size}, ${result.threads} thread(s), median of ${rounds} blocks of ${stepsPerRound} steps\n` +
-      `  train (Adam step)  spinesurv ${result.spinesurv_ms_per_step} ms  pytorch ${result.pytorch_ms_per_step} ms  ratio ${result.train_ratio}\n` +
-      `  inference          spinesurv ${result.spinesurv_infer_ms_per_step} ms  pytorch ${result.pytorch_infer_ms_per_step} ms  ratio ${result.infer_ratio}\n`,
+      `  train (Adam step)  spinesurv ${result.spinesurv_ms_per_step} ms  pytorch ${result.pytorch_ms_per_step} ms  ratio ${result.train_ratio} (cpu time ${result.train_cpu_ratio})\n` +
+      `  inference          spinesurv ${result.spinesurv_infer_ms_per_step} ms  pytorch ${result.pytorch_infer_ms_per_step} ms  ratio ${result.infer_ratio} (cpu time ${result.infer_cpu_ratio})\n`,
     );
   }
 }
