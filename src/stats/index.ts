@@ -2,6 +2,7 @@
 export * from './distributions.js';
 export { mean, variance, sd, median } from './descriptive.js';
 export { tTest, studentTTest, welchTTest, type TTestResult } from './t-test.js';
+export { oneWayAnova, type AnovaResult } from './anova.js';
 export { chiSquareTest, type ChiSquareResult } from './chi-square.js';
 export { fisherExact, type FisherResult } from './fisher-exact.js';
 export { auroc, compareAuroc, type AurocResult, type DelongComparison } from './roc.js';

@@ -1,6 +1,7 @@
 /**
  * Table 1: baseline characteristics by group. Continuous variables: mean +- SD per group, with
- * Student's and Welch's t-tests (two groups). Categorical variables: n (%) per level and group, with
+ * Student's and Welch's t-tests (two groups; the reported p is Welch's) or a one-way ANOVA (more
+ * groups). Categorical variables: n (%) per level and group, with
  * Pearson's chi-square (with and without Yates' correction for 2 x 2) and Fisher's exact test, the
  * reported p being Fisher's when any expected count is below 5, else the uncorrected chi-square.
  * Missing values (NaN / empty string) are left out and counted.
@@ -10,6 +11,7 @@ import { mean, sd } from './descriptive.js';
 import { studentTTest, welchTTest, type TTestResult } from './t-test.js';
 import { chiSquareTest, type ChiSquareResult } from './chi-square.js';
 import { fisherExact } from './fisher-exact.js';
+import { oneWayAnova, type AnovaResult } from './anova.js';
 
 export type Table1Input =
   | { name: string; kind: 'continuous'; values: ArrayLike<number> }
@@ -29,9 +31,11 @@ export interface ContinuousRow {
   byGroup: ContinuousSummary[];
   student?: TTestResult;
   welch?: TTestResult;
-  /** Welch's p (the default for two groups); undefined with other than two groups. */
+  /** ANOVA with more than two groups. */
+  anova?: AnovaResult;
+  /** Welch's p for two groups, the ANOVA p for more. */
   p?: number;
-  test?: 'welch';
+  test?: 'welch' | 'anova';
 }
 
 export interface LevelCount {
@@ -102,6 +106,10 @@ function continuousRow(name: string, values: ArrayLike<number>, gIndex: number[]
     row.welch = welchTTest(per[0], per[1]);
     row.p = row.welch.p;
     row.test = 'welch';
+  } else if (k > 2 && per.filter((g) => g.length > 0).length >= 2 && all.length > per.filter((g) => g.length > 0).length) {
+    row.anova = oneWayAnova(per);
+    row.p = row.anova.p;
+    row.test = 'anova';
   }
   return row;
 }

@@ -8,6 +8,7 @@ import {
   fisherExact,
   metricsAtThreshold,
   normalQuantile,
+  oneWayAnova,
   studentTTest,
   table1,
   table1Markdown,
@@ -124,4 +125,25 @@ test('Table 1 rows: mean +- SD, n (%), and the right test for small expected cou
   const wt = t.rows[3];
   if (wt.kind === 'continuous') assert.ok(wt.overall.missing > 0);
   assert.match(table1Markdown(t), /\| age, mean ± SD \| \d+\.\d ± \d+\.\d \|/);
+});
+
+test('one-way ANOVA agrees with R anova(lm()); Table 1 uses it for more than two groups', () => {
+  const d = readCsv(fixture('lung.csv'));
+  const ecog = d.strings('ph_ecog');
+  const age = d.numbers('age');
+  const groups = new Map<string, number[]>();
+  ecog.forEach((g, i) => {
+    if (g === '') return;
+    if (!groups.has(g)) groups.set(g, []);
+    groups.get(g)!.push(age[i]);
+  });
+  const a = oneWayAnova([...groups.values()]);
+  assertClose(a.statistic, s.anova_age_ecog.statistic, 1e-10, 'F', true);
+  assertClose(a.p, s.anova_age_ecog.p, 1e-9, 'p', true);
+  assert.deepEqual([a.df1, a.df2], s.anova_age_ecog.df);
+  const keep = ecog.map((g) => g !== '');
+  const t = table1(ecog.filter((_, i) => keep[i]), [{ name: 'age', kind: 'continuous', values: age.filter((_, i) => keep[i]) }]);
+  const row = t.rows[0];
+  assert.ok(row.kind === 'continuous' && row.test === 'anova');
+  if (row.kind === 'continuous') assertClose(row.p!, s.anova_age_ecog.p, 1e-9, 'table1 anova p', true);
 });
