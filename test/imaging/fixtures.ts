@@ -6,7 +6,7 @@
  * with the producer's own decoding of its stored values (dcmtk's decoders + dcmdump +W, or
  * opj_decompress), which the reader must reproduce. The whole set takes about a second to build.
  */
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodePng16, writeDicom } from '../../src/imaging/index.js';
 import { Random } from '../../src/util/random.js';
@@ -100,6 +100,7 @@ let cached: FixtureSet | undefined;
 export function fixtures(): FixtureSet {
   if (cached !== undefined) return cached;
   const dir = scratchDir('imaging-fixtures-');
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   const pixels12 = baseImage(12, 11);
   const pixels16 = baseImage(16, 12);
   const base12 = join(dir, 'base12.dcm');
