@@ -11,6 +11,8 @@ export interface DenseRanks {
   rank: Int32Array;
   /** Sorted distinct values. */
   unique: Float64Array;
+  /** A stable ascending order of the rows (the argsort the ranks came from). */
+  order: Int32Array;
 }
 
 const RADIX = 1 << 11;
@@ -87,7 +89,7 @@ export function denseRanks(values: ArrayLike<number>, order: Int32Array = argsor
     if (m === 0 || v !== unique[m - 1]) unique[m++] = v;
     rank[order[k]] = m - 1;
   }
-  return { rank, unique: unique.slice(0, m) };
+  return { rank, unique: unique.slice(0, m), order };
 }
 
 /**

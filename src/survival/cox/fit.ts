@@ -91,8 +91,6 @@ export interface CoxFit {
   survival(t: number, x: ArrayLike<number>, stratum?: string): number;
 }
 
-
-
 export function coxph(input: CoxInput): CoxFit {
   const ties: CoxTies = input.ties ?? 'efron';
   if (ties !== 'efron' && ties !== 'breslow') throw new InputError(`ties must be "efron" or "breslow", got "${String(ties)}"`);

@@ -42,10 +42,8 @@ export function prepareCoxData(
   const n = time.length;
   const p = covariates.length;
   const timeRank = ranks ?? denseRanks(time);
-  const order = orderByKeys(n, [
-    { keys: strata, size: nStrata },
-    { keys: timeRank.rank, size: timeRank.unique.length },
-  ]);
+  // The time argsort is stable and ascending, so only the strata key is left to sort by.
+  const order = orderByKeys(n, [{ keys: strata, size: nStrata }], timeRank.order);
   const sTime = new Float64Array(n);
   const sStatus = new Uint8Array(n);
   const sWeight = new Float64Array(n);
