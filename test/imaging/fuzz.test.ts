@@ -10,7 +10,7 @@ import { baseImage, COLUMNS, ROWS } from './fixtures.js';
 
 const worker = fileURLToPath(new URL('./fuzz-worker.js', import.meta.url));
 
-test('1,000 seeded random corruptions of valid files never crash or hang: each gives an image or a named error', () => {
+test('1,000 seeded random corruptions of valid files never crash or hang: each gives an image or a named error', (t) => {
   const dir = scratchDir('fuzz-');
   try {
     const pixels = baseImage(12, 5);
@@ -50,6 +50,7 @@ test('1,000 seeded random corruptions of valid files never crash or hang: each g
     assert.equal(run.status, 0, `fuzz worker crashed: ${run.stderr.slice(-2000)}`);
     const result = JSON.parse(run.stdout) as { valid: number; errors: Record<string, number>; bad: string[]; slowestMs: number };
     const errors = Object.values(result.errors).reduce((a, b) => a + b, 0);
+    t.diagnostic(`${seconds.toFixed(1)} s: ${result.valid} valid images, errors ${JSON.stringify(result.errors)}, slowest copy ${result.slowestMs.toFixed(0)} ms`);
     assert.deepEqual(result.bad, [], 'outcomes that are neither a valid image nor a named read error');
     assert.equal(result.valid + errors, 1000);
     assert.ok(result.valid > 50 && errors > 300, `expected a mix of readable and refused copies: ${JSON.stringify(result)}`);
