@@ -17,6 +17,8 @@ export interface BootstrapOptions {
   random?: Random | number;
   /** Resample within these groups separately (e.g. strata), keeping their sizes. */
   groups?: ArrayLike<number>;
+  /** Called after each replicate with the number done (for a progress display). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface BootstrapResult {
@@ -50,6 +52,7 @@ export function bootstrapCi(n: number, statistic: (rows: Int32Array) => number, 
     const v = statistic(draw(random));
     if (Number.isNaN(v)) failed++;
     else values.push(v);
+    options.onProgress?.(b + 1, B);
   }
   const replicates = Float64Array.from(values).sort();
   const alpha = 1 - level;

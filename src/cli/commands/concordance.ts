@@ -8,7 +8,7 @@ import type { Command } from '../command.js';
 import { parseCommand, printJson, type CommandSpec } from '../args.js';
 import { readCsv } from '../../util/csv.js';
 import { UsageError } from '../../util/errors.js';
-import { log } from '../../util/progress.js';
+import { log, progress } from '../../util/progress.js';
 import { Random } from '../../util/random.js';
 import { bootstrapCi, concordance, take } from '../../survival/index.js';
 import { readSurvivalColumns } from '../../survival/csv-input.js';
@@ -64,9 +64,11 @@ export const command: Command = {
         if (!e.some((v) => v === 1)) return NaN;
         return concordance(take(cols.time, rows), e, take(score, rows), { timewt: kind, tau: kind === 'n/G2' ? tau : undefined }).c;
       };
-      // The same seed gives both C's the same resamples (paired).
-      const h = bootstrapCi(cols.n, stat('n'), { B, random: new Random(seed) });
-      const u = bootstrapCi(cols.n, stat('n/G2'), { B, random: new Random(seed) });
+      // The same seed gives both C's the same resamples (paired). Progress only on a terminal.
+      const bar = process.stderr.isTTY ? progress('bootstrap', 2 * B) : undefined;
+      const h = bootstrapCi(cols.n, stat('n'), { B, random: new Random(seed), onProgress: bar && ((d) => bar.tick(d)) });
+      const u = bootstrapCi(cols.n, stat('n/G2'), { B, random: new Random(seed), onProgress: bar && ((d) => bar.tick(B + d)) });
+      bar?.done();
       result.harrell_ci95 = [h.lower, h.upper];
       result.uno_ci95 = [u.lower, u.upper];
       result.bootstrap = { B, seed, failed: h.failed + u.failed };
