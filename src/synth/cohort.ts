@@ -47,7 +47,7 @@ export const DEFAULT_SEED = 1;
  * Bumped whenever a change to the generator changes its output for the same settings, so that a
  * cached cohort (e.g. the one `spinesurv demo` reuses) can tell that it is stale.
  */
-export const GENERATOR_REVISION = 2;
+export const GENERATOR_REVISION = 3;
 export const DEFAULT_PATIENTS = 1595;
 export const DEFAULT_SIZE = 1024;
 

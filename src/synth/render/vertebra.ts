@@ -162,10 +162,12 @@ export function renderPosteriorElements(canvas: Canvas, pose: Affine, b: Vertebr
   plate(canvas, m, w2 + 0.55 * W, 0.5 * H, 0.09 * W, 0.24 * H, -0.15, 0.06 * density, 0.8);
   // Lamina and spinous process: a broad plate running back and down.
   const tilt = (thoracic ? rng.between(35, 50) : rng.between(5, 20)) * (Math.PI / 180);
-  const length = W * (thoracic ? 1.0 : rng.between(0.8, 1.0));
-  const startU = w2 + 0.45 * W;
+  const length = W * (thoracic ? 1.0 : rng.between(0.7, 0.9));
+  const startU = w2 + 0.5 * W;
   const startV = 0.1 * H;
-  plate(canvas, m, startU + 0.5 * length * Math.cos(tilt), startV + 0.5 * length * Math.sin(tilt), 0.55 * length, (thoracic ? 0.17 : 0.25) * H, tilt, 0.09 * density, 0.7, 4);
+  // Lumbar spinous processes are broad, hatchet-shaped plates; thoracic ones long and slender.
+  const halfHeight = (thoracic ? 0.17 : rng.between(0.22, 0.3)) * H;
+  plate(canvas, m, startU + 0.5 * length * Math.cos(tilt), startV + 0.5 * length * Math.sin(tilt), 0.55 * length, halfHeight, tilt, 0.08 * density, 0.9, 3);
 }
 
 /**
