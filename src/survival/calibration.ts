@@ -6,7 +6,7 @@
  */
 import { InputError } from '../util/errors.js';
 import { checkFinite, checkSurvival } from './validate.js';
-import { kaplanMeier } from './kaplan-meier.js';
+import { kaplanMeier, lastAtOrBefore } from './kaplan-meier.js';
 import { chiSquareUpper } from '../stats/distributions.js';
 
 export interface CalibrationGroup {
@@ -49,13 +49,12 @@ export function calibrationAtHorizon(
     for (const i of rows) mean += risk[i];
     for (const v of e) events += v;
     mean /= rows.length;
-    const km = kaplanMeier(t, e).at([horizon]);
+    const fit = kaplanMeier(t, e);
+    const km = fit.at([horizon]);
     const observed = 1 - km.surv[0];
     groups.push({ n: rows.length, events, predicted: mean, observed, observedLower: 1 - km.upper[0], observedUpper: 1 - km.lower[0] });
     // Var(KM) from the Greenwood log-scale SE: var(S) = S^2 * se(log S)^2
-    const fit = kaplanMeier(t, e);
-    let k = -1;
-    for (let j = 0; j < fit.time.length && fit.time[j] <= horizon; j++) k = j;
+    const k = lastAtOrBefore(fit.time, horizon);
     const varS = k < 0 ? 0 : fit.surv[k] * fit.surv[k] * fit.stdErr[k] * fit.stdErr[k];
     if (varS > 0 && Number.isFinite(varS)) {
       statistic += ((observed - mean) * (observed - mean)) / varS;
