@@ -14,14 +14,15 @@ export function log(message: string): void {
 export function progress(label: string, total: number): Progress {
   const tty = process.stderr.isTTY === true;
   const start = Date.now();
-  let lastPrinted = -1;
+  // Without a terminal, print a plain line each time another quarter is reached.
+  let lastQuarter = -1;
   return {
     tick(done: number, note = '') {
       const pct = total > 0 ? Math.floor((100 * done) / total) : 100;
       if (tty) {
         process.stderr.write(`\r${label} ${done}/${total} (${pct}%) ${note}`.padEnd(70));
-      } else if (pct >= lastPrinted + 25) {
-        lastPrinted = pct - (pct % 25);
+      } else if (Math.floor(pct / 25) > lastQuarter) {
+        lastQuarter = Math.floor(pct / 25);
         process.stderr.write(`${label} ${done}/${total} (${pct}%) ${note}\n`);
       }
     },
