@@ -5,12 +5,13 @@
 import { exitCodeFor } from '../util/errors.js';
 import type { Command } from './command.js';
 
-/** Every command, in the order `spinesurv --help` lists them (the stages of SYSTEM.md). */
+/**
+ * Every command, in the order `spinesurv --help` lists them (the stages of SYSTEM.md). The image
+ * stages (landmarks, preprocess) join this list when they are built.
+ */
 export const COMMANDS: { name: string; summary: string }[] = [
   { name: 'synth', summary: 'generate a synthetic cohort with known truth (DICOM, keypoints, masks, CSV)' },
   { name: 'dicom', summary: 'inspect radiographs: `dicom info FILE`, `dicom png FILE OUT.png`, `dicom scan DIR`' },
-  { name: 'landmarks', summary: 'train, predict and evaluate the L1-L5 keypoint detector' },
-  { name: 'preprocess', summary: 'align, crop and letterbox radiographs into the study image variants' },
   { name: 'cox', summary: 'fit a Cox proportional-hazards model' },
   { name: 'km', summary: 'Kaplan-Meier estimate with Greenwood confidence intervals, log-rank test' },
   { name: 'concordance', summary: "Harrell's and Uno's C-index with standard error and bootstrap CI" },

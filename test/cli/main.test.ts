@@ -8,7 +8,7 @@ const bin = fileURLToPath(new URL('../../../bin/spinesurv.js', import.meta.url))
 test('spinesurv --help lists every command and exits 0', () => {
   const r = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8' });
   assert.equal(r.status, 0);
-  for (const name of ['synth', 'cox', 'concordance', 'deepsurv', 'predict', 'study', 'demo', 'dicom']) {
+  for (const name of ['synth', 'dicom', 'cox', 'km', 'concordance', 'table1', 'deepsurv', 'predict', 'study', 'demo', 'engine']) {
     assert.match(r.stdout, new RegExp(`\\n  ${name} `));
   }
 });
@@ -17,4 +17,13 @@ test('an unknown command exits 2 with a reason', () => {
   const r = spawnSync(process.execPath, [bin, 'nonsense'], { encoding: 'utf8' });
   assert.equal(r.status, 2);
   assert.match(r.stderr, /unknown command "nonsense"/);
+});
+
+test('every listed command loads and answers --help with exit 0', async () => {
+  const { COMMANDS } = await import('../../src/cli/main.js');
+  for (const { name } of COMMANDS) {
+    const r = spawnSync(process.execPath, [bin, name, '--help'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `${name} --help: ${r.stderr}`);
+    assert.match(r.stdout, /Usage: spinesurv /, name);
+  }
 });
