@@ -6,6 +6,7 @@
  */
 import { InputError } from '../util/errors.js';
 import { normalQuantile, normalTwoSidedP } from './distributions.js';
+import { countAtMost, countBelow } from '../util/sorted-search.js';
 
 export interface AurocResult {
   auc: number;
@@ -40,21 +41,8 @@ function checkBinary(label: ArrayLike<number>, score: ArrayLike<number>): { pos:
 
 /** Number of sorted values < v and number equal to v. */
 function placement(sorted: Float64Array, v: number): [number, number] {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < v) lo = mid + 1;
-    else hi = mid;
-  }
-  let eq = lo;
-  hi = sorted.length;
-  while (eq < hi) {
-    const mid = (eq + hi) >>> 1;
-    if (sorted[mid] <= v) eq = mid + 1;
-    else hi = mid;
-  }
-  return [lo, eq - lo];
+  const below = countBelow(sorted, v);
+  return [below, countAtMost(sorted, v) - below];
 }
 
 function placements(pos: Float64Array, neg: Float64Array): Placements {

@@ -8,6 +8,7 @@
 import { InputError } from '../util/errors.js';
 import { checkFinite, checkSurvival } from './validate.js';
 import { censoringSurvival } from './ipcw.js';
+import { countAtMost, countBelow } from '../util/sorted-search.js';
 
 /**
  * marker: one risk score per subject used at every time, or one array per time (e.g. predicted risk
@@ -37,34 +38,11 @@ export function timeDependentAuc(
       if (!(surv.time[i] <= t && surv.event[i] === 1)) continue;
       const w = 1 / G.before(surv.time[i]);
       const below = countBelow(sortedControls, m[i]);
-      const tied = countBelow(sortedControls, nextUp(m[i])) - below;
+      const tied = countAtMost(sortedControls, m[i]) - below;
       num += w * (below + 0.5 * tied);
       den += w * sortedControls.length;
     }
     out.push(den > 0 ? num / den : NaN);
   }
   return out;
-}
-
-/** Number of sorted values strictly below v. */
-function countBelow(sorted: Float64Array, v: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** The smallest double greater than v (so countBelow(nextUp(v)) counts values <= v). */
-function nextUp(v: number): number {
-  if (Number.isNaN(v) || v === Infinity) return v;
-  if (v === 0) return Number.MIN_VALUE;
-  const buf = new DataView(new ArrayBuffer(8));
-  buf.setFloat64(0, v);
-  const bits = buf.getBigUint64(0);
-  buf.setBigUint64(0, v > 0 ? bits + 1n : bits - 1n);
-  return buf.getFloat64(0);
 }
