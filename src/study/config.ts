@@ -9,26 +9,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { InputError } from '../util/errors.js';
+import { COHORT_COLUMNS, type CohortColumn } from '../util/cohort-format.js';
 import { DEFAULT_CONFIG as DEFAULT_DEEPSURV, validateConfig, type DeepSurvConfig } from '../models/deepsurv/config.js';
 
 /** The cohort's columns by their CLI.md names. */
-export const CANONICAL_COLUMNS = [
-  'patient_id',
-  'image',
-  'age',
-  'sex',
-  'bmi',
-  'glucocorticoid',
-  'secondary_osteoporosis',
-  'rheumatoid_arthritis',
-  'prior_fracture',
-  'bmd_tscore',
-  'frax_mof',
-  'followup_years',
-  'fracture',
-  'split',
-] as const;
-export type CanonicalColumn = (typeof CANONICAL_COLUMNS)[number];
+export const CANONICAL_COLUMNS = COHORT_COLUMNS;
+export type CanonicalColumn = CohortColumn;
 
 /** Columns whose cells are recoded through `codes` before they are checked. */
 export const CODED_COLUMNS = ['sex', 'fracture', 'split', 'binary'] as const;

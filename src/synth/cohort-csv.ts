@@ -1,25 +1,11 @@
 /** DIR/cohort.csv: one row per patient, the columns of shared/design/CLI.md plus the mask path. */
 import { formatCsv } from '../util/csv.js';
+import { COHORT_COLUMNS as COHORT_FORMAT } from '../util/cohort-format.js';
 import type { SynthPatient } from './population.js';
 import { imagePath, maskPath } from './render-job.js';
 
-export const COHORT_COLUMNS = [
-  'patient_id',
-  'image',
-  'mask',
-  'age',
-  'sex',
-  'bmi',
-  'glucocorticoid',
-  'secondary_osteoporosis',
-  'rheumatoid_arthritis',
-  'prior_fracture',
-  'bmd_tscore',
-  'frax_mof',
-  'followup_years',
-  'fracture',
-  'split',
-];
+/** CLI.md's cohort columns, with the mask label map's path beside the image. */
+export const COHORT_COLUMNS: string[] = COHORT_FORMAT.flatMap((c) => (c === 'image' ? ['image', 'mask'] : [c]));
 
 export function cohortCsv(population: SynthPatient[], withImages: boolean): string {
   const rows = population.map((p) => [
