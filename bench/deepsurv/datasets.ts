@@ -27,12 +27,11 @@ export interface BenchDataset {
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
+/** R's datasets as exported by test/fixtures/survival/export.R. */
 function dataFile(name: string): string {
-  for (const dir of [join(repoRoot, 'test/fixtures/survival'), '/work/shared/data/survival']) {
-    const path = join(dir, name);
-    if (existsSync(path)) return path;
-  }
-  throw new Error(`${name}: not found in test/fixtures/survival or /work/shared/data/survival`);
+  const path = join(repoRoot, 'test/fixtures/survival', name);
+  if (!existsSync(path)) throw new Error(`${path}: not found (the R export in test/fixtures/survival makes it)`);
+  return path;
 }
 
 export function simulation(kind: 'linear' | 'gaussian', lambdaMax: number, seed: number): BenchDataset {
