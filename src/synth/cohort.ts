@@ -51,7 +51,7 @@ export const GENERATOR_REVISION = 3;
 export const DEFAULT_PATIENTS = 1595;
 export const DEFAULT_SIZE = 1024;
 
-function toolVersion(): string {
+export function toolVersion(): string {
   try {
     const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
     return pkg.version;
@@ -60,7 +60,7 @@ function toolVersion(): string {
   }
 }
 
-function sha256(text: string): string {
+export function sha256(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex');
 }
 

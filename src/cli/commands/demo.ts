@@ -5,9 +5,7 @@
  * same settings and unchanged since is reused, so a second run only redoes the study. Progress goes
  * to stderr; stdout gets the report's path and the headline C-indices with their CIs.
  */
-import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { parseCommand } from '../args.js';
@@ -15,6 +13,7 @@ import { log, progress } from '../../util/progress.js';
 import { DEFAULT_CONFIG } from '../../study/config.js';
 import { printSummary } from './study.js';
 import { version } from '../main.js';
+import { isReusableCohort } from '../../synth/reuse.js';
 
 const spec = {
   usage: 'spinesurv demo',
@@ -31,31 +30,6 @@ const spec = {
   },
 } as const;
 
-function sha256(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
-}
-
-/** True when dir holds a complete cohort that `spinesurv synth` made with exactly these settings. */
-function reusableCohort(dir: string, wanted: { patients: number; size: number; seed: number }, toolVersion: string): boolean {
-  try {
-    const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
-      tool?: { version?: string };
-      parameters?: { patients?: number; size?: number; seed?: number; images?: boolean };
-      outputs?: Record<string, string>;
-    };
-    const p = m.parameters ?? {};
-    return (
-      m.tool?.version === toolVersion &&
-      p.patients === wanted.patients && p.size === wanted.size && p.seed === wanted.seed && p.images === true &&
-      m.outputs?.['cohort.csv'] === sha256(join(dir, 'cohort.csv')) &&
-      m.outputs?.['truth.json'] === sha256(join(dir, 'truth.json')) &&
-      existsSync(join(dir, 'images'))
-    );
-  } catch {
-    return false;
-  }
-}
-
 export const command: Command = {
   name: 'demo',
   summary: 'generate the synthetic cohort and run the study on it',
@@ -71,7 +45,7 @@ export const command: Command = {
     const started = Date.now();
 
     const cohortDir = join(out, 'cohort');
-    if (!args.flag('fresh') && reusableCohort(cohortDir, { patients, size, seed }, toolVersion)) {
+    if (!args.flag('fresh') && isReusableCohort(cohortDir, { patients, size, seed })) {
       log(`demo: reusing the synthetic cohort in ${cohortDir} (same settings, unchanged; --fresh to regenerate)`);
     } else {
       log(`demo: generating the synthetic cohort: ${patients} patients, ${size} px radiographs, seed ${seed}`);
