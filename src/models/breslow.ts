@@ -1,8 +1,11 @@
 /**
  * Breslow's estimate of the baseline cumulative hazard for a fitted risk score (log hazard ratio):
  * H0(t) = sum over event times t_k <= t of d_k / sum_{j at risk at t_k} exp(risk_j). It is the
- * cumulative hazard at risk = 0, so S(t | x) = exp(-H0(t) exp(risk(x))).
+ * cumulative hazard at risk = 0, so S(t | x) = exp(-H0(t) exp(risk(x))). H0 between event times is
+ * read with the statistics module's cumhazAt (the same step function as a Cox model's baseline).
  */
+import { cumhazAt } from '../survival/index.js';
+
 export interface BaselineHazard {
   /** Distinct event times, ascending. */
   time: number[];
@@ -44,20 +47,7 @@ export function breslowBaseline(risk: ArrayLike<number>, time: ArrayLike<number>
   return { time: times, cumhaz };
 }
 
-/** H0 at time t: the step function's value at the last event time <= t (0 before the first). */
-export function cumulativeHazardAt(baseline: BaselineHazard, t: number): number {
-  const { time, cumhaz } = baseline;
-  let lo = 0;
-  let hi = time.length; // first index with time > t
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (time[mid] <= t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo === 0 ? 0 : cumhaz[lo - 1];
-}
-
-/** S(t | risk) = exp(-H0(t) exp(risk)). */
-export function survivalAt(baseline: BaselineHazard, risk: number, t: number): number {
-  return Math.exp(-cumulativeHazardAt(baseline, t) * Math.exp(risk));
+/** S(t | risk) = exp(-H0(t) exp(risk)), for any baseline curve (this one, or a Cox model's per stratum). */
+export function survivalAt(baseline: { time: ArrayLike<number>; cumhaz: ArrayLike<number> }, risk: number, t: number): number {
+  return Math.exp(-cumhazAt(baseline, t) * Math.exp(risk));
 }

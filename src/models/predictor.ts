@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../util/errors.js';
 import { loadCoxModel } from '../survival/cox/model-file.js';
-import { cumhazAt } from '../survival/index.js';
+import { survivalAt } from './breslow.js';
 
 export interface SurvivalPredictor {
   kind: string;
@@ -69,7 +69,7 @@ export async function loadPredictor(dir: string): Promise<SurvivalPredictor> {
         for (let i = 0; i < n; i++) out[i] = cox.linearPredictor(x.subarray(i * p, (i + 1) * p));
         return out;
       },
-      survival: (risk, t, stratum) => Math.exp(-cumhazAt(curveFor(stratum), t) * Math.exp(risk)),
+      survival: (risk, t, stratum) => survivalAt(curveFor(stratum), risk, t),
       dispose: () => {},
     };
   }
