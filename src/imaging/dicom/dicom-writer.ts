@@ -8,10 +8,12 @@
  * file appears atomically (temporary name, then rename).
  */
 import { createHash } from 'node:crypto';
+import { endianness } from 'node:os';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import {
   binary,
   concat,
+  datasetParts,
   encodeDataset,
   sequence,
   text,
@@ -53,6 +55,8 @@ export interface DicomImageToWrite {
   encapsulated?: { transferSyntax: string; frame: Uint8Array; lossy?: boolean };
 }
 
+const hostIsLittleEndian = endianness() === 'LE';
+
 /** Lumbar spine in SNOMED CT (SCT 122496007), the DICOM code for the anatomic region (CID 4). */
 const LUMBAR_SPINE_CODE = { value: '122496007', scheme: 'SCT', meaning: 'Lumbar spine' };
 
@@ -74,9 +78,7 @@ export function encodeDicom(image: DicomImageToWrite): Uint8Array {
   const modality = image.modality ?? 'DX';
   const sopClass = SOP_CLASS[modality];
 
-  const pixelBytes = new Uint8Array(image.pixels.length * 2);
-  const pixelView = new DataView(pixelBytes.buffer);
-  for (let i = 0; i < image.pixels.length; i++) pixelView.setUint16(2 * i, image.pixels[i], true);
+  const pixelBytes = littleEndianBytes(image.pixels);
 
   const contentHash = createHash('sha256')
     .update(pixelBytes)
@@ -140,7 +142,8 @@ export function encodeDicom(image: DicomImageToWrite): Uint8Array {
 
   const transferSyntax = image.encapsulated?.transferSyntax ?? TRANSFER_SYNTAX.explicitLittle;
   const meta = fileMetaInformation(sopClass, instanceUid, transferSyntax);
-  const parts = [new Uint8Array(128), new TextEncoder().encode('DICM'), meta, encodeDataset(elements)];
+  // The dataset's pieces go straight into the file's buffer: the pixel data is copied once.
+  const parts = [new Uint8Array(128), new TextEncoder().encode('DICM'), meta, ...datasetParts(elements)];
   if (image.encapsulated !== undefined) parts.push(encapsulatedPixelData(image.encapsulated.frame));
   return concat(parts);
 }
@@ -176,6 +179,15 @@ function digitalXRayModules(image: DicomImageToWrite, spacing: string[]): Elemen
     }
   }
   return elements;
+}
+
+/** The stored values as little-endian bytes: a view of the same memory on a little-endian machine. */
+function littleEndianBytes(pixels: Uint16Array): Uint8Array {
+  if (hostIsLittleEndian) return new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength);
+  const bytes = new Uint8Array(pixels.length * 2);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < pixels.length; i++) view.setUint16(2 * i, pixels[i], true);
+  return bytes;
 }
 
 function signedShort(group: number, element: number, v: number): Element {

@@ -50,10 +50,6 @@ export function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-export function encodeElement(e: Element): Uint8Array {
-  if (e.value.length % 2 !== 0) throw new Error(`DICOM writer: odd value length for (${hex(e.group)},${hex(e.element)})`);
-  return concat([header(e.group, e.element, e.vr, e.value.length), e.value]);
-}
 
 /** Text values (several values joined by a backslash), padded to even length. */
 export function text(group: number, element: number, vr: TextVr, value: string | string[]): Element {
@@ -98,11 +94,25 @@ export function sequence(group: number, element: number, items: Element[][]): El
 
 /** Encodes elements in ascending tag order, as the standard requires. */
 export function encodeDataset(elements: Element[]): Uint8Array {
+  return concat(datasetParts(elements));
+}
+
+/**
+ * The encoded dataset as pieces to concatenate: each element's header followed by its value, the
+ * values not copied. A caller assembling a larger buffer (the whole file) copies a large value such
+ * as Pixel Data once instead of once per level of nesting.
+ */
+export function datasetParts(elements: Element[]): Uint8Array[] {
   const sorted = [...elements].sort((a, b) => a.group - b.group || a.element - b.element);
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i].group === sorted[i - 1].group && sorted[i].element === sorted[i - 1].element) {
       throw new Error(`DICOM writer: element (${hex(sorted[i].group)},${hex(sorted[i].element)}) given twice`);
     }
   }
-  return concat(sorted.map(encodeElement));
+  const parts: Uint8Array[] = [];
+  for (const e of sorted) {
+    if (e.value.length % 2 !== 0) throw new Error(`DICOM writer: odd value length for (${hex(e.group)},${hex(e.element)})`);
+    parts.push(header(e.group, e.element, e.vr, e.value.length), e.value);
+  }
+  return parts;
 }
