@@ -4,11 +4,11 @@
  * higher = riskier) per row, and S(t | row) from the model's baseline hazard.
  * For Cox the risk is x . beta, uncentred, matching its baseline at covariates = 0.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../util/errors.js';
 import { loadCoxModel } from '../survival/cox/model-file.js';
 import { survivalAt } from './breslow.js';
+import { readModelJson } from './model-json.js';
 
 export interface SurvivalPredictor {
   kind: string;
@@ -21,19 +21,6 @@ export interface SurvivalPredictor {
   /** S(t) for a row with this risk (and stratum, when the model has strata). */
   survival(risk: number, t: number, stratum?: string): number;
   dispose(): void;
-}
-
-export function readModelJson(dir: string): { kind: string; json: unknown } {
-  const path = join(dir, 'model.json');
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new InputError(`${path}: cannot read a model (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-  }
-  const kind = (json as { kind?: unknown } | null)?.kind;
-  if (typeof kind !== 'string') throw new InputError(`${path}: no "kind" field`);
-  return { kind, json };
 }
 
 /** Loads the engine only for kinds that need it, so a Cox model (or a bad path) never loads libtorch. */

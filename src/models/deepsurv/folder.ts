@@ -9,9 +9,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadSafetensors, saveSafetensors } from '../../torch/index.js';
+import { decodeSafetensors, encodeSafetensors } from '../../torch/index.js';
 import { writeDirAtomic } from '../../util/atomic-write.js';
 import { InputError } from '../../util/errors.js';
+import { readModelJson } from '../model-json.js';
 import { buildRiskHead } from './network.js';
 import { DeepSurvModel, type TrainingRecord } from './model.js';
 import type { Architecture } from './config.js';
@@ -38,9 +39,10 @@ export interface DeepSurvModelJson {
 
 export async function saveDeepSurvModel(dir: string, model: DeepSurvModel, provenance?: Record<string, unknown>): Promise<void> {
   await writeDirAtomic(dir, (tmp) => {
-    const weightsPath = join(tmp, WEIGHTS);
-    saveSafetensors(weightsPath, model.network.stateDict(), { kind: DEEPSURV_KIND });
-    const sha = createHash('sha256').update(readFileSync(weightsPath)).digest('hex');
+    // Hash the bytes as they are written rather than reading the file back.
+    const weights = encodeSafetensors(model.network.stateDict(), { kind: DEEPSURV_KIND });
+    writeFileSync(join(tmp, WEIGHTS), weights);
+    const sha = createHash('sha256').update(weights).digest('hex');
     const { log, ...training } = model.training ?? { log: [] };
     const json: DeepSurvModelJson = {
       kind: DEEPSURV_KIND,
@@ -80,15 +82,7 @@ export function parseDeepSurvJson(dir: string, json: unknown): DeepSurvModelJson
 }
 
 export function loadDeepSurvModel(dir: string, json?: unknown): DeepSurvModel {
-  let raw = json;
-  if (raw === undefined) {
-    try {
-      raw = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
-    } catch (error) {
-      throw new InputError(`${join(dir, 'model.json')}: cannot read (${(error as Error).message})`);
-    }
-  }
-  const j = parseDeepSurvJson(dir, raw);
+  const j = parseDeepSurvJson(dir, json ?? readModelJson(dir).json);
   const weightsPath = join(dir, j.weights);
   let bytes: Buffer;
   try {
@@ -101,7 +95,7 @@ export function loadDeepSurvModel(dir: string, json?: unknown): DeepSurvModel {
     if (sha !== j.weights_sha256) throw new InputError(`${weightsPath}: checksum does not match model.json (file changed or corrupt)`);
   }
   const network = buildRiskHead(j.architecture);
-  const state = loadSafetensors(weightsPath);
+  const state = decodeSafetensors(bytes, weightsPath).tensors; // the bytes already read for the checksum
   try {
     const expected = [...network.stateDict().keys()].sort();
     const got = [...state.keys()].sort();
