@@ -16,6 +16,17 @@ function shuffledByEvent(event: ArrayLike<number>, rng: Random): { events: numbe
 }
 
 /**
+ * The shuffled events, then the shuffled censored rows, dealt round-robin into `parts` lists
+ * (continuing where the events stopped, so the lists' sizes and event counts differ by at most one).
+ */
+function dealByEvent(event: ArrayLike<number>, parts: number, rng: Random): number[][] {
+  const { events, censored } = shuffledByEvent(event, rng);
+  const dealt: number[][] = Array.from({ length: parts }, () => []);
+  [...events, ...censored].forEach((row, j) => dealt[j % parts].push(row));
+  return dealt;
+}
+
+/**
  * Splits rows into two parts with about `fraction` of the events and of the censored rows in the
  * second part. Both index lists come back sorted ascending (so the original row order is kept).
  */
@@ -36,11 +47,7 @@ export function stratifiedSplit(event: ArrayLike<number>, fraction: number, rng:
 export function stratifiedFolds(event: ArrayLike<number>, k: number, rng: Random): Int32Array[] {
   if (!Number.isInteger(k) || k < 2) throw new RangeError(`folds must be an integer >= 2, got ${k}`);
   if (event.length < k) throw new RangeError(`cannot make ${k} folds from ${event.length} rows`);
-  const { events, censored } = shuffledByEvent(event, rng);
-  const folds: number[][] = Array.from({ length: k }, () => []);
-  // Deal events then censored rows round-robin, continuing where the events stopped so fold sizes stay even.
-  [...events, ...censored].forEach((row, j) => folds[j % k].push(row));
-  return folds.map((f) => Int32Array.from(f.sort((a, b) => a - b)));
+  return dealByEvent(event, k, rng).map((f) => Int32Array.from(f.sort((a, b) => a - b)));
 }
 
 /** The rows 0..n-1 that are not in `held` (sorted). */
@@ -60,8 +67,5 @@ export function complement(n: number, held: ArrayLike<number>): Int32Array {
 export function eventAwareBatches(event: ArrayLike<number>, batchSize: number, rng: Random): Int32Array[] {
   const n = event.length;
   const nBatches = batchSize <= 0 || batchSize >= n ? 1 : Math.ceil(n / batchSize);
-  const { events, censored } = shuffledByEvent(event, rng);
-  const batches: number[][] = Array.from({ length: nBatches }, () => []);
-  [...events, ...censored].forEach((row, j) => batches[j % nBatches].push(row));
-  return batches.map((b) => Int32Array.from(b));
+  return dealByEvent(event, nBatches, rng).map((b) => Int32Array.from(b));
 }
