@@ -4,10 +4,8 @@
  * with the infinitesimal-jackknife contrast (survival::concordance's) kept beside it.
  */
 import { compareConcordance } from '../survival/compare-concordance.js';
-import { bootstrapCi } from '../survival/bootstrap.js';
 import { normalTwoSidedP } from '../stats/distributions.js';
 import type { Random } from '../util/random.js';
-import { ResampledConcordance } from './resampled-concordance.js';
 import type { SurvivalSet } from './design.js';
 import { modelKey, type FittedModel } from './fit-models.js';
 import type { Comparison, Subgroup } from './results.js';
@@ -23,7 +21,6 @@ export function referenceKeys(subgroup: Subgroup): string[] {
 
 export function compareModels(models: FittedModel[], test: SurvivalSet, subgroup: Subgroup, B: number, random: Random): StudyComparison[] {
   const byKey = new Map(models.map((m) => [m.key, m]));
-  const rc = new ResampledConcordance(test);
   const out: StudyComparison[] = [];
   for (const refKey of referenceKeys(subgroup)) {
     const reference = byKey.get(refKey);
@@ -32,26 +29,15 @@ export function compareModels(models: FittedModel[], test: SurvivalSet, subgroup
       if (model.key === refKey) continue;
       // FRAX vs CoxPH model 3 is listed once, under the CoxPH reference.
       if (refKey.startsWith('frax') && model.key === modelKey('coxph', 3, subgroup)) continue;
-      // The jackknife contrast from the statistics module; the paired bootstrap here, on the fast
-      // resampled counts (the same resamples for both scores).
-      const c = compareConcordance(test.time, test.event, model.testRisk, reference.testRisk);
-      const a = rc.sortedScore(model.testRisk);
-      const b = rc.sortedScore(reference.testRisk);
-      const boot = bootstrapCi(
-        rc.n,
-        (rows) => {
-          const w = rc.sortedWeights(rc.weightsOf(rows));
-          const adj = rc.pairWeights(w, 'harrell');
-          return adj === null ? NaN : rc.concordance(a, w, adj) - rc.concordance(b, w, adj);
-        },
-        { B, random: random.fork() },
-      );
+      // The jackknife contrast and the paired bootstrap (the same resamples for both scores).
+      const c = compareConcordance(test.time, test.event, model.testRisk, reference.testRisk, { B, random: random.fork() });
+      const boot = c.bootstrap!;
       out.push({
         subgroup,
         model: model.key,
         reference: refKey,
         difference: c.difference,
-        ci95: [boot.lower, boot.upper],
+        ci95: boot.ci95,
         p: boot.se > 0 ? normalTwoSidedP(c.difference / boot.se) : c.difference === 0 ? 1 : 0,
         method: `Paired bootstrap over test patients (${B} resamples; percentile CI, two-sided p from the bootstrap SE)`,
         jackknife_ci95: c.jackknife.ci95,

@@ -6,14 +6,18 @@
  * Bootstrap resamples are drawn from a generator the caller forks per model, so every number is
  * repeatable and independent of the order in which other models are judged.
  */
-import { bootstrapCi } from '../survival/bootstrap.js';
-import { brierScore, harrellC, timeDependentAuc, unoC } from '../survival/index.js';
+import { bootstrapCi, brierScore, concordance, harrellC, take, timeDependentAuc, unoC } from '../survival/index.js';
 import { normalQuantile } from '../stats/distributions.js';
-import { ResampledConcordance, type EvaluationSet } from './resampled-concordance.js';
 import type { Random } from '../util/random.js';
 import type { SurvivalSet } from './design.js';
 import type { FittedModel } from './fit-models.js';
 import type { ModelResult } from './results.js';
+
+/** The outcome columns a bootstrap resamples. */
+export interface SurvivalTimes {
+  time: Float64Array;
+  event: Uint8Array;
+}
 
 export interface EvaluationOptions {
   horizons: number[];
@@ -29,28 +33,21 @@ function countEvents(event: Uint8Array): number {
 }
 
 /**
- * Percentile bootstrap CI of a C-index over resampled patients; a resample without an event (or
- * without a comparable pair) gives NaN and is dropped by bootstrapCi.
+ * Percentile bootstrap CI of a C-index over resampled patients, each resample scored by the statistics
+ * module (Harrell's C, or Uno's C truncated at tau); a resample without an event (or without a
+ * comparable pair) gives NaN and is dropped by bootstrapCi.
  */
 export function bootstrapConcordance(
-  set: EvaluationSet,
+  set: SurvivalTimes,
   score: ArrayLike<number>,
   kind: 'harrell' | 'uno',
   B: number,
   random: Random,
   tau?: number,
 ): [number, number] {
-  const rc = new ResampledConcordance(set);
-  const sorted = rc.sortedScore(score);
-  const result = bootstrapCi(
-    rc.n,
-    (rows) => {
-      const w = rc.sortedWeights(rc.weightsOf(rows));
-      const adj = rc.pairWeights(w, kind, tau);
-      return adj === null ? NaN : rc.concordance(sorted, w, adj);
-    },
-    { B, random },
-  );
+  const risk = Float64Array.from(score);
+  const timewt = kind === 'harrell' ? 'n' : 'n/G2';
+  const result = bootstrapCi(set.time.length, (rows) => concordance(take(set.time, rows), take(set.event, rows), take(risk, rows), { timewt, tau }).c, { B, random });
   return [result.lower, result.upper];
 }
 

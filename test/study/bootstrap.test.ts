@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bootstrapConcordance } from '../../src/study/evaluate.js';
-import { harrellC } from '../../src/survival/index.js';
+import { harrellC, quantileSorted, take, unoC } from '../../src/survival/index.js';
 import { Random } from '../../src/util/random.js';
 
 const HR = Math.E;
@@ -64,4 +64,31 @@ test('the same seed gives the same interval; another seed a slightly different o
   const c = bootstrapConcordance(data, data.score, 'harrell', 200, new Random(10));
   assert.deepEqual(a, b);
   assert.notDeepEqual(a, c);
+});
+
+test("the bootstrap CIs are percentiles of the statistics module's Harrell's and Uno's C on the seeded resamples", () => {
+  // Tied times and scores, censorings at event times, and events after tau: every rule of the pair
+  // counting and of Uno's censoring weights comes into play.
+  const rng = new Random(8);
+  const n = 60;
+  const time = Float64Array.from({ length: n }, () => Math.round(rng.exponential(0.4) * 4) / 4 + 0.25);
+  const event = Uint8Array.from({ length: n }, () => (rng.bernoulli(0.35) ? 1 : 0));
+  const score = Float64Array.from({ length: n }, () => Math.round(rng.normal() * 3) / 3);
+  const B = 40;
+  const expected = (c: (t: Float64Array, e: Uint8Array, s: Float64Array) => number): [number, number] => {
+    const draws = new Random(4);
+    const values: number[] = [];
+    for (let b = 0; b < B; b++) {
+      const rows = draws.resample(n);
+      const v = c(take(time, rows), take(event, rows), take(score, rows));
+      if (!Number.isNaN(v)) values.push(v);
+    }
+    const sorted = Float64Array.from(values).sort();
+    return [quantileSorted(sorted, 0.025), quantileSorted(sorted, 0.975)];
+  };
+  const set = { time, event };
+  assert.deepEqual(bootstrapConcordance(set, score, 'harrell', B, new Random(4)), expected((t, e, s) => harrellC(t, e, s).c));
+  const uno = bootstrapConcordance(set, score, 'uno', B, new Random(4), 2);
+  assert.deepEqual(uno, expected((t, e, s) => unoC(t, e, s, { tau: 2 }).c));
+  assert.notDeepEqual(uno, expected((t, e, s) => unoC(t, e, s).c), 'tau changes the interval');
 });
