@@ -9,6 +9,8 @@
  * rounds differently, so results may differ from dcmtk by one grey level at some pixels (lossy data).
  */
 
+import { huffmanCodes, type HuffmanCodes } from './huffman-codes.js';
+
 export interface DecodedGreyJpeg {
   width: number;
   height: number;
@@ -34,36 +36,6 @@ const IDCT_BASIS = (() => {
   }
   return t;
 })();
-
-/** A canonical Huffman table in the form of T.81 F.2.2.3 (maxcode / valptr / mincode per length). */
-interface HuffmanTable {
-  maxCode: Int32Array; // index 1..16; -1 when no code of that length
-  valPtr: Int32Array;
-  minCode: Int32Array;
-  values: Uint8Array;
-}
-
-function buildHuffman(counts: Uint8Array, values: Uint8Array): HuffmanTable {
-  const maxCode = new Int32Array(18).fill(-1);
-  const valPtr = new Int32Array(17);
-  const minCode = new Int32Array(17);
-  let code = 0;
-  let k = 0;
-  for (let len = 1; len <= 16; len++) {
-    const n = counts[len - 1];
-    if (n > 0) {
-      valPtr[len] = k;
-      minCode[len] = code;
-      code += n;
-      k += n;
-      maxCode[len] = code - 1;
-    }
-    code <<= 1;
-  }
-  maxCode[17] = 0x7fffffff;
-  if (k > values.length) throw new JpegDecodeError('Huffman table lists more codes than values');
-  return { maxCode, valPtr, minCode, values };
-}
 
 /** Reads entropy-coded bits, undoing 0xFF00 byte stuffing; at a marker it supplies zero bits. */
 class BitReader {
@@ -113,7 +85,7 @@ class BitReader {
     return (this.buffer >>> this.bits) & ((1 << n) - 1);
   }
 
-  decode(table: HuffmanTable): number {
+  decode(table: HuffmanCodes): number {
     let code = this.bit();
     let len = 1;
     while (code > table.maxCode[len]) {
@@ -156,8 +128,8 @@ function extend(v: number, s: number): number {
 export function decodeGreyJpeg(data: Uint8Array): DecodedGreyJpeg {
   if (data.length < 4 || data[0] !== 0xff || data[1] !== 0xd8) throw new JpegDecodeError('no JPEG start-of-image marker');
   const quant: (Float64Array | undefined)[] = [];
-  const dcTables: (HuffmanTable | undefined)[] = [];
-  const acTables: (HuffmanTable | undefined)[] = [];
+  const dcTables: (HuffmanCodes | undefined)[] = [];
+  const acTables: (HuffmanCodes | undefined)[] = [];
   let restartInterval = 0;
   let frame: { precision: number; width: number; height: number; quantTable: number; id: number } | undefined;
 
@@ -197,7 +169,7 @@ export function decodeGreyJpeg(data: Uint8Array): DecodedGreyJpeg {
         let total = 0;
         for (const c of counts) total += c;
         if (p + 17 + total > end) throw new JpegDecodeError('Huffman table runs past its segment');
-        const table = buildHuffman(counts, data.subarray(p + 17, p + 17 + total));
+        const table = huffmanCodes(counts, data.subarray(p + 17, p + 17 + total));
         (tc === 0 ? dcTables : acTables)[th] = table;
         p += 17 + total;
       }
@@ -234,8 +206,8 @@ function decodeScan(
   data: Uint8Array,
   start: number,
   frame: { precision: number; width: number; height: number },
-  dc: HuffmanTable,
-  ac: HuffmanTable,
+  dc: HuffmanCodes,
+  ac: HuffmanCodes,
   q: Float64Array,
   restartInterval: number,
 ): Uint16Array {

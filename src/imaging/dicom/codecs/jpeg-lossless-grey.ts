@@ -10,6 +10,8 @@
  * stream can only throw.
  */
 
+import { huffmanCodes, type HuffmanCodes } from './huffman-codes.js';
+
 export class JpegLosslessError extends Error {}
 
 export interface DecodedLossless {
@@ -22,42 +24,23 @@ export interface DecodedLossless {
 
 const LOOKUP_BITS = 9;
 
-/** Canonical Huffman table: a 9-bit lookup for short codes, T.81 F.2.2.3 tables for long ones. */
-interface Huffman {
+/** T.81 F.2.2.3 tables plus a 9-bit lookup that decodes the short codes in one step. */
+interface Huffman extends HuffmanCodes {
   /** (length << 8 | symbol) for each 9-bit prefix whose code is at most 9 bits; 0 otherwise. */
   lookup: Uint16Array;
-  maxCode: Int32Array;
-  valPtr: Int32Array;
-  minCode: Int32Array;
-  values: Uint8Array;
 }
 
 function buildHuffman(counts: Uint8Array, values: Uint8Array): Huffman {
+  const codes = huffmanCodes(counts, values);
   const lookup = new Uint16Array(1 << LOOKUP_BITS);
-  const maxCode = new Int32Array(18).fill(-1);
-  const valPtr = new Int32Array(17);
-  const minCode = new Int32Array(17);
-  let code = 0;
-  let k = 0;
-  for (let len = 1; len <= 16; len++) {
-    const n = counts[len - 1];
-    if (n > 0) {
-      valPtr[len] = k;
-      minCode[len] = code;
-      for (let j = 0; j < n; j++, code++, k++) {
-        if (k >= values.length) throw new JpegLosslessError('Huffman table lists more codes than values');
-        if (len <= LOOKUP_BITS) {
-          const first = code << (LOOKUP_BITS - len);
-          const entry = (len << 8) | values[k];
-          for (let f = 0; f < 1 << (LOOKUP_BITS - len); f++) lookup[first + f] = entry;
-        }
-      }
-      maxCode[len] = code - 1;
+  for (let len = 1; len <= LOOKUP_BITS; len++) {
+    for (let code = codes.minCode[len]; code <= codes.maxCode[len]; code++) {
+      const entry = (len << 8) | values[codes.valPtr[len] + code - codes.minCode[len]];
+      const first = code << (LOOKUP_BITS - len);
+      for (let f = 0; f < 1 << (LOOKUP_BITS - len); f++) lookup[first + f] = entry;
     }
-    code <<= 1;
   }
-  maxCode[17] = 0x7fffffff;
-  return { lookup, maxCode, valPtr, minCode, values };
+  return { ...codes, lookup };
 }
 
 interface Scan {
