@@ -13,16 +13,16 @@ interface SavedTensor {
 export type StateSnapshot = Map<string, SavedTensor>;
 
 function copyOut(t: Tensor): SavedTensor {
-  const shape = [...t.shape];
+  const shape = t.shape; // the getter returns a copy
   switch (t.dtype) {
     case 'float32':
-      return { shape, dtype: t.dtype, data: t.toFloat32Array().slice() };
+      return { shape, dtype: t.dtype, data: t.toFloat32Array() };
     case 'float64':
-      return { shape, dtype: t.dtype, data: t.toFloat64Array().slice() };
+      return { shape, dtype: t.dtype, data: t.toFloat64Array() };
     case 'int64':
-      return { shape, dtype: t.dtype, data: t.toInt64Array().slice() };
+      return { shape, dtype: t.dtype, data: t.toInt64Array() };
     default:
-      return { shape, dtype: 'float32', data: t.toFloat32Array().slice() };
+      return { shape, dtype: 'float32', data: t.toFloat32Array() };
   }
 }
 

@@ -57,7 +57,7 @@ export class Tensor implements Tracked {
     return s[dim < 0 ? dim + s.length : dim] as number;
   }
 
-  // ---- conversion to JavaScript ----
+  // ---- conversion to JavaScript (each call returns a fresh copy that the tensor does not share) ----
   toFloat32Array(): Float32Array {
     return new Float32Array(native.toBuffer(this.handle, 'float32') as ArrayBuffer);
   }

@@ -49,7 +49,7 @@ export class DeepSurvModel {
       const chunk = noGrad(() =>
         scope(() => {
           const input = tensor(Float32Array.from(z.subarray(start * p, (start + m) * p)), [m, p]);
-          return this.network.forward(input).toFloat64Array().slice();
+          return this.network.forward(input).toFloat64Array();
         }),
       );
       out.set(chunk, start);
