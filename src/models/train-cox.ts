@@ -67,6 +67,13 @@ function weightPenalty(network: Module): Tensor | null {
   return total;
 }
 
+/** The validation rows' input, times, events and loss plan, made once for every epoch's check. */
+function validationSet(job: CoxTrainingJob, rows: Int32Array) {
+  const time = pick(job.time, rows);
+  const event = pick(job.event, rows);
+  return { input: job.input(rows), time, event, plan: planCoxLoss(time, event) };
+}
+
 export function trainCoxNetwork(job: CoxTrainingJob): TrainingResult {
   const { network, config, time, event } = job;
   const all = job.rows ?? Int32Array.from({ length: time.length }, (_, i) => i);
@@ -95,10 +102,7 @@ export function trainCoxNetwork(job: CoxTrainingJob): TrainingResult {
   const fullBatch = config.batchSize <= 0 || config.batchSize >= trainRows.length;
   const fullPlan = fullBatch ? planCoxLoss(pick(time, trainRows), trainEvent) : null;
   const fullInput = fullBatch ? job.input(trainRows) : null;
-  const validation =
-    validationRows.length > 0
-      ? { input: job.input(validationRows), time: pick(time, validationRows), event: pick(event, validationRows), plan: planCoxLoss(pick(time, validationRows), pick(event, validationRows)) }
-      : null;
+  const validation = validationRows.length > 0 ? validationSet(job, validationRows) : null;
 
   const log: EpochLog[] = [];
   let best: StateSnapshot | null = null;
@@ -145,7 +149,7 @@ export function trainCoxNetwork(job: CoxTrainingJob): TrainingResult {
           scope(() => {
             const out = network.forward(validation.input);
             const l = coxLossFromPlan(out, validation.plan, { ties: config.ties, reduction: 'mean' }).item();
-            return { risk: out.toFloat64Array().slice(), loss: l };
+            return { risk: out.toFloat64Array(), loss: l };
           }),
         );
         entry.valLoss = loss;
@@ -155,14 +159,12 @@ export function trainCoxNetwork(job: CoxTrainingJob): TrainingResult {
           bestEpoch = epoch;
           best = snapshotState(network);
         } else if (epoch - bestEpoch >= config.patience) {
-          log.push(entry);
-          job.onEpoch?.(entry);
           stoppedEarly = true;
-          break;
         }
       }
       log.push(entry);
       job.onEpoch?.(entry);
+      if (stoppedEarly) break;
     }
   } finally {
     optimizer.dispose();
