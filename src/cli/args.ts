@@ -142,6 +142,28 @@ export function parseCommand(argv: string[], spec: CommandSpec): ParsedArgs | nu
   return args;
 }
 
+/**
+ * Runs `spinesurv <command> <subcommand> ...` for a command made of subcommands: prints `help` for
+ * no subcommand (exit 2), --help, -h or help (exit 0), and refuses an unknown one (exit 2).
+ */
+export async function runSubcommand(
+  argv: string[],
+  help: string,
+  subcommands: Record<string, (argv: string[]) => Promise<number>>,
+): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
+    process.stdout.write(help);
+    return sub === undefined ? 2 : 0;
+  }
+  const run = Object.hasOwn(subcommands, sub) ? subcommands[sub] : undefined;
+  if (run === undefined) {
+    const names = Object.keys(subcommands);
+    throw new UsageError(`unknown subcommand "${sub}" (expected ${names.slice(0, -1).join(', ')} or ${names[names.length - 1]})`);
+  }
+  return run(rest);
+}
+
 /** Writes a --json result: one JSON object on stdout and nothing else there. */
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value) + '\n');

@@ -27,3 +27,20 @@ test('every listed command loads and answers --help with exit 0', async () => {
     assert.match(r.stdout, /Usage: spinesurv /, name);
   }
 });
+
+test('commands made of subcommands: help without one (exit 2), --help (exit 0), unknown ones refused (exit 2)', () => {
+  const expected: Record<string, string> = { dicom: 'info, png or scan', engine: 'info or demo', deepsurv: 'fit or search' };
+  for (const [name, choices] of Object.entries(expected)) {
+    const bare = spawnSync(process.execPath, [bin, name], { encoding: 'utf8' });
+    assert.equal(bare.status, 2, name);
+    assert.match(bare.stdout, new RegExp(`Usage: spinesurv ${name} `));
+    for (const help of ['--help', 'help']) {
+      const r = spawnSync(process.execPath, [bin, name, help], { encoding: 'utf8' });
+      assert.equal(r.status, 0, `${name} ${help}`);
+      assert.match(r.stdout, new RegExp(`Usage: spinesurv ${name} `));
+    }
+    const bogus = spawnSync(process.execPath, [bin, name, 'bogus'], { encoding: 'utf8' });
+    assert.equal(bogus.status, 2, name);
+    assert.equal(bogus.stderr, `spinesurv ${name}: unknown subcommand "bogus" (expected ${choices})\n`);
+  }
+});

@@ -7,7 +7,7 @@
  * only after the arguments and the data have been checked, so bad input fails fast.
  */
 import type { Command } from '../command.js';
-import { parseCommand, printJson, type CommandSpec, type OptionSpec, type ParsedArgs } from '../args.js';
+import { parseCommand, printJson, runSubcommand, type CommandSpec, type OptionSpec, type ParsedArgs } from '../args.js';
 import { readCsv } from '../../util/csv.js';
 import { UsageError } from '../../util/errors.js';
 import { log } from '../../util/progress.js';
@@ -203,14 +203,5 @@ const HELP = `Usage: spinesurv deepsurv <fit|search> [options]   (spinesurv deep
 export const command: Command = {
   name: 'deepsurv',
   summary: 'fit a DeepSurv network: `deepsurv fit`, `deepsurv search`',
-  async run(argv) {
-    const [sub, ...rest] = argv;
-    if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
-      process.stdout.write(HELP);
-      return sub === undefined ? 2 : 0;
-    }
-    if (sub === 'fit') return fit(rest);
-    if (sub === 'search') return search(rest);
-    throw new UsageError(`unknown subcommand "${sub}" (expected fit or search)`);
-  },
+  run: (argv) => runSubcommand(argv, HELP, { fit, search }),
 };

@@ -9,7 +9,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Command } from '../command.js';
-import { parseCommand, printJson, type CommandSpec } from '../args.js';
+import { parseCommand, printJson, runSubcommand, type CommandSpec } from '../args.js';
 import { UsageError } from '../../util/errors.js';
 import { progress } from '../../util/progress.js';
 import { readRadiograph, RadiographReadError, type Radiograph } from '../../imaging/index.js';
@@ -169,15 +169,5 @@ async function scan(argv: string[]): Promise<number> {
 export const command: Command = {
   name: 'dicom',
   summary: 'inspect radiographs: `dicom info FILE`, `dicom png FILE OUT.png`, `dicom scan DIR`',
-  async run(argv: string[]): Promise<number> {
-    const [sub, ...rest] = argv;
-    if (sub === undefined || sub === '--help' || sub === '-h') {
-      process.stdout.write(USAGE);
-      return sub === undefined ? 2 : 0;
-    }
-    if (sub === 'info') return info(rest);
-    if (sub === 'png') return png(rest);
-    if (sub === 'scan') return scan(rest);
-    throw new UsageError(`spinesurv dicom: unknown subcommand "${sub}"\n${USAGE.trimEnd()}`);
-  },
+  run: (argv) => runSubcommand(argv, USAGE, { info, png, scan }),
 };

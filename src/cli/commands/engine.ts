@@ -3,7 +3,7 @@
  * `spinesurv engine demo`: trains a small CNN on generated images and prints the loss falling.
  */
 import type { Command } from '../command.js';
-import { parseCommand, printJson, type CommandSpec } from '../args.js';
+import { parseCommand, printJson, runSubcommand, type CommandSpec } from '../args.js';
 import { UsageError } from '../../util/errors.js';
 import { log } from '../../util/progress.js';
 
@@ -92,14 +92,5 @@ async function demo(argv: string[]): Promise<number> {
 export const command: Command = {
   name: 'engine',
   summary: 'the libtorch tensor engine: `engine info`, `engine demo`',
-  async run(argv) {
-    const [sub, ...rest] = argv;
-    if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
-      process.stdout.write(HELP);
-      return sub === undefined ? 2 : 0;
-    }
-    if (sub === 'info') return info(rest);
-    if (sub === 'demo') return demo(rest);
-    throw new UsageError(`unknown subcommand "${sub}" (expected info or demo)`);
-  },
+  run: (argv) => runSubcommand(argv, HELP, { info, demo }),
 };
