@@ -14,7 +14,6 @@ import { fitDeepSurv } from '../../src/models/deepsurv/fit.js';
 import { searchDeepSurv } from '../../src/models/deepsurv/search.js';
 import type { DeepSurvConfig } from '../../src/models/deepsurv/config.js';
 import { flchain, nwtco, simulation, type BenchDataset } from './datasets.js';
-import { BENCH_CONFIGS } from './configs.js';
 import { timingCheck } from './timing.js';
 
 const { values } = parseArgs({
@@ -63,7 +62,8 @@ for (const name of names) {
   const coxSeconds = (performance.now() - t0) / 1000;
   const coxRisk = Float64Array.from({ length: test.n }, (_, i) => cox.coef.reduce((s, b, j) => s + b * test.x[i * test.p + j], 0));
 
-  let config: Partial<DeepSurvConfig> = BENCH_CONFIGS[name] ?? {};
+  // Default settings (README); a --search replaces them with the best configuration found.
+  let config: Partial<DeepSurvConfig> = {};
   let searchSeconds = 0;
   let search: unknown = null;
   if (values.search) {
