@@ -199,6 +199,16 @@ export class AdaptiveAvgPool2d extends Module {
 }
 
 /**
+ * f(x), freeing x as soon as f has used it unless x is the caller's own input (which the caller
+ * still owns) or f returned x itself. Sequential and the ResNet blocks chain their layers with it.
+ */
+export function freeingStep(x: Tensor, input: Tensor, f: (t: Tensor) => Tensor): Tensor {
+  const y = f(x);
+  if (x !== input && y !== x) x.dispose();
+  return y;
+}
+
+/**
  * Runs modules in order. Intermediate results are freed as soon as the next module has used them
  * (autograd keeps what it needs inside libtorch), so inference holds no more memory than PyTorch.
  */
@@ -211,11 +221,7 @@ export class Sequential extends Module {
   }
   forward(x: Tensor): Tensor {
     let out = x;
-    for (const m of this.modules) {
-      const next = m.forward(out);
-      if (out !== x && next !== out) out.dispose();
-      out = next;
-    }
+    for (const m of this.modules) out = freeingStep(out, x, (t) => m.forward(t));
     return out;
   }
   get length(): number {

@@ -7,15 +7,8 @@
  */
 import type { Tensor } from '../tensor.js';
 import { kaimingNormal_ } from './init.js';
-import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Identity, Linear, MaxPool2d, ReLU, Sequential } from './layers.js';
+import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Identity, Linear, MaxPool2d, ReLU, Sequential, freeingStep as step } from './layers.js';
 import { Module } from './module.js';
-
-// Applies f to x and frees x unless it is the block's own input (intermediates die early).
-function step(x: Tensor, input: Tensor, f: (t: Tensor) => Tensor): Tensor {
-  const y = f(x);
-  if (x !== input && y !== x) x.dispose();
-  return y;
-}
 
 export class BasicBlock extends Module {
   readonly conv1: Conv2d;
