@@ -6,7 +6,7 @@
  * Bootstrap resamples are drawn from a generator the caller forks per model, so every number is
  * repeatable and independent of the order in which other models are judged.
  */
-import { bootstrapCi, brierScore, concordance, harrellC, take, timeDependentAuc, unoC } from '../survival/index.js';
+import { bootstrapCi, brierScore, concordanceOfRows, harrellC, timeDependentAuc, unoC } from '../survival/index.js';
 import { normalQuantile } from '../stats/distributions.js';
 import type { Random } from '../util/random.js';
 import type { SurvivalSet } from './design.js';
@@ -45,9 +45,8 @@ export function bootstrapConcordance(
   random: Random,
   tau?: number,
 ): [number, number] {
-  const risk = Float64Array.from(score);
-  const timewt = kind === 'harrell' ? 'n' : 'n/G2';
-  const result = bootstrapCi(set.time.length, (rows) => concordance(take(set.time, rows), take(set.event, rows), take(risk, rows), { timewt, tau }).c, { B, random });
+  const statistic = concordanceOfRows(set.time, set.event, score, { timewt: kind === 'harrell' ? 'n' : 'n/G2', tau });
+  const result = bootstrapCi(set.time.length, statistic, { B, random });
   return [result.lower, result.upper];
 }
 

@@ -5,8 +5,8 @@
  * by the paired bootstrap (both scores on the same resampled patients; percentile CI, p-value from
  * the bootstrap SE with a normal reference).
  */
-import { concordance, type ConcordanceOptions } from './concordance.js';
-import { bootstrapCi, take } from './bootstrap.js';
+import { concordance, concordanceOfRows, type ConcordanceOptions } from './concordance.js';
+import { bootstrapCi } from './bootstrap.js';
 import { checkSurvival, checkFinite } from './validate.js';
 import { normalQuantile, normalTwoSidedP } from '../stats/distributions.js';
 import type { Random } from '../util/random.js';
@@ -56,18 +56,9 @@ export function compareConcordance(
     jackknife: { se, ci95: [diff - zq * se, diff + zq * se], z: diff / se, p: normalTwoSidedP(diff / se) },
   };
   if (options.B !== undefined && options.B > 0) {
-    const boot = bootstrapCi(
-      n,
-      (rows) => {
-        const t = take(surv.time, rows);
-        const e = take(surv.event, rows);
-        let events = 0;
-        for (let k = 0; k < e.length; k++) events += e[k];
-        if (events === 0) return NaN;
-        return concordance(t, e, take(s1, rows), copts).c - concordance(t, e, take(s2, rows), copts).c;
-      },
-      { B: options.B, random: options.random, level },
-    );
+    const c1 = concordanceOfRows(surv.time, surv.event, s1, copts);
+    const c2 = concordanceOfRows(surv.time, surv.event, s2, copts);
+    const boot = bootstrapCi(n, (rows) => c1(rows) - c2(rows), { B: options.B, random: options.random, level });
     result.bootstrap = { se: boot.se, ci95: [boot.lower, boot.upper], p: normalTwoSidedP(diff / boot.se), B: boot.B, failed: boot.failed };
   }
   return result;

@@ -23,6 +23,7 @@ import { argsortNumbers, denseRanks, orderByKeys, type DenseRanks } from './orde
 import { TreePair } from './fenwick.js';
 import { timefixWithRanks } from './timefix.js';
 import { sweepByScore } from './concordance-by-score.js';
+import { take } from './bootstrap.js';
 
 export type TimeWeight = 'n' | 'n/G' | 'n/G2';
 
@@ -117,6 +118,17 @@ export function harrellC(time: ArrayLike<number>, event: ArrayLike<number>, scor
 /** Uno's C (survival::concordance, timewt "n/G2", optional truncation at tau). */
 export function unoC(time: ArrayLike<number>, event: ArrayLike<number>, score: ArrayLike<number>, options: Omit<ConcordanceOptions, 'timewt'> = {}): ConcordanceResult {
   return concordance(time, event, score, { ...options, timewt: 'n/G2' });
+}
+
+/**
+ * The statistic for bootstrapCi: the C of the rows a resample picks (NaN when they hold no event or
+ * no comparable pair, so bootstrapCi drops it).
+ */
+export function concordanceOfRows(time: ArrayLike<number>, event: ArrayLike<number>, score: ArrayLike<number>, options: ConcordanceOptions = {}): (rows: Int32Array) => number {
+  const t = Float64Array.from(time);
+  const e = Uint8Array.from(event);
+  const s = Float64Array.from(score);
+  return (rows) => concordance(take(t, rows), take(e, rows), take(s, rows), options).c;
 }
 
 function identity(n: number): Int32Array {

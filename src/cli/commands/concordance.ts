@@ -10,7 +10,7 @@ import { readCsv } from '../../util/csv.js';
 import { UsageError } from '../../util/errors.js';
 import { log, progress } from '../../util/progress.js';
 import { Random } from '../../util/random.js';
-import { bootstrapCi, concordance, take } from '../../survival/index.js';
+import { bootstrapCi, concordance, concordanceOfRows } from '../../survival/index.js';
 import { readSurvivalColumns } from '../../survival/csv-input.js';
 
 const spec: CommandSpec = {
@@ -59,11 +59,7 @@ export const command: Command = {
     };
     if (tau !== undefined) result.tau = tau;
     if (B > 0) {
-      const stat = (kind: 'n' | 'n/G2') => (rows: Int32Array) => {
-        const e = take(cols.event, rows);
-        if (!e.some((v) => v === 1)) return NaN;
-        return concordance(take(cols.time, rows), e, take(score, rows), { timewt: kind, tau: kind === 'n/G2' ? tau : undefined }).c;
-      };
+      const stat = (kind: 'n' | 'n/G2') => concordanceOfRows(cols.time, cols.event, score, { timewt: kind, tau: kind === 'n/G2' ? tau : undefined });
       // The same seed gives both C's the same resamples (paired). Progress only on a terminal.
       const bar = process.stderr.isTTY ? progress('bootstrap', 2 * B) : undefined;
       const h = bootstrapCi(cols.n, stat('n'), { B, random: new Random(seed), onProgress: bar && ((d) => bar.tick(d)) });
