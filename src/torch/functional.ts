@@ -8,7 +8,8 @@ import { wrap, type Tensor } from './tensor.js';
 export type Pair = number | [number, number];
 export type Reduction = 'mean' | 'sum' | 'none';
 
-function pair(v: Pair): [number, number] {
+/** (height, width) from a size given as one number (both) or as the pair itself. */
+export function pair(v: Pair): [number, number] {
   return typeof v === 'number' ? [v, v] : v;
 }
 

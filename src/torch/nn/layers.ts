@@ -38,7 +38,7 @@ export class Conv2d extends Module {
   private readonly opts: F.ConvOptions;
   constructor(inChannels: number, outChannels: number, kernelSize: F.Pair, opts: Conv2dOptions = {}) {
     super();
-    const [kh, kw] = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : kernelSize;
+    const [kh, kw] = F.pair(kernelSize);
     const groups = opts.groups ?? 1;
     this.weight = this.registerParameter('weight', zeros([outChannels, inChannels / groups, kh, kw]));
     this.bias = opts.bias ?? true ? this.registerParameter('bias', zeros([outChannels])) : null;
@@ -60,7 +60,7 @@ export class ConvTranspose2d extends Module {
   private readonly opts: F.ConvTransposeOptions;
   constructor(inChannels: number, outChannels: number, kernelSize: F.Pair, opts: ConvTranspose2dOptions = {}) {
     super();
-    const [kh, kw] = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : kernelSize;
+    const [kh, kw] = F.pair(kernelSize);
     const groups = opts.groups ?? 1;
     this.weight = this.registerParameter('weight', zeros([inChannels, outChannels / groups, kh, kw]));
     this.bias = opts.bias ?? true ? this.registerParameter('bias', zeros([outChannels])) : null;
