@@ -43,9 +43,3 @@ export function drawClinicalPatient(seed: number, index: number, total: number, 
     priorFracture: flag(p.priorFractureProbability),
   };
 }
-
-export function drawClinicalPatients(seed: number, n: number, p: PatientParams): ClinicalPatient[] {
-  const out: ClinicalPatient[] = [];
-  for (let i = 0; i < n; i++) out.push(drawClinicalPatient(seed, i, n, p));
-  return out;
-}
