@@ -3,6 +3,7 @@
  * exporting `command`; commands are loaded on demand, so `spinesurv cox` never loads libtorch.
  */
 import { exitCodeFor } from '../util/errors.js';
+import { toolVersion } from '../util/tool-version.js';
 import type { Command } from './command.js';
 
 /**
@@ -76,8 +77,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Async for the commands that await it; the one reader of package.json is toolVersion. */
 export async function version(): Promise<string> {
-  const { readFileSync } = await import('node:fs');
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
+  return toolVersion();
 }

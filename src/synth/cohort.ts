@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { writeDirAtomic, writeFileAtomic } from '../util/atomic-write.js';
+import { toolVersion } from '../util/tool-version.js';
 import { DEFAULT_PARAMS, type GeneratorParams } from './params.js';
 import { drawPopulation, type SynthPatient } from './population.js';
 import { renderAll } from './render-pool.js';
@@ -50,15 +51,6 @@ export const DEFAULT_SEED = 1;
 export const GENERATOR_REVISION = 3;
 export const DEFAULT_PATIENTS = 1595;
 export const DEFAULT_SIZE = 1024;
-
-export function toolVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-    return pkg.version;
-  } catch {
-    return 'unknown';
-  }
-}
 
 export function sha256(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex');

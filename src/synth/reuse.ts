@@ -6,7 +6,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GENERATOR_REVISION, sha256, toolVersion } from './cohort.js';
+import { toolVersion } from '../util/tool-version.js';
+import { GENERATOR_REVISION, sha256 } from './cohort.js';
 import { DEFAULT_PARAMS, type GeneratorParams } from './params.js';
 
 export interface CohortSettings {
