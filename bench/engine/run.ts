@@ -21,6 +21,7 @@ import {
   Adam, F, manualSeed, noGrad, randint, randn, resnet18, runtimeInfo, scope, setNumThreads, getNumThreads,
 } from '../../src/torch/index.js';
 import { log } from '../../src/util/progress.js';
+import { median } from '../../src/stats/descriptive.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -104,12 +105,6 @@ class PythonWorker {
   close(): void {
     this.child.stdin.end('quit\n');
   }
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 async function main(): Promise<void> {
