@@ -4,7 +4,7 @@
  *   cohort.csv, images/<id>.dcm, masks/<id>.png, keypoints.json, truth.json, manifest.json.
  * Same seed, size and patient count: the same bytes, whatever the number of workers.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { writeDirAtomic, writeFileAtomic } from '../util/atomic-write.js';
@@ -62,6 +62,7 @@ export async function generateCohort(options: SynthOptions): Promise<SynthSummar
   const version = toolVersion();
   const population: SynthPatient[] = drawPopulation(options.seed, options.patients, params);
   let rendered: RenderedPatient[] | null = null;
+  let keypoints: string | null = null;
 
   await writeDirAtomic(options.out, async (dir) => {
     if (withImages) {
@@ -83,7 +84,8 @@ export async function generateCohort(options: SynthOptions): Promise<SynthSummar
         population.map((p, k) => ({ patientId: p.patientId, file: imagePath(p.patientId), rendered: (rendered as RenderedPatient[])[k] })),
         version,
       );
-      writeFileAtomic(join(dir, 'keypoints.json'), JSON.stringify(coco) + '\n');
+      keypoints = JSON.stringify(coco) + '\n';
+      writeFileAtomic(join(dir, 'keypoints.json'), keypoints);
     }
     const csv = cohortCsv(population, withImages);
     writeFileAtomic(join(dir, 'cohort.csv'), csv);
@@ -98,7 +100,7 @@ export async function generateCohort(options: SynthOptions): Promise<SynthSummar
       outputs: {
         'cohort.csv': sha256(csv),
         'truth.json': sha256(truth),
-        ...(withImages ? { 'keypoints.json': sha256(readFileSync(join(dir, 'keypoints.json'), 'utf8')) } : {}),
+        ...(keypoints !== null ? { 'keypoints.json': sha256(keypoints) } : {}),
       },
       images: withImages ? { count: population.length, folder: 'images', masks: 'masks', format: 'DICOM DX, 12-bit, MONOCHROME2' } : null,
     };
