@@ -3,8 +3,8 @@
  * Linear -> [BatchNorm1d] -> ReLU|SELU -> [Dropout]; the output layer has no bias because the Cox
  * partial likelihood cannot see a constant shift (the Breslow baseline absorbs it).
  *
- * Image models reuse this head: `riskNetwork(encoder, head)` puts any feature extractor whose output
- * is [n, features] in front, and everything downstream (loss, training, baseline, folders) is the same.
+ * An image model can put any feature extractor whose output is [n, features] in front of this head
+ * (new Sequential(encoder, head)) and train it with the same loop (train-cox.ts).
  */
 import { Sequential, Linear, BatchNorm1d, ReLU, SELU, Dropout, type Module } from '../../torch/index.js';
 import type { Architecture } from './config.js';
@@ -21,9 +21,4 @@ export function buildRiskHead(arch: Architecture): Module {
   }
   blocks.push(new Linear(inputs, 1, false));
   return new Sequential(...blocks);
-}
-
-/** An encoder (e.g. an image CNN giving [n, features]) followed by a risk head. */
-export function riskNetwork(encoder: Module | null, head: Module): Module {
-  return encoder === null ? head : new Sequential(encoder, head);
 }
