@@ -62,7 +62,8 @@ export function buildTable1(cohort: Cohort): Table1Result {
     }
     const yes = row.levels.find((l) => l.level === '1');
     for (const s of SPLITS) {
-      const n = cohort.rows.filter((r) => r.split === s.key && Number.isFinite(v.value(r))).length;
+      // The patients of this split with a value: the sum of its counts over the levels.
+      const n = row.levels.reduce((sum, level) => sum + level.byGroup[index[s.key]].n, 0);
       const c = yes ? yes.byGroup[index[s.key]].n : 0;
       const percent = n > 0 ? (100 * c) / n : NaN;
       cells[s.key] = n === 0 ? '—' : `${c.toLocaleString('en-US')} (${percent.toFixed(1)})`;
@@ -72,5 +73,5 @@ export function buildTable1(cohort: Cohort): Table1Result {
     const p = row.chiSquareCorrected?.p;
     return { label: v.label, kind: 'binary', cells, values, p: p !== undefined && Number.isFinite(p) ? p : null, test: "chi-square test (Yates' correction)" };
   });
-  return { groups: SPLITS.map((s) => ({ key: s.key, label: s.label, n: cohort.rows.filter((r) => r.split === s.key).length })), rows };
+  return { groups: SPLITS.map((s) => ({ key: s.key, label: s.label, n: table.n[index[s.key]] })), rows };
 }
