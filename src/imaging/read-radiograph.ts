@@ -6,6 +6,7 @@ import { readFileSync, statSync } from 'node:fs';
 import type { Radiograph } from './radiograph.js';
 import { RadiographReadError, describeThrown } from './read-error.js';
 import { readDicomRadiograph, type ReadOptions } from './dicom/read-dicom.js';
+import { hasPart10Prefix } from './dicom/parse-dicom.js';
 import { sniffImageFile } from './image-files/sniff.js';
 
 export type { ReadOptions };
@@ -30,8 +31,7 @@ export async function readRadiograph(path: string, options: ReadOptions = {}): P
 export async function readRadiographBytes(name: string, bytes: Uint8Array, options: ReadOptions = {}): Promise<Radiograph> {
   const imageKind = sniffImageFile(bytes);
   // A DICOM preamble is free-form and may itself start like a TIFF header; "DICM" decides.
-  const isPart10 = bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d;
-  if (imageKind !== undefined && !isPart10) {
+  if (imageKind !== undefined && !hasPart10Prefix(bytes)) {
     // Loaded on demand: sharp brings libvips, which DICOM-only runs need not pay for.
     const { readImageFile } = await import('./image-files/read-image-file.js');
     return readImageFile(name, bytes, imageKind);
