@@ -21,6 +21,8 @@ const fromCode: Record<string, { dtype: DType; bytes: number }> = {
   U8: { dtype: 'uint8', bytes: 1 },
 };
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 /** The bytes of a safetensors file holding these tensors (in the given order). */
 export function encodeSafetensors(tensors: Map<string, Tensor> | Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
   const entries = tensors instanceof Map ? [...tensors] : Object.entries(tensors);
@@ -67,7 +69,8 @@ export interface SafetensorsContent {
 
 /** Parses safetensors bytes; `source` names the file in error messages. Tensors escape scopes. */
 export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'): SafetensorsContent {
-  const fail = (why: string): never => {
+  // Declared with its type so that a call narrows like a throw statement.
+  const fail: (why: string) => never = (why) => {
     throw new InputError(`${source}: not a valid safetensors file: ${why}`);
   };
   if (bytes.length < 8) fail('shorter than the 8-byte header length');
@@ -80,7 +83,7 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'
   } catch (e) {
     return fail(`header is not JSON (${(e as Error).message})`);
   }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('header is not a JSON object');
+  if (!isObject(header)) fail('header is not a JSON object');
   const dataStart = 8 + headerLength;
   const dataLength = bytes.length - dataStart;
   const metadata: Record<string, string> = {};
@@ -89,12 +92,14 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'
   try {
     for (const [name, entry] of Object.entries(header)) {
       if (name === '__metadata__') {
-        for (const [k, v] of Object.entries(entry as Record<string, unknown>)) {
+        if (!isObject(entry)) fail('__metadata__ is not an object');
+        for (const [k, v] of Object.entries(entry)) {
           if (typeof v !== 'string') fail(`__metadata__.${k} is not a string`);
           metadata[k] = v as string;
         }
         continue;
       }
+      if (!isObject(entry)) fail(`tensor ${name}: entry is not an object`);
       const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
       const kind = typeof e.dtype === 'string' ? fromCode[e.dtype] : undefined;
       if (kind === undefined) fail(`tensor ${name}: unsupported dtype ${String(e.dtype)}`);

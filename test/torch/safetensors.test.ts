@@ -86,3 +86,20 @@ test('files written here read with Python by the format rules, and the other way
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a header entry that is not an object is refused as bad input naming the file', () => {
+  const fileWithHeader = (json: string): Uint8Array => {
+    const header = Buffer.from(json);
+    const file = new Uint8Array(8 + header.length);
+    new DataView(file.buffer).setBigUint64(0, BigInt(header.length), true);
+    file.set(header, 8);
+    return file;
+  };
+  for (const json of ['{"x":null}', '{"x":3}', '{"__metadata__":null}', '{"__metadata__":"v1"}']) {
+    assert.throws(() => decodeSafetensors(fileWithHeader(json), 'odd.safetensors'), (error: Error) => {
+      assert.equal(error.name, 'InputError', `${json}: ${error.name}: ${error.message}`);
+      assert.match(error.message, /^odd\.safetensors: not a valid safetensors file: /);
+      return true;
+    });
+  }
+});
