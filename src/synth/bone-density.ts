@@ -4,21 +4,13 @@
  * data plus its own noise, so the image carries information that the clinical data do not.
  */
 import type { DensityParams } from './params.js';
-import type { ClinicalPatient } from './patients.js';
+import { withClinicalTerms, type ClinicalPatient } from './patients.js';
 import { roundTo } from './distributions.js';
 import { streamRandom } from './streams.js';
 
 /** The mean of the latent T-score given the clinical data (before the residual noise). */
 export function expectedTScore(p: ClinicalPatient, d: DensityParams): number {
-  return (
-    d.intercept +
-    d.agePerYear * (p.age - d.ageCentre) +
-    d.female * (p.sex === 'F' ? 1 : 0) +
-    d.bmiPerUnit * (p.bmi - d.bmiCentre) +
-    d.glucocorticoid * p.glucocorticoid +
-    d.secondaryOsteoporosis * p.secondaryOsteoporosis +
-    d.rheumatoidArthritis * p.rheumatoidArthritis
-  );
+  return withClinicalTerms(d.intercept, p, d);
 }
 
 export function drawLatentTScore(seed: number, p: ClinicalPatient, d: DensityParams): number {

@@ -8,19 +8,10 @@
  * It uses the measured bmd_tscore column (like FRAX uses femoral-neck BMD), not the latent density.
  */
 import type { FraxStandInParams } from './params.js';
-import type { ClinicalPatient } from './patients.js';
+import { withClinicalTerms, type ClinicalPatient } from './patients.js';
 import { roundTo } from './distributions.js';
 
 export function fraxStandIn(p: ClinicalPatient, bmdTscore: number, f: FraxStandInParams): number {
-  const s =
-    f.intercept +
-    f.agePerYear * (p.age - f.ageCentre) +
-    f.female * (p.sex === 'F' ? 1 : 0) +
-    f.bmiPerUnit * (p.bmi - f.bmiCentre) +
-    f.glucocorticoid * p.glucocorticoid +
-    f.secondaryOsteoporosis * p.secondaryOsteoporosis +
-    f.rheumatoidArthritis * p.rheumatoidArthritis +
-    f.priorFracture * p.priorFracture +
-    f.bmdTscore * bmdTscore;
+  const s = withClinicalTerms(f.intercept, p, f) + f.priorFracture * p.priorFracture + f.bmdTscore * bmdTscore;
   return roundTo(100 * (1 - Math.exp(-Math.exp(s))), 1);
 }

@@ -9,20 +9,12 @@
  *   C = min + (max - min) * Beta(a, b);  followup = min(T, C);  fracture = [T <= C]
  */
 import type { HazardParams } from './params.js';
-import type { ClinicalPatient } from './patients.js';
+import { withClinicalTerms, type ClinicalPatient } from './patients.js';
 import { beta } from './distributions.js';
 import { streamRandom } from './streams.js';
 
 export function clinicalLinearPredictor(p: ClinicalPatient, h: HazardParams): number {
-  return (
-    h.agePerYear * (p.age - h.ageCentre) +
-    h.female * (p.sex === 'F' ? 1 : 0) +
-    h.bmiPerUnit * (p.bmi - h.bmiCentre) +
-    h.glucocorticoid * p.glucocorticoid +
-    h.secondaryOsteoporosis * p.secondaryOsteoporosis +
-    h.rheumatoidArthritis * p.rheumatoidArthritis +
-    h.priorFracture * p.priorFracture
-  );
+  return withClinicalTerms(0, p, h) + h.priorFracture * p.priorFracture;
 }
 
 export function imageLinearPredictor(tscore: number, deformity: boolean, h: HazardParams): number {

@@ -20,6 +20,34 @@ export interface ClinicalPatient {
   priorFracture: 0 | 1;
 }
 
+/** Coefficients of the clinical covariates that the density, FRAX stand-in and hazard models share. */
+export interface ClinicalCoefficients {
+  agePerYear: number;
+  ageCentre: number;
+  female: number;
+  bmiPerUnit: number;
+  bmiCentre: number;
+  glucocorticoid: number;
+  secondaryOsteoporosis: number;
+  rheumatoidArthritis: number;
+}
+
+/**
+ * start + the shared clinical terms (age and BMI centred, female, the three risk factors), added
+ * left to right in this order: callers add their own further terms after it.
+ */
+export function withClinicalTerms(start: number, p: ClinicalPatient, c: ClinicalCoefficients): number {
+  return (
+    start +
+    c.agePerYear * (p.age - c.ageCentre) +
+    c.female * (p.sex === 'F' ? 1 : 0) +
+    c.bmiPerUnit * (p.bmi - c.bmiCentre) +
+    c.glucocorticoid * p.glucocorticoid +
+    c.secondaryOsteoporosis * p.secondaryOsteoporosis +
+    c.rheumatoidArthritis * p.rheumatoidArthritis
+  );
+}
+
 export function patientId(index: number, total: number): string {
   return `SYN${String(index + 1).padStart(Math.max(4, String(total).length), '0')}`;
 }
