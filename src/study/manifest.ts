@@ -3,7 +3,7 @@
  * result can be traced to the exact files it came from and run again.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 
 export interface InputRecord {
@@ -15,7 +15,7 @@ export interface InputRecord {
 
 export function hashFile(path: string, role: string): InputRecord {
   const data = readFileSync(path);
-  return { role, file: basename(path), bytes: statSync(path).size, sha256: createHash('sha256').update(data).digest('hex') };
+  return { role, file: basename(path), bytes: data.length, sha256: createHash('sha256').update(data).digest('hex') };
 }
 
 export function hashIfPresent(path: string | undefined, role: string): InputRecord[] {
