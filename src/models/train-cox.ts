@@ -14,7 +14,7 @@ import { Random } from '../util/random.js';
 import { coxLossFromPlan, planCoxLoss, type CoxLossPlan } from './cox-loss.js';
 import { eventAwareBatches, stratifiedSplit } from './splits.js';
 import { restoreState, snapshotState, type StateSnapshot } from './snapshot.js';
-import { harrellC } from '../survival/index.js';
+import { harrellC, take } from '../survival/index.js';
 import type { TrainingConfig } from './deepsurv/config.js';
 import { countEvents } from './survival-data.js';
 
@@ -50,12 +50,6 @@ export interface TrainingResult {
   validationRows: Int32Array;
 }
 
-function pick<T extends Float64Array | Uint8Array>(values: T, rows: Int32Array): T {
-  const out = new (values.constructor as new (n: number) => T)(rows.length);
-  for (let k = 0; k < rows.length; k++) out[k] = values[rows[k]];
-  return out;
-}
-
 /** Squared weights of every 2-D parameter named "*weight" (Linear/Conv kernels, not biases or norms). */
 function weightPenalty(network: Module): Tensor | null {
   let total: Tensor | null = null;
@@ -69,8 +63,8 @@ function weightPenalty(network: Module): Tensor | null {
 
 /** The validation rows' input, times, events and loss plan, made once for every epoch's check. */
 function validationSet(job: CoxTrainingJob, rows: Int32Array) {
-  const time = pick(job.time, rows);
-  const event = pick(job.event, rows);
+  const time = take(job.time, rows);
+  const event = take(job.event, rows);
   return { input: job.input(rows), time, event, plan: planCoxLoss(time, event) };
 }
 
@@ -82,17 +76,17 @@ export function trainCoxNetwork(job: CoxTrainingJob): TrainingResult {
   let trainRows = all;
   let validationRows = new Int32Array(0);
   if (config.validationFraction > 0) {
-    const allEvents = pick(event, all);
+    const allEvents = take(event, all);
     const split = stratifiedSplit(allEvents, config.validationFraction, splitRng);
     trainRows = split.first.map((k) => all[k]);
     validationRows = split.second.map((k) => all[k]);
-    if (countEvents(pick(event, validationRows)) < 2) {
+    if (countEvents(take(event, validationRows)) < 2) {
       // Too few events to rank: train on everything, without early stopping.
       trainRows = all;
       validationRows = new Int32Array(0);
     }
   }
-  const trainEvent = pick(event, trainRows);
+  const trainEvent = take(event, trainRows);
   const params = network.parameters();
   const optimizer =
     config.optimizer === 'adam'
@@ -100,7 +94,7 @@ export function trainCoxNetwork(job: CoxTrainingJob): TrainingResult {
       : new SGD(params, { lr: config.learningRate, momentum: config.momentum, nesterov: config.momentum > 0 });
 
   const fullBatch = config.batchSize <= 0 || config.batchSize >= trainRows.length;
-  const fullPlan = fullBatch ? planCoxLoss(pick(time, trainRows), trainEvent) : null;
+  const fullPlan = fullBatch ? planCoxLoss(take(time, trainRows), trainEvent) : null;
   const fullInput = fullBatch ? job.input(trainRows) : null;
   const validation = validationRows.length > 0 ? validationSet(job, validationRows) : null;
 
@@ -121,7 +115,7 @@ export function trainCoxNetwork(job: CoxTrainingJob): TrainingResult {
         ? [{ rows: null, plan: fullPlan! }]
         : eventAwareBatches(trainEvent, config.batchSize, batchRng).map((b) => {
             const rows = b.map((k) => trainRows[k]);
-            return { rows, plan: planCoxLoss(pick(time, rows), pick(event, rows)) };
+            return { rows, plan: planCoxLoss(take(time, rows), take(event, rows)) };
           });
       for (const batch of batches) {
         if (batch.plan.events === 0) continue;
