@@ -23,9 +23,11 @@ export interface PatientParams {
   priorFractureProbability: number;
 }
 
-/** Latent lumbar T-score = intercept + sum(coefficient * covariate) + Normal(0, residualSd). */
-export interface DensityParams {
-  intercept: number;
+/**
+ * Coefficients of the clinical covariates that the density, FRAX stand-in and hazard models share;
+ * age and BMI enter centred at the given values (withClinicalTerms in patients.ts sums them).
+ */
+export interface ClinicalCoefficients {
   agePerYear: number;
   ageCentre: number;
   female: number;
@@ -34,6 +36,11 @@ export interface DensityParams {
   glucocorticoid: number;
   secondaryOsteoporosis: number;
   rheumatoidArthritis: number;
+}
+
+/** Latent lumbar T-score = intercept + sum(coefficient * covariate) + Normal(0, residualSd). */
+export interface DensityParams extends ClinicalCoefficients {
+  intercept: number;
   residualSd: number;
   min: number;
   max: number;
@@ -58,15 +65,7 @@ export interface DeformityParams {
  * Log hazard (linear predictor) = clinical terms + image-visible terms; each covariate is centred at
  * the reference value given here so that the baseline hazard describes a typical patient.
  */
-export interface HazardParams {
-  agePerYear: number;
-  ageCentre: number;
-  female: number;
-  bmiPerUnit: number;
-  bmiCentre: number;
-  glucocorticoid: number;
-  secondaryOsteoporosis: number;
-  rheumatoidArthritis: number;
+export interface HazardParams extends ClinicalCoefficients {
   priorFracture: number;
   /** Per unit of latent lumbar T-score (negative: lower density, higher hazard). */
   tscore: number;
@@ -88,16 +87,8 @@ export interface HazardParams {
  * proprietary): 10-year probability = 1 - exp(-exp(logit-like score)) with the score below. Real users
  * supply the official calculator's value in this column.
  */
-export interface FraxStandInParams {
+export interface FraxStandInParams extends ClinicalCoefficients {
   intercept: number;
-  agePerYear: number;
-  ageCentre: number;
-  female: number;
-  bmiPerUnit: number;
-  bmiCentre: number;
-  glucocorticoid: number;
-  secondaryOsteoporosis: number;
-  rheumatoidArthritis: number;
   priorFracture: number;
   /** Per unit of the measured bmd_tscore column. */
   bmdTscore: number;

@@ -3,7 +3,7 @@
  * hold them (age and BMI to 0.1), and every later step uses the rounded values, so the CSV holds
  * exactly the covariates that the true model saw.
  */
-import type { PatientParams } from './params.js';
+import type { ClinicalCoefficients, PatientParams } from './params.js';
 import { roundTo } from './distributions.js';
 import { streamRandom } from './streams.js';
 
@@ -18,18 +18,6 @@ export interface ClinicalPatient {
   secondaryOsteoporosis: 0 | 1;
   rheumatoidArthritis: 0 | 1;
   priorFracture: 0 | 1;
-}
-
-/** Coefficients of the clinical covariates that the density, FRAX stand-in and hazard models share. */
-export interface ClinicalCoefficients {
-  agePerYear: number;
-  ageCentre: number;
-  female: number;
-  bmiPerUnit: number;
-  bmiCentre: number;
-  glucocorticoid: number;
-  secondaryOsteoporosis: number;
-  rheumatoidArthritis: number;
 }
 
 /**
