@@ -19,7 +19,7 @@
  */
 import { InputError } from '../util/errors.js';
 import { checkFinite, checkSurvival, checkWeights, strataCodes } from './validate.js';
-import { argsortNumbers, denseRanks, orderByKeys, type DenseRanks } from './order.js';
+import { argsortNumbers, denseRanks, identityOrder, orderByKeys, type DenseRanks } from './order.js';
 import { TreePair } from './fenwick.js';
 import { timefixWithRanks } from './timefix.js';
 import { sweepByScore } from './concordance-by-score.js';
@@ -90,7 +90,7 @@ export function concordance(
   const imat2 = new Float64Array(n);
   const counts: ConcordanceCounts = { concordant: 0, discordant: 0, tiedX: 0, tiedY: 0, tiedXY: 0 };
   if (levels.length === 1) {
-    countStratum(identity(n), surv.time, surv.event, x, weights, timewt, options, counts, imat0, imat1, imat2, timeRanks);
+    countStratum(identityOrder(n), surv.time, surv.event, x, weights, timewt, options, counts, imat0, imat1, imat2, timeRanks);
   } else {
     const members: number[][] = levels.map(() => []);
     for (let i = 0; i < n; i++) members[codes[i]].push(i);
@@ -129,12 +129,6 @@ export function concordanceOfRows(time: ArrayLike<number>, event: ArrayLike<numb
   const e = Uint8Array.from(event);
   const s = Float64Array.from(score);
   return (rows) => concordance(take(t, rows), take(e, rows), take(s, rows), options).c;
-}
-
-function identity(n: number): Int32Array {
-  const o = new Int32Array(n);
-  for (let i = 0; i < n; i++) o[i] = i;
-  return o;
 }
 
 /**
