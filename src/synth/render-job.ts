@@ -4,8 +4,9 @@
  */
 import { join } from 'node:path';
 import { writeDicom } from '../imaging/index.js';
-import { renderRadiograph, type RadiographPatient } from './render/radiograph.js';
-import type { TextureBank } from './render/texture.js';
+import { imageShape, renderRadiograph, type RadiographPatient } from './render/radiograph.js';
+import { makeTextureBank, type TextureBank } from './render/texture.js';
+import { streamRandom } from './streams.js';
 import { maskExtent, writeMask } from './masks.js';
 
 export interface RenderJob {
@@ -35,6 +36,14 @@ export function imagePath(patientId: string): string {
 
 export function maskPath(patientId: string): string {
   return `masks/${patientId}.png`;
+}
+
+/**
+ * The texture bank every render of a cohort uses: built once per thread (inline or in each worker)
+ * from the seed and image size alone, so all threads hold the same bank.
+ */
+export function cohortTextureBank(seed: number, size: number): TextureBank {
+  return makeTextureBank(streamRandom(seed, 'texture'), imageShape(size).pixelMm);
 }
 
 export function runRenderJob(job: RenderJob, bank: TextureBank): RenderedPatient {

@@ -4,10 +4,7 @@
  * the order of everything written afterwards do not depend on which worker finished first.
  */
 import { Worker } from 'node:worker_threads';
-import { makeTextureBank } from './render/texture.js';
-import { imageShape } from './render/radiograph.js';
-import { streamRandom } from './streams.js';
-import { runRenderJob, type RenderJob, type RenderedPatient } from './render-job.js';
+import { cohortTextureBank, runRenderJob, type RenderJob, type RenderedPatient } from './render-job.js';
 
 export interface PoolOptions {
   seed: number;
@@ -22,7 +19,7 @@ type WorkerReply = { ok: true; result: RenderedPatient } | { ok: false; index: n
 export async function renderAll(jobs: RenderJob[], options: PoolOptions): Promise<RenderedPatient[]> {
   const results: RenderedPatient[] = new Array<RenderedPatient>(jobs.length);
   if (options.workers <= 0 || jobs.length === 0) {
-    const bank = makeTextureBank(streamRandom(options.seed, 'texture'), imageShape(options.size).pixelMm);
+    const bank = cohortTextureBank(options.seed, options.size);
     jobs.forEach((job, k) => {
       results[k] = runRenderJob(job, bank);
       options.onDone?.(k + 1);

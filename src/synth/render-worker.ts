@@ -4,10 +4,7 @@
  * the same bytes as rendering inline.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { makeTextureBank } from './render/texture.js';
-import { imageShape } from './render/radiograph.js';
-import { streamRandom } from './streams.js';
-import { runRenderJob, type RenderJob } from './render-job.js';
+import { cohortTextureBank, runRenderJob, type RenderJob } from './render-job.js';
 
 interface WorkerSetup {
   seed: number;
@@ -15,7 +12,7 @@ interface WorkerSetup {
 }
 
 const setup = workerData as WorkerSetup;
-const bank = makeTextureBank(streamRandom(setup.seed, 'texture'), imageShape(setup.size).pixelMm);
+const bank = cohortTextureBank(setup.seed, setup.size);
 
 parentPort?.on('message', (job: RenderJob) => {
   try {
