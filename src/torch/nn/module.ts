@@ -49,11 +49,16 @@ export abstract class Module {
     return new Map(this.ownModules);
   }
 
-  namedParameters(prefix = ''): Map<string, Tensor> {
+  // Tensors by dotted name: this module's own (the maps `own` picks), then each child's, recursively.
+  private named(prefix: string, own: (m: Module) => Map<string, Tensor>[]): Map<string, Tensor> {
     const out = new Map<string, Tensor>();
-    for (const [name, t] of this.ownParameters) out.set(prefix + name, t);
-    for (const [name, m] of this.ownModules) for (const [k, t] of m.namedParameters(`${prefix}${name}.`)) out.set(k, t);
+    for (const map of own(this)) for (const [name, t] of map) out.set(prefix + name, t);
+    for (const [name, m] of this.ownModules) for (const [k, t] of m.named(`${prefix}${name}.`, own)) out.set(k, t);
     return out;
+  }
+
+  namedParameters(prefix = ''): Map<string, Tensor> {
+    return this.named(prefix, (m) => [m.ownParameters]);
   }
 
   parameters(): Tensor[] {
@@ -61,10 +66,7 @@ export abstract class Module {
   }
 
   namedBuffers(prefix = ''): Map<string, Tensor> {
-    const out = new Map<string, Tensor>();
-    for (const [name, t] of this.ownBuffers) out.set(prefix + name, t);
-    for (const [name, m] of this.ownModules) for (const [k, t] of m.namedBuffers(`${prefix}${name}.`)) out.set(k, t);
-    return out;
+    return this.named(prefix, (m) => [m.ownBuffers]);
   }
 
   /** Number of trainable values. */
@@ -74,11 +76,7 @@ export abstract class Module {
 
   /** Parameters and buffers by name, in PyTorch's order (the module's own, then each child's). */
   stateDict(prefix = ''): Map<string, Tensor> {
-    const out = new Map<string, Tensor>();
-    for (const [name, t] of this.ownParameters) out.set(prefix + name, t);
-    for (const [name, t] of this.ownBuffers) out.set(prefix + name, t);
-    for (const [name, m] of this.ownModules) for (const [k, t] of m.stateDict(`${prefix}${name}.`)) out.set(k, t);
-    return out;
+    return this.named(prefix, (m) => [m.ownParameters, m.ownBuffers]);
   }
 
   /** Copies values into the existing tensors (the optimizer keeps referring to the same ones). */
