@@ -216,7 +216,9 @@ export function parseConfig(raw: unknown, source = 'study.json'): StudyConfig {
         config.calibrationGroups = positiveNumber(source, key, value, true);
         break;
       case 'bootstrap':
-        config.bootstrap = positiveNumber(source, key, value, true);
+        // bootstrapCi needs two resamples at least; say so before any model is fitted.
+        if (typeof value !== 'number' || !Number.isInteger(value) || value < 2) fail(source, `"bootstrap" must be an integer >= 2, got ${JSON.stringify(value)}`);
+        config.bootstrap = value;
         break;
       case 'subgroups':
         if (!Array.isArray(value) || value.length === 0 || value.some((s) => s !== 'all' && s !== 'women')) {

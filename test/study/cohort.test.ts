@@ -136,4 +136,6 @@ test('study.json: unknown keys, bad codes and bad DeepSurv settings are refused 
   assert.throws(() => parseConfig({ deepsurv: { dropout: 2 } }), /dropout/);
   assert.throws(() => parseConfig({ time_unit: 'fortnights' }), /time_unit/);
   assert.equal(parseConfig({ bootstrap: 50 }).bootstrap, 50);
+  // One resample gives no interval: refused here, not after the models are fitted.
+  assert.throws(() => parseConfig({ bootstrap: 1 }), /"bootstrap" must be an integer >= 2, got 1/);
 });
