@@ -8,8 +8,8 @@
  * file appears atomically (temporary name, then rename).
  */
 import { createHash } from 'node:crypto';
-import { endianness } from 'node:os';
 import { writeFileAtomic } from '../../util/atomic-write.js';
+import { LITTLE_ENDIAN_HOST } from './byte-order.js';
 import {
   binary,
   concat,
@@ -54,8 +54,6 @@ export interface DicomImageToWrite {
    */
   encapsulated?: { transferSyntax: string; frame: Uint8Array; lossy?: boolean };
 }
-
-const hostIsLittleEndian = endianness() === 'LE';
 
 /** Lumbar spine in SNOMED CT (SCT 122496007), the DICOM code for the anatomic region (CID 4). */
 const LUMBAR_SPINE_CODE = { value: '122496007', scheme: 'SCT', meaning: 'Lumbar spine' };
@@ -183,7 +181,7 @@ function digitalXRayModules(image: DicomImageToWrite, spacing: string[]): Elemen
 
 /** The stored values as little-endian bytes: a view of the same memory on a little-endian machine. */
 function littleEndianBytes(pixels: Uint16Array): Uint8Array {
-  if (hostIsLittleEndian) return new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength);
+  if (LITTLE_ENDIAN_HOST) return new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength);
   const bytes = new Uint8Array(pixels.length * 2);
   const view = new DataView(bytes.buffer);
   for (let i = 0; i < pixels.length; i++) view.setUint16(2 * i, pixels[i], true);

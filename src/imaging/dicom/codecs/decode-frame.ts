@@ -12,9 +12,9 @@ import { decodeRle } from './rle.js';
 import { WasmCodec } from './wasm-codec.js';
 import type { CharlsModule, EmscriptenFrameDecoder, LibJpegTurboModule, OpenJpegModule } from './vendor-types.js';
 import { TRANSFER_SYNTAX as TS } from '../uids.js';
+import { LITTLE_ENDIAN_HOST } from '../byte-order.js';
 
 const require = createRequire(import.meta.url);
-const LITTLE_ENDIAN_HOST = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 export interface FrameFormat {
   rows: number;
