@@ -12,7 +12,7 @@ import { trainCoxNetwork, type EpochLog } from '../train-cox.js';
 import { countEvents, type SurvivalData } from '../survival-data.js';
 import { buildRiskHead } from './network.js';
 import { validateConfig, DEFAULT_CONFIG, type Architecture, type DeepSurvConfig } from './config.js';
-import { DeepSurvModel } from './model.js';
+import { DeepSurvModel, networkRisk } from './model.js';
 
 export interface FitOptions {
   covariates: string[];
@@ -54,9 +54,7 @@ export function fitDeepSurv(data: SurvivalData, options: FitOptions): DeepSurvMo
     rng: new Random(seed),
     onEpoch: options.onEpoch,
   });
-  const model = new DeepSurvModel(network, options.covariates, architecture, standardization, { time: [], cumhaz: [] }, null);
-  const risk = model.predictRisk(data.x, data.n);
-  model.baseline = breslowBaseline(risk, data.time, data.event);
+  const baseline = breslowBaseline(networkRisk(network, standardization, data.x, data.n), data.time, data.event);
   const training = {
     seed,
     config,
@@ -71,5 +69,5 @@ export function fitDeepSurv(data: SurvivalData, options: FitOptions): DeepSurvMo
     seconds: (performance.now() - started) / 1000,
     log: result.log,
   };
-  return new DeepSurvModel(network, options.covariates, architecture, standardization, model.baseline, training);
+  return new DeepSurvModel(network, options.covariates, architecture, standardization, baseline, training);
 }

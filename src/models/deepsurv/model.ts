@@ -27,34 +27,39 @@ export interface TrainingRecord {
 /** Rows per forward pass at prediction time: bounds memory on large inputs. */
 const PREDICT_CHUNK = 8192;
 
+/** The network's log hazard ratios for n rows of raw covariates (row-major n x p), in eval mode. */
+export function networkRisk(network: Module, standardization: Standardization, x: Float64Array, n: number): Float64Array {
+  const p = standardization.mean.length;
+  if (x.length !== n * p) throw new RangeError(`expected ${n} x ${p} covariates, got ${x.length} values`);
+  const z = applyStandardization(x, n, p, standardization);
+  const out = new Float64Array(n);
+  network.eval();
+  for (let start = 0; start < n; start += PREDICT_CHUNK) {
+    const m = Math.min(PREDICT_CHUNK, n - start);
+    const chunk = noGrad(() =>
+      scope(() => {
+        const input = tensor(Float32Array.from(z.subarray(start * p, (start + m) * p)), [m, p]);
+        return network.forward(input).toFloat64Array();
+      }),
+    );
+    out.set(chunk, start);
+  }
+  return out;
+}
+
 export class DeepSurvModel {
   constructor(
     readonly network: Module,
     readonly covariates: string[],
     readonly architecture: Architecture,
     readonly standardization: Standardization,
-    public baseline: BaselineHazard,
+    readonly baseline: BaselineHazard,
     readonly training: TrainingRecord | null,
   ) {}
 
   /** Log hazard ratios for n rows of raw (unstandardised) covariates, row-major n x p. */
   predictRisk(x: Float64Array, n: number): Float64Array {
-    const p = this.covariates.length;
-    if (x.length !== n * p) throw new RangeError(`expected ${n} x ${p} covariates, got ${x.length} values`);
-    const z = applyStandardization(x, n, p, this.standardization);
-    const out = new Float64Array(n);
-    this.network.eval();
-    for (let start = 0; start < n; start += PREDICT_CHUNK) {
-      const m = Math.min(PREDICT_CHUNK, n - start);
-      const chunk = noGrad(() =>
-        scope(() => {
-          const input = tensor(Float32Array.from(z.subarray(start * p, (start + m) * p)), [m, p]);
-          return this.network.forward(input).toFloat64Array();
-        }),
-      );
-      out.set(chunk, start);
-    }
-    return out;
+    return networkRisk(this.network, this.standardization, x, n);
   }
 
   survival(risk: number, t: number): number {
