@@ -12,6 +12,7 @@ import { setNumThreads } from '../../src/torch/index.js';
 import { coxph, harrellC, bootstrapCi, compareConcordance, take } from '../../src/survival/index.js';
 import { fitDeepSurv } from '../../src/models/deepsurv/fit.js';
 import { searchDeepSurv } from '../../src/models/deepsurv/search.js';
+import { covariateColumns } from '../../src/models/survival-data.js';
 import type { DeepSurvConfig } from '../../src/models/deepsurv/config.js';
 import { flchain, nwtco, simulation, type BenchDataset } from './datasets.js';
 import { timingCheck } from './timing.js';
@@ -40,10 +41,6 @@ const builders: Record<string, () => BenchDataset> = {
 };
 const names = values.only ? values.only.split(',') : Object.keys(builders);
 
-function columns(d: BenchDataset['train']): Float64Array[] {
-  return Array.from({ length: d.p }, (_, j) => Float64Array.from({ length: d.n }, (_, i) => d.x[i * d.p + j]));
-}
-
 function cIndexWithCi(test: BenchDataset['test'], risk: Float64Array, bootSeed: number) {
   const boot = bootstrapCi(test.n, (rows) => harrellC(take(test.time, rows), take(test.event, rows), take(risk, rows)).c, { B, random: bootSeed });
   return { c: boot.estimate, ci95: [boot.lower, boot.upper] as [number, number] };
@@ -58,7 +55,7 @@ for (const name of names) {
   process.stderr.write(`\n== ${name}: ${data.description}; train ${train.n}, test ${test.n}\n`);
 
   let t0 = performance.now();
-  const cox = coxph({ time: train.time, event: train.event, covariates: columns(train), names: data.covariates, concordance: false });
+  const cox = coxph({ time: train.time, event: train.event, covariates: covariateColumns(train), names: data.covariates, concordance: false });
   const coxSeconds = (performance.now() - t0) / 1000;
   const coxRisk = Float64Array.from({ length: test.n }, (_, i) => cox.coef.reduce((s, b, j) => s + b * test.x[i * test.p + j], 0));
 

@@ -30,6 +30,11 @@ export function selectRows(data: SurvivalData, index: ArrayLike<number>): Surviv
   return { x, n: m, p: data.p, time, event, strata };
 }
 
+/** The covariates as one array per column (what the statistics module's coxph takes). */
+export function covariateColumns(data: SurvivalData): Float64Array[] {
+  return Array.from({ length: data.p }, (_, j) => Float64Array.from({ length: data.n }, (_, i) => data.x[i * data.p + j]));
+}
+
 export function countEvents(event: ArrayLike<number>): number {
   let d = 0;
   for (let i = 0; i < event.length; i++) if (event[i]) d++;

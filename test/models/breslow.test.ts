@@ -2,12 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { breslowBaseline, survivalAt } from '../../src/models/breslow.js';
 import { coxph, cumhazAt } from '../../src/survival/index.js';
+import { covariateColumns } from '../../src/models/survival-data.js';
 import { fixtureData } from './fixtures.js';
 
 test('Breslow baseline of a linear score equals the statistics module (Breslow ties, veteran)', () => {
   const covs = ['trt', 'karno', 'age'];
   const d = fixtureData('veteran.csv', 'time', 'status', covs);
-  const cols = covs.map((_, j) => Float64Array.from({ length: d.n }, (_, i) => d.x[i * d.p + j]));
+  const cols = covariateColumns(d);
   const fit = coxph({ time: d.time, event: d.event, covariates: cols, ties: 'breslow', concordance: false });
   const risk = Float64Array.from({ length: d.n }, (_, i) => cols.reduce((s, c, j) => s + c[i] * fit.coef[j], 0));
   const base = breslowBaseline(risk, d.time, d.event);

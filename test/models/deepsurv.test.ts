@@ -9,6 +9,7 @@ import { simulateDeepSurvData } from '../../src/models/simulate.js';
 import { fitDeepSurv } from '../../src/models/deepsurv/fit.js';
 import { loadDeepSurvModel, saveDeepSurvModel } from '../../src/models/deepsurv/folder.js';
 import { searchDeepSurv } from '../../src/models/deepsurv/search.js';
+import { covariateColumns } from '../../src/models/survival-data.js';
 import { coxph, harrellC } from '../../src/survival/index.js';
 import type { DeepSurvConfig } from '../../src/models/deepsurv/config.js';
 import { coxReferences, fixtureData } from './fixtures.js';
@@ -24,8 +25,7 @@ test('DeepSurv learns a non-linear risk that a Cox model cannot', () => {
   const deepC = harrellC(testSet.time, testSet.event, model.predictRisk(testSet.x, testSet.n)).c;
   model.dispose();
   assert.ok(liveTensorCount() <= before, `leaked ${liveTensorCount() - before} tensors`);
-  const cols = covariates.map((_, j) => Float64Array.from({ length: train.n }, (_, i) => train.x[i * 10 + j]));
-  const cox = coxph({ time: train.time, event: train.event, covariates: cols, concordance: false });
+  const cox = coxph({ time: train.time, event: train.event, covariates: covariateColumns(train), concordance: false });
   const coxRisk = Float64Array.from({ length: testSet.n }, (_, i) => cox.coef.reduce((s, b, j) => s + b * testSet.x[i * 10 + j], 0));
   const coxC = harrellC(testSet.time, testSet.event, coxRisk).c;
   const oracle = harrellC(testSet.time, testSet.event, testSet.trueRisk).c;
