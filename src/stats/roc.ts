@@ -7,6 +7,7 @@
 import { InputError } from '../util/errors.js';
 import { normalQuantile, normalTwoSidedP } from './distributions.js';
 import { countAtMost, countBelow } from '../util/sorted-search.js';
+import { checkLabelsAndScores } from './thresholds.js';
 
 export interface AurocResult {
   auc: number;
@@ -25,16 +26,10 @@ interface Placements {
 }
 
 function checkBinary(label: ArrayLike<number>, score: ArrayLike<number>): { pos: Float64Array; neg: Float64Array } {
-  if (label.length !== score.length) throw new InputError(`labels (${label.length}) and scores (${score.length}) differ in length`);
+  checkLabelsAndScores(label, score);
   const pos: number[] = [];
   const neg: number[] = [];
-  for (let i = 0; i < label.length; i++) {
-    const s = score[i];
-    if (!Number.isFinite(s)) throw new InputError(`score, row ${i}: missing or non-finite value (${s})`);
-    if (label[i] === 1) pos.push(s);
-    else if (label[i] === 0) neg.push(s);
-    else throw new InputError(`label, row ${i}: must be 0 or 1, got ${label[i]}`);
-  }
+  for (let i = 0; i < label.length; i++) (label[i] === 1 ? pos : neg).push(score[i]);
   if (pos.length === 0 || neg.length === 0) throw new InputError(`AUROC needs positives and negatives (got ${pos.length} and ${neg.length})`);
   return { pos: Float64Array.from(pos), neg: Float64Array.from(neg) };
 }

@@ -38,7 +38,8 @@ export function wilson(x: number, n: number, level = 0.95): Proportion {
   return { estimate: p, lower: Math.max(0, centre - half), upper: Math.min(1, centre + half), numerator: x, denominator: n };
 }
 
-function check(label: ArrayLike<number>, score: ArrayLike<number>): void {
+/** Labels must be 0 or 1 and scores finite, one of each per subject; errors name the row. */
+export function checkLabelsAndScores(label: ArrayLike<number>, score: ArrayLike<number>): void {
   if (label.length !== score.length) throw new InputError(`labels (${label.length}) and scores (${score.length}) differ in length`);
   for (let i = 0; i < label.length; i++) {
     if (label[i] !== 0 && label[i] !== 1) throw new InputError(`label, row ${i}: must be 0 or 1, got ${label[i]}`);
@@ -47,7 +48,7 @@ function check(label: ArrayLike<number>, score: ArrayLike<number>): void {
 }
 
 export function metricsAtThreshold(label: ArrayLike<number>, score: ArrayLike<number>, threshold: number, level = 0.95): ThresholdMetrics {
-  check(label, score);
+  checkLabelsAndScores(label, score);
   let tp = 0;
   let fp = 0;
   let tn = 0;
@@ -78,7 +79,7 @@ export function metricsAtThreshold(label: ArrayLike<number>, score: ArrayLike<nu
 
 /** The observed score that maximises Youden's J (the highest such score when several tie). */
 export function youdenThreshold(label: ArrayLike<number>, score: ArrayLike<number>): number {
-  check(label, score);
+  checkLabelsAndScores(label, score);
   const n = label.length;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => score[b] - score[a]);
   let pos = 0;

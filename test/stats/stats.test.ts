@@ -90,6 +90,11 @@ test('thresholds: counts, Wilson CIs (R prop.test, correct = FALSE) and Youden',
   assert.equal(metricsAtThreshold(label, score, 0.7).youden, 0.75);
   assert.equal(metricsAtThreshold(label, score, 0.3).youden, 0.5);
   assert.throws(() => metricsAtThreshold([1, 2], [0.1, 0.2], 0.5), /row 1: must be 0 or 1/);
+  // AUROC checks its input with the same rules, naming the row.
+  assert.throws(() => auroc([1, 0, 2], [0.1, 0.2, 0.3]), /label, row 2: must be 0 or 1, got 2/);
+  assert.throws(() => auroc([1, 0], [0.1, NaN]), /score, row 1: missing or non-finite value/);
+  assert.throws(() => auroc([1, 0], [0.1]), /labels \(2\) and scores \(1\) differ in length/);
+  assert.throws(() => auroc([1, 1], [0.1, 0.2]), /needs positives and negatives/);
 });
 
 test('Table 1 rows: mean +- SD, n (%), and the right test for small expected counts', () => {
