@@ -71,7 +71,9 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     const code = exitCodeFor(error);
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`spinesurv ${name}: ${message}\n`);
+    // Usage errors from parseCommand already start with the command (and subcommand) they concern.
+    const named = message.startsWith(`spinesurv ${name} `) || message.startsWith(`spinesurv ${name}:`);
+    process.stderr.write(named ? `${message}\n` : `spinesurv ${name}: ${message}\n`);
     if (code === 1 && process.env.SPINESURV_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
     return code;
   }

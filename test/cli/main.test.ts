@@ -44,3 +44,12 @@ test('commands made of subcommands: help without one (exit 2), --help (exit 0), 
     assert.equal(bogus.stderr, `spinesurv ${name}: unknown subcommand "bogus" (expected ${choices})\n`);
   }
 });
+
+test('a usage error names the command once', () => {
+  const synth = spawnSync(process.execPath, [bin, 'synth', '--size', '5000', '--out', 'unused'], { encoding: 'utf8' });
+  assert.equal(synth.status, 2);
+  assert.equal(synth.stderr, 'spinesurv synth: --size must be at most 4096, got 5000\n');
+  const info = spawnSync(process.execPath, [bin, 'dicom', 'info'], { encoding: 'utf8' });
+  assert.equal(info.status, 2);
+  assert.match(info.stderr, /^spinesurv dicom info: expected FILE, got ""/);
+});
