@@ -94,13 +94,16 @@ export function parseCsv(text: string, source = 'CSV'): CsvTable {
 }
 
 export function readCsv(path: string): CsvTable {
-  let text: string;
+  return parseCsv(readInputFile(path).toString('utf8'), path);
+}
+
+/** A file's bytes, or an InputError naming it (for a caller that also hashes what it parses). */
+export function readInputFile(path: string): Buffer {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path);
   } catch (error) {
     throw new InputError(`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
-  return parseCsv(text, path);
 }
 
 function quoteCell(cell: string): string {

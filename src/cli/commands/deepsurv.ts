@@ -8,7 +8,7 @@
  */
 import type { Command } from '../command.js';
 import { parseCommand, printJson, runSubcommand, type CommandSpec, type OptionSpec, type ParsedArgs } from '../args.js';
-import { readCsv } from '../../util/csv.js';
+import { parseCsv, readInputFile } from '../../util/csv.js';
 import { UsageError } from '../../util/errors.js';
 import { log } from '../../util/progress.js';
 import { loadSurvivalTable } from '../../models/tabular.js';
@@ -16,7 +16,6 @@ import { DEFAULT_CONFIG, validateConfig, type DeepSurvConfig } from '../../model
 import type { SearchResult } from '../../models/deepsurv/search.js';
 import type { EpochLog } from '../../models/train-cox.js';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { version } from '../main.js';
 
 const d = DEFAULT_CONFIG;
@@ -101,9 +100,11 @@ function configFrom(a: ParsedArgs, usage: string): DeepSurvConfig {
 function loadData(a: ParsedArgs) {
   const path = a.string('data');
   const covariates = a.list('covariates');
-  const loaded = loadSurvivalTable(readCsv(path), { time: a.string('time'), event: a.string('event'), covariates, dropMissing: a.flag('drop-missing') });
+  // One read: the recorded hash is of the very bytes that were fitted.
+  const bytes = readInputFile(path);
+  const loaded = loadSurvivalTable(parseCsv(bytes.toString('utf8'), path), { time: a.string('time'), event: a.string('event'), covariates, dropMissing: a.flag('drop-missing') });
   if (loaded.dropped > 0) log(`${path}: left out ${loaded.dropped} rows with missing values`);
-  const sha256 = createHash('sha256').update(readFileSync(path)).digest('hex');
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
   return { path, sha256, time: a.string('time'), event: a.string('event'), covariates, ...loaded };
 }
 
