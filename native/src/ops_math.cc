@@ -169,7 +169,7 @@ Napi::Value Prod(const Napi::CallbackInfo& info) {
 
 Napi::Value Logsumexp(const Napi::CallbackInfo& info) {
   const at::Tensor& a = UnwrapTensor(info[0]);
-  std::vector<int64_t> dims = IsAbsent(info[1]) ? std::vector<int64_t>{} : IntList(info[1], "dim");
+  std::vector<int64_t> dims = DimsOrAll(info[1]);
   if (dims.empty()) {
     for (int64_t d = 0; d < a.dim(); ++d) dims.push_back(d);
   }

@@ -36,7 +36,6 @@ OP(Clone, a.clone())
 OP(Tril, at::tril(a, Int(info[1], "diagonal")))
 OP(Triu, at::triu(a, Int(info[1], "diagonal")))
 OP(OneHot, at::one_hot(a, Int(info[1], "numClasses")))
-OP(Argsort, at::argsort(a, Int(info[1], "dim"), Bool(info[2], "descending")))
 OP(Pad, at::constant_pad_nd(a, IntList(info[1], "pad"), at::Scalar(Double(info[2], "value"))))
 #undef OP
 
@@ -132,7 +131,6 @@ void RegisterShape(Napi::Env env, Napi::Object exports) {
   Export<Tril>(env, exports, "tril");
   Export<Triu>(env, exports, "triu");
   Export<OneHot>(env, exports, "oneHot");
-  Export<Argsort>(env, exports, "argsort");
   Export<Pad>(env, exports, "pad");
   Export<Slice>(env, exports, "slice");
   Export<Select>(env, exports, "select");
