@@ -9,7 +9,7 @@
  * best epoch's weights are restored at the end (early stopping after `patience` epochs without gain).
  * All randomness comes from `rng` (splits, batches) and the engine's seed (initialisation, dropout).
  */
-import { Adam, SGD, noGrad, scope, type Module, type Tensor } from '../torch/index.js';
+import { Adam, InverseTimeLR, SGD, noGrad, scope, type Module, type Tensor } from '../torch/index.js';
 import { Random } from '../util/random.js';
 import { coxLossFromPlan, planCoxLoss, type CoxLossPlan } from './cox-loss.js';
 import { eventAwareBatches, stratifiedSplit } from './splits.js';
@@ -92,6 +92,7 @@ export function trainCoxNetwork(job: CoxTrainingJob): TrainingResult {
     config.optimizer === 'adam'
       ? new Adam(params, { lr: config.learningRate })
       : new SGD(params, { lr: config.learningRate, momentum: config.momentum, nesterov: config.momentum > 0 });
+  const schedule = new InverseTimeLR(optimizer, config.lrDecay);
 
   const fullBatch = config.batchSize <= 0 || config.batchSize >= trainRows.length;
   const fullPlan = fullBatch ? planCoxLoss(take(time, trainRows), trainEvent) : null;
@@ -106,7 +107,7 @@ export function trainCoxNetwork(job: CoxTrainingJob): TrainingResult {
   let epoch = 0;
   try {
     for (epoch = 1; epoch <= config.epochs; epoch++) {
-      const lr = config.learningRate / (1 + config.lrDecay * (epoch - 1));
+      const lr = schedule.lrAt(epoch - 1);
       optimizer.lr = lr;
       network.train(true);
       let lossSum = 0;
