@@ -6,6 +6,7 @@
  */
 import { Random } from '../../util/random.js';
 import { harrellC } from '../../survival/index.js';
+import { mean, sd } from '../../stats/descriptive.js';
 import { complement, stratifiedFolds } from '../splits.js';
 import { selectRows, type SurvivalData } from '../survival-data.js';
 import { validateConfig, DEFAULT_CONFIG, type DeepSurvConfig } from './config.js';
@@ -101,9 +102,7 @@ export function searchDeepSurv(data: SurvivalData, options: SearchOptions): Sear
         model.dispose();
       }
     }
-    const meanC = foldC.reduce((a, b) => a + b, 0) / k;
-    const sdC = Math.sqrt(foldC.reduce((a, c) => a + (c - meanC) ** 2, 0) / Math.max(1, k - 1));
-    const result: TrialResult = { trial: t + 1, config, foldC, meanC, sdC, seconds: (performance.now() - started) / 1000 };
+    const result: TrialResult = { trial: t + 1, config, foldC, meanC: mean(foldC), sdC: sd(foldC), seconds: (performance.now() - started) / 1000 };
     trials.push(result);
     options.onTrial?.(result);
   }
