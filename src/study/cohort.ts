@@ -9,7 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { readCsv, CsvTable } from '../util/csv.js';
+import { readCsv, CsvTable, isMissingCell } from '../util/csv.js';
 import { InputError } from '../util/errors.js';
 import { type CanonicalColumn, type CodedColumn, type StudyConfig, YEARS_PER_UNIT } from './config.js';
 
@@ -99,10 +99,6 @@ const REQUIRED: CanonicalColumn[] = [
 ];
 const OPTIONAL: CanonicalColumn[] = ['image', 'rheumatoid_arthritis', 'prior_fracture', 'bmd_tscore', 'frax_mof'];
 
-function isMissing(cell: string): boolean {
-  const c = cell.trim();
-  return c === '' || c === 'NA';
-}
 
 /** Loads and validates; throws CohortProblems (exit 2) naming every bad row. */
 export function loadCohort(dir: string, config: StudyConfig): Cohort {
@@ -138,7 +134,7 @@ export function loadCohort(dir: string, config: StudyConfig): Cohort {
 
     const numberOf = (c: CanonicalColumn, required: boolean): number => {
       const raw = cell(row, c);
-      if (isMissing(raw)) {
+      if (isMissingCell(raw)) {
         if (required) {
           if (config.dropMissing) exclusions.push(`missing ${c}`);
           else bad.push(`${name(c)} is missing`);
@@ -154,7 +150,7 @@ export function loadCohort(dir: string, config: StudyConfig): Cohort {
     };
     const codeOf = (c: CanonicalColumn, coded: CodedColumn, required: boolean): string | null => {
       const raw = cell(row, c);
-      if (isMissing(raw)) {
+      if (isMissingCell(raw)) {
         if (required) {
           if (config.dropMissing && coded === 'binary') exclusions.push(`missing ${c}`);
           else bad.push(`${name(c)} is missing`);
@@ -203,7 +199,7 @@ export function loadCohort(dir: string, config: StudyConfig): Cohort {
 
     const rawTime = cell(row, 'followup_years');
     let time = NaN;
-    if (isMissing(rawTime)) bad.push(`follow-up ${name('followup_years')} is missing`);
+    if (isMissingCell(rawTime)) bad.push(`follow-up ${name('followup_years')} is missing`);
     else {
       const t = Number(rawTime);
       if (!Number.isFinite(t)) bad.push(`follow-up ${name('followup_years')} "${rawTime}" is not a number`);

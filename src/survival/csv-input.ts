@@ -3,7 +3,7 @@
  * the spreadsheet line (CLI.md): times must be numbers >= 0, events exactly 0 or 1, covariates
  * numeric; a missing value in a used column is an error unless dropMissing asks to skip such rows.
  */
-import { CsvTable } from '../util/csv.js';
+import { CsvTable, isMissingCell } from '../util/csv.js';
 import { InputError } from '../util/errors.js';
 
 export interface SurvivalColumns {
@@ -26,10 +26,6 @@ export interface SurvivalColumnRequest {
   dropMissing?: boolean;
 }
 
-function isMissing(cell: string | undefined): boolean {
-  const c = (cell ?? '').trim();
-  return c === '' || c === 'NA';
-}
 
 export function readSurvivalColumns(table: CsvTable, req: SurvivalColumnRequest): SurvivalColumns {
   const numericNames = req.numeric ?? [];
@@ -40,7 +36,7 @@ export function readSurvivalColumns(table: CsvTable, req: SurvivalColumnRequest)
   let dropped = 0;
   if (req.dropMissing) {
     const idx = used.map((c) => table.columnIndex(c));
-    t = table.filterRows((i) => idx.every((j) => !isMissing(table.rows[i][j])));
+    t = table.filterRows((i) => idx.every((j) => !isMissingCell(table.rows[i][j])));
     dropped = table.length - t.length;
   }
   if (t.length === 0) throw new InputError(`${table.source}: no rows${dropped ? ` left after dropping ${dropped} with missing values` : ''}`);
@@ -74,7 +70,7 @@ export function readSurvivalColumns(table: CsvTable, req: SurvivalColumnRequest)
   const labels = labelNames.map((c) => {
     const values = t.strings(c);
     values.forEach((v, i) => {
-      if (isMissing(v)) throw new InputError(`${table.source}: column "${c}", line ${lineOf(i)}: missing value`);
+      if (isMissingCell(v)) throw new InputError(`${table.source}: column "${c}", line ${lineOf(i)}: missing value`);
     });
     return values;
   });

@@ -10,6 +10,12 @@ import { parse } from 'csv-parse/sync';
 import { InputError } from './errors.js';
 import { writeFileAtomic } from './atomic-write.js';
 
+/** A missing value (CLI.md): an empty cell, or R's NA. */
+export function isMissingCell(cell: string | undefined): boolean {
+  const c = (cell ?? '').trim();
+  return c === '' || c === 'NA';
+}
+
 export class CsvTable {
   constructor(
     readonly source: string,
@@ -52,7 +58,7 @@ export class CsvTable {
     const out = new Float64Array(this.rows.length);
     for (let i = 0; i < this.rows.length; i++) {
       const cell = (this.rows[i][c] ?? '').trim();
-      if (cell === '' || cell === 'NA') {
+      if (isMissingCell(cell)) {
         if (options.missing === 'nan') {
           out[i] = NaN;
           continue;

@@ -17,3 +17,8 @@ test('format then parse round-trips', () => {
   assert.deepEqual(t.strings('id'), ['a,b', 'c']);
   assert.equal(t.numbers('x')[0], 0.1 + 0.2);
 });
+
+test('a missing cell is empty or NA, spaces aside', async () => {
+  const { isMissingCell } = await import('../../src/util/csv.js');
+  assert.deepEqual(['', '  ', 'NA', ' NA ', undefined, '0', 'na'].map(isMissingCell), [true, true, true, true, true, false, false]);
+});

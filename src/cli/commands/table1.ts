@@ -5,7 +5,7 @@
  */
 import type { Command } from '../command.js';
 import { parseCommand, printJson, type CommandSpec } from '../args.js';
-import { readCsv, formatCsv } from '../../util/csv.js';
+import { readCsv, formatCsv, isMissingCell } from '../../util/csv.js';
 import { UsageError, InputError } from '../../util/errors.js';
 import { table1, table1Cells, table1Markdown, type Table1Input } from '../../stats/index.js';
 
@@ -39,7 +39,7 @@ export const command: Command = {
     });
     const vars: Table1Input[] = [
       ...continuous.map((name): Table1Input => ({ name, kind: 'continuous', values: table.numbers(name, { missing: 'nan' }) })),
-      ...categorical.map((name): Table1Input => ({ name, kind: 'categorical', values: table.strings(name).map((s) => (s.trim() === 'NA' ? '' : s.trim())) })),
+      ...categorical.map((name): Table1Input => ({ name, kind: 'categorical', values: table.strings(name).map((s) => (isMissingCell(s) ? '' : s.trim())) })),
     ];
     const t = table1(group, vars);
     if (a.flag('json')) printJson(t);
