@@ -5,6 +5,8 @@
  * most damaged streams into a clear error and keeps decoders from allocating for absurd sizes.
  */
 
+import { isStartOfFrame, jpegSegments } from './jpeg-segments.js';
+
 export interface CodestreamInfo {
   kind: 'jpeg' | 'jpeg-ls' | 'j2k';
   /** JPEG start-of-frame marker (0xC0 baseline, 0xC1 extended, 0xC3 lossless, ...); 0xF7 for JPEG-LS. */
@@ -30,29 +32,17 @@ function u32(b: Uint8Array, i: number): number {
 
 /** JPEG and JPEG-LS share the marker syntax: walk segments from SOI to the first frame header. */
 export function jpegFrameHeader(b: Uint8Array): CodestreamInfo {
-  if (b.length < 4 || b[0] !== 0xff || b[1] !== 0xd8) throw new CodestreamError('no JPEG start-of-image marker');
-  let i = 2;
-  while (i + 4 <= b.length) {
-    if (b[i] !== 0xff) throw new CodestreamError(`expected a JPEG marker at byte ${i}`);
-    const marker = b[i + 1];
-    if (marker === 0xff) {
-      i += 1; // fill byte
-      continue;
-    }
-    const length = u16(b, i + 2);
-    const isFrame = (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) || marker === 0xf7;
-    if (isFrame) {
-      if (length < 8) throw new CodestreamError('JPEG frame header too short');
-      const precision = b[i + 4];
-      const height = u16(b, i + 5);
-      const width = u16(b, i + 7);
-      const components = b[i + 9];
-      if (i + 2 + length > b.length) throw new CodestreamError('codestream ends inside its frame header');
+  const fail = (message: string) => new CodestreamError(message);
+  for (const { marker, body, end } of jpegSegments(b, fail)) {
+    if (isStartOfFrame(marker)) {
+      if (end - body < 6) throw new CodestreamError('JPEG frame header too short');
+      const precision = b[body];
+      const height = u16(b, body + 1);
+      const width = u16(b, body + 3);
+      const components = b[body + 5];
       return { kind: marker === 0xf7 ? 'jpeg-ls' : 'jpeg', marker, precision, width, height, components, signed: false };
     }
-    if (marker === 0xda || marker === 0xd9) break;
-    if (length < 2) throw new CodestreamError(`JPEG segment with length ${length} at byte ${i}`);
-    i += 2 + length;
+    if (marker === 0xda) break;
   }
   throw new CodestreamError('no JPEG frame header before the scan');
 }

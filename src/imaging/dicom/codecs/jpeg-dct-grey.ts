@@ -10,6 +10,7 @@
  */
 
 import { huffmanCodes, type HuffmanCodes } from './huffman-codes.js';
+import { isStartOfFrame, jpegSegments, readU16 } from './jpeg-segments.js';
 
 export interface DecodedGreyJpeg {
   width: number;
@@ -126,29 +127,15 @@ function extend(v: number, s: number): number {
 }
 
 export function decodeGreyJpeg(data: Uint8Array): DecodedGreyJpeg {
-  if (data.length < 4 || data[0] !== 0xff || data[1] !== 0xd8) throw new JpegDecodeError('no JPEG start-of-image marker');
   const quant: (Float64Array | undefined)[] = [];
   const dcTables: (HuffmanCodes | undefined)[] = [];
   const acTables: (HuffmanCodes | undefined)[] = [];
   let restartInterval = 0;
   let frame: { precision: number; width: number; height: number; quantTable: number; id: number } | undefined;
 
-  let i = 2;
-  const u16 = (p: number) => {
-    if (p + 2 > data.length) throw new JpegDecodeError('JPEG stream ends inside a header');
-    return (data[p] << 8) | data[p + 1];
-  };
-  while (i + 4 <= data.length) {
-    if (data[i] !== 0xff) throw new JpegDecodeError(`expected a JPEG marker at byte ${i}`);
-    const marker = data[i + 1];
-    if (marker === 0xff) {
-      i += 1;
-      continue;
-    }
-    const length = u16(i + 2);
-    const body = i + 4;
-    const end = i + 2 + length;
-    if (length < 2 || end > data.length) throw new JpegDecodeError(`JPEG segment 0x${marker.toString(16)} runs past the end`);
+  const fail = (message: string) => new JpegDecodeError(message);
+  const u16 = (p: number) => readU16(data, p, fail);
+  for (const { marker, body, end } of jpegSegments(data, fail)) {
     if (marker === 0xdb) {
       for (let p = body; p < end; ) {
         const pq = data[p] >> 4;
@@ -181,7 +168,7 @@ export function decodeGreyJpeg(data: Uint8Array): DecodedGreyJpeg {
       frame = { precision: data[body], height: u16(body + 1), width: u16(body + 3), id: data[body + 6], quantTable: data[body + 8] };
       if (frame.precision !== 8 && frame.precision !== 12) throw new JpegDecodeError(`${frame.precision}-bit DCT JPEG is not defined`);
       if (frame.width === 0 || frame.height === 0) throw new JpegDecodeError('JPEG frame of zero size (DNL marker not supported)');
-    } else if ((marker >= 0xc2 && marker <= 0xcf) && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+    } else if (isStartOfFrame(marker)) {
       throw new JpegDecodeError(`JPEG process with marker 0xFF${marker.toString(16).toUpperCase()} is not a sequential Huffman DCT one`);
     } else if (marker === 0xda) {
       if (frame === undefined) throw new JpegDecodeError('scan before frame header');
@@ -194,10 +181,7 @@ export function decodeGreyJpeg(data: Uint8Array): DecodedGreyJpeg {
       const q = quant[frame.quantTable];
       if (dc === undefined || ac === undefined || q === undefined) throw new JpegDecodeError('scan refers to a missing table');
       return { ...frame, pixels: decodeScan(data, end, frame, dc, ac, q, restartInterval) };
-    } else if (marker === 0xd9) {
-      break;
     }
-    i = end;
   }
   throw new JpegDecodeError('JPEG stream without a scan');
 }

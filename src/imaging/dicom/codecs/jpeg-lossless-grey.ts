@@ -11,6 +11,7 @@
  */
 
 import { huffmanCodes, type HuffmanCodes } from './huffman-codes.js';
+import { isStartOfFrame, jpegSegments, readU16 } from './jpeg-segments.js';
 
 export class JpegLosslessError extends Error {}
 
@@ -62,26 +63,12 @@ export function decodeGreyLossless(stream: Uint8Array): DecodedLossless {
 }
 
 function parseHeaders(b: Uint8Array): Scan {
-  if (b.length < 4 || b[0] !== 0xff || b[1] !== 0xd8) throw new JpegLosslessError('no JPEG start-of-image marker');
   const tables: (Huffman | undefined)[] = [];
   let frame: { precision: number; width: number; height: number; id: number } | undefined;
   let restartInterval = 0;
-  const u16 = (p: number) => {
-    if (p + 2 > b.length) throw new JpegLosslessError('JPEG stream ends inside a header');
-    return (b[p] << 8) | b[p + 1];
-  };
-  let i = 2;
-  while (i + 4 <= b.length) {
-    if (b[i] !== 0xff) throw new JpegLosslessError(`expected a JPEG marker at byte ${i}`);
-    const marker = b[i + 1];
-    if (marker === 0xff) {
-      i += 1;
-      continue;
-    }
-    const length = u16(i + 2);
-    const body = i + 4;
-    const end = i + 2 + length;
-    if (length < 2 || end > b.length) throw new JpegLosslessError(`JPEG segment 0xFF${marker.toString(16).toUpperCase()} runs past the end`);
+  const fail = (message: string) => new JpegLosslessError(message);
+  const u16 = (p: number) => readU16(b, p, fail);
+  for (const { marker, body, end } of jpegSegments(b, fail)) {
     if (marker === 0xc4) {
       for (let p = body; p < end; ) {
         const th = b[p] & 15;
@@ -98,7 +85,7 @@ function parseHeaders(b: Uint8Array): Scan {
       frame = { precision: b[body], height: u16(body + 1), width: u16(body + 3), id: b[body + 6] };
       if (frame.precision < 2 || frame.precision > 16) throw new JpegLosslessError(`${frame.precision}-bit lossless JPEG is not defined`);
       if (frame.width === 0 || frame.height === 0) throw new JpegLosslessError('JPEG frame of zero size (DNL marker not supported)');
-    } else if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+    } else if (isStartOfFrame(marker)) {
       throw new JpegLosslessError(`start-of-frame 0xFF${marker.toString(16).toUpperCase()} is not the Huffman lossless process`);
     } else if (marker === 0xdd) {
       restartInterval = u16(body);
@@ -115,10 +102,7 @@ function parseHeaders(b: Uint8Array): Scan {
         throw new JpegLosslessError('restart interval that is not a whole number of rows is not supported');
       }
       return { ...frame, predictor, pointTransform, table, restartInterval, stream: b, start: end };
-    } else if (marker === 0xd9) {
-      break;
     }
-    i = end;
   }
   throw new JpegLosslessError('JPEG stream without a scan');
 }
