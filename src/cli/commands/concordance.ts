@@ -30,8 +30,6 @@ const spec: CommandSpec = {
 };
 
 export const command: Command = {
-  name: 'concordance',
-  summary: "Harrell's and Uno's C-index with standard error and bootstrap CI",
   async run(argv) {
     const a = parseCommand(argv, spec);
     if (a === null) return 0;

@@ -79,8 +79,6 @@ function formatTable(fit: CoxFit, covariates: string[]): string {
 }
 
 export const command: Command = {
-  name: 'cox',
-  summary: 'fit a Cox proportional-hazards model',
   async run(argv) {
     const a = parseCommand(argv, spec);
     if (a === null) return 0;

@@ -202,7 +202,5 @@ const HELP = `Usage: spinesurv deepsurv <fit|search> [options]   (spinesurv deep
 `;
 
 export const command: Command = {
-  name: 'deepsurv',
-  summary: 'fit a DeepSurv network: `deepsurv fit`, `deepsurv search`',
   run: (argv) => runSubcommand(argv, HELP, { fit, search }),
 };

@@ -31,8 +31,6 @@ const spec = {
 } as const;
 
 export const command: Command = {
-  name: 'demo',
-  summary: 'generate the synthetic cohort and run the study on it',
   async run(argv) {
     const args = parseCommand(argv, spec);
     if (args === null) return 0;

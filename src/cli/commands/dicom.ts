@@ -167,7 +167,5 @@ async function scan(argv: string[]): Promise<number> {
 }
 
 export const command: Command = {
-  name: 'dicom',
-  summary: 'inspect radiographs: `dicom info FILE`, `dicom png FILE OUT.png`, `dicom scan DIR`',
   run: (argv) => runSubcommand(argv, USAGE, { info, png, scan }),
 };

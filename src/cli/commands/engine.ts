@@ -90,7 +90,5 @@ async function demo(argv: string[]): Promise<number> {
 }
 
 export const command: Command = {
-  name: 'engine',
-  summary: 'the libtorch tensor engine: `engine info`, `engine demo`',
   run: (argv) => runSubcommand(argv, HELP, { info, demo }),
 };

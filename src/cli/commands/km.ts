@@ -43,8 +43,6 @@ function curveJson(km: KaplanMeier, times: number[] | undefined): Record<string,
 }
 
 export const command: Command = {
-  name: 'km',
-  summary: 'Kaplan-Meier estimate with Greenwood confidence intervals, log-rank test',
   async run(argv) {
     const a = parseCommand(argv, spec);
     if (a === null) return 0;

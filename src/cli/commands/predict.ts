@@ -24,8 +24,6 @@ const spec: CommandSpec = {
 };
 
 export const command: Command = {
-  name: 'predict',
-  summary: 'score rows with a saved model (Cox, DeepSurv, image models)',
   async run(argv) {
     const a = parseCommand(argv, spec);
     if (a === null) return 0;

@@ -25,8 +25,6 @@ const spec = {
 } as const;
 
 export const command: Command = {
-  name: 'study',
-  summary: 'run the whole study on a cohort and write results.json and report.html',
   async run(argv) {
     const args = parseCommand(argv, spec);
     if (args === null) return 0;

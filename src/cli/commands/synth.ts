@@ -26,8 +26,6 @@ const spec = {
 };
 
 export const command: Command = {
-  name: 'synth',
-  summary: 'generate a synthetic cohort with known truth (DICOM, keypoints, masks, CSV)',
   async run(argv) {
     const args = parseCommand(argv, spec);
     if (args === null) return 0;

@@ -23,8 +23,6 @@ const spec: CommandSpec = {
 };
 
 export const command: Command = {
-  name: 'table1',
-  summary: 'Table 1: descriptive statistics by group with t / chi-square tests',
   async run(argv) {
     const a = parseCommand(argv, spec);
     if (a === null) return 0;
