@@ -5,10 +5,10 @@
  * renamed into place, so it is either the complete new study or untouched. A cohort with bad rows
  * leaves OUT holding nothing but error-report.json.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeDirAtomic, writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js';
 import { formatCsv } from '../util/csv.js';
+import { checkOutputFolder } from '../util/output-folder.js';
 import { UsageError } from '../util/errors.js';
 import { log } from '../util/progress.js';
 import { Random } from '../util/random.js';
@@ -34,6 +34,8 @@ export interface StudyOptions {
   version: string;
   /** The command line that started the study, for the manifest. */
   command?: string;
+  /** Replace OUT when it is an earlier study's output. */
+  force?: boolean;
 }
 
 export interface StudyOutcome {
@@ -43,28 +45,21 @@ export interface StudyOutcome {
   seconds: number;
 }
 
-const MARKERS = ['manifest.json', 'error-report.json'];
-
 /**
- * OUT is replaced as a whole, so it must be empty, absent, or an earlier study's output: never a
- * folder of the user's own files.
+ * OUT is replaced as a whole, so it must be empty, absent, or (with --force) an earlier study's
+ * output holding nothing else (output-folder.ts), and never the cohort or a folder above it.
  */
-export function checkOutDir(outDir: string, cohortDir: string): void {
+export function checkOutDir(outDir: string, cohortDir: string, force = false): void {
   const out = resolve(outDir);
   const cohort = resolve(cohortDir);
   if (out === cohort || cohort.startsWith(out + '/')) throw new UsageError(`--out ${outDir} would replace the cohort folder`);
-  if (!existsSync(out)) return;
-  const entries = readdirSync(out);
-  if (entries.length === 0) return;
-  const isStudy = MARKERS.some((m) => entries.includes(m)) &&
-    (!entries.includes('manifest.json') || String(readFileSync(join(out, 'manifest.json'), 'utf8')).includes('"spinesurv study"'));
-  if (!isStudy) throw new UsageError(`--out ${outDir} is a non-empty folder that is not an earlier study's output; choose a new folder`);
+  checkOutputFolder(outDir, { force });
 }
 
 export async function runStudy(options: StudyOptions): Promise<StudyOutcome> {
   const started = Date.now();
   const { config, seed } = options;
-  checkOutDir(options.outDir, options.cohortDir);
+  checkOutDir(options.outDir, options.cohortDir, options.force);
 
   let cohort: Cohort;
   try {
@@ -137,7 +132,7 @@ export async function runStudy(options: StudyOptions): Promise<StudyOutcome> {
       }
       for (const m of fitted) if (m.save) await m.save(join(tmp, 'models', m.key));
       writeJsonAtomic(join(tmp, 'manifest.json'), manifest(options, cohort, started, truth !== undefined));
-    });
+    }, { force: options.force, createdBy: 'spinesurv study' });
     const seconds = (Date.now() - started) / 1000;
     return { results, reportPath: join(options.outDir, 'report.html'), resultsPath: join(options.outDir, 'results.json'), seconds };
   } finally {
@@ -227,5 +222,5 @@ async function writeErrorReport(options: StudyOptions, error: CohortProblems): P
     bad_rows: error.rows.map((r) => ({ line: r.line, problems: r.problems })),
   };
   // The same all-or-nothing rule: OUT becomes a folder holding only this report.
-  await writeDirAtomic(options.outDir, (tmp) => writeJsonAtomic(join(tmp, 'error-report.json'), report));
+  await writeDirAtomic(options.outDir, (tmp) => writeJsonAtomic(join(tmp, 'error-report.json'), report), { force: options.force, createdBy: 'spinesurv study' });
 }

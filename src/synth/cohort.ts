@@ -29,6 +29,8 @@ export interface SynthOptions {
   images?: boolean;
   params?: GeneratorParams;
   onProgress?: (done: number, total: number) => void;
+  /** Replace `out` when it is an earlier spinesurv output (output-folder.ts). */
+  force?: boolean;
 }
 
 export interface SynthSummary {
@@ -105,7 +107,7 @@ export async function generateCohort(options: SynthOptions): Promise<SynthSummar
       images: withImages ? { count: population.length, folder: 'images', masks: 'masks', format: 'DICOM DX, 12-bit, MONOCHROME2' } : null,
     };
     writeFileAtomic(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
-  });
+  }, { force: options.force, createdBy: 'spinesurv synth' });
 
   const events = population.filter((p) => p.outcome.fracture === 1).length;
   const shape = imageShape(options.size);

@@ -124,7 +124,7 @@ test('a cohort with bad rows exits 2 naming each one, and OUT holds nothing but 
     assert.match(r.stderr, /line 9: sex code "3"/);
     assert.match(r.stderr, /line 14: image file not found/);
     assert.doesNotMatch(r.stderr, /DeepSurv|CoxPH/, 'nothing was fitted');
-    assert.deepEqual(readdirSync(out), ['error-report.json']);
+    assert.deepEqual(readdirSync(out), ['.spinesurv-output.json', 'error-report.json']);
     const report = JSON.parse(readFileSync(join(out, 'error-report.json'), 'utf8'));
     assert.deepEqual(report.bad_rows.map((b: { line: number }) => b.line), [5, 9, 14]);
   } finally {

@@ -35,7 +35,7 @@ test('same seed, same bytes: inline and worker-thread rendering write identical 
     await generateCohort({ out: b, patients: 5, size: 160, seed: 21, workers: 2 });
     const ha = fileHashes(a);
     const hb = fileHashes(b);
-    assert.equal(ha.size, 5 * 2 + 4);
+    assert.equal(ha.size, 5 * 2 + 4 + 1); // + the output marker
     assert.deepEqual([...ha.entries()], [...hb.entries()]);
     // No temporary folders are left beside the output.
     assert.deepEqual(readdirSync(root).sort(), ['a', 'b']);

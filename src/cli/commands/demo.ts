@@ -56,6 +56,7 @@ export const command: Command = {
         seed,
         workers: Math.min(4, availableParallelism()),
         onProgress: (done) => bar.tick(done),
+        force: true, // OUT/cohort is the demo's own output (never a user's files: output-folder.ts)
       });
       bar.done();
       log(`demo: cohort: ${summary.patients} patients (train ${summary.train}, test ${summary.test}), ${summary.events} fractures`);
@@ -71,6 +72,8 @@ export const command: Command = {
       seed,
       version: toolVersion,
       command: ['spinesurv', 'demo', ...argv].join(' '),
+      // OUT/study is the demo's own output: replaced on every run (still never over a user's files).
+      force: true,
     });
     printSummary({ ...outcome, seconds: (Date.now() - started) / 1000 });
     return 0;
