@@ -15,6 +15,7 @@ import { BatchNorm2d, Conv2d, ReLU, Sequential, freeingStep as step } from '../t
 import { BasicBlock } from '../torch/nn/resnet.js';
 import { Bottleneck, BOTTLENECK_EXPANSION } from '../torch/nn/bottleneck.js';
 import { Module } from '../torch/nn/module.js';
+import { kaimingNormal_ } from '../torch/nn/init.js';
 import * as F from '../torch/functional.js';
 import type { Tensor } from '../torch/tensor.js';
 
@@ -215,11 +216,21 @@ export class HRNet extends Module {
     this.initWeights();
   }
 
-  /** The reference's init_weights: convolutions N(0, 0.001), BatchNorm weight 1 / bias 0, conv biases 0. */
+  /**
+   * Kaiming normal (fan_out, relu) for the convolutions, BatchNorm weight 1 / bias 0, and the final
+   * layer N(0, 0.001) with bias 0 as the reference. The reference's N(0, 0.001) everywhere is meant for
+   * starting from ImageNet weights: from scratch, a BatchNorm'd convolution with so small a weight has
+   * an effective step size of lr / |w|^2, and training crawls (measured: validation AP 0.24 after 330
+   * steps on 178 images, against the Kaiming start's in docs/landmarks.md).
+   */
   private initWeights(): void {
     for (const [name, t] of this.namedParameters()) {
-      if (t.ndim === 4) t.normal_(0, 0.001);
-      else if (name.startsWith('final_layer') && name.endsWith('bias')) t.fill_(0);
+      if (name.startsWith('final_layer')) {
+        if (t.ndim === 4) t.normal_(0, 0.001);
+        else t.fill_(0);
+      } else if (t.ndim === 4) {
+        kaimingNormal_(t, { mode: 'fanOut', nonlinearity: 'relu' });
+      }
     }
   }
 
