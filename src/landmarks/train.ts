@@ -107,7 +107,9 @@ export function loadInitWeights(net: HRNet, path: string): { loaded: number; ski
   const use = new Map<string, Tensor>();
   const skipped: string[] = [];
   try {
-    for (const [name, t] of tensors) {
+    for (const [stored, t] of tensors) {
+      // Checkpoints saved from nn.DataParallel carry a "module." prefix on every name.
+      const name = stored.startsWith('module.') ? stored.slice(7) : stored;
       const target = own.get(name);
       if (target === undefined) { skipped.push(name); continue; }
       let value = t;

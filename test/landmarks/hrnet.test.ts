@@ -65,3 +65,28 @@ test('HRNet-W32 has the reference parameter count (28.5 M for 17 joints, 3-chann
   assert.ok(net.stateDict().has('stage4.1.fuse_layers.3.0.2.0.weight'));
   net.dispose();
 });
+
+test('--init: PyTorch weights load by name into the cpu profile network; RGB conv1 filters are summed for a grey input', async () => {
+  const { cpuProfile } = await import('../../src/landmarks/profiles.js');
+  const { loadInitWeights } = await import('../../src/landmarks/train.js');
+  const config = cpuProfile().network;
+  const dir = mkdtempSync(join(tmpdir(), 'hrnet-init-'));
+  try {
+    const run = spawnSync('/usr/bin/python3', [script, JSON.stringify({ ...config, inChannels: 3, batch: 1, size: 64, seed: 4 }), dir], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    const net = new HRNet(config);
+    const { loaded, skipped } = loadInitWeights(net, join(dir, 'weights.safetensors'));
+    const source = loadSafetensors(join(dir, 'weights.safetensors'));
+    assert.equal(loaded, source.size);
+    assert.deepEqual(skipped, []);
+    const own = net.stateDict();
+    for (const [name, t] of source) {
+      const expected = name === 'conv1.weight' ? t.sum(1, true) : t;
+      assert.deepEqual(own.get(name)!.toArray(), expected.toArray(), name);
+    }
+    for (const t of source.values()) t.dispose();
+    net.dispose();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
