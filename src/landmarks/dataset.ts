@@ -45,6 +45,20 @@ export function cohortImages(cohortDir: string, split: string | null, keypoints:
   return out;
 }
 
+/**
+ * The images of `split` for a cohort without keypoints.json (nothing annotated yet): image ids are the
+ * cohort.csv data rows counted from 1.
+ */
+export function cohortImagesUnannotated(cohortDir: string, split: string | null): CohortImage[] {
+  const csvPath = join(cohortDir, 'cohort.csv');
+  const table = readCsv(csvPath);
+  const images = table.strings('image');
+  const splits = split === null ? null : table.strings('split');
+  const out = images.flatMap((file, i) => (splits !== null && splits[i]!.trim() !== split ? [] : [{ imageId: i + 1, fileName: file, path: join(cohortDir, file) }]));
+  if (out.length === 0) throw new InputError(`${csvPath}: no rows${split === null ? '' : ` with split "${split}"`}`);
+  return out;
+}
+
 /** Reads every image of the list (an unreadable one is an error naming it) with its truth. */
 export async function loadSamples(
   images: CohortImage[], keypoints: KeypointsFile, inputSize: number, onProgress?: (done: number) => void,

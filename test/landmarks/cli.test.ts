@@ -117,3 +117,15 @@ test('train refuses a non-empty folder it did not write, and an unknown profile'
   assert.equal(s.status, 2);
   assert.match(s.stderr, /--profile must be one of cpu, paper/);
 });
+
+test('predict on a cohort without keypoints.json: image ids are the cohort.csv rows counted from 1', () => {
+  const copy = join(dir, 'unannotated');
+  cpSync(cohort, copy, { recursive: true });
+  rmSync(join(copy, 'keypoints.json'));
+  const out = join(dir, 'unannotated.json');
+  const p = cli(['landmarks', 'predict', '--model', model, '--cohort', copy, '--split', 'all', '--out', out]);
+  assert.equal(p.status, 0, p.stderr);
+  const results = JSON.parse(readFileSync(out, 'utf8'));
+  const files = readFileSync(join(copy, 'cohort.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[1]);
+  assert.deepEqual(results.map((r: { image_id: number; file_name: string }) => [r.image_id, r.file_name]), files.map((f, i) => [i + 1, f]));
+});

@@ -1,6 +1,7 @@
 /**
  * spinesurv landmarks train|predict|evaluate: the L1-L5 keypoint detector (docs/landmarks.md).
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from '../command.js';
 import { parseCommand, printJson, runSubcommand } from '../args.js';
@@ -46,7 +47,7 @@ const predictSpec = {
   options: {
     model: { type: 'string' as const, description: 'model folder from landmarks train', placeholder: 'MODEL', required: true },
     cohort: { type: 'string' as const, description: 'cohort folder: predict the images of --split', placeholder: 'DIR' },
-    split: { type: 'string' as const, description: 'with --cohort: the cohort.csv split (all rows when "all")', placeholder: 'NAME', default: 'test' },
+    split: { type: 'string' as const, description: 'with --cohort: the cohort.csv split ("all" for every row); image_id is the id in DIR/keypoints.json, or the row number when there is none', placeholder: 'NAME', default: 'test' },
     images: { type: 'string' as const, description: 'image files (DICOM, PNG, JPEG, TIFF); several may follow', placeholder: 'FILE...' },
     list: { type: 'string' as const, description: 'a text file with one image path a line (relative to the list)', placeholder: 'LIST.txt' },
     out: { type: 'string' as const, description: 'results file to write', placeholder: 'KP.json', required: true },
@@ -132,15 +133,18 @@ async function predict(argv: string[]): Promise<number> {
   const out = args.string('out');
   const { loadLandmarkModel } = await import('../../landmarks/model.js');
   const { predictFiles, readImageList } = await import('../../landmarks/predict-files.js');
-  const { cohortImages, readKeypointsFile } = await import('../../landmarks/dataset.js');
+  const { cohortImages, cohortImagesUnannotated, readKeypointsFile } = await import('../../landmarks/dataset.js');
   const { setNumThreads } = await import('../../torch/index.js');
   setThreads(args.values.threads === undefined ? undefined : args.integer('threads', undefined, 1), setNumThreads);
   const cohort = args.optionalString('cohort');
   let items;
   if (cohort !== undefined) {
     const split = args.string('split');
-    const kp = readKeypointsFile(join(cohort, 'keypoints.json'));
-    items = cohortImages(cohort, split === 'all' ? null : split, kp).map((c) => ({ imageId: c.imageId, fileName: c.fileName, path: c.path }));
+    const kpPath = join(cohort, 'keypoints.json');
+    // Without keypoints.json (nothing annotated yet) image ids count the cohort.csv rows from 1.
+    items = existsSync(kpPath)
+      ? cohortImages(cohort, split === 'all' ? null : split, readKeypointsFile(kpPath))
+      : cohortImagesUnannotated(cohort, split === 'all' ? null : split);
   } else if (files !== null) {
     items = files.map((f, i) => ({ imageId: i + 1, fileName: f, path: f }));
   } else {
