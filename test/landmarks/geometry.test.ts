@@ -58,7 +58,8 @@ test('a Gaussian blob drawn on the original grid is found at its place after red
     if (v[j * size + i]! > 3 * bg) { sw += w; sx += w * (i + 0.5); sy += w * (j + 0.5); }
   }
   const found = applyAffine(invert(map), sx / sw, sy / sw);
-  assert.ok(Math.hypot(found[0] - cx, found[1] - cy) < 0.15, `resampled blob at ${found}, drawn at ${cx},${cy}`);
+  // Bilinear resampling keeps a smooth blob's centroid to 0.02 original px (measured); the map itself is exact (below).
+  assert.ok(Math.hypot(found[0] - cx, found[1] - cy) < 0.03, `resampled blob at ${found}, drawn at ${cx},${cy}`);
   // The coordinate chain itself (input -> heatmap -> input -> original) is exact.
   const toHeat = compose(inputToHeatmap(4), map);
   const back = applyAffine(invert(toHeat), ...applyAffine(toHeat, cx, cy));
