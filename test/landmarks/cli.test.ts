@@ -129,3 +129,26 @@ test('predict on a cohort without keypoints.json: image ids are the cohort.csv r
   const files = readFileSync(join(copy, 'cohort.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[1]);
   assert.deepEqual(results.map((r: { image_id: number; file_name: string }) => [r.image_id, r.file_name]), files.map((f, i) => [i + 1, f]));
 });
+
+test('LandmarkModel.predict from the library: batched, keypoints in the image, no tensor left behind', async () => {
+  const { loadLandmarkModel } = await import('../../src/landmarks/index.js');
+  const { readRadiograph } = await import('../../src/imaging/index.js');
+  const { liveTensorCount } = await import('../../src/torch/index.js');
+  const m = await loadLandmarkModel(model);
+  const files = readdirSync(join(cohort, 'images')).sort().slice(0, 3).map((f) => join(cohort, 'images', f));
+  const images = await Promise.all(files.map((f) => readRadiograph(f)));
+  const before = liveTensorCount();
+  const preds = m.predict(images);
+  assert.equal(liveTensorCount(), before);
+  assert.equal(preds.length, 3);
+  preds.forEach((p, i) => {
+    assert.equal(p.keypoints.length, 10);
+    assert.equal(p.confidence.length, 5);
+    assert.ok(p.confidence.every((c) => c >= 0 && c <= 1));
+    for (let k = 0; k < 5; k++) {
+      assert.ok(p.keypoints[2 * k]! > -images[i]!.columns && p.keypoints[2 * k]! < 2 * images[i]!.columns);
+    }
+  });
+  m.dispose();
+  await assert.rejects(loadLandmarkModel(join(dir, 'nowhere')), /nowhere\/model\.json: missing/);
+});
