@@ -152,3 +152,19 @@ test('LandmarkModel.predict from the library: batched, keypoints in the image, n
   m.dispose();
   await assert.rejects(loadLandmarkModel(join(dir, 'nowhere')), /nowhere\/model\.json: missing/);
 });
+
+test('--folds 2: cross-validation reports each fold and mean ± SD, then trains the final model', () => {
+  const out = join(dir, 'cv-model');
+  const t = cli(['landmarks', 'train', '--cohort', cohort, '--out', out, '--size', '64', '--epochs', '1', '--folds', '2', '--threads', '1', '--json']);
+  assert.equal(t.status, 0, t.stderr);
+  const s = JSON.parse(t.stdout);
+  assert.equal(s.cv.folds.length, 2);
+  assert.deepEqual(s.cv.folds.map((f: { fold: number }) => f.fold), [1, 2]);
+  const aps = s.cv.folds.map((f: { ap: number }) => f.ap);
+  const mean = (aps[0] + aps[1]) / 2;
+  assert.ok(Math.abs(s.cv.ap_mean - mean) < 1e-12);
+  assert.ok(Math.abs(s.cv.ap_sd - Math.abs(aps[0] - aps[1]) / Math.SQRT2) < 1e-12);
+  assert.equal(s.cv.folds.reduce((n: number, f: { images: number }) => n + f.images, 0), s.images);
+  assert.match(t.stderr, /2-fold CV AP .* ± /);
+  assert.ok(existsSync(join(out, 'weights.safetensors')));
+});
