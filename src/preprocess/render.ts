@@ -6,7 +6,7 @@
 import { checkParams, outputSide, type PreprocessParams } from './params.js';
 import { outputLayout, type OutputLayout } from './geometry.js';
 import { sampleBatch, type SampleImage } from './sample.js';
-import { normaliseSample, quantise } from './normalise.js';
+import { intensityRange, toBytes } from './normalise.js';
 import { transformFromMatrices, type Transform } from './transform.js';
 
 export interface RenderedVariant {
@@ -41,12 +41,12 @@ export function renderBatch(batch: SampleImage[], keypoints: ArrayLike<number>[]
   }
   const layouts: OutputLayout[][] = geometryParams.map((p) => keypoints.map((kp) => outputLayout(kp, p)));
   const sampled = sampleBatch(batch, layouts, needsLabels, device);
-  const normalised = geometryParams.map((p, g) => sampled[g].map((s, i) => normaliseSample(s, outputSide(p), layouts[g][i].rois, p)));
+  const ranges = geometryParams.map((p, g) => sampled[g].map((s, i) => intensityRange(s, layouts[g][i], batch[i].rows, batch[i].columns, p)));
   return variants.map((p) => {
     const g = geometries.get(geometryKey(p)) as number;
     const side = outputSide(p);
     return {
-      images: normalised[g].map((values, i) => quantise(values, side, p.masks ? layouts[g][i].maskLabels : null, sampled[g][i].labels)),
+      images: ranges[g].map((range, i) => toBytes(sampled[g][i], range, side, p.masks ? layouts[g][i].maskLabels : null)),
       transforms: layouts[g].map((l) => transformFromMatrices(l.matrices)),
     };
   });

@@ -8,8 +8,7 @@
  * own footprint (a box filter turned with the output frame) instead of one bilinear sample that lets
  * detail finer than the output grid fold back as moire. docs/preprocess.md shows it on a test pattern.
  *
- * A second channel of ones goes through the same sampling: its result is the fraction of each output
- * pixel that lies on the radiograph, so pixels beyond the image edge are told apart from dark ones.
+ * Which output pixels lie on the radiograph is decided from the map itself (normalise.ts), not sampled.
  */
 import { F, scope, tensor } from '../torch/index.js';
 import { composeAffine, invertAffine, type Matrix2x3 } from './affine.js';
@@ -27,8 +26,6 @@ export interface SampleImage {
 export interface SampledOutput {
   /** Mean intensity over each output pixel's footprint, [n, side, side] (n = channels of the layout). */
   values: Float32Array;
-  /** Fraction of each output pixel on the radiograph, same shape. */
-  coverage: Float32Array;
   /** Nearest-neighbour labels at each output pixel centre, or null when not asked for. */
   labels: Uint8Array | null;
 }
@@ -67,16 +64,15 @@ export function sampleBatch(images: SampleImage[], layouts: OutputLayout[][], la
   const height = Math.max(...crops.map((c) => c.y1 - c.y0));
   const plane = width * height;
   const needLabels = labels.some((x) => x);
-  const data = new Float32Array(B * 2 * plane);
+  const data = new Float32Array(B * plane);
   const labelData = needLabels ? new Float32Array(B * plane) : null;
   images.forEach((img, i) => {
     const c = crops[i];
     const w = c.x1 - c.x0;
     for (let y = c.y0; y < c.y1; y++) {
       const src = y * img.columns;
-      const dst = i * 2 * plane + (y - c.y0) * width;
+      const dst = i * plane + (y - c.y0) * width;
       data.set(img.pixels.subarray(src + c.x0, src + c.x1), dst);
-      data.fill(1, dst + plane, dst + plane + w);
       if (labelData !== null) {
         if (!img.labels) throw new Error('internal: labels requested for an image without a label map');
         const ldst = i * plane + (y - c.y0) * width;
@@ -85,7 +81,7 @@ export function sampleBatch(images: SampleImage[], layouts: OutputLayout[][], la
     }
   });
   return scope(() => {
-    const input = tensor(data, [B, 2, height, width], { device });
+    const input = tensor(data, [B, 1, height, width], { device });
     const labelInput = labelData === null ? null : tensor(labelData, [B, 1, height, width], { device });
     return layouts.map((variantLayouts, v) => {
       const out: SampledOutput[] = new Array<SampledOutput>(B);
@@ -123,8 +119,7 @@ export function sampleBatch(images: SampleImage[], layouts: OutputLayout[][], la
           const size = n * side * side;
           members.forEach((i, g) => {
             out[i] = {
-              values: flat.slice(g * 2 * size, g * 2 * size + size),
-              coverage: flat.slice(g * 2 * size + size, (g + 1) * 2 * size),
+              values: flat.slice(g * size, (g + 1) * size),
               labels: labelFlat === null ? null : Uint8Array.from(labelFlat.subarray(g * size, (g + 1) * size)),
             };
           });
