@@ -93,12 +93,15 @@ export function toBytes(sample: SampledOutput, range: IntensityRange, side: numb
   const labels = sample.labels;
   if (maskLabels !== null && labels === null) throw new Error('internal: masked output without labels');
   for (let c = 0; c * plane < kept.length; c++) {
-    const allowed = maskLabels === null ? null : new Uint8Array(256).fill(0);
-    if (allowed !== null) for (const l of (maskLabels as number[][])[c]) allowed[l] = 1;
+    let allowed: Uint8Array | null = null;
+    if (maskLabels !== null) {
+      allowed = new Uint8Array(256);
+      for (const l of maskLabels[c]) allowed[l] = 1;
+    }
     for (let i = c * plane; i < (c + 1) * plane; i++) {
-      if (kept[i] === 0) continue;
-      if (allowed !== null && allowed[(labels as Uint8Array)[i]] === 0) continue;
-      const q = Math.round((values[i] - lo) * scale);
+      if (kept[i] === 0 || (allowed !== null && allowed[(labels as Uint8Array)[i]] === 0)) continue;
+      // floor(x + 0.5) is Math.round for the x >= 0 kept here (negatives clip to 0 either way).
+      const q = ((values[i] - lo) * scale + 0.5) | 0;
       out[i] = q < 0 ? 0 : q > 255 ? 255 : q;
     }
   }

@@ -10,7 +10,7 @@
  *
  * Which output pixels lie on the radiograph is decided from the map itself (normalise.ts), not sampled.
  */
-import { F, scope, tensor } from '../torch/index.js';
+import { F, scope, tensor, type Tensor } from '../torch/index.js';
 import { composeAffine, invertAffine, type Matrix2x3 } from './affine.js';
 import { inputFootprint, supersampleFactor, type OutputLayout } from './geometry.js';
 
@@ -49,6 +49,22 @@ export function samplingTheta(matrix: Matrix2x3, side: number, crop: { x0: numbe
     [0, 2 / height, -1],
   ];
   return composeAffine(toInputUnits, composeAffine(toCrop, composeAffine(invertAffine(matrix), fromOutputUnits)));
+}
+
+/**
+ * affine_grid(theta, [N, 1, H, W], align_corners = false), built from broadcast products instead of
+ * the batched matrix product affine_grid uses: the same numbers (to float rounding), several times
+ * faster on a CPU libtorch without an optimised BLAS (test/preprocess checks it against F.affineGrid).
+ */
+export function affineGridBroadcast(theta: Tensor, n: number, height: number, width: number, device = 'cpu'): Tensor {
+  const xs = new Float32Array(width);
+  for (let j = 0; j < width; j++) xs[j] = (2 * j + 1) / width - 1;
+  const ys = new Float32Array(height);
+  for (let i = 0; i < height; i++) ys[i] = (2 * i + 1) / height - 1;
+  const x = tensor(xs, [1, 1, width, 1], { device });
+  const y = tensor(ys, [1, height, 1, 1], { device });
+  const column = (c: number): Tensor => theta.select(2, c).reshape([n, 1, 1, 2]);
+  return x.mul(column(0)).add(column(2)).add(y.mul(column(1)));
 }
 
 /**
@@ -106,13 +122,13 @@ export function sampleBatch(images: SampleImage[], layouts: OutputLayout[][], la
           const theta = tensor(thetas, [G * n, 2, 3], { device });
           const index = tensor(Int32Array.from(members), [G], { device });
           const groupInput = G === B ? input : input.indexSelect(0, index);
-          const grid = F.affineGrid(theta, [G * n, 1, side * k, side * k]).reshape([G, n * side * k, side * k, 2]);
+          const grid = affineGridBroadcast(theta, G * n, side * k, side * k, device).reshape([G, n * side * k, side * k, 2]);
           let sampled = F.gridSample(groupInput, grid, { mode: 'bilinear', paddingMode: 'zeros', alignCorners: false });
           if (k > 1) sampled = F.avgPool2d(sampled, k);
           const flat = sampled.toFloat32Array();
           let labelFlat: Float32Array | null = null;
           if (labels[v] && labelInput !== null) {
-            const coarse = k === 1 ? grid : F.affineGrid(theta, [G * n, 1, side, side]).reshape([G, n * side, side, 2]);
+            const coarse = k === 1 ? grid : affineGridBroadcast(theta, G * n, side, side, device).reshape([G, n * side, side, 2]);
             const groupLabels = G === B ? labelInput : labelInput.indexSelect(0, index);
             labelFlat = F.gridSample(groupLabels, coarse, { mode: 'nearest', paddingMode: 'zeros', alignCorners: false }).toFloat32Array();
           }
