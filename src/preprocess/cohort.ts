@@ -205,7 +205,7 @@ export async function preprocessCohort(options: PreprocessCohortOptions): Promis
       });
       const jobs: DecodeJob[] = usable.map((r, index) => ({ index, imagePath: r.imagePath, maskPath: r.maskPath }));
       const workers = options.workers ?? Math.min(2, availableParallelism());
-      const batchSize = Math.max(1, options.batchSize ?? 8);
+      const batchSize = Math.max(1, options.batchSize ?? 4);
       let batch: { row: CohortRowPlan; image: SampleImage }[] = [];
       const flush = (): void => {
         if (batch.length === 0) return;

@@ -17,7 +17,7 @@
  * its mean distance to its neighbouring keypoints. Rigid patches use the global L1->L5 axis and a
  * fixed side of (1 + 2m) rigidReferenceDistance / 4.
  */
-import { applyAffine, axisAlignedSimilarity, invertAffine, type Matrix2x3, type Point } from './affine.js';
+import { applyAffine, axisAlignedSimilarity, type Matrix2x3, type Point } from './affine.js';
 import { outputSide, type PreprocessParams } from './params.js';
 
 /** A rectangle in output pixel coordinates (edges): x0 <= x < x1, y0 <= y < y1. */
@@ -119,35 +119,6 @@ export function outputLayout(kp: ArrayLike<number>, params: PreprocessParams): O
   const layout = params.variant === 'patches' ? patchLayout(kp, params) : fullLayout(kp, params);
   if (layout.side !== outputSide(params)) throw new Error('internal: layout side mismatch');
   return layout;
-}
-
-/**
- * Bounding box (integer pixel indices, clipped to the image) of the input pixels that the output
- * squares can read: the corners of each square mapped back, widened by 2 pixels for interpolation.
- */
-export function inputFootprint(layouts: OutputLayout[], rows: number, columns: number): { x0: number; y0: number; x1: number; y1: number } {
-  let x0 = Infinity;
-  let y0 = Infinity;
-  let x1 = -Infinity;
-  let y1 = -Infinity;
-  for (const layout of layouts) {
-    for (const matrix of layout.matrices) {
-      const back = invertAffine(matrix);
-      for (const corner of [[0, 0], [layout.side, 0], [0, layout.side], [layout.side, layout.side]] as Point[]) {
-        const [x, y] = applyAffine(back, corner);
-        x0 = Math.min(x0, x);
-        y0 = Math.min(y0, y);
-        x1 = Math.max(x1, x);
-        y1 = Math.max(y1, y);
-      }
-    }
-  }
-  const clip = (v: number, hi: number): number => Math.min(hi, Math.max(0, v));
-  const box = { x0: clip(Math.floor(x0) - 2, columns), y0: clip(Math.floor(y0) - 2, rows), x1: clip(Math.ceil(x1) + 2, columns), y1: clip(Math.ceil(y1) + 2, rows) };
-  // A square entirely off the image still needs a (1-pixel) input to sample zeros from.
-  if (box.x1 <= box.x0) box.x1 = Math.min(columns, box.x0 + 1), box.x0 = box.x1 - 1;
-  if (box.y1 <= box.y0) box.y1 = Math.min(rows, box.y0 + 1), box.y0 = box.y1 - 1;
-  return box;
 }
 
 /** Samples per output pixel along each axis so that samples are at most one input pixel apart. */

@@ -51,7 +51,7 @@ export function preprocessRadiographs(
   const plane = C * S * S;
   const tensor = new Float32Array(images.length * plane);
   const transforms: Transform[] = [];
-  const batchSize = Math.max(1, options.batchSize ?? 8);
+  const batchSize = Math.max(1, options.batchSize ?? 4);
   for (let start = 0; start < images.length; start += batchSize) {
     const end = Math.min(images.length, start + batchSize);
     const batch = images.slice(start, end).map((img, j) => ({ ...img, labels: params.masks ? masks?.[start + j] ?? null : null }));

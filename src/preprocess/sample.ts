@@ -12,7 +12,7 @@
  */
 import { F, scope, tensor, type Tensor } from '../torch/index.js';
 import { composeAffine, invertAffine, type Matrix2x3 } from './affine.js';
-import { inputFootprint, supersampleFactor, type OutputLayout } from './geometry.js';
+import { supersampleFactor, type OutputLayout } from './geometry.js';
 
 export interface SampleImage {
   /** Row-major intensities, rows x columns. */
@@ -32,23 +32,18 @@ export interface SampledOutput {
 
 /**
  * The `theta` of affine_grid (output [-1, 1] coordinates -> input [-1, 1] coordinates, align_corners
- * false) for the map `matrix` (input pixels -> output pixels), reading from a crop whose top-left
- * pixel is (x0, y0) of the radiograph, stored at the top-left of a width x height tensor.
+ * false) for the map `matrix` (input pixels -> output pixels), reading a width x height radiograph.
  */
-export function samplingTheta(matrix: Matrix2x3, side: number, crop: { x0: number; y0: number }, width: number, height: number): Matrix2x3 {
+export function samplingTheta(matrix: Matrix2x3, side: number, width: number, height: number): Matrix2x3 {
   const fromOutputUnits: Matrix2x3 = [
     [side / 2, 0, side / 2],
     [0, side / 2, side / 2],
-  ];
-  const toCrop: Matrix2x3 = [
-    [1, 0, -crop.x0],
-    [0, 1, -crop.y0],
   ];
   const toInputUnits: Matrix2x3 = [
     [2 / width, 0, -1],
     [0, 2 / height, -1],
   ];
-  return composeAffine(toInputUnits, composeAffine(toCrop, composeAffine(invertAffine(matrix), fromOutputUnits)));
+  return composeAffine(toInputUnits, composeAffine(invertAffine(matrix), fromOutputUnits));
 }
 
 /**
@@ -71,29 +66,37 @@ export function affineGridBroadcast(theta: Tensor, n: number, height: number, wi
  * Samples `layouts[v][i]` (variant v of image i) for a batch of images. Every image must have a
  * layout for every variant; `labels[v]` says whether variant v needs the label maps.
  * Returns [variant][image].
+ *
+ * Images of the same size share engine calls; each is sampled from its whole pixel grid (no crop),
+ * and grouped by its own sub-sampling factor, so the float32 arithmetic of an image depends on that
+ * image alone: it gives the same bytes in a cohort batch as alone in `spinesurv predict`.
  */
 export function sampleBatch(images: SampleImage[], layouts: OutputLayout[][], labels: boolean[], device = 'cpu'): SampledOutput[][] {
+  const out: SampledOutput[][] = layouts.map(() => new Array<SampledOutput>(images.length));
+  const bySize = new Map<string, number[]>();
+  images.forEach((img, i) => {
+    const key = `${img.rows}x${img.columns}`;
+    bySize.set(key, [...(bySize.get(key) ?? []), i]);
+  });
+  for (const members of bySize.values()) {
+    const results = sameSizeBatch(members.map((i) => images[i]), layouts.map((l) => members.map((i) => l[i])), labels, device);
+    results.forEach((perVariant, v) => perVariant.forEach((r, j) => (out[v][members[j]] = r)));
+  }
+  return out;
+}
+
+function sameSizeBatch(images: SampleImage[], layouts: OutputLayout[][], labels: boolean[], device: string): SampledOutput[][] {
   const B = images.length;
-  if (B === 0) return layouts.map(() => []);
-  const crops = images.map((img, i) => inputFootprint(layouts.map((l) => l[i]), img.rows, img.columns));
-  const width = Math.max(...crops.map((c) => c.x1 - c.x0));
-  const height = Math.max(...crops.map((c) => c.y1 - c.y0));
+  const { rows: height, columns: width } = images[0];
   const plane = width * height;
   const needLabels = labels.some((x) => x);
   const data = new Float32Array(B * plane);
   const labelData = needLabels ? new Float32Array(B * plane) : null;
   images.forEach((img, i) => {
-    const c = crops[i];
-    const w = c.x1 - c.x0;
-    for (let y = c.y0; y < c.y1; y++) {
-      const src = y * img.columns;
-      const dst = i * plane + (y - c.y0) * width;
-      data.set(img.pixels.subarray(src + c.x0, src + c.x1), dst);
-      if (labelData !== null) {
-        if (!img.labels) throw new Error('internal: labels requested for an image without a label map');
-        const ldst = i * plane + (y - c.y0) * width;
-        for (let x = 0; x < w; x++) labelData[ldst + x] = img.labels[src + c.x0 + x];
-      }
+    data.set(img.pixels, i * plane);
+    if (labelData !== null) {
+      if (!img.labels) throw new Error('internal: labels requested for an image without a label map');
+      labelData.set(img.labels, i * plane);
     }
   });
   return scope(() => {
@@ -101,8 +104,6 @@ export function sampleBatch(images: SampleImage[], layouts: OutputLayout[][], la
     const labelInput = labelData === null ? null : tensor(labelData, [B, 1, height, width], { device });
     return layouts.map((variantLayouts, v) => {
       const out: SampledOutput[] = new Array<SampledOutput>(B);
-      // Images are grouped by their sub-sampling factor, which depends on each image's own scale only,
-      // so an image gives the same bytes whatever else is in its batch.
       const groups = new Map<number, number[]>();
       variantLayouts.forEach((layout, i) => {
         const k = supersampleFactor(layout.inputPerOutput);
@@ -115,7 +116,7 @@ export function sampleBatch(images: SampleImage[], layouts: OutputLayout[][], la
         const thetas = new Float32Array(G * n * 6);
         members.forEach((i, g) => {
           variantLayouts[i].matrices.forEach((matrix, j) => {
-            thetas.set(samplingTheta(matrix, side, crops[i], width, height).flat(), (g * n + j) * 6);
+            thetas.set(samplingTheta(matrix, side, width, height).flat(), (g * n + j) * 6);
           });
         });
         scope(() => {
@@ -145,4 +146,3 @@ export function sampleBatch(images: SampleImage[], layouts: OutputLayout[][], la
     });
   }) as SampledOutput[][];
 }
-

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readRadiograph } from '../../src/imaging/index.js';
-import { applyAffine, invertAffine, type Matrix2x3 } from '../../src/preprocess/index.js';
+import { applyAffine, defaultParams, invertAffine, preprocessRadiographs, readKeypointSource, type Matrix2x3 } from '../../src/preprocess/index.js';
 
 const bin = fileURLToPath(new URL('../../../bin/spinesurv.js', import.meta.url));
 const run = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
@@ -131,6 +131,18 @@ test('--all-variants writes the six variant folders; Python reads the tensors; m
     }
     assert.ok(inside > 1000 && outside === 0, `${key}: ${outside} of ${inside + outside} masked pixels map outside their vertebra`);
   }
+
+  // The library path that `spinesurv predict` takes gives exactly the stored values for the same radiograph.
+  const radiograph = await readRadiograph(join(cohort, 'images/SYN0003.dcm'));
+  const mask = await readRadiograph(join(cohort, 'masks/SYN0003.png'));
+  const kp = readKeypointSource(join(cohort, 'keypoints.json')).lookup('images/SYN0003.dcm', cohort)?.keypoints as Float64Array;
+  const params = defaultParams('patches', { size: 96, patchSize: 48, masks: true });
+  const single = preprocessRadiographs([radiograph], [kp], params, [Uint8Array.from(mask.pixels)]);
+  const { data } = readTensorRows(join(out, 'patches-masks', 'images.safetensors'));
+  const row = data.subarray(2 * 5 * 48 * 48, 3 * 5 * 48 * 48);
+  assert.deepEqual(Array.from(single.tensor, (v) => Math.round(v * 255)), Array.from(row));
+  const stored = JSON.parse(readFileSync(join(out, 'patches-masks', 'manifest.json'), 'utf8')).parameters;
+  assert.deepEqual(stored, { ...params });
 });
 
 test('the same inputs give byte-identical outputs', () => {

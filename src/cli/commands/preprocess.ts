@@ -33,7 +33,7 @@ const spec = {
     percentiles: { type: 'string' as const, description: 'low,high percentiles for --normalise percentile', placeholder: 'LO,HI', default: '0.5,99.5' },
     'rigid-reference': { type: 'string' as const, description: 'rigid: the L1-L5 distance in input pixels the fixed scale is built for (default: the cohort median)', placeholder: 'PX' },
     workers: { type: 'string' as const, description: 'decoding worker threads (default: CPU count, at most 2; 0 = none)', placeholder: 'N' },
-    'batch-size': { type: 'string' as const, description: 'radiographs per engine call', placeholder: 'N', default: '8' },
+    'batch-size': { type: 'string' as const, description: 'radiographs per engine call', placeholder: 'N', default: '4' },
     device: { type: 'string' as const, description: 'engine device: cpu, or cuda with a CUDA build of the addon', placeholder: 'DEV', default: 'cpu' },
     force: { type: 'boolean' as const, description: "replace DIR2 when it is spinesurv's own earlier output" },
     json: { type: 'boolean' as const, description: 'print a JSON summary on stdout' },
@@ -71,7 +71,7 @@ export const command: Command = {
       params,
       force: args.flag('force'),
       workers: args.integer('workers', Math.min(2, availableParallelism()), 0),
-      batchSize: args.integer('batch-size', 8, 1),
+      batchSize: args.integer('batch-size', 4, 1),
       device: args.string('device'),
       createdBy: 'spinesurv preprocess',
       onProgress: (done, total) => {
