@@ -159,6 +159,19 @@ test('the same inputs give byte-identical outputs', () => {
   assert.match(again.stderr, /--force/);
   const forced = run(['preprocess', '--cohort', cohort, '--keypoints', join(cohort, 'keypoints.json'), '--variant', 'full-l1l4', '--out', a, '--size', '64', '--force']);
   assert.equal(forced.status, 0, forced.stderr);
+  // Rigid alignment: one fixed scale for the cohort, its reference distance recorded with the parameters.
+  const rigid = run(['preprocess', '--cohort', cohort, '--keypoints', join(cohort, 'keypoints.json'), '--variant', 'full-l1l5', '--align', 'rigid', '--out', join(dir, 'rigid'), '--size', '64', '--json']);
+  assert.equal(rigid.status, 0, rigid.stderr);
+  const reference = JSON.parse(rigid.stdout).parameters.rigidReferenceDistance;
+  const lengths = JSON.parse(readFileSync(join(cohort, 'keypoints.json'), 'utf8')).annotations
+    .map((a: { keypoints: number[] }) => Math.hypot(a.keypoints[12] - a.keypoints[0], a.keypoints[13] - a.keypoints[1]))
+    .sort((x: number, y: number) => x - y);
+  assert.ok(Math.abs(reference - (lengths[PATIENTS / 2 - 1] + lengths[PATIENTS / 2]) / 2) < 0.01, `reference ${reference}`);
+  const rigidTransforms = JSON.parse(readFileSync(join(dir, 'rigid', 'transforms.json'), 'utf8'));
+  for (const t of Object.values(rigidTransforms) as { matrix: number[][] }[]) {
+    const [[a, b], [c, d]] = t.matrix;
+    assert.ok(Math.abs(Math.sqrt(a * d - b * c) - 64 / (1.5 * reference)) < 1e-9, 'the same scale for every radiograph');
+  }
   const foreign = join(dir, 'foreign');
   mkdirSync(foreign);
   writeFileSync(join(foreign, 'notes.txt'), 'mine');
@@ -242,5 +255,8 @@ test('bad usage is exit 2 with a one-line reason', () => {
   const badMargin = run(['preprocess', '--cohort', cohort, '--keypoints', kp, '--variant', 'patches', '--out', join(dir, 'y'), '--margin', '-1']);
   assert.equal(badMargin.status, 2);
   assert.match(badMargin.stderr, /margin/);
+  const device = run(['preprocess', '--cohort', cohort, '--keypoints', kp, '--variant', 'patches', '--out', join(dir, 'z'), '--device', 'tpu']);
+  assert.equal(device.status, 2);
+  assert.match(device.stderr, /--device tpu is not available here/);
   assert.equal(run(['preprocess', '--help']).status, 0);
 });

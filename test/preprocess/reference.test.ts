@@ -27,16 +27,17 @@ function testImage(): Float32Array {
   return img;
 }
 
-function compareWithReference(variant: VariantName, side: number, margin: number): void {
+function compareWithReference(variant: VariantName, side: number, margin: number, percentiles?: [number, number]): void {
   const dir = mkdtempSync(join(tmpdir(), 'preprocess-ref-'));
   try {
     const pixels = testImage();
     writeFileSync(join(dir, 'image.f32'), new Uint8Array(pixels.buffer));
-    const r = spawnSync(python, [script, join(dir, 'image.f32'), String(ROWS), String(COLUMNS), variant, String(side), String(margin), KP.join(','), join(dir, 'out.u8'), join(dir, 'maps.json')], { encoding: 'utf8' });
+    const r = spawnSync(python, [script, join(dir, 'image.f32'), String(ROWS), String(COLUMNS), variant, String(side), String(margin), KP.join(','), join(dir, 'out.u8'), join(dir, 'maps.json'), ...(percentiles ? [percentiles.join(',')] : [])], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const expected = readFileSync(join(dir, 'out.u8'));
     const maps = JSON.parse(readFileSync(join(dir, 'maps.json'), 'utf8')) as number[][][];
-    const params = variant === 'patches' ? defaultParams(variant, { patchSize: side, margin }) : defaultParams(variant, { size: side, margin });
+    const normalise = percentiles ? { normalise: 'percentile' as const, percentiles } : {};
+    const params = variant === 'patches' ? defaultParams(variant, { patchSize: side, margin, ...normalise }) : defaultParams(variant, { size: side, margin, ...normalise });
     const { tensor, transforms } = preprocessRadiographs([{ pixels, rows: ROWS, columns: COLUMNS }], [KP], params);
     transformMatrices(transforms[0]).forEach((m, c) => {
       m.flat().forEach((v, i) => assert.ok(Math.abs(v - maps[c].flat()[i]) < 1e-9, `map ${c}: ${m.flat()} vs ${maps[c].flat()}`));
@@ -67,4 +68,8 @@ test('full L1-L4 matches the numpy reference', () => {
 
 test('patches (up-sampled, one sample per pixel) match the numpy reference', () => {
   compareWithReference('patches', 96, 0.1);
+});
+
+test('percentile normalisation (2nd to 98th, clipped) matches numpy.percentile in the reference', () => {
+  compareWithReference('full-l1l5', 120, 0.25, [2, 98]);
 });

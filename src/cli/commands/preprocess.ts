@@ -8,6 +8,7 @@ import type { Command } from '../command.js';
 import { parseCommand, printJson } from '../args.js';
 import { UsageError } from '../../util/errors.js';
 import { log, progress } from '../../util/progress.js';
+import { devices } from '../../torch/index.js';
 import {
   ALL_VARIANT_KEYS, DEFAULT_MARGIN, DEFAULT_SIZE, VARIANT_NAMES, preprocessCohort, variantKey, type PreprocessParams,
 } from '../../preprocess/index.js';
@@ -61,6 +62,11 @@ export const command: Command = {
       percentiles: [percentiles[0], percentiles[1]],
       rigidReferenceDistance: args.optionalNumber('rigid-reference') ?? null,
     };
+    const device = args.string('device');
+    const available = devices();
+    if (!available.includes(device) && !(device === 'cuda' && available.length > 1)) {
+      throw new UsageError(`spinesurv preprocess: --device ${device} is not available here (devices: ${available.join(', ')})`);
+    }
     let bar: ReturnType<typeof progress> | null = null;
     const summary = await preprocessCohort({
       cohort: args.string('cohort'),
@@ -72,7 +78,7 @@ export const command: Command = {
       force: args.flag('force'),
       workers: args.integer('workers', Math.min(2, availableParallelism()), 0),
       batchSize: args.integer('batch-size', 4, 1),
-      device: args.string('device'),
+      device,
       createdBy: 'spinesurv preprocess',
       onProgress: (done, total) => {
         bar ??= progress('preprocess', total);
