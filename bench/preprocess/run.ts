@@ -13,7 +13,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { readRadiograph, writeDicom } from '../../src/imaging/index.js';
+import { readRadiograph, writeDicom, writePng8 } from '../../src/imaging/index.js';
 import { ALL_VARIANT_KEYS, preprocessCohort, type VariantKey } from '../../src/preprocess/index.js';
 
 const { values } = parseArgs({
@@ -76,19 +76,24 @@ function sh(cmd: string, args: string[]): void {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}`);
 }
 
-/** A cohort of 3000 x 2500 JPEG Lossless SV1 DICOMs: synth at 3000 px (3000 x 2400), padded to 2500 columns. */
+/** A cohort of 3000 x 2500 JPEG Lossless SV1 DICOMs: synth at 3000 px (3000 x 2400), padded to 2500 columns (masks too). */
 async function jpegCohort(patients: number): Promise<string> {
   const synthDir = join(scratch, 'synth3000');
   sh(process.execPath, [bin, 'synth', '--out', synthDir, '--patients', String(patients), '--size', '3000']);
   const dir = join(scratch, 'jpeg3000');
   mkdirSync(join(dir, 'images'), { recursive: true });
+  mkdirSync(join(dir, 'masks'), { recursive: true });
   const csv = readFileSync(join(synthDir, 'cohort.csv'), 'utf8');
   writeFileSync(join(dir, 'cohort.csv'), csv);
   writeFileSync(join(dir, 'keypoints.json'), readFileSync(join(synthDir, 'keypoints.json')));
   for (const line of csv.trim().split('\n').slice(1)) {
-    const image = line.split(',')[1];
+    const [, image, maskFile] = line.split(',');
     const r = await readRadiograph(join(synthDir, image));
     const columns = 2500;
+    const mask = await readRadiograph(join(synthDir, maskFile));
+    const labels = new Uint8Array(r.rows * columns);
+    for (let y = 0; y < r.rows; y++) for (let x = 0; x < r.columns; x++) labels[y * columns + x] = mask.pixels[y * r.columns + x];
+    writePng8(join(dir, maskFile), labels, columns, r.rows);
     const pixels = new Uint16Array(r.rows * columns);
     for (let y = 0; y < r.rows; y++) {
       for (let x = 0; x < columns; x++) pixels[y * columns + x] = x < r.columns ? r.pixels[y * r.columns + x] : r.pixels[y * r.columns + r.columns - 1];
