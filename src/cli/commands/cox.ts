@@ -9,6 +9,8 @@ import { parseCommand, printJson, type CommandSpec } from '../args.js';
 import { readCsv } from '../../util/csv.js';
 import { log } from '../../util/progress.js';
 import { coxph, saveCoxModel, type CoxFit } from '../../survival/index.js';
+import { COX_MODEL_WRITER } from '../../survival/cox/model-file.js';
+import { checkOutputFolderArg } from '../output-paths.js';
 import { readSurvivalColumns } from '../../survival/csv-input.js';
 import { version } from '../main.js';
 
@@ -27,7 +29,8 @@ const spec: CommandSpec = {
     robust: { type: 'boolean', description: 'robust (sandwich) SEs; on by default with non-integer --weights, as R' },
     'max-iter': { type: 'string', description: 'maximum Newton-Raphson iterations', placeholder: 'N', default: '20' },
     'drop-missing': { type: 'boolean', description: 'skip rows with a missing value in a used column' },
-    out: { type: 'string', description: 'save a model folder for `spinesurv predict`', placeholder: 'DIR' },
+    out: { type: 'string', description: 'save a model folder for `spinesurv predict` (a new or empty folder)', placeholder: 'DIR' },
+    force: { type: 'boolean', description: 'let --out replace an earlier `spinesurv cox` model folder (never other files)' },
     json: { type: 'boolean', description: 'print one JSON object on stdout' },
   },
 };
@@ -88,6 +91,8 @@ export const command: Command = {
     const weights = a.optionalString('weights');
     const ridge = a.optionalNumber('ridge');
     const maxIter = a.integer('max-iter', 20, 1);
+    const out = a.optionalString('out');
+    if (out !== undefined) checkOutputFolderArg(out, { force: a.flag('force'), createdBy: COX_MODEL_WRITER, inputs: [a.string('data')] });
     const table = readCsv(a.string('data'));
     const cols = readSurvivalColumns(table, {
       time: a.string('time'),
@@ -111,9 +116,8 @@ export const command: Command = {
     });
     for (const w of fit.warnings) log(`cox: warning: ${w}`);
     const summary = coxSummary(fit, covariates, strata);
-    const out = a.optionalString('out');
     if (out !== undefined) {
-      await saveCoxModel(out, fit, covariates, { summary, version: await version(), strataColumn: strata });
+      await saveCoxModel(out, fit, covariates, { summary, version: await version(), strataColumn: strata, force: a.flag('force') });
       log(`cox: model saved to ${out}`);
     }
     if (a.flag('json')) printJson(summary);

@@ -12,11 +12,12 @@ import { parseCsv, readInputFile } from '../../util/csv.js';
 import { UsageError } from '../../util/errors.js';
 import { log } from '../../util/progress.js';
 import { loadSurvivalTable } from '../../models/tabular.js';
-import { DEFAULT_CONFIG, validateConfig, type DeepSurvConfig } from '../../models/deepsurv/config.js';
+import { DEEPSURV_MODEL_WRITER, DEFAULT_CONFIG, validateConfig, type DeepSurvConfig } from '../../models/deepsurv/config.js';
 import type { SearchResult } from '../../models/deepsurv/search.js';
 import type { EpochLog } from '../../models/train-cox.js';
 import { createHash } from 'node:crypto';
 import { version } from '../main.js';
+import { checkOutputFolderArg } from '../output-paths.js';
 
 const d = DEFAULT_CONFIG;
 const dataOptions: Record<string, OptionSpec> = {
@@ -54,7 +55,8 @@ const fitSpec: CommandSpec = {
   description: 'Train a DeepSurv network on tabular covariates and save a model folder (weights.safetensors + model.json).',
   options: {
     ...dataOptions,
-    out: { type: 'string', description: 'model folder to write', placeholder: 'DIR', required: true },
+    out: { type: 'string', description: 'model folder to write (a new or empty folder)', placeholder: 'DIR', required: true },
+    force: { type: 'boolean', description: 'let --out replace an earlier `spinesurv deepsurv` model folder (never other files)' },
     ...modelOptions,
     search: { type: 'string', description: 'first pick the configuration by a random search of N trials (k-fold CV)', placeholder: 'N' },
     ...searchOptions,
@@ -66,7 +68,8 @@ const searchSpec: CommandSpec = {
   options: {
     ...dataOptions,
     trials: { type: 'string', description: 'number of random configurations', placeholder: 'N', default: '10' },
-    out: { type: 'string', description: 'also fit the best configuration on all rows and save it here', placeholder: 'DIR' },
+    out: { type: 'string', description: 'also fit the best configuration on all rows and save it here (a new or empty folder)', placeholder: 'DIR' },
+    force: { type: 'boolean', description: 'let --out replace an earlier `spinesurv deepsurv` model folder (never other files)' },
     ...modelOptions,
     ...searchOptions,
   },
@@ -130,7 +133,14 @@ async function runSearch(a: ParsedArgs, data: ReturnType<typeof loadData>, base:
   });
 }
 
-async function fitAndSave(out: string, data: ReturnType<typeof loadData>, config: DeepSurvConfig, seed: number, search: SearchResult | null) {
+/** Checks --out before any data is read or trained on, so a refusal comes at once. */
+function checkOut(a: ParsedArgs): string | undefined {
+  const out = a.optionalString('out');
+  if (out !== undefined) checkOutputFolderArg(out, { force: a.flag('force'), createdBy: DEEPSURV_MODEL_WRITER, inputs: [a.string('data')] });
+  return out;
+}
+
+async function fitAndSave(out: string, force: boolean, data: ReturnType<typeof loadData>, config: DeepSurvConfig, seed: number, search: SearchResult | null) {
   const { fitDeepSurv } = await import('../../models/deepsurv/fit.js');
   const { saveDeepSurvModel } = await import('../../models/deepsurv/folder.js');
   log(`fit: ${data.data.n} rows, ${data.covariates.length} covariates, ${config.layers} x ${config.width} ${config.activation}`);
@@ -147,7 +157,7 @@ async function fitAndSave(out: string, data: ReturnType<typeof loadData>, config
       rows_used: data.data.n,
       rows_dropped: data.dropped,
       search: search === null ? null : { trials: search.trials.length, folds: search.folds, best_trial: search.best.trial, best_mean_c: search.best.meanC },
-    });
+    }, { force });
     log(`saved ${out}`);
     return { out, n: data.data.n, nevent: t.nevent, covariates: data.covariates, epochs: t.epochsRun, best_epoch: t.bestEpoch, validation_c: t.bestValC, seconds: t.seconds, config };
   } finally {
@@ -160,6 +170,7 @@ async function fit(argv: string[]): Promise<number> {
   if (a === null) return 0;
   const seed = a.integer('seed', 1, 0);
   let config = configFrom(a, fitSpec.usage);
+  const out = checkOut(a)!;
   const data = loadData(a);
   const trials = a.optionalNumber('search');
   let search: SearchResult | null = null;
@@ -168,7 +179,7 @@ async function fit(argv: string[]): Promise<number> {
     search = await runSearch(a, data, config, trials, seed);
     config = search.best.config;
   }
-  const summary = await fitAndSave(a.string('out'), data, config, seed, search);
+  const summary = await fitAndSave(out, a.flag('force'), data, config, seed, search);
   if (a.flag('json')) printJson(search === null ? summary : { ...summary, search: search.trials.map((t) => ({ trial: t.trial, mean_c: t.meanC, sd_c: t.sdC, fold_c: t.foldC })) });
   return 0;
 }
@@ -178,10 +189,10 @@ async function search(argv: string[]): Promise<number> {
   if (a === null) return 0;
   const seed = a.integer('seed', 1, 0);
   const base = configFrom(a, searchSpec.usage);
+  const out = checkOut(a);
   const data = loadData(a);
   const result = await runSearch(a, data, base, a.integer('trials', 10, 1), seed);
-  const out = a.optionalString('out');
-  const fitted = out === undefined ? null : await fitAndSave(out, data, result.best.config, seed, result);
+  const fitted = out === undefined ? null : await fitAndSave(out, a.flag('force'), data, result.best.config, seed, result);
   const summary = {
     n: data.data.n,
     folds: result.folds,

@@ -15,6 +15,7 @@ import { progress } from '../../util/progress.js';
 import { readRadiograph, RadiographReadError, type Radiograph } from '../../imaging/index.js';
 import { modalityStatistics, windowToBytes } from '../../imaging/display.js';
 import { writePng8 } from '../../imaging/image-files/png-writer.js';
+import { checkOutputFileArg } from '../output-paths.js';
 
 const infoSpec: CommandSpec = {
   usage: 'spinesurv dicom info',
@@ -99,6 +100,7 @@ async function png(argv: string[]): Promise<number> {
   if (windowArg !== undefined && (windowArg.length !== 2 || !(windowArg[1] >= 1))) {
     throw new UsageError(`${pngSpec.usage}: --window takes "centre,width" with width >= 1`);
   }
+  checkOutputFileArg(out, [file]);
   const r = await readRadiograph(file);
   const window = windowArg === undefined ? r.window : { center: windowArg[0], width: windowArg[1] };
   writePng8(out, windowToBytes(r.pixels, window), r.columns, r.rows);

@@ -10,6 +10,7 @@ import { InputError, UsageError } from '../../util/errors.js';
 import { log } from '../../util/progress.js';
 import { covariateMatrix } from '../../models/tabular.js';
 import { loadPredictor } from '../../models/predictor.js';
+import { checkOutputFileArg } from '../output-paths.js';
 
 const spec: CommandSpec = {
   usage: 'spinesurv predict',
@@ -30,6 +31,7 @@ export const command: Command = {
     const timeTokens = a.optionalList('times') ?? [];
     const times = a.numberList('times') ?? [];
     for (const t of times) if (t < 0) throw new UsageError(`${spec.usage}: --times must be >= 0, got ${t}`);
+    checkOutputFileArg(a.string('out'), [a.string('data'), a.string('model')]);
     const predictor = await loadPredictor(a.string('model'));
     try {
       const table = readCsv(a.string('data'));
