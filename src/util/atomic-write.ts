@@ -3,7 +3,7 @@
  * never leaves a half-written file (or folder) where a finished one is expected. Folders follow the
  * ownership rule of output-folder.ts: only a missing, empty or spinesurv-written folder is replaced.
  */
-import { mkdirSync, renameSync, rmSync, rmdirSync, writeFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, rmdirSync, writeFileSync, statSync } from 'node:fs';
 import { dirname, basename, join, resolve } from 'node:path';
 import { InputError } from './errors.js';
 import { checkOutputFolder, listFiles, OUTPUT_MARKER, type OutputFolderOptions, type OutputMarker } from './output-folder.js';
@@ -42,6 +42,31 @@ export function describeWriteError(path: string, error: unknown): unknown {
   return new InputError(`${path}: ${WRITE_REASONS[code] ?? `cannot be written (${code})`}`);
 }
 
+/**
+ * Creates `dir` and its missing parents one level at a time. Node's own `mkdirSync(p, { recursive: true })`
+ * never returns for a path under /proc (it retries the parent forever), so it is not used here.
+ */
+export function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  let d = resolve(dir);
+  while (!existsSync(d)) {
+    missing.unshift(d);
+    const parent = dirname(d);
+    if (parent === d) break;
+    d = parent;
+  }
+  for (const m of missing) mkdirSync(m);
+}
+
+/** Removes a temporary file or folder of ours; one that cannot even be looked up was never made. */
+function removeQuietly(tmp: string): void {
+  try {
+    rmSync(tmp, { recursive: true, force: true });
+  } catch {
+    // ENOTDIR and the like: nothing was created there
+  }
+}
+
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   let isDir = false;
   try {
@@ -52,11 +77,11 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   if (isDir) throw new InputError(`${path}: is a folder; name a file for the output`);
   const tmp = temporaryName(path);
   try {
-    mkdirSync(dirname(path), { recursive: true });
+    makeFolders(dirname(path));
     writeFileSync(tmp, data);
     renameSync(tmp, path);
   } catch (error) {
-    rmSync(tmp, { force: true });
+    removeQuietly(tmp);
     throw describeWriteError(path, error);
   }
 }
@@ -78,7 +103,8 @@ export async function writeDirAtomic(
   checkOutputFolder(path, options);
   const tmp = temporaryName(path);
   try {
-    mkdirSync(tmp, { recursive: true });
+    makeFolders(dirname(tmp));
+    mkdirSync(tmp);
   } catch (error) {
     throw describeWriteError(path, error);
   }
@@ -106,7 +132,7 @@ export async function writeDirAtomic(
       renameSync(tmp, path);
     }
   } catch (error) {
-    rmSync(tmp, { recursive: true, force: true });
+    removeQuietly(tmp);
     // An fs error on a path outside the output (an input the fill step read) keeps its own message.
     const failed = (error as NodeJS.ErrnoException | null)?.path;
     const ours = failed === undefined || resolve(failed) === resolve(path) || resolve(failed).startsWith(resolve(tmp));
