@@ -6,7 +6,8 @@
  */
 import type { Command } from '../command.js';
 import { parseCommand, printJson, type CommandSpec } from '../args.js';
-import { readCsv } from '../../util/csv.js';
+import { delimiterOption, eventValue, eventValueOption, readDataCsv, referenceLevels, referenceOption } from '../data-options.js';
+import { checkCovariateCount, rowCount } from '../wording.js';
 import { log } from '../../util/progress.js';
 import { coxph, saveCoxModel, type CoxFit } from '../../survival/index.js';
 import { COX_MODEL_WRITER } from '../../survival/cox/model-file.js';
@@ -20,8 +21,11 @@ const spec: CommandSpec = {
   options: {
     data: { type: 'string', description: 'input CSV', placeholder: 'F.csv', required: true },
     time: { type: 'string', description: 'follow-up time column', placeholder: 'COL', required: true },
-    event: { type: 'string', description: 'event column (1 = event, 0 = censored)', placeholder: 'COL', required: true },
-    covariates: { type: 'string', description: 'comma-separated covariate columns', placeholder: 'A,B,C', required: true },
+    event: { type: 'string', description: 'event column (1 = event, 0 = censored; R\'s 1/2 is found)', placeholder: 'COL', required: true },
+    covariates: { type: 'string', description: 'comma-separated covariate columns; a text column becomes dummies named as R names them (sexM)', placeholder: 'A,B,C', required: true },
+    ...referenceOption,
+    ...eventValueOption,
+    ...delimiterOption,
     ties: { type: 'string', description: 'efron or breslow', placeholder: 'METHOD', default: 'efron' },
     strata: { type: 'string', description: 'stratify the baseline hazard by this column', placeholder: 'COL' },
     weights: { type: 'string', description: 'case-weight column', placeholder: 'COL' },
@@ -93,21 +97,28 @@ export const command: Command = {
     const maxIter = a.integer('max-iter', 20, 1);
     const out = a.optionalString('out');
     if (out !== undefined) checkOutputFolderArg(out, { force: a.flag('force'), createdBy: COX_MODEL_WRITER, inputs: [a.string('data')] });
-    const table = readCsv(a.string('data'));
+    const table = readDataCsv(a);
     const cols = readSurvivalColumns(table, {
       time: a.string('time'),
       event: a.string('event'),
-      numeric: weights ? [...covariates, weights] : covariates,
+      covariates,
+      reference: referenceLevels(a),
+      numeric: weights ? [weights] : [],
       labels: strata ? [strata] : [],
       dropMissing: a.flag('drop-missing'),
+      eventValue: eventValue(a),
     });
-    if (cols.dropped > 0) log(`cox: dropped ${cols.dropped} rows with missing values`);
+    for (const note of cols.notes) log(`cox: ${note}`);
+    if (cols.dropped > 0) log(`cox: dropped ${rowCount(cols.dropped)} with missing values`);
+    for (const f of cols.factors) log(`cox: ${f.column} is text: dummies ${f.dummies.join(', ')} against the reference level "${f.reference}"`);
+    checkCovariateCount(cols.designNames.length, cols.n, table.source);
+    const names = cols.designNames;
     const fit = coxph({
       time: cols.time,
       event: cols.event,
-      covariates: cols.numeric.slice(0, covariates.length),
-      names: covariates,
-      weights: weights ? cols.numeric[covariates.length] : undefined,
+      covariates: cols.design,
+      names,
+      weights: weights ? cols.numeric[0] : undefined,
       strata: strata ? cols.labels[0] : undefined,
       ties,
       ridge,
@@ -115,13 +126,14 @@ export const command: Command = {
       robust: a.flag('robust') ? true : undefined,
     });
     for (const w of fit.warnings) log(`cox: warning: ${w}`);
-    const summary = coxSummary(fit, covariates, strata);
+    const summary = coxSummary(fit, names, strata);
+    if (cols.factors.length > 0) summary.factors = cols.factors;
     if (out !== undefined) {
-      await saveCoxModel(out, fit, covariates, { summary, version: await version(), strataColumn: strata, force: a.flag('force') });
+      await saveCoxModel(out, fit, names, { summary, version: await version(), strataColumn: strata, force: a.flag('force') });
       log(`cox: model saved to ${out}`);
     }
     if (a.flag('json')) printJson(summary);
-    else process.stdout.write(formatTable(fit, covariates));
+    else process.stdout.write(formatTable(fit, names));
     return 0;
   },
 };
