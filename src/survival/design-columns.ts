@@ -22,15 +22,25 @@ export interface DesignColumns {
   factors: FactorCoding[];
 }
 
-/** Whether a column holds text (a non-missing cell that is not a number). */
+/**
+ * Whether a column holds text levels: no cell is a number. A column mixing numbers and text is taken
+ * for a numeric column with a typo, and reading it as numbers names the first cell that is not one.
+ */
 function isTextColumn(table: CsvTable, column: string): boolean {
   try {
-    table.numbers(column, { missing: 'nan' });
+    table.numbers(column, { missing: 'nan' }); // the usual case, read from the bytes
     return false;
   } catch (error) {
-    if (error instanceof InputError && / is not a number/.test(error.message)) return true;
-    throw error;
+    if (!(error instanceof InputError && / is not a number/.test(error.message))) throw error;
   }
+  const j = table.columnIndex(column);
+  let text = false;
+  for (let i = 0; i < table.length; i++) {
+    if (table.isMissing(i, j)) continue;
+    if (Number.isFinite(Number(table.cell(i, j).trim()))) return false;
+    text = true;
+  }
+  return text;
 }
 
 /** Sorted as R's sort() in the C locale (code points), so "F" < "M" and "adeno" < "large". */

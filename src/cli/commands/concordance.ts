@@ -6,7 +6,8 @@
  */
 import type { Command } from '../command.js';
 import { parseCommand, printJson, type CommandSpec } from '../args.js';
-import { readCsv } from '../../util/csv.js';
+import { delimiterOption, eventValue, eventValueOption, readDataCsv } from '../data-options.js';
+import { rowCount } from '../wording.js';
 import { UsageError } from '../../util/errors.js';
 import { log, progress } from '../../util/progress.js';
 import { Random } from '../../util/random.js';
@@ -25,6 +26,8 @@ const spec: CommandSpec = {
     bootstrap: { type: 'string', description: 'number of bootstrap resamples for percentile 95% CIs', placeholder: 'B' },
     seed: { type: 'string', description: 'seed for the bootstrap', placeholder: 'N', default: '1' },
     'drop-missing': { type: 'boolean', description: 'skip rows with a missing value in a used column' },
+    ...eventValueOption,
+    ...delimiterOption,
     json: { type: 'boolean', description: 'print one JSON object on stdout' },
   },
 };
@@ -37,10 +40,11 @@ export const command: Command = {
     if (tau !== undefined && !(tau > 0)) throw new UsageError(`${spec.usage}: --tau must be > 0, got ${tau}`);
     const B = a.optionalString('bootstrap') === undefined ? 0 : a.integer('bootstrap', 0, 2);
     const seed = a.integer('seed', 1);
-    const table = readCsv(a.string('data'));
+    const table = readDataCsv(a);
     const scoreName = a.string('score');
-    const cols = readSurvivalColumns(table, { time: a.string('time'), event: a.string('event'), numeric: [scoreName], dropMissing: a.flag('drop-missing') });
-    if (cols.dropped > 0) log(`concordance: dropped ${cols.dropped} rows with missing values`);
+    const cols = readSurvivalColumns(table, { time: a.string('time'), event: a.string('event'), numeric: [scoreName], dropMissing: a.flag('drop-missing'), eventValue: eventValue(a) });
+    for (const note of cols.notes) log(`concordance: ${note}`);
+    if (cols.dropped > 0) log(`concordance: dropped ${rowCount(cols.dropped)} with missing values`);
     const score = cols.numeric[0];
     let events = 0;
     for (const e of cols.event) events += e;

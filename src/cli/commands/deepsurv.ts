@@ -8,7 +8,8 @@
  */
 import type { Command } from '../command.js';
 import { parseCommand, printJson, runSubcommand, type CommandSpec, type OptionSpec, type ParsedArgs } from '../args.js';
-import { parseCsv, readInputFile } from '../../util/csv.js';
+import { parseCsv, parseDelimiter, readInputFile } from '../../util/csv.js';
+import { delimiterOption } from '../data-options.js';
 import { UsageError } from '../../util/errors.js';
 import { log } from '../../util/progress.js';
 import { loadSurvivalTable } from '../../models/tabular.js';
@@ -26,6 +27,7 @@ const dataOptions: Record<string, OptionSpec> = {
   event: { type: 'string', description: 'event column (1 event, 0 censored)', placeholder: 'COL', required: true },
   covariates: { type: 'string', description: 'comma-separated covariate columns', placeholder: 'A,B,C', required: true },
   'drop-missing': { type: 'boolean', description: 'leave out rows with a missing value in a used column' },
+  ...delimiterOption,
   seed: { type: 'string', description: 'seed for initialisation, splits, batches and dropout', placeholder: 'N', default: '1' },
   json: { type: 'boolean', description: 'print one JSON summary on stdout' },
 };
@@ -105,7 +107,8 @@ function loadData(a: ParsedArgs) {
   const covariates = a.list('covariates');
   // One read: the recorded hash is of the very bytes that were fitted.
   const bytes = readInputFile(path);
-  const loaded = loadSurvivalTable(parseCsv(bytes.toString('utf8'), path), { time: a.string('time'), event: a.string('event'), covariates, dropMissing: a.flag('drop-missing') });
+  const d = a.optionalString('delimiter');
+  const loaded = loadSurvivalTable(parseCsv(bytes, path, { delimiter: d === undefined ? undefined : parseDelimiter(d) }), { time: a.string('time'), event: a.string('event'), covariates, dropMissing: a.flag('drop-missing') });
   if (loaded.dropped > 0) log(`${path}: left out ${loaded.dropped} rows with missing values`);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   return { path, sha256, time: a.string('time'), event: a.string('event'), covariates, ...loaded };

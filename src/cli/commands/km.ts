@@ -5,7 +5,8 @@
  */
 import type { Command } from '../command.js';
 import { parseCommand, printJson, type CommandSpec } from '../args.js';
-import { readCsv } from '../../util/csv.js';
+import { delimiterOption, eventValue, eventValueOption, readDataCsv } from '../data-options.js';
+import { rowCount } from '../wording.js';
 import { kaplanMeier, logRank, type KaplanMeier } from '../../survival/index.js';
 import { readSurvivalColumns } from '../../survival/csv-input.js';
 import { log } from '../../util/progress.js';
@@ -20,6 +21,8 @@ const spec: CommandSpec = {
     group: { type: 'string', description: 'estimate per group and test them (log-rank)', placeholder: 'COL' },
     times: { type: 'string', description: 'report the curve at these times (default: every distinct time)', placeholder: 't1,t2' },
     'drop-missing': { type: 'boolean', description: 'skip rows with a missing value in a used column' },
+    ...eventValueOption,
+    ...delimiterOption,
     json: { type: 'boolean', description: 'print one JSON object on stdout' },
   },
 };
@@ -48,9 +51,10 @@ export const command: Command = {
     if (a === null) return 0;
     const times = a.numberList('times');
     const group = a.optionalString('group');
-    const table = readCsv(a.string('data'));
-    const cols = readSurvivalColumns(table, { time: a.string('time'), event: a.string('event'), labels: group ? [group] : [], dropMissing: a.flag('drop-missing') });
-    if (cols.dropped > 0) log(`km: dropped ${cols.dropped} rows with missing values`);
+    const table = readDataCsv(a);
+    const cols = readSurvivalColumns(table, { time: a.string('time'), event: a.string('event'), labels: group ? [group] : [], dropMissing: a.flag('drop-missing'), eventValue: eventValue(a) });
+    for (const note of cols.notes) log(`km: ${note}`);
+    if (cols.dropped > 0) log(`km: dropped ${rowCount(cols.dropped)} with missing values`);
     let events = 0;
     for (const e of cols.event) events += e;
     const result: Record<string, unknown> = { n: cols.n, nevent: events, overall: curveJson(kaplanMeier(cols.time, cols.event), times) };
