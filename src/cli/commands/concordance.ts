@@ -40,15 +40,19 @@ export const command: Command = {
     if (tau !== undefined && !(tau > 0)) throw new UsageError(`${spec.usage}: --tau must be > 0, got ${tau}`);
     const B = a.optionalString('bootstrap') === undefined ? 0 : a.integer('bootstrap', 0, 2);
     const seed = a.integer('seed', 1);
-    const table = readDataCsv(a);
     const scoreName = a.string('score');
-    const cols = readSurvivalColumns(table, { time: a.string('time'), event: a.string('event'), numeric: [scoreName], dropMissing: a.flag('drop-missing'), eventValue: eventValue(a) });
+    // The table (the file's bytes and cell positions) is not kept past this line: on a million rows
+    // that is memory the C-index computation can use.
+    const { source, cols } = ((table) => ({
+      source: table.source,
+      cols: readSurvivalColumns(table, { time: a.string('time'), event: a.string('event'), numeric: [scoreName], dropMissing: a.flag('drop-missing'), eventValue: eventValue(a) }),
+    }))(readDataCsv(a));
     for (const note of cols.notes) log(`concordance: ${note}`);
     if (cols.dropped > 0) log(`concordance: dropped ${rowCount(cols.dropped)} with missing values`);
     const score = cols.numeric[0];
     let events = 0;
     for (const e of cols.event) events += e;
-    if (events === 0) throw new UsageError(`${table.source}: no events in column "${a.string('event')}": the C-index is undefined`);
+    if (events === 0) throw new UsageError(`${source}: no events in column "${a.string('event')}": the C-index is undefined`);
     const harrell = concordance(cols.time, cols.event, score, { timewt: 'n' });
     const uno = concordance(cols.time, cols.event, score, { timewt: 'n/G2', tau });
     const result: Record<string, unknown> = {
