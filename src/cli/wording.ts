@@ -3,6 +3,7 @@
  * in one format, and the early refusal of more covariates than rows.
  */
 import { InputError } from '../util/errors.js';
+import { pValue } from '../report/format.js';
 
 /** "1 row", "2 rows", "1,595 rows". */
 export function plural(n: number, noun: string, nouns = `${noun}s`): string {
@@ -14,13 +15,17 @@ export function rowCount(n: number): string {
 }
 
 /**
- * One p-value format for every text output: 3 significant digits, "< 0.001" below that (as a paper
- * prints it); --json keeps the full number.
+ * One p-value format for every text output, the report's and Table 1's: "<0.001", else three
+ * decimals (report/format.ts); --json keeps the full number.
  */
 export function formatP(p: number): string {
-  if (!Number.isFinite(p)) return 'NA';
-  if (p < 0.001) return '< 0.001';
-  return p >= 0.1 ? p.toFixed(2) : p.toPrecision(2);
+  return Number.isFinite(p) ? pValue(p) : 'NA';
+}
+
+/** "= 0.032" or "< 0.001", to follow "p". */
+export function formatPEquals(p: number): string {
+  const s = formatP(p);
+  return s.startsWith('<') ? `< ${s.slice(1)}` : `= ${s}`;
 }
 
 /** A model with as many covariates as rows cannot be fitted: said before any work. */

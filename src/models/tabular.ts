@@ -27,7 +27,7 @@ export function covariateMatrix(table: CsvTable, covariates: string[], missing: 
   if (covariates.length === 0) throw new InputError(`${table.source}: no covariates given`);
   const seen = new Set<string>();
   for (const c of covariates) {
-    if (seen.has(c)) throw new InputError(`covariate "${c}" is listed twice`);
+    if (seen.has(c)) throw new InputError(`covariate "${c}" is listed twice in --covariates`);
     seen.add(c);
   }
   const p = covariates.length;

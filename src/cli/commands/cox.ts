@@ -5,9 +5,10 @@
  * that `spinesurv predict` reads.
  */
 import type { Command } from '../command.js';
+import { UsageError } from '../../util/errors.js';
 import { parseCommand, printJson, type CommandSpec } from '../args.js';
 import { delimiterOption, eventValue, eventValueOption, readDataCsv, referenceLevels, referenceOption } from '../data-options.js';
-import { checkCovariateCount, rowCount } from '../wording.js';
+import { checkCovariateCount, formatP, formatPEquals, rowCount } from '../wording.js';
 import { log } from '../../util/progress.js';
 import { coxph, saveCoxModel, type CoxFit } from '../../survival/index.js';
 import { COX_MODEL_WRITER } from '../../survival/cox/model-file.js';
@@ -29,7 +30,8 @@ const spec: CommandSpec = {
     ties: { type: 'string', description: 'efron or breslow', placeholder: 'METHOD', default: 'efron' },
     strata: { type: 'string', description: 'stratify the baseline hazard by this column', placeholder: 'COL' },
     weights: { type: 'string', description: 'case-weight column', placeholder: 'COL' },
-    ridge: { type: 'string', description: 'ridge penalty theta (loglik - theta/2 * sum(beta^2))', placeholder: 'THETA' },
+    ridge: { type: 'string', description: "ridge penalty theta on the standardised coefficients, loglik - theta/2 * sum((beta_j * sd_j)^2), as R's ridge(..., theta, scale = TRUE)", placeholder: 'THETA' },
+    'ridge-scale': { type: 'string', description: "true: penalise beta_j * sd_j (R's default); false: penalise beta_j itself, as R's ridge(scale = FALSE)", placeholder: 'true|false', default: 'true' },
     robust: { type: 'boolean', description: 'robust (sandwich) SEs; on by default with non-integer --weights, as R' },
     'max-iter': { type: 'string', description: 'maximum Newton-Raphson iterations', placeholder: 'N', default: '20' },
     'drop-missing': { type: 'boolean', description: 'skip rows with a missing value in a used column' },
@@ -76,10 +78,10 @@ function formatTable(fit: CoxFit, covariates: string[]): string {
   ];
   covariates.forEach((c, j) => {
     const ci = `${f(fit.hrCi95[j][0])}-${f(fit.hrCi95[j][1])}`;
-    lines.push(`${c.padEnd(width)}  ${[f(fit.coef[j]), f(fit.se[j]), f(fit.hr[j])].map((s) => s.padStart(10)).join('')}${ci.padStart(19)}${f(fit.p[j]).padStart(10)}`);
+    lines.push(`${c.padEnd(width)}  ${[f(fit.coef[j]), f(fit.se[j]), f(fit.hr[j])].map((s) => s.padStart(10)).join('')}${ci.padStart(19)}${formatP(fit.p[j]).padStart(10)}`);
   });
   lines.push('');
-  lines.push(`log-likelihood ${fit.loglik.toFixed(4)} (null ${fit.loglik0.toFixed(4)}); LR test ${fit.lrTest.statistic.toFixed(3)} on ${fit.lrTest.df} df, p = ${f(fit.lrTest.p)}`);
+  lines.push(`log-likelihood ${fit.loglik.toFixed(4)} (null ${fit.loglik0.toFixed(4)}); LR test ${fit.lrTest.statistic.toFixed(3)} on ${fit.lrTest.df} df, p ${formatPEquals(fit.lrTest.p)}`);
   if (fit.concordance) lines.push(`concordance ${fit.concordance.c.toFixed(4)} (se ${fit.concordance.se.toFixed(4)})`);
   lines.push(`${fit.converged ? 'converged' : 'NOT converged'} in ${fit.iterations} iterations`);
   return lines.join('\n') + '\n';
@@ -94,6 +96,11 @@ export const command: Command = {
     const strata = a.optionalString('strata');
     const weights = a.optionalString('weights');
     const ridge = a.optionalNumber('ridge');
+    if (ridge !== undefined && !(ridge >= 0)) throw new UsageError(`${spec.usage}: --ridge must be >= 0, got ${ridge}`);
+    const ridgeScale = a.choice('ridge-scale', ['true', 'false'] as const, 'true') === 'true';
+    if (a.values['ridge-scale'] !== undefined && argv.some((x) => x.startsWith('--ridge-scale')) && ridge === undefined) {
+      throw new UsageError(`${spec.usage}: --ridge-scale applies to --ridge; give --ridge THETA too`);
+    }
     const maxIter = a.integer('max-iter', 20, 1);
     const out = a.optionalString('out');
     if (out !== undefined) checkOutputFolderArg(out, { force: a.flag('force'), createdBy: COX_MODEL_WRITER, inputs: [a.string('data')] });
@@ -122,6 +129,7 @@ export const command: Command = {
       strata: strata ? cols.labels[0] : undefined,
       ties,
       ridge,
+      ridgeScale,
       maxIter,
       robust: a.flag('robust') ? true : undefined,
     });

@@ -10,6 +10,7 @@ import type { Command } from '../command.js';
 import { parseCommand, printJson, runSubcommand, type CommandSpec, type OptionSpec, type ParsedArgs } from '../args.js';
 import { parseCsv, parseDelimiter, readInputFile } from '../../util/csv.js';
 import { delimiterOption } from '../data-options.js';
+import { plural, rowCount } from '../wording.js';
 import { UsageError } from '../../util/errors.js';
 import { log } from '../../util/progress.js';
 import { loadSurvivalTable } from '../../models/tabular.js';
@@ -109,7 +110,7 @@ function loadData(a: ParsedArgs) {
   const bytes = readInputFile(path);
   const d = a.optionalString('delimiter');
   const loaded = loadSurvivalTable(parseCsv(bytes, path, { delimiter: d === undefined ? undefined : parseDelimiter(d) }), { time: a.string('time'), event: a.string('event'), covariates, dropMissing: a.flag('drop-missing') });
-  if (loaded.dropped > 0) log(`${path}: left out ${loaded.dropped} rows with missing values`);
+  if (loaded.dropped > 0) log(`${path}: left out ${rowCount(loaded.dropped)} with missing values`);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   return { path, sha256, time: a.string('time'), event: a.string('event'), covariates, ...loaded };
 }
@@ -125,7 +126,7 @@ function epochLogger(every = 25): (e: EpochLog) => void {
 async function runSearch(a: ParsedArgs, data: ReturnType<typeof loadData>, base: DeepSurvConfig, trials: number, seed: number): Promise<SearchResult> {
   const { searchDeepSurv } = await import('../../models/deepsurv/search.js');
   const folds = a.integer('folds', 3, 2);
-  log(`search: ${trials} trials, ${folds}-fold CV on ${data.data.n} rows`);
+  log(`search: ${plural(trials, 'trial')}, ${folds}-fold CV on ${rowCount(data.data.n)}`);
   return searchDeepSurv(data.data, {
     covariates: data.covariates,
     trials,
@@ -146,7 +147,7 @@ function checkOut(a: ParsedArgs): string | undefined {
 async function fitAndSave(out: string, force: boolean, data: ReturnType<typeof loadData>, config: DeepSurvConfig, seed: number, search: SearchResult | null) {
   const { fitDeepSurv } = await import('../../models/deepsurv/fit.js');
   const { saveDeepSurvModel } = await import('../../models/deepsurv/folder.js');
-  log(`fit: ${data.data.n} rows, ${data.covariates.length} covariates, ${config.layers} x ${config.width} ${config.activation}`);
+  log(`fit: ${rowCount(data.data.n)}, ${plural(data.covariates.length, 'covariate')}, ${config.layers} x ${config.width} ${config.activation}`);
   const model = fitDeepSurv(data.data, { covariates: data.covariates, config, seed, onEpoch: epochLogger() });
   try {
     const t = model.training!;
