@@ -115,7 +115,7 @@ function describeParseError(error: unknown, spec: CommandSpec): string {
     const name = quoted.replace(/^-+/, '');
     return spec.options[name]?.type === 'boolean' || name === 'help' || name === 'h'
       ? `${quoted} takes no value`
-      : `${quoted} needs a value`;
+      : `${quoted} needs a value (a value starting with "-" is written ${quoted}=-1)`;
   }
   return message;
 }

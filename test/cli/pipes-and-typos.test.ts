@@ -47,7 +47,7 @@ test('a mistyped option names the nearest real one; a missing value and a value 
   assert.equal(far.stderr, 'spinesurv km: unknown option --zzzzzzzz (see --help)\n');
   const sub = run(['deepsurv', 'fit', '--epoch', '3']);
   assert.equal(sub.stderr, 'spinesurv deepsurv fit: unknown option --epoch; did you mean --epochs? (see --help)\n');
-  assert.equal(run(['cox', '--data']).stderr, 'spinesurv cox: --data needs a value (see --help)\n');
+  assert.equal(run(['cox', '--data']).stderr, 'spinesurv cox: --data needs a value (a value starting with "-" is written --data=-1) (see --help)\n');
   assert.equal(run(['cox', '--json=yes']).stderr, 'spinesurv cox: --json takes no value (see --help)\n');
   const cmd = run(['conkordance']);
   assert.equal(cmd.status, 2);
