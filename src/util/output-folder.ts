@@ -48,8 +48,10 @@ export function readOutputMarker(dir: string): OutputMarker | null {
   const file = join(dir, OUTPUT_MARKER);
   if (!existsSync(file)) return null;
   try {
-    const m = JSON.parse(readFileSync(file, 'utf8')) as OutputMarker;
-    return Array.isArray(m.files) ? m : null;
+    const m = JSON.parse(readFileSync(file, 'utf8')) as OutputMarker | null;
+    // Anything else under that name is not a marker spinesurv wrote: the folder is then the user's.
+    const valid = m !== null && typeof m.created_by === 'string' && Array.isArray(m.files) && m.files.every((f) => typeof f === 'string');
+    return valid ? m : null;
   } catch {
     return null;
   }

@@ -37,6 +37,36 @@ test('piping into head ends quietly with exit 0 (real pipe, output larger than t
   }
 });
 
+test('every command that prints ends quietly with exit 0 when the reader has already gone (| true)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'spinesurv-pipe-'));
+  try {
+    const csv = join(dir, 'd.csv');
+    const lines = ['time,event,score,group'];
+    for (let i = 0; i < 200; i++) lines.push(`${(i * 37) % 97 + 1},${i % 3 ? 1 : 0},${(i * 7919) % 1000},${i % 2 ? 'a' : 'b'}`);
+    writeFileSync(csv, lines.join('\n') + '\n');
+    const data = `--data ${csv} --time time --event event`;
+    const commands = [
+      '--help',
+      'cox --help',
+      `cox ${data} --covariates score`,
+      `cox ${data} --covariates score --json`,
+      `km ${data} --group group`,
+      `concordance ${data} --score score`,
+      `table1 --data ${csv} --group group --continuous score`,
+      `table1 --data ${csv} --group group --continuous score --markdown`,
+      `dicom scan ${dir} --json`,
+      `synth --out ${join(dir, 'cohort')} --patients 20 --size 64 --no-images --json`,
+    ];
+    for (const c of commands) {
+      const sh = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${bin}" ${c} 2>"${dir}/err" | true; echo "rc=$?"; cat "${dir}/err"`], { encoding: 'utf8' });
+      assert.equal(sh.stdout.split('\n')[0], 'rc=0', `${c}: ${sh.stdout}`);
+      assert.doesNotMatch(sh.stdout, /EPIPE|Unhandled|    at /, c);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a mistyped option names the nearest real one; a missing value and a value given to a switch are said plainly', () => {
   const tie = run(['cox', '--tie', 'breslow']);
   assert.equal(tie.status, 2);
