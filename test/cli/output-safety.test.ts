@@ -176,9 +176,12 @@ test('no command writes over one of its inputs: predict --out equal to --data (a
     const intoModel = run(['predict', '--model', model, '--data', p.data, '--out', model]);
     assert.equal(intoModel.code, 2);
     assert.match(intoModel.stderr, /model: is also an input of this command/);
-    const png = run(['dicom', 'png', p.data, p.data]);
+    const scan = join(p.proj, 'scan.png');
+    writeFileSync(scan, 'a radiograph');
+    const png = run(['dicom', 'png', scan, join(p.proj, '.', 'scan.png')]);
     assert.equal(png.code, 2);
-    assert.match(png.stderr, /is also an input of this command/);
+    assert.match(png.stderr, /scan\.png: is also an input of this command/);
+    assert.equal(readFileSync(scan, 'utf8'), 'a radiograph');
     assert.equal(readFileSync(p.data, 'utf8'), before);
   });
 });
