@@ -98,3 +98,11 @@ test('-h is --help, and `spinesurv help COMMAND [SUB]` prints that command\'s he
   assert.equal(subHelp.stdout, run(['deepsurv', 'fit', '--help']).stdout);
   assert.equal(run(['deepsurv', 'fit', '-h']).stdout, subHelp.stdout);
 });
+
+test('messages name the flag the user typed, not an internal field name', () => {
+  const base = ['--data', 'x.csv', '--time', 't', '--event', 'e', '--covariates', 'a'];
+  assert.equal(run(['deepsurv', 'fit', ...base, '--out', 'm', '--lr', '0']).stderr, 'spinesurv deepsurv fit: --lr must be > 0, got 0\n');
+  assert.equal(run(['deepsurv', 'search', ...base, '--validation', '2']).stderr, 'spinesurv deepsurv search: --validation must be in [0, 0.9], got 2\n');
+  assert.equal(run(['deepsurv', 'fit', ...base, '--out', 'm', '--batch-size', '1.5']).stderr, 'spinesurv deepsurv fit: --batch-size must be an integer >= 0, got 1.5\n');
+  assert.equal(run(['cox', ...base, '--ridge=-1']).stderr, 'spinesurv cox: --ridge must be >= 0, got -1\n');
+});

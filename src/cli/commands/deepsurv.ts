@@ -78,6 +78,13 @@ const searchSpec: CommandSpec = {
   },
 };
 
+/** The flag that sets each DeepSurvConfig field, for messages. */
+const FLAG_OF_FIELD: Record<string, string> = {
+  layers: '--layers', width: '--width', activation: '--activation', dropout: '--dropout', batchNorm: '--batch-norm',
+  optimizer: '--optimizer', learningRate: '--lr', momentum: '--momentum', lrDecay: '--lr-decay', l2: '--l2', epochs: '--epochs',
+  batchSize: '--batch-size', validationFraction: '--validation', patience: '--patience', ties: '--ties',
+};
+
 function configFrom(a: ParsedArgs, usage: string): DeepSurvConfig {
   const config: DeepSurvConfig = {
     layers: a.integer('layers', d.layers, 0),
@@ -99,7 +106,9 @@ function configFrom(a: ParsedArgs, usage: string): DeepSurvConfig {
   try {
     return validateConfig(config);
   } catch (error) {
-    throw new UsageError(`${usage}: ${(error as Error).message}`);
+    // The config speaks in field names (learningRate); the user typed flags (--lr).
+    const message = (error as Error).message.replace(/^deepsurv: (\w+)/, (_, field: string) => FLAG_OF_FIELD[field] ?? field);
+    throw new UsageError(`${usage}: ${message}`);
   }
 }
 
