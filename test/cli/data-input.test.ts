@@ -64,6 +64,7 @@ test("text covariates become R's treatment-coded dummies, named as R names them,
   const lp = r(`d <- read.csv("${csv}"); f <- coxph(Surv(time, status) ~ karno + celltype, data = d); cat(toJSON(unname(predict(f, type = "lp", reference = "zero")), digits = NA))`);
   const risk = readFileSync(pred, 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',').pop()));
   assertClose(risk, lp, 1e-6, 'risk');
+  assert.match(run(['predict', '--help']).stdout, /for a Cox model it is the uncentred linear predictor x'beta/);
 });
 
 test('the synthetic cohort\'s own sex F/M column is a covariate (sexM against F), as R fits it', () => {
@@ -183,6 +184,9 @@ test('more covariates than rows are refused at once, and a list of thousands of 
   const many = run(['cox', '--data', f, '--time', 'time', '--event', 'event', '--covariates', names.slice(0, 20).join(',')]);
   assert.equal(many.status, 2);
   assert.match(many.stderr, /20 covariates \(design columns\) for 10 rows: a model needs fewer covariates than rows/);
+  const deep = run(['deepsurv', 'fit', '--data', f, '--time', 'time', '--event', 'event', '--covariates', names.slice(0, 20).join(','), '--out', join(dir, 'wide-model')]);
+  assert.equal(deep.status, 2);
+  assert.match(deep.stderr, /20 covariates \(design columns\) for 10 rows/);
   const typo = run(['cox', '--data', f, '--time', 'time', '--event', 'event', '--covariates', 'nope']);
   assert.equal(typo.status, 2);
   assert.ok(typo.stderr.length < 400, `capped: ${typo.stderr.length} characters`);

@@ -10,7 +10,7 @@ import type { Command } from '../command.js';
 import { parseCommand, printJson, runSubcommand, type CommandSpec, type OptionSpec, type ParsedArgs } from '../args.js';
 import { parseCsv, parseDelimiter, readInputFile } from '../../util/csv.js';
 import { delimiterOption } from '../data-options.js';
-import { plural, rowCount } from '../wording.js';
+import { checkCovariateCount, plural, rowCount } from '../wording.js';
 import { UsageError } from '../../util/errors.js';
 import { log } from '../../util/progress.js';
 import { loadSurvivalTable } from '../../models/tabular.js';
@@ -119,6 +119,7 @@ function loadData(a: ParsedArgs) {
   const bytes = readInputFile(path);
   const d = a.optionalString('delimiter');
   const loaded = loadSurvivalTable(parseCsv(bytes, path, { delimiter: d === undefined ? undefined : parseDelimiter(d) }), { time: a.string('time'), event: a.string('event'), covariates, dropMissing: a.flag('drop-missing') });
+  checkCovariateCount(covariates.length, loaded.data.n, path);
   if (loaded.dropped > 0) log(`${path}: left out ${rowCount(loaded.dropped)} with missing values`);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   return { path, sha256, time: a.string('time'), event: a.string('event'), covariates, ...loaded };
