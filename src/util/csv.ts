@@ -154,6 +154,15 @@ export class CsvTable {
         out[i] = fast;
         continue;
       }
+      if (!this.isMissing(i, c) && !this.store.escaped[k]) {
+        // More digits than the exact fast path takes (e.g. 17 significant digits written by R or
+        // JavaScript): Number() of the bytes, as ASCII, one short-lived string.
+        const value = Number(bytes.toString('latin1', starts[k], ends[k]));
+        if (Number.isFinite(value)) {
+          out[i] = value;
+          continue;
+        }
+      }
       const cell = this.cell(i, c).trim();
       if (isMissingCell(cell)) {
         if (options.missing === 'nan') {
