@@ -332,7 +332,11 @@ export function parseCsv(text: string | Buffer, source = 'CSV', options: CsvRead
     }
     const first = cells.count;
     for (;;) {
-      if (b[p] === QUOTE) {
+      // Spaces before an opening quote (`a, "b, c"`) are padding, as after a closing one.
+      let q0 = p;
+      while (q0 < n && b[q0] === SPACE) q0++;
+      if (b[q0] === QUOTE) {
+        p = q0;
         const start = p + 1;
         let q = start;
         let escaped = false;
@@ -348,6 +352,7 @@ export function parseCsv(text: string | Buffer, source = 'CSV', options: CsvRead
         }
         cells.push(start, q, escaped);
         p = q + 1;
+        while (p < n && b[p] === SPACE && sep !== SPACE) p++;
         if (p < n && b[p] !== sep && b[p] !== LF && b[p] !== CR) {
           throw new InputError(`${source}: line ${record + 1}: text after a closing quote (a quote inside a field must be doubled: "")`);
         }
