@@ -56,6 +56,11 @@ test('every command that prints ends quietly with exit 0 when the reader has alr
       `table1 --data ${csv} --group group --continuous score --markdown`,
       `dicom scan ${dir} --json`,
       `synth --out ${join(dir, 'cohort')} --patients 20 --size 64 --no-images --json`,
+      `cox ${data} --covariates score --out ${join(dir, 'model')}`,
+      `predict --model ${join(dir, 'model')} --data ${csv} --out ${join(dir, 'p.csv')} --json`,
+      'engine info',
+      'deepsurv --help',
+      'help dicom info',
     ];
     for (const c of commands) {
       const sh = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${bin}" ${c} 2>"${dir}/err" | true; echo "rc=$?"; cat "${dir}/err"`], { encoding: 'utf8' });
