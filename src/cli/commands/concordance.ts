@@ -53,8 +53,10 @@ export const command: Command = {
     let events = 0;
     for (const e of cols.event) events += e;
     if (events === 0) throw new UsageError(`${source}: no events in column "${a.string('event')}": the C-index is undefined`);
-    const harrell = concordance(cols.time, cols.event, score, { timewt: 'n' });
-    const uno = concordance(cols.time, cols.event, score, { timewt: 'n/G2', tau });
+    // Both C's of one score: the second reuses the first's sorts of the times and the scores.
+    const shared = {};
+    const harrell = concordance(cols.time, cols.event, score, { timewt: 'n', shared });
+    const uno = concordance(cols.time, cols.event, score, { timewt: 'n/G2', tau, shared });
     const result: Record<string, unknown> = {
       n: cols.n,
       nevent: events,
