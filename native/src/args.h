@@ -18,6 +18,10 @@ namespace spinesurv {
 // Integers that a double holds exactly: |n| <= 2^53 - 1 (Number.MAX_SAFE_INTEGER).
 constexpr double kMaxSafeInteger = 9007199254740991.0;
 
+// The largest int32: a bound for arguments that libtorch's kernels keep in an int (groups, ...),
+// where a larger value would be truncated (a group count of 2^45 became 0 and divided by it).
+constexpr int64_t kMaxInt32 = 2147483647;
+
 // True for a finite double with no fractional part within +-kMaxSafeInteger: the only doubles that
 // may be cast to int64_t.
 bool IsSafeInteger(double d);

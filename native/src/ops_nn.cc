@@ -25,14 +25,14 @@ Napi::Value Linear(const Napi::CallbackInfo& info) {
 Napi::Value Conv2d(const Napi::CallbackInfo& info) {
   return WrapTensor(info.Env(), at::conv2d(UnwrapTensor(info[0]), UnwrapTensor(info[1]), OptionalTensor(info[2]),
                                            IntList(info[3], "stride"), IntList(info[4], "padding"),
-                                           IntList(info[5], "dilation"), Int(info[6], "groups")));
+                                           IntList(info[5], "dilation"), IntInRange(info[6], "groups", 1, kMaxInt32)));
 }
 
 // convTranspose2d(x, weight, bias|null, stride, padding, outputPadding, groups, dilation)
 Napi::Value ConvTranspose2d(const Napi::CallbackInfo& info) {
   return WrapTensor(info.Env(), at::conv_transpose2d(UnwrapTensor(info[0]), UnwrapTensor(info[1]), OptionalTensor(info[2]),
                                                      IntList(info[3], "stride"), IntList(info[4], "padding"),
-                                                     IntList(info[5], "outputPadding"), Int(info[6], "groups"),
+                                                     IntList(info[5], "outputPadding"), IntInRange(info[6], "groups", 1, kMaxInt32),
                                                      IntList(info[7], "dilation")));
 }
 

@@ -59,25 +59,28 @@ Napi::Value Create(const Napi::CallbackInfo& info) {
   }
   if (!info[2].IsObject()) ThrowType(env, "optimizer: options must be an object");
   Napi::Object o = info[2].As<Napi::Object>();
+  // Every option is checked whichever kind reads it, so a bad value is never silently ignored.
   double lr = FiniteDoubleInRange(o.Get("lr"), "lr", 0, std::numeric_limits<double>::max());
+  double beta1 = Option(o, "beta1", 0.9, 0, kBetaMax), beta2 = Option(o, "beta2", 0.999, 0, kBetaMax);
+  double eps = Option(o, "eps", 1e-8);
+  double weight_decay = Option(o, "weightDecay", kind == "adamw" ? 1e-2 : 0);
+  double momentum = Option(o, "momentum", 0), dampening = Option(o, "dampening", 0);
+  bool amsgrad = Flag(o, "amsgrad"), nesterov = Flag(o, "nesterov");
   auto box = std::make_unique<OptimizerBox>();
-  if (kind == "adam" || kind == "adamw") {
-    auto betas = std::make_tuple(Option(o, "beta1", 0.9, 0, kBetaMax), Option(o, "beta2", 0.999, 0, kBetaMax));
-    if (kind == "adam") {
-      torch::optim::AdamOptions opts(lr);
-      opts.betas(betas).eps(Option(o, "eps", 1e-8)).weight_decay(Option(o, "weightDecay", 0)).amsgrad(Flag(o, "amsgrad"));
-      box->optimizer = std::make_unique<torch::optim::Adam>(params, opts);
-    } else {
-      torch::optim::AdamWOptions opts(lr);
-      opts.betas(betas).eps(Option(o, "eps", 1e-8)).weight_decay(Option(o, "weightDecay", 1e-2)).amsgrad(Flag(o, "amsgrad"));
-      box->optimizer = std::make_unique<torch::optim::AdamW>(params, opts);
-    }
+  if (kind == "adam") {
+    torch::optim::AdamOptions opts(lr);
+    opts.betas(std::make_tuple(beta1, beta2)).eps(eps).weight_decay(weight_decay).amsgrad(amsgrad);
+    box->optimizer = std::make_unique<torch::optim::Adam>(params, opts);
+  } else if (kind == "adamw") {
+    torch::optim::AdamWOptions opts(lr);
+    opts.betas(std::make_tuple(beta1, beta2)).eps(eps).weight_decay(weight_decay).amsgrad(amsgrad);
+    box->optimizer = std::make_unique<torch::optim::AdamW>(params, opts);
   } else if (kind == "sgd") {
-    torch::optim::SGDOptions opts(lr);
-    if (Flag(o, "nesterov") && (Option(o, "momentum", 0) <= 0 || Option(o, "dampening", 0) != 0)) {
+    if (nesterov && (momentum <= 0 || dampening != 0)) {
       throw Napi::RangeError::New(env, "optimizer: nesterov needs a momentum above 0 and zero dampening");
     }
-    opts.momentum(Option(o, "momentum", 0)).dampening(Option(o, "dampening", 0)).weight_decay(Option(o, "weightDecay", 0)).nesterov(Flag(o, "nesterov"));
+    torch::optim::SGDOptions opts(lr);
+    opts.momentum(momentum).dampening(dampening).weight_decay(weight_decay).nesterov(nesterov);
     box->optimizer = std::make_unique<torch::optim::SGD>(params, opts);
   } else {
     ThrowType(env, "optimizer: unknown kind '" + kind + "' (adam, adamw, sgd)");

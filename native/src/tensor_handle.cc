@@ -18,10 +18,15 @@ static_assert(kSlotBits + kTableBits + kGenerationBits == 53, "a handle must fit
 constexpr uint64_t kSlots = uint64_t{1} << kSlotBits;
 constexpr uint64_t kTables = uint64_t{1} << kTableBits;
 constexpr uint32_t kLastGeneration = (uint32_t{1} << kGenerationBits) - 1;
+// Generations start at 2^15, so every handle is at least 2^45 (3.5e13): a small number such as 0, 1
+// or 3 passed where a tensor belongs is refused instead of naming the first tensors made, and a
+// handle passed by mistake where a size or count belongs fails at once instead of allocating
+// gigabytes. That still leaves each slot 8,355,840 reuses before it is retired.
+constexpr uint32_t kFirstGeneration = uint32_t{1} << 15;
 
 struct Slot {
   at::Tensor tensor;
-  uint32_t generation = 0;
+  uint32_t generation = kFirstGeneration;
   bool alive = false;
 };
 
@@ -87,6 +92,7 @@ Lookup Find(const HandleTable& table, const Napi::Value& value, uint32_t* index)
   uint32_t slot = static_cast<uint32_t>(id & (kSlots - 1));
   uint32_t number = static_cast<uint32_t>((id >> kSlotBits) & (kTables - 1));
   uint32_t generation = static_cast<uint32_t>(id >> (kSlotBits + kTableBits));
+  if (generation < kFirstGeneration) return Lookup::kNotAHandle;
   if (number != table.number) return Lookup::kOtherThread;
   // A slot never handed out, or a generation it has not handed out yet: not a handle this table made.
   if (slot >= table.slots.size()) return Lookup::kNotAHandle;
@@ -156,7 +162,7 @@ Napi::Value LiveTensorCount(const Napi::CallbackInfo& info) {
 // allocations. It changes no live tensor.
 Napi::Value TestAgeFreeSlots(const Napi::CallbackInfo& info) {
   HandleTable& table = TableOf(info.Env());
-  int64_t reuses = IntInRange(info[0], "reuses", 1, kLastGeneration);
+  int64_t reuses = IntInRange(info[0], "reuses", 1, kLastGeneration - kFirstGeneration);
   for (uint32_t index : table.free_slots) {
     table.slots[index].generation = kLastGeneration - static_cast<uint32_t>(reuses - 1);
   }
