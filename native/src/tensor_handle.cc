@@ -93,7 +93,10 @@ Lookup Find(const HandleTable& table, const Napi::Value& value, uint32_t* index)
   uint32_t number = static_cast<uint32_t>((id >> kSlotBits) & (kTables - 1));
   uint32_t generation = static_cast<uint32_t>(id >> (kSlotBits + kTableBits));
   if (generation < kFirstGeneration) return Lookup::kNotAHandle;
-  if (number != table.number) return Lookup::kOtherThread;
+  if (number != table.number) {
+    std::lock_guard<std::mutex> lock(TablesMutex());  // only on this error path
+    return TablesInUse().test(number) ? Lookup::kOtherThread : Lookup::kNotAHandle;
+  }
   // A slot never handed out, or a generation it has not handed out yet: not a handle this table made.
   if (slot >= table.slots.size()) return Lookup::kNotAHandle;
   const Slot& s = table.slots[slot];

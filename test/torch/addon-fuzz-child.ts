@@ -21,16 +21,14 @@ function note(text: string): void {
   writeSync(lastCall, text, 0);
 }
 
-/** A live tensor of another thread (a worker that has exited by now). */
+/** A live tensor of another thread (a worker kept running until the end). */
+const otherThread = new Worker(new URL('./thread-worker.js', import.meta.url));
 async function foreignHandle(): Promise<number> {
-  const worker = new Worker(new URL('./thread-worker.js', import.meta.url));
-  const handle = await new Promise<number>((resolve, reject) => {
-    worker.once('message', (m: { handle: number }) => resolve(m.handle));
-    worker.once('error', reject);
-    worker.postMessage({ op: 'handle' });
+  return new Promise<number>((resolve, reject) => {
+    otherThread.once('message', (m: { handle: number }) => resolve(m.handle));
+    otherThread.once('error', reject);
+    otherThread.postMessage({ op: 'handle' });
   });
-  await worker.terminate();
-  return handle;
 }
 
 const stale = addon.zeros!([2]) as number;
@@ -200,4 +198,5 @@ for (const field of [...OPTIMIZER_NUMBERS, ...OPTIMIZER_FLAGS]) {
 
 const liveAfter = addon.liveTensorCount!() as number;
 closeSync(lastCall);
+await otherThread.terminate();
 process.stdout.write(JSON.stringify({ calls, exports: exports.length, failures, liveBefore, liveAfter }));
