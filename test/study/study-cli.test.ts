@@ -1,6 +1,6 @@
 /**
  * `spinesurv study` end to end on a small cohort made by code: the results.json shape of CLI.md, every
- * C-index equal to `spinesurv concordance` on the written predictions, model folders that
+ * C-index and its SE equal to R's survival::concordance on the written predictions, model folders that
  * `spinesurv predict` reads back to the same risks, a report that renders in Chromium with every
  * figure and no patient identifier, repeatability, and the all-or-nothing refusal of a bad cohort.
  */
@@ -15,6 +15,7 @@ import { readCsv } from '../../src/util/csv.js';
 import type { StudyResults } from '../../src/study/results.js';
 import { checkReport } from '../report/browser.js';
 import { makeFixtureCohort } from './fixture-cohort.js';
+import { rscript } from '../survival/rscript.js';
 
 const bin = fileURLToPath(new URL('../../../bin/spinesurv.js', import.meta.url));
 
@@ -60,13 +61,18 @@ test('a study writes results.json in the CLI.md shape, and each C-index equals s
     assert.deepEqual(Object.keys(m.brier), ['1', '3', '5']);
     assert.ok(typeof m.uno === 'number');
 
-    const c = cli(['concordance', '--data', join(out, m.predictions.file), '--time', 'time', '--event', 'event', '--score', m.predictions.column, '--json']);
-    assert.equal(c.status, 0, c.stderr);
-    const ref = JSON.parse(c.stdout) as { n: number; harrell: number; harrell_se: number };
-    assert.equal(ref.n, m.n);
-    assert.ok(Math.abs(ref.harrell - m.harrell) < 1e-12, `${m.key}: ${m.harrell} vs concordance ${ref.harrell}`);
-    assert.ok(Math.abs(ref.harrell_se - m.harrell_se) < 1e-12);
   }
+  // Each C-index and its SE as R's survival::concordance computes them from the written predictions.
+  const ref = rscript(`
+    emit(lapply(seq(1, length(args), by = 2), function(k) {
+      d <- read.csv(args[k]); x <- concordance(Surv(d$time, d$event) ~ d[[args[k + 1]]], reverse = TRUE)
+      list(n = nrow(d), c = unname(x$concordance), se = sqrt(unname(x$var)))
+    }))`, models.flatMap((m) => [join(out, m.predictions.file), m.predictions.column]));
+  models.forEach((m, k) => {
+    assert.equal(ref[k].n, m.n, `${m.key} n`);
+    assert.ok(Math.abs(ref[k].c - m.harrell) < 1e-9, `${m.key}: ${m.harrell} vs R concordance ${ref[k].c}`);
+    assert.ok(Math.abs(ref[k].se - m.harrell_se) < 1e-9, `${m.key}: SE ${m.harrell_se} vs R ${ref[k].se}`);
+  });
   // Comparisons: every model of a subgroup against CoxPH model 3 and against FRAX.
   assert.equal(results.test.comparisons.length, 2 * (6 + 5));
   assert.ok(results.test.comparisons.every((c) => c.ci95[0] <= c.difference && c.difference <= c.ci95[1] && c.p >= 0 && c.p <= 1));
