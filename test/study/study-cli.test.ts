@@ -16,6 +16,7 @@ import type { StudyResults } from '../../src/study/results.js';
 import { checkReport } from '../report/browser.js';
 import { makeFixtureCohort } from './fixture-cohort.js';
 import { rscript } from '../survival/rscript.js';
+import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 
 const bin = fileURLToPath(new URL('../../../bin/spinesurv.js', import.meta.url));
 
@@ -75,7 +76,38 @@ test('a study writes results.json in the CLI.md shape, and each C-index equals s
   });
   // Comparisons: every model of a subgroup against CoxPH model 3 and against FRAX.
   assert.equal(results.test.comparisons.length, 2 * (6 + 5));
-  assert.ok(results.test.comparisons.every((c) => c.ci95[0] <= c.difference && c.difference <= c.ci95[1] && c.p >= 0 && c.p <= 1));
+  assert.ok(results.test.comparisons.every((c) => c.ci95[0] <= c.difference && c.difference <= c.ci95[1]));
+  // Each paired comparison against R: the difference and the infinitesimal-jackknife p of
+  // concordance(fit1, fit2) (coxph fits holding each score as a fixed linear predictor), and the
+  // bootstrap p, whose SE (100 resamples, about 7% noise) must be near R's jackknife SE.
+  const where = new Map(models.map((m) => [m.key, m.predictions]));
+  const comparisons = results.test.comparisons as Array<(typeof results.test.comparisons)[number] & { jackknife_p: number }>;
+  const paired = rscript(`
+    emit(lapply(seq(1, length(args), by = 3), function(k) {
+      d <- read.csv(args[k]); d$s1 <- d[[args[k + 1]]]; d$s2 <- d[[args[k + 2]]]
+      f1 <- suppressWarnings(coxph(Surv(time, event) ~ s1, data = d, init = 1, iter.max = 0))
+      f2 <- suppressWarnings(coxph(Surv(time, event) ~ s2, data = d, init = 1, iter.max = 0))
+      x <- concordance(f1, f2); v <- x$var
+      diff <- unname(x$concordance[1] - x$concordance[2]); se <- sqrt(v[1, 1] + v[2, 2] - 2 * v[1, 2])
+      list(diff = diff, se = se, p = 2 * pnorm(-abs(diff / se)))
+    }))`, comparisons.flatMap((c) => {
+    const [a, b] = [where.get(c.model)!, where.get(c.reference)!];
+    assert.equal(a.file, b.file, 'a comparison is paired within one predictions file');
+    return [join(out, a.file), a.column, b.column];
+  }));
+  let sePairs = 0;
+  comparisons.forEach((c, k) => {
+    const r = paired[k];
+    assert.ok(Math.abs(c.difference - r.diff) < 1e-9, `${c.model} - ${c.reference}: ${c.difference} vs R ${r.diff}`);
+    assert.ok(Math.abs(c.jackknife_p - r.p) < 1e-6 * Math.max(1e-3, r.p), `${c.model} - ${c.reference}: jackknife p ${c.jackknife_p} vs R ${r.p}`);
+    const z = Math.abs(r.diff / r.se);
+    if (z > 1 && c.p > 1e-12) {
+      const bootSe = Math.abs(c.difference) / normalQuantile(1 - c.p / 2, 0, 1);
+      assert.ok(bootSe / r.se > 0.6 && bootSe / r.se < 1.6, `${c.model} - ${c.reference}: bootstrap SE ${bootSe} vs R jackknife ${r.se}`);
+      sePairs++;
+    }
+  });
+  assert.ok(sePairs >= 3, `only ${sePairs} comparisons were clear enough to check the bootstrap SE`);
   assert.equal(results.test.km.length, 4);
   assert.equal(results.test.calibration.length, 6);
   assert.equal(results.cohort.rows_read, 320);
