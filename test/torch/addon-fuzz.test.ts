@@ -28,7 +28,7 @@ test('every addon export refuses NaN, Infinity, fractions, huge numbers, wrong t
     t.diagnostic(`${result.calls} calls over ${result.exports} exports in ${seconds.toFixed(1)} s`);
     assert.deepEqual(result.failures.slice(0, 40), [], `${result.failures.length} calls misbehaved`);
     assert.ok(result.exports >= 160, `only ${result.exports} exports seen`);
-    assert.ok(result.calls > 15_000, `only ${result.calls} calls made`);
+    assert.ok(result.calls > 12_000, `only ${result.calls} calls made`);
     assert.equal(result.liveAfter, result.liveBefore, 'tensors were leaked by failed calls');
     assert.ok(seconds < 30, `the fuzz took ${seconds} s`);
   } finally {
