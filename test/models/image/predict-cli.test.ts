@@ -2,7 +2,7 @@
 // and every bad input refused with exit 2 and a message naming what is wrong (never a number).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeDicom } from '../../../src/imaging/index.js';
 import { FAST_FIT, runCli, smallCohort } from './fixtures.js';
@@ -10,7 +10,10 @@ import { FAST_FIT, runCli, smallCohort } from './fixtures.js';
 const setup = (async () => {
   const f = await smallCohort(120, 3);
   const model = join(f.dir, 'model');
-  const r = runCli(['imagesurv', 'fit', '--cohort', f.cohort, '--variant', f.patches, '--out', model, ...FAST_FIT, '--epochs', '2', '--clinical', '1']);
+  const landmarks = join(f.dir, 'landmarks-model');
+  mkdirSync(landmarks);
+  writeFileSync(join(landmarks, 'model.json'), '{"kind": "keypoints"}\n');
+  const r = runCli(['imagesurv', 'fit', '--cohort', f.cohort, '--variant', f.patches, '--out', model, ...FAST_FIT, '--epochs', '2', '--clinical', '1', '--landmarks', landmarks]);
   if (r.status !== 0) throw new Error(r.stderr);
   const coco = JSON.parse(readFileSync(join(f.cohort, 'keypoints.json'), 'utf8')) as { images: { id: number; file_name: string }[]; annotations: { image_id: number; keypoints: number[] }[] };
   const kp = coco.annotations[0].keypoints;
@@ -96,4 +99,24 @@ test('an age outside the training range is scored with a warning in the output',
   const out = JSON.parse(r.stdout) as { warnings: string[] };
   assert.match(out.warnings.join(' '), /age 95 is outside the training range/);
   assert.equal(existsSync(join(s.dir, 'nothing.png')), false);
+});
+
+test('the model folder is self-contained: it holds a copy of the keypoint model it was trained with', async () => {
+  const s = await setup;
+  const json = JSON.parse(readFileSync(join(s.model, 'model.json'), 'utf8')) as { keypoint_model: { folder: string }; kind: string; format_version: number; training_ranges: Record<string, number[]> };
+  assert.equal(json.kind, 'deepsurv_image');
+  assert.equal(json.format_version, 1);
+  assert.equal(readFileSync(join(s.model, json.keypoint_model.folder, 'model.json'), 'utf8'), '{"kind": "keypoints"}\n');
+  assert.deepEqual(Object.keys(json.training_ranges), ['age', 'sex']);
+});
+
+test('ResNet-50 encoder, concatenated patch features, image only, no augmentation: fits and scores', async () => {
+  const s = await setup;
+  const out = join(s.dir, 'r50');
+  const fit = runCli(['imagesurv', 'fit', '--cohort', s.cohort, '--variant', s.patches, '--out', out, ...FAST_FIT, '--arch', 'resnet50', '--pool', 'concat', '--clinical', '0', '--epochs', '1', '--no-augment', '--json']);
+  assert.equal(fit.status, 0, fit.stderr);
+  assert.equal((JSON.parse(fit.stdout) as { mode: string }).mode, 'image-only');
+  const r = runCli(['predict', '--model', out, '--image', s.image, '--keypoints', s.kp, '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(Number.isFinite((JSON.parse(r.stdout) as { risk: number }).risk));
 });
