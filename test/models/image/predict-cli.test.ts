@@ -120,3 +120,34 @@ test('ResNet-50 encoder, concatenated patch features, image only, no augmentatio
   assert.equal(r.status, 0, r.stderr);
   assert.ok(Number.isFinite((JSON.parse(r.stdout) as { risk: number }).risk));
 });
+
+test('model randomisation: Grad-CAM maps of the trained network differ from those of freshly initialised weights', async () => {
+  const s = await setup;
+  const { loadImageModel, gradCam, ImageModel, ImageSurvNetwork, readVariantFolder } = await import('../../../src/models/image/index.js');
+  const { spearman } = await import('../../../src/models/image/spearman.js');
+  const { manualSeed } = await import('../../../src/torch/index.js');
+  const model = loadImageModel(s.model);
+  manualSeed(99);
+  const fresh = new ImageModel(new ImageSurvNetwork(model.config, 5, model.covariates.length), model.config, model.covariates, model.standardization,
+    model.baseline, model.trainingRisks, model.ranges, model.input, model.preprocessing, null);
+  const variant = readVariantFolder(s.patches);
+  const rho: number[] = [];
+  for (let i = 0; i < 40 && rho.length < 8; i++) {
+    const one = variant.images.narrow(0, i, 1);
+    const a = gradCam(model, one, { age: 62, sex: 'F' });
+    const b = gradCam(fresh, one, { age: 62, sex: 'F' });
+    const r = spearman(a.maps, b.maps);
+    if (Number.isFinite(r)) {
+      // Positive control: the same network twice gives the same map (Spearman 1).
+      if (rho.length === 0) assert.ok(Math.abs(spearman(a.maps, gradCam(model, one, { age: 62, sex: 'F' }).maps) - 1) < 1e-12);
+      rho.push(r);
+    }
+    one.dispose();
+  }
+  variant.images.dispose();
+  model.dispose();
+  fresh.dispose();
+  assert.ok(rho.length >= 4, `only ${rho.length} non-constant map pairs`);
+  const mean = rho.reduce((x, y) => x + y, 0) / rho.length;
+  assert.ok(mean < 0.5, `mean Spearman ${mean}`);
+});
