@@ -1,6 +1,10 @@
 /**
  * Evaluates image models on a cohort's test split (the numbers in docs/image-models.md):
- *   node dist/bench/image-model/evaluate.js COHORT VARIANT MODEL [MODEL...] [--heatmaps N] [--bootstrap B]
+ *   node dist/bench/image-model/evaluate.js COHORT TEST_VARIANT MODEL [MODEL...] [--heatmaps N] [--bootstrap B]
+ * TEST_VARIANT is a `spinesurv preprocess` folder holding the test rows (made from the detector's
+ * keypoints for the headline). Test patients it left out (keypoints flagged by the detector) cannot
+ * be scored by an image model: they are counted, and every C (the clinical references too) is taken
+ * over the same scored rows.
  * For each model: Harrell's C on the test rows with a percentile bootstrap CI; CoxPH model 3
  * (fitted here on the training rows) for reference, the paired difference with its bootstrap CI;
  * with truth.json, the share of the oracle's gain over the best clinical-only predictor,
@@ -18,9 +22,10 @@ import { readCsv } from '../../src/util/csv.js';
 import { manualSeed, tensor, noGrad, scope } from '../../src/torch/index.js';
 import { readRadiograph } from '../../src/imaging/index.js';
 import { loadImageModel } from '../../src/models/image/folder.js';
-import { readVariantFolder, type ImageTransform } from '../../src/models/image/variant-folder.js';
+import { readVariantFolder } from '../../src/models/image/variant-folder.js';
+import { transformMatrices, warpHeatmapBack } from '../../src/preprocess/index.js';
 import { readImageCohortRows } from '../../src/models/image/cohort-rows.js';
-import { gradCam, heatmapOnImage } from '../../src/models/image/gradcam.js';
+import { gradCam } from '../../src/models/image/gradcam.js';
 import { ImageSurvNetwork } from '../../src/models/image/network.js';
 import { ImageModel } from '../../src/models/image/model.js';
 import { spearman } from '../../src/models/image/spearman.js';
@@ -43,7 +48,8 @@ const [cohortDir, variantDir, ...modelDirs] = args;
 const variant = readVariantFolder(variantDir);
 const byFile = new Map(variant.index.rows.map((r, i) => [r.file_name, i]));
 const all = CLINICAL_COLUMNS[3];
-const test = readImageCohortRows(cohortDir, all, 'test');
+const testAll = readImageCohortRows(cohortDir, all, 'test');
+const test = testAll.filter((r) => byFile.has(r.image));
 const train = readImageCohortRows(cohortDir, all, 'train');
 const testRows = Int32Array.from(test, (r) => byFile.get(r.image)!);
 const time = Float64Array.from(test, (r) => r.time);
@@ -76,9 +82,16 @@ const ci = (f: (rows: Int32Array) => number): { estimate: number; ci95: [number,
   return { estimate: f(Int32Array.from({ length: test.length }, (_, i) => i)), ci95: [pct(reps, 0.025), pct(reps, 0.975)] };
 };
 
+const keypointsInput = (variant.manifest.inputs as { keypoints?: { path: string; format: string } } | undefined)?.keypoints;
 const results: Record<string, unknown> = {
-  test: { n: test.length, events: test.filter((r) => r.event === 1).length },
-  keypoints: 'cohort annotations (keypoints.json) for training AND test rows: the keypoint detector is not on main yet',
+  test: {
+    n: test.length, events: test.filter((r) => r.event === 1).length,
+    split_rows: testAll.length, split_events: testAll.filter((r) => r.event === 1).length,
+    left_out_by_preprocessing: testAll.length - test.length,
+    left_out_events: testAll.filter((r) => r.event === 1 && !byFile.has(r.image)).length,
+  },
+  test_keypoints: keypointsInput ?? null,
+  preprocessing: variant.params,
   bootstrap: { B, method: 'percentile, test rows resampled with replacement, seed 20261130' },
   coxph_model3: ci((r) => cOf(coxRisk, r)),
   oracle: ci((r) => cOf(oracle, r)),
@@ -128,10 +141,11 @@ if (heatmaps > 0 && models.length > 0) {
     const r = spearman(cam.maps, camRandom.maps);
     if (Number.isFinite(r)) rho.push(r);
     else noRho += 1;
-    const tr = variant.transforms[String(variant.index.rows[vrow].image_id)] as Extract<ImageTransform, { patches: unknown }>;
+    const tr = variant.transforms[String(variant.index.rows[vrow].image_id)];
+    if (transformMatrices(tr).length !== cam.channels) throw new Error(`transforms.json entry ${variant.index.rows[vrow].image_id} does not have ${cam.channels} channels`);
     const image = await readRadiograph(join(cohortDir, row.image));
-    const heat = heatmapOnImage(cam.maps, cam.channels, cam.size, tr.patches.map((q) => q.matrix), image.rows, image.columns);
-    const footprint = heatmapOnImage(new Float32Array(cam.maps.length).fill(1), cam.channels, cam.size, tr.patches.map((q) => q.matrix), image.rows, image.columns);
+    const heat = warpHeatmapBack(cam.maps, cam.size, tr, image.rows, image.columns);
+    const footprint = warpHeatmapBack(new Float32Array(cam.maps.length).fill(1), cam.size, tr, image.rows, image.columns);
     const maskFile = join(cohortDir, maskCol[imageCol.indexOf(row.image)]);
     const mask = (await readImageFile(maskFile, readFileSync(maskFile), 'png')).pixels;
     let hm = 0, hIn = 0, fp = 0, fpIn = 0, mAll = 0;

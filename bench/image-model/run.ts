@@ -4,10 +4,12 @@
  *      patch model (CPU profile: ResNet-18 width 16, 64 px patches, 64 patients x 5 patches),
  *      spinesurv against the same network in PyTorch (torch_patch_model.py), same thread count:
  *      median wall and CPU time of several repetitions, and the ratio spinesurv / PyTorch.
- *   2. `spinesurv predict --image` wall time from a fresh process on a 1024 px DICOM and on a
- *      3000 x 2500 DICOM (the same radiograph upsampled), and in-process once the model is loaded.
- * Needs a trained model folder: BENCH_MODEL=DIR (default: trains a small one on a 120-patient
- * synthetic cohort first, which takes a minute). Writes bench/image-model/results.json.
+ *   2. `spinesurv predict --image` (the whole chain: read, keypoints from the model's detector, quality
+ *      flags, patches, risk) wall and CPU time from a fresh process on a 1024 px DICOM and on a
+ *      3000 x 2500 DICOM (the same radiograph upsampled), and in-process once the models are loaded.
+ * Needs an image model folder with a keypoint detector: BENCH_MODEL=DIR (default: trains a small
+ * detector and model on a 120-patient synthetic cohort first, a few minutes). Writes
+ * bench/image-model/results.json.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
@@ -20,8 +22,10 @@ import { SavableAdamW } from '../../src/models/image/adamw.js';
 import { DEFAULT_IMAGE_CONFIG } from '../../src/models/image/config.js';
 import { coxLossFromPlan, planCoxLoss } from '../../src/models/cox-loss.js';
 import { readRadiograph, writeDicom } from '../../src/imaging/index.js';
-import { loadImageModel } from '../../src/models/image/folder.js';
+import { keypointModelPath, loadImageModel, parseImageModelJson } from '../../src/models/image/folder.js';
 import { scoreRadiograph } from '../../src/models/image/score-radiograph.js';
+import { loadLandmarkModel } from '../../src/landmarks/index.js';
+import { preprocessCohort } from '../../src/preprocess/index.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const cli = join(root, 'bin', 'spinesurv.js');
@@ -91,39 +95,36 @@ function spinesurvSteps(): Timings {
   return { train_step: train, inference: infer };
 }
 
-async function trainedModel(dir: string): Promise<{ model: string; image: string; keypoints: number[] }> {
+async function trainedModel(dir: string): Promise<{ model: string; image: string }> {
   const cohort = join(dir, 'cohort');
   const run = (args: string[]): void => {
     const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`${args.join(' ')}: ${r.stderr}`);
   };
   run(['synth', '--out', cohort, '--patients', '120', '--size', '1024', '--seed', '5']);
-  const coco = JSON.parse(readFileSync(join(cohort, 'keypoints.json'), 'utf8')) as { images: { file_name: string }[]; annotations: { keypoints: number[] }[] };
-  const kp = coco.annotations[0].keypoints;
-  const keypoints = [0, 1, 2, 3, 4].flatMap((i) => [kp[3 * i], kp[3 * i + 1]]);
+  const coco = JSON.parse(readFileSync(join(cohort, 'keypoints.json'), 'utf8')) as { images: { file_name: string }[] };
+  const image = join(cohort, coco.images[0].file_name);
   const model = process.env.BENCH_MODEL;
-  if (model) return { model, image: join(cohort, coco.images[0].file_name), keypoints };
-  const { makeInterimPatchVariant } = await import('../../src/models/image/interim-variant.js');
-  const { DEFAULT_PATCH_PARAMETERS } = await import('../../src/models/image/interim-patches.js');
-  await makeInterimPatchVariant({ cohortDir: cohort, keypoints: join(cohort, 'keypoints.json'), out: join(dir, 'patches'), params: DEFAULT_PATCH_PARAMETERS });
-  run(['imagesurv', 'fit', '--cohort', cohort, '--variant', join(dir, 'patches'), '--out', join(dir, 'model'), '--epochs', '2', '--validation', '0.3']);
-  return { model: join(dir, 'model'), image: join(cohort, coco.images[0].file_name), keypoints };
+  if (model) return { model, image };
+  run(['landmarks', 'train', '--cohort', cohort, '--out', join(dir, 'landmarks'), '--size', '128', '--epochs', '12']);
+  await preprocessCohort({ cohort, keypoints: join(cohort, 'keypoints.json'), out: join(dir, 'patches'), variants: ['patches'], params: { size: size, patchSize: size } });
+  run(['imagesurv', 'fit', '--cohort', cohort, '--variant', join(dir, 'patches'), '--out', join(dir, 'model'), '--epochs', '2', '--validation', '0.3', '--landmarks', join(dir, 'landmarks')]);
+  return { model: join(dir, 'model'), image };
 }
 
-/** The same radiograph at 3000 x 2500 (rows x columns), and its keypoints scaled with it. */
-async function bigDicom(image: string, keypoints: number[], out: string): Promise<number[]> {
+/** The same radiograph at 3000 x 2500 (rows x columns). */
+async function bigDicom(image: string, out: string): Promise<void> {
   const r = await readRadiograph(image);
   const rows = 3000, columns = 2500;
   const pixels = noGrad(() => scope(() => F.interpolate(tensor(r.pixels, [1, 1, r.rows, r.columns]), { size: [rows, columns], mode: 'bilinear', alignCorners: false }).round().clamp(0, 4095).toFloat32Array()));
   writeDicom(out, { pixels: Uint16Array.from(pixels), rows, columns, bitsStored: 12, pixelSpacing: [(r.pixelSpacing?.[0] ?? 0.34) * (r.rows / rows), (r.pixelSpacing?.[1] ?? 0.34) * (r.columns / columns)] });
-  return keypoints.map((v, i) => v * (i % 2 === 0 ? columns / r.columns : rows / r.rows));
 }
 
-function predictFresh(model: string, image: string, keypoints: number[]): { wall_ms: number; cpu_ms: number } {
+function predictFresh(model: string, image: string): { wall_ms: number; cpu_ms: number } {
   const walls: number[] = [], cpus: number[] = [];
   for (let i = 0; i < 3; i++) {
     const w0 = performance.now();
-    const r = spawnSync('/usr/bin/time', ['-f', '%U %S', process.execPath, cli, 'predict', '--model', model, '--image', image, '--keypoints', keypoints.join(','), '--age', '62', '--sex', 'F', '--bmi', '24', '--glucocorticoid', '0', '--secondary_osteoporosis', '0', '--json'], { encoding: 'utf8' });
+    const r = spawnSync('/usr/bin/time', ['-f', '%U %S', process.execPath, cli, 'predict', '--model', model, '--image', image, '--age', '62', '--sex', 'F', '--bmi', '24', '--glucocorticoid', '0', '--secondary_osteoporosis', '0', '--json'], { encoding: 'utf8' });
     walls.push(performance.now() - w0);
     if (r.status !== 0) throw new Error(r.stderr);
     const [u, s] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number);
@@ -150,22 +151,26 @@ try {
   }
   const ours = medianOfBlocks(oursBlocks);
   const theirs = { ...medianOfBlocks(theirsBlocks), torch: theirsBlocks[0].torch };
-  const { model, image, keypoints } = await trainedModel(dir);
+  const { model, image } = await trainedModel(dir);
   const big = join(dir, 'big.dcm');
-  const bigKeypoints = await bigDicom(image, keypoints, big);
+  await bigDicom(image, big);
   const loaded = loadImageModel(model);
+  const detectorDir = keypointModelPath(model, parseImageModelJson(model, JSON.parse(readFileSync(join(model, 'model.json'), 'utf8'))));
+  if (detectorDir === null) throw new Error(`${model}: has no keypoint detector (fit it with --landmarks)`);
+  const detector = await loadLandmarkModel(detectorDir);
   const inProcess: number[] = [];
   const inProcessCpu: number[] = [];
   const clinical = { age: 62, sex: 'F', bmi: 24, glucocorticoid: 0, secondary_osteoporosis: 0 };
   for (let i = 0; i < 5; i++) {
     const c0 = process.cpuUsage();
     const w0 = performance.now();
-    await scoreRadiograph(loaded, image, { keypoints, flags: [] }, clinical);
+    await scoreRadiograph(loaded, image, detector, clinical);
     inProcess.push(performance.now() - w0);
     const c = process.cpuUsage(c0);
     inProcessCpu.push((c.user + c.system) / 1000);
   }
   loaded.dispose();
+  detector.dispose();
   const results = {
     machine: { threads, libtorch: runtimeInfo().version, node: process.version, note: 'measured on a shared 2-core machine: wall times include contention; CPU times beside them' },
     network: { encoder: `resnet18 width ${width}`, input: `${batch} patients x 5 patches x ${size} px`, clinical: 5, loss: 'mean Cox NLL (no tied times in the batch)', optimizer: 'AdamW' },
@@ -174,8 +179,9 @@ try {
     ratio_wall: { train_step: ours.train_step.median_wall_ms / theirs.train_step.median_wall_ms, inference: ours.inference.median_wall_ms / theirs.inference.median_wall_ms },
     ratio_cpu: { train_step: ours.train_step.median_cpu_ms / theirs.train_step.median_cpu_ms, inference: ours.inference.median_cpu_ms / theirs.inference.median_cpu_ms },
     predict: {
-      fresh_process_1024: predictFresh(model, image, keypoints),
-      fresh_process_3000x2500: predictFresh(model, big, bigKeypoints),
+      chain: 'read, keypoints from the model\'s detector, quality flags, patches (the stored preprocess parameters), risk, survival',
+      fresh_process_1024: predictFresh(model, image),
+      fresh_process_3000x2500: predictFresh(model, big),
       in_process_after_load_1024: { wall_ms: median(inProcess), cpu_ms: median(inProcessCpu) },
     },
   };

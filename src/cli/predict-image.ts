@@ -2,41 +2,65 @@
  * The image-model path of `spinesurv predict` (CLI.md "predict with an image model"):
  *   --image FILE [--age .. --sex F|M ...] [--keypoints KP] [--heatmap OUT.png] [--json]
  *   --data F.csv --out P.csv [--keypoints KP.json] [--times t1,t2]   (an `image` column per row)
- * Keypoints: a `landmarks predict` results list (the entry whose file_name is the image as given,
- * or its only entry) or ten numbers x1,y1,...,x5,y5. There is no built-in detector in this version
- * yet, so without --keypoints the command stops with exit 2 and says so.
+ * Keypoints come from the keypoint detector stored in the model folder; `--keypoints` overrides it
+ * with a `landmarks predict` results list or a COCO keypoints file (the entry of the image as given,
+ * or relative to the keypoints file's folder, or the one entry whose file_name ends the image's path,
+ * or the file's only entry) or, for one image, ten
+ * numbers x1,y1,...,x5,y5.
  */
-import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { printJson, type ParsedArgs } from './args.js';
 import { readCsv, writeCsv, CsvTable } from '../util/csv.js';
 import { InputError, UsageError } from '../util/errors.js';
 import { log } from '../util/progress.js';
 import { refuseOverwritingInput } from '../util/output-folder.js';
+import type { LandmarkModel } from '../landmarks/index.js';
+import type { KeypointSource } from '../preprocess/index.js';
+import type { KeypointSet } from '../models/image/index.js';
 
 /** The clinical flags predict accepts, named as the cohort.csv columns. */
 export const CLINICAL_FLAGS = ['age', 'sex', 'bmi', 'glucocorticoid', 'secondary_osteoporosis', 'rheumatoid_arthritis', 'prior_fracture'];
 
-type Keypoints = { keypoints: number[]; flags: string[] };
+const TEN_NUMBERS = /^\s*-?[\d.eE+-]+(\s*,\s*-?[\d.eE+-]+){9}\s*$/;
 
-function keypointsFor(spec: string | undefined, image: string, entries: Map<string, Keypoints> | null, where: string): Keypoints {
-  if (spec === undefined) {
-    throw new InputError(`${where}: no keypoints; this version has no built-in keypoint detector yet: give --keypoints KP.json (from \`spinesurv landmarks predict\`) or --keypoints x1,y1,...,x5,y5`);
+/** --keypoints as given: ten numbers, or a keypoints file (read once). */
+type KeypointOverride = { numbers: number[] } | { file: KeypointSource };
+
+async function readOverride(spec: string | undefined): Promise<KeypointOverride | null> {
+  if (spec === undefined) return null;
+  if (TEN_NUMBERS.test(spec)) {
+    const numbers = spec.split(',').map((v) => Number(v.trim()));
+    if (!numbers.every(Number.isFinite)) throw new UsageError('spinesurv predict: --keypoints must be a JSON file or ten numbers x1,y1,...,x5,y5');
+    return { numbers };
   }
-  if (entries === null) {
-    const values = spec.split(',').map((s) => Number(s.trim()));
-    if (values.length !== 10 || !values.every(Number.isFinite)) throw new UsageError(`spinesurv predict: --keypoints must be a JSON file or ten numbers x1,y1,...,x5,y5`);
-    return { keypoints: values, flags: [] };
-  }
-  const hit = entries.get(image) ?? (entries.size === 1 ? [...entries.values()][0] : undefined);
-  if (hit === undefined) throw new InputError(`${spec}: no keypoints for image "${image}"`);
-  return hit;
+  const { readKeypointSource } = await import('../preprocess/index.js');
+  return { file: readKeypointSource(spec) };
 }
 
-async function keypointEntries(spec: string | undefined): Promise<Map<string, Keypoints> | null> {
-  if (spec === undefined || !existsSync(spec)) return null;
-  const { readKeypointEntries } = await import('../models/image/interim-variant.js');
-  return new Map(readKeypointEntries(spec).map((e) => [e.file_name, { keypoints: e.keypoints, flags: e.flags }]));
+/**
+ * A `landmarks predict --cohort` list names images relative to a cohort folder it does not record:
+ * the one entry whose file_name ends the image's absolute path (at a folder boundary), if exactly one does.
+ */
+function uniqueSuffixMatch(source: KeypointSource, absolute: string): KeypointSource['entries'][number] | undefined {
+  const path = absolute.replace(/\\/g, '/');
+  const hits = source.entries.filter((e) => {
+    const name = e.fileName.replace(/\\/g, '/').replace(/^\.\//, '');
+    return name !== '' && !name.startsWith('/') && path.endsWith(`/${name}`);
+  });
+  return hits.length === 1 ? hits[0] : undefined;
+}
+
+/** The caller's keypoints for `image` (relative to `base`), or null when they are to be detected. */
+function givenKeypoints(override: KeypointOverride | null, image: string, base: string): KeypointSet | null {
+  if (override === null) return null;
+  if ('numbers' in override) return { keypoints: override.numbers, flags: [] };
+  const source = override.file;
+  // A COCO keypoints file names images relative to its own folder (a cohort's keypoints.json).
+  const hit = source.lookup(image, base) ?? source.lookup(resolve(base, image), dirname(resolve(source.path)))
+    ?? uniqueSuffixMatch(source, resolve(base, image)) ?? (source.entries.length === 1 ? source.entries[0] : undefined);
+  if (hit === undefined) throw new InputError(`${source.path}: no keypoints for image "${image}"`);
+  if (hit.keypoints === null) return { keypoints: [], flags: [hit.problem ?? 'no keypoints'] };
+  return { keypoints: hit.keypoints, flags: hit.problem === null ? [] : [hit.problem] };
 }
 
 export async function predictWithImageModel(a: ParsedArgs, modelDir: string, modelJson: unknown): Promise<number> {
@@ -44,18 +68,28 @@ export async function predictWithImageModel(a: ParsedArgs, modelDir: string, mod
   const data = a.optionalString('data');
   if ((image === undefined) === (data === undefined)) throw new UsageError('spinesurv predict: an image model needs exactly one of --image FILE and --data F.csv');
   const heatmap = a.optionalString('heatmap');
-  const kpSpec = a.optionalString('keypoints');
+  if (data !== undefined && heatmap !== undefined) throw new UsageError('spinesurv predict: --heatmap goes with --image (one radiograph)');
   if (image !== undefined && heatmap !== undefined) refuseOverwritingInput(heatmap, [image, modelDir], '--heatmap');
-  const { loadImageModel, parseImageModelJson } = await import('../models/image/index.js');
-  const { scoreRadiograph } = await import('../models/image/score-radiograph.js');
+  const { loadImageModel, parseImageModelJson, keypointModelPath, scoreRadiograph } = await import('../models/image/index.js');
   const json = parseImageModelJson(modelDir, modelJson);
-  const entries = await keypointEntries(kpSpec);
+  const override = await readOverride(a.optionalString('keypoints'));
+  if (override !== null && 'numbers' in override && data !== undefined) throw new UsageError('spinesurv predict: with --data, --keypoints must be a JSON file (ten numbers are for one --image)');
+  let detector: LandmarkModel | null = null;
+  if (override === null) {
+    const folder = keypointModelPath(modelDir, json);
+    if (folder === null) {
+      throw new InputError(`${join(modelDir, 'model.json')}: the model has no keypoint detector (fitted without --landmarks); give --keypoints KP.json (from \`spinesurv landmarks predict\`) or --keypoints x1,y1,...,x5,y5`);
+    }
+    const { loadLandmarkModel } = await import('../landmarks/index.js');
+    detector = await loadLandmarkModel(folder);
+  }
   const model = loadImageModel(modelDir, json);
   try {
     if (image !== undefined) {
       const clinical: Record<string, string | undefined> = {};
       for (const c of CLINICAL_FLAGS) clinical[c] = a.optionalString(c);
-      const r = await scoreRadiograph(model, image, keypointsFor(kpSpec, image, entries, image), clinical, { heatmap, where: 'command line' });
+      const keypoints = givenKeypoints(override, image, process.cwd()) ?? (detector as LandmarkModel);
+      const r = await scoreRadiograph(model, image, keypoints, clinical, { heatmap, where: 'command line' });
       const out = { risk: r.risk, surv: r.surv, percentile: r.percentile, keypoints: r.keypoints, flags: r.flags, warnings: r.warnings, model: { name: json.name, version: json.format_version } };
       for (const w of r.warnings) log(`warning: ${w}`);
       if (heatmap !== undefined) log(`heatmap written to ${heatmap}`);
@@ -63,6 +97,7 @@ export async function predictWithImageModel(a: ParsedArgs, modelDir: string, mod
       else {
         process.stdout.write(`risk (log hazard ratio) ${r.risk.toFixed(4)}, percentile ${r.percentile.toFixed(1)} of the training cohort\n`);
         process.stdout.write(`survival without fracture: 1 y ${r.surv['1'].toFixed(4)}, 3 y ${r.surv['3'].toFixed(4)}, 5 y ${r.surv['5'].toFixed(4)}\n`);
+        process.stdout.write(`keypoints (${r.keypointSource === 'detector' ? "the model's detector" : 'given'}): ${r.keypoints.map((v) => v.toFixed(1)).join(', ')}\n`);
       }
       return 0;
     }
@@ -84,7 +119,8 @@ export async function predictWithImageModel(a: ParsedArgs, modelDir: string, mod
       const clinical: Record<string, string> = {};
       model.covariates.forEach((c, j) => (clinical[c] = cols[j][i]));
       const file = isAbsolute(images[i]) ? images[i] : join(base, images[i]);
-      const r = await scoreRadiograph(model, file, keypointsFor(kpSpec, images[i], entries, where), clinical, { where });
+      const keypoints = givenKeypoints(override, images[i], base) ?? (detector as LandmarkModel);
+      const r = await scoreRadiograph(model, file, keypoints, clinical, { where });
       for (const w of r.warnings) log(`warning: ${where}: ${w}`);
       rows.push([...table.rows[i], r.risk, ...times.map((t) => model.survival(r.risk, t))]);
     }
@@ -94,5 +130,6 @@ export async function predictWithImageModel(a: ParsedArgs, modelDir: string, mod
     return 0;
   } finally {
     model.dispose();
+    detector?.dispose();
   }
 }

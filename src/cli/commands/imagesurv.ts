@@ -21,7 +21,7 @@ const fitSpec: CommandSpec = {
   description: 'Train an image DeepSurv model (shared ResNet over the patches + clinical covariates, Cox loss) and save a model folder.',
   options: {
     cohort: { type: 'string', description: 'cohort folder (DIR/cohort.csv: image, clinical columns, followup_years, fracture, split)', placeholder: 'DIR', required: true },
-    variant: { type: 'string', description: 'preprocessed variant folder (images.safetensors, index.json, transforms.json, manifest.json)', placeholder: 'DIR', required: true },
+    variant: { type: 'string', description: 'variant folder written by `spinesurv preprocess` (its parameters are stored in the model and re-applied by predict)', placeholder: 'DIR', required: true },
     out: { type: 'string', description: 'model folder to write', placeholder: 'MODEL', required: true },
     split: { type: 'string', description: 'train on the cohort rows of this split', placeholder: 'NAME', default: 'train' },
     clinical: { type: 'string', description: 'clinical covariates: 0 image only, 1 age+sex, 2 +BMI, 3 +glucocorticoid, secondary osteoporosis', placeholder: 'N', default: String(d.clinicalModel) },
@@ -41,7 +41,7 @@ const fitSpec: CommandSpec = {
     warmup: { type: 'string', description: 'warm-up epochs', placeholder: 'N', default: String(t.warmupEpochs) },
     'no-augment': { type: 'boolean', description: 'turn augmentation off' },
     init: { type: 'string', description: 'start the encoder from torchvision-layout weights (first conv averaged to 1 channel)', placeholder: 'W.safetensors' },
-    landmarks: { type: 'string', description: 'keypoint model the variant was made with (copied into the model folder)', placeholder: 'MODEL' },
+    landmarks: { type: 'string', description: 'keypoint detector (`landmarks train` folder), copied into the model folder so that `predict` finds L1-L5 on a new radiograph', placeholder: 'MODEL' },
     checkpoint: { type: 'string', description: 'checkpoint file written each epoch (default: OUT.checkpoint.safetensors)', placeholder: 'FILE' },
     resume: { type: 'boolean', description: 'continue from the checkpoint (same result as an uninterrupted run)' },
     device: { type: 'string', description: 'cpu (cuda needs an addon built against CUDA libtorch)', placeholder: 'NAME', default: 'cpu' },
@@ -89,6 +89,11 @@ async function fit(argv: string[]): Promise<number> {
   const variantDir = a.string('variant');
   refuseOverwritingInput(out, [cohortDir, variantDir, a.optionalString('landmarks'), a.optionalString('init')]);
   checkOutputFolder(out, { force });
+  const landmarks = a.optionalString('landmarks');
+  if (landmarks !== undefined) {
+    const { checkKeypointModelFolder } = await import('../../models/image/folder.js');
+    checkKeypointModelFolder(landmarks);
+  }
   const { readImageCohortRows } = await import('../../models/image/cohort-rows.js');
   const rows = readImageCohortRows(cohortDir, CLINICAL_COLUMNS[config.clinicalModel], a.string('split'));
   const { devices } = await import('../../torch/index.js');
@@ -111,7 +116,7 @@ async function fit(argv: string[]): Promise<number> {
       const tr = model.training!;
       log(`imagesurv fit: ${tr.epochsRun} epochs${tr.resumedFromEpoch > 0 ? ` (resumed after epoch ${tr.resumedFromEpoch})` : ''}, kept epoch ${tr.bestEpoch} (validation C ${tr.bestValC.toFixed(4)}), ${tr.seconds.toFixed(1)} s`);
       await saveImageModel(out, model, {
-        keypointModel: a.optionalString('landmarks'),
+        keypointModel: landmarks,
         force,
         createdBy: 'spinesurv imagesurv fit',
         provenance: { created_by: `spinesurv ${await version()}`, cohort: cohortDir, variant: variantDir, split: a.string('split') },

@@ -24,7 +24,7 @@ const spec: CommandSpec = {
     out: { type: 'string', description: 'output CSV (with --data)', placeholder: 'P.csv' },
     times: { type: 'string', description: 'comma-separated times for survival probabilities', placeholder: 't1,t2' },
     image: { type: 'string', description: 'image model: score this one radiograph (DICOM or image file)', placeholder: 'FILE' },
-    keypoints: { type: 'string', description: 'image model: L1..L5 keypoints, a `landmarks predict` JSON or x1,y1,...,x5,y5', placeholder: 'KP' },
+    keypoints: { type: 'string', description: 'image model: use these L1..L5 keypoints instead of the model\'s detector: a `landmarks predict` or COCO keypoints JSON, or x1,y1,...,x5,y5', placeholder: 'KP' },
     heatmap: { type: 'string', description: 'image model with --image: write the Grad-CAM overlay PNG here', placeholder: 'OUT.png' },
     ...Object.fromEntries(CLINICAL_FLAGS.map((c) => [c, { type: 'string' as const, description: `image model with --image: the patient's ${c} (as the cohort.csv column)`, placeholder: c === 'sex' ? 'F|M' : 'X' }])),
     json: { type: 'boolean', description: 'print a JSON summary on stdout' },

@@ -76,7 +76,7 @@ export function fitImageDeepSurv(options: FitImageOptions): ImageModel {
     return new ImageModel(
       network, config, covariates, standardization, baseline, Float64Array.from(risk).sort(), trainingRanges(raw, rows.length, covariates),
       { variant: variant.index.variant, masks: variant.index.masks, channels: variant.index.channels, size: variant.index.size },
-      (variant.manifest.parameters as Record<string, unknown> | undefined) ?? {},
+      variant.params,
       {
         seed, n: rows.length, nevent, trainRows: result.trainRows.length, validationRows: result.validationRows.length,
         epochsRun: result.epochsRun, bestEpoch: result.bestEpoch, bestValC: result.bestValC, stoppedEarly: result.stoppedEarly,

@@ -3,29 +3,35 @@
  * score a new radiograph with nothing else:
  *   DIR/model.json            {"kind": "deepsurv_image", "format_version", config (encoder, pooling,
  *                             input size, head, training), covariates, standardization, input (variant,
- *                             channels, size), preprocessing (the parameters the variant was made with),
- *                             baseline {time, cumhaz}, training_risks (ascending, for percentiles),
- *                             training_ranges, keypoint_model, weights, weights_sha256, training}
+ *                             channels, size), preprocessing (the PreprocessParams the variant was made
+ *                             with; predict re-applies them), baseline {time, cumhaz}, training_risks
+ *                             (ascending, for percentiles), training_ranges, keypoint_model, weights,
+ *                             weights_sha256, training}
  *   DIR/weights.safetensors   the network's state dict (encoder.* in torchvision names, head.*)
  *   DIR/training-log.json     one entry per epoch
- *   DIR/keypoint-model/       a copy of the keypoint model the inputs were made with (when given)
+ *   DIR/keypoint-model/       a copy of the keypoint detector (`landmarks train` folder) that finds
+ *                             L1..L5 on a new radiograph (when the model was fitted with one)
+ * Format 1 (interim patch cutter, before `spinesurv preprocess` existed) is refused as older.
  */
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeSafetensors, encodeSafetensors } from '../../torch/index.js';
 import { writeDirAtomic } from '../../util/atomic-write.js';
 import { InputError } from '../../util/errors.js';
 import { readModelJson } from '../model-json.js';
+import { MODEL_KIND as LANDMARKS_KIND } from '../../landmarks/model.js';
 import type { Standardization } from '../standardize.js';
 import type { BaselineHazard } from '../breslow.js';
 import { validateImageConfig, type ImageModelConfig } from './config.js';
 import type { TrainingRanges } from './clinical.js';
 import { ImageSurvNetwork } from './network.js';
 import { ImageModel, type ImageInputSpec, type ImageTrainingRecord } from './model.js';
+import { checkPreprocessParams } from './variant-folder.js';
+import type { PreprocessParams } from '../../preprocess/index.js';
 
 export const IMAGE_MODEL_KIND = 'deepsurv_image';
-export const IMAGE_MODEL_FORMAT_VERSION = 1;
+export const IMAGE_MODEL_FORMAT_VERSION = 2;
 const WEIGHTS = 'weights.safetensors';
 const KEYPOINT_MODEL = 'keypoint-model';
 
@@ -38,7 +44,7 @@ export interface ImageModelJson {
   covariates: string[];
   standardization: Standardization;
   input: ImageInputSpec;
-  preprocessing: Record<string, unknown>;
+  preprocessing: PreprocessParams;
   baseline: BaselineHazard;
   training_risks: number[];
   training_ranges: TrainingRanges;
@@ -54,14 +60,16 @@ export async function saveImageModel(
   model: ImageModel,
   options: { name?: string; keypointModel?: string; provenance?: Record<string, unknown>; force?: boolean; createdBy?: string } = {},
 ): Promise<void> {
-  if (options.keypointModel !== undefined && !existsSync(options.keypointModel)) throw new InputError(`${options.keypointModel}: keypoint model not found`);
+  if (options.keypointModel !== undefined) checkKeypointModelFolder(options.keypointModel);
   await writeDirAtomic(dir, (tmp) => {
     const weights = encodeSafetensors(model.network.stateDict(), { kind: IMAGE_MODEL_KIND });
     writeFileSync(join(tmp, WEIGHTS), weights);
     let keypointModel: ImageModelJson['keypoint_model'] = null;
     if (options.keypointModel !== undefined) {
       const target = join(tmp, KEYPOINT_MODEL);
-      cpSync(options.keypointModel, statSync(options.keypointModel).isDirectory() ? target : join(target, 'model'), { recursive: true });
+      // Only the detector's own files: a training folder may hold checkpoints and logs beside them.
+      mkdirSync(target);
+      for (const file of KEYPOINT_MODEL_FILES) cpSync(join(options.keypointModel, file), join(target, file));
       keypointModel = { folder: KEYPOINT_MODEL, source: options.keypointModel };
     }
     const { log, ...training } = model.training ?? { log: [] };
@@ -89,6 +97,24 @@ export async function saveImageModel(
   }, { force: options.force, createdBy: options.createdBy });
 }
 
+/** The files of a `landmarks train` model folder that `loadLandmarkModel` reads. */
+const KEYPOINT_MODEL_FILES = ['model.json', 'weights.safetensors'];
+
+/** Refuses (InputError naming it) a --landmarks path that is not a keypoint detector folder. */
+export function checkKeypointModelFolder(dir: string): void {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError(`${dir}: keypoint model folder not found`);
+  for (const file of KEYPOINT_MODEL_FILES) {
+    if (!existsSync(join(dir, file))) throw new InputError(`${join(dir, file)}: missing (not a \`spinesurv landmarks train\` model folder)`);
+  }
+  let kind: unknown;
+  try {
+    kind = (JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { kind?: unknown }).kind;
+  } catch (error) {
+    throw new InputError(`${join(dir, 'model.json')}: cannot be read as JSON (${(error as Error).message})`);
+  }
+  if (kind !== LANDMARKS_KIND) throw new InputError(`${join(dir, 'model.json')}: not a keypoint detector (kind ${JSON.stringify(kind)}, expected "${LANDMARKS_KIND}")`);
+}
+
 export function parseImageModelJson(dir: string, json: unknown): ImageModelJson {
   const path = join(dir, 'model.json');
   const j = json as ImageModelJson;
@@ -104,6 +130,9 @@ export function parseImageModelJson(dir: string, json: unknown): ImageModelJson 
   check(Array.isArray(j.baseline?.time) && Array.isArray(j.baseline?.cumhaz) && j.baseline.time.length === j.baseline.cumhaz.length, '"baseline" must have time and cumhaz of equal length');
   check(Array.isArray(j.training_risks) && j.training_risks.length > 0, '"training_risks" must be a non-empty list');
   check(typeof j.input === 'object' && j.input !== null && (j.input.channels === 1 || j.input.channels === 5) && Number.isInteger(j.input.size), '"input" must give channels (1 or 5) and size');
+  checkPreprocessParams(path, j.preprocessing);
+  check(j.preprocessing.variant === j.input.variant && j.preprocessing.masks === j.input.masks, '"preprocessing" and "input" name different variants');
+  check(j.keypoint_model === null || (typeof j.keypoint_model?.folder === 'string' && !j.keypoint_model.folder.includes('..')), '"keypoint_model" must be null or {"folder"} inside the model folder');
   try {
     validateImageConfig(j.config);
   } catch (error) {
@@ -138,7 +167,7 @@ export function loadImageModel(dir: string, json?: unknown): ImageModel {
   }
   network.eval();
   return new ImageModel(network, j.config, j.covariates, j.standardization, j.baseline, Float64Array.from(j.training_risks),
-    j.training_ranges ?? {}, j.input, j.preprocessing ?? {}, null);
+    j.training_ranges ?? {}, j.input, j.preprocessing, null);
 }
 
 /** The keypoint model folder inside an image model folder, or null when it was saved without one. */

@@ -2,18 +2,15 @@
  * Grad-CAM (Selvaraju et al. 2017) for the risk output: with A^k the k-th feature map of the
  * encoder's last block (for each patch) and y the log hazard ratio,
  *   alpha_k = mean over (i, j) of dy/dA^k_ij,   cam = ReLU(sum_k alpha_k A^k),
- * then upsampled bilinearly to the patch and mapped back through the stored preprocessing transform
- * onto the original radiograph (heatmapOnImage), where overlayPng draws it over the image.
+ * then upsampled bilinearly to the patch; the caller maps it back onto the original radiograph through
+ * the preprocessing transform (src/preprocess warpHeatmapBack), where overlayPng draws it.
  */
 import sharp from 'sharp';
 import { F, noGrad, scope, tensor, type Tensor } from '../../torch/index.js';
-import { InputError } from '../../util/errors.js';
-import { invertAffine } from './interim-patches.js';
 import { imagesAtSize } from './image-batch.js';
 import type { RiskWithMaps } from './network.js';
 import type { ImageModel } from './model.js';
 import type { ClinicalValues } from './clinical.js';
-import type { Affine } from './variant-folder.js';
 
 export interface CamMaps {
   /** The risk the maps explain (one image). */
@@ -70,41 +67,6 @@ export function gradCam(model: ImageModel, images: Tensor, clinical: ClinicalVal
     if (sized !== images) sized.dispose();
   }
 }
-
-/**
- * Maps (C, S, S) in each patch's pixels back onto the original image (rows x columns), through the
- * transforms from original to patch pixels: each original pixel takes the largest value of the
- * patches that cover it, 0 where none does. Computed on a grid of at most 1024 px and upsampled.
- */
-export function heatmapOnImage(maps: Float32Array, channels: number, size: number, transforms: Affine[], rows: number, columns: number): Float32Array {
-  if (transforms.length !== channels) throw new InputError(`${channels} heatmaps but ${transforms.length} transforms`);
-  const step = Math.max(1, Math.ceil(Math.max(rows, columns) / 1024));
-  const h = Math.ceil(rows / step), w = Math.ceil(columns / step);
-  return noGrad(() =>
-    scope(() => {
-      const grid = new Float32Array(channels * h * w * 2);
-      transforms.forEach((m, k) => {
-        for (let i = 0; i < h; i++) {
-          for (let j = 0; j < w; j++) {
-            const x = (j + 0.5) * step, y = (i + 0.5) * step; // COCO coordinates of this cell's centre
-            const u = m[0][0] * x + m[0][1] * y + m[0][2];
-            const v = m[1][0] * x + m[1][1] * y + m[1][2];
-            const o = ((k * h + i) * w + j) * 2;
-            grid[o] = (2 * u) / size - 1;
-            grid[o + 1] = (2 * v) / size - 1;
-          }
-        }
-      });
-      const sampled = F.gridSample(tensor(maps, [channels, 1, size, size]), tensor(grid, [channels, h, w, 2]), { mode: 'bilinear', paddingMode: 'zeros', alignCorners: false });
-      let heat = sampled.max(0, true); // (1, 1, h, w)
-      if (step > 1) heat = F.interpolate(heat, { size: [rows, columns], mode: 'bilinear', alignCorners: false });
-      return heat.clamp(0, 1).toFloat32Array();
-    }),
-  );
-}
-
-/** Where an original pixel lies in a patch: the inverse of a transform (for tests and tools). */
-export { invertAffine };
 
 /** A PNG of the radiograph (display window, grey) with the heatmap blended in colour on top. */
 export async function overlayPng(grey: Uint8Array, heat: Float32Array, rows: number, columns: number): Promise<Buffer> {

@@ -8,8 +8,8 @@ export { DEFAULT_IMAGE_CONFIG, CLINICAL_COLUMNS, validateImageConfig, type Image
 export { ImageSurvNetwork } from './network.js';
 export { fitImageDeepSurv, type FitImageOptions, type ImageTrainingRow } from './fit.js';
 export { ImageModel, type ImageInputSpec, type ImageTrainingRecord } from './model.js';
-export { saveImageModel, loadImageModel, parseImageModelJson, IMAGE_MODEL_KIND, IMAGE_MODEL_FORMAT_VERSION, type ImageModelJson } from './folder.js';
-export { gradCam, gradCamFromMaps, heatmapOnImage, overlayPng, type CamMaps } from './gradcam.js';
-export { readVariantFolder, writeVariantFolder, type VariantFolder, type VariantIndex, type Affine } from './variant-folder.js';
+export { saveImageModel, loadImageModel, parseImageModelJson, keypointModelPath, checkKeypointModelFolder, IMAGE_MODEL_KIND, IMAGE_MODEL_FORMAT_VERSION, type ImageModelJson } from './folder.js';
+export { gradCam, gradCamFromMaps, overlayPng, type CamMaps } from './gradcam.js';
+export { readVariantFolder, checkPreprocessParams, type VariantFolder, type VariantIndex, type ImageTransform } from './variant-folder.js';
 export { readImageCohortRows } from './cohort-rows.js';
-export { scoreRadiograph, type RadiographScore } from './score-radiograph.js';
+export { scoreRadiograph, keypointProblems, FlaggedRadiograph, SURVIVAL_YEARS, type RadiographScore, type KeypointSet } from './score-radiograph.js';

@@ -15,6 +15,7 @@ import { networkRisks } from './train.js';
 import type { ImageSurvNetwork } from './network.js';
 import type { ImageEpochLog } from './train.js';
 import type { ImageModelConfig } from './config.js';
+import type { PreprocessParams } from '../../preprocess/index.js';
 
 export interface ImageInputSpec {
   variant: string;
@@ -52,8 +53,8 @@ export class ImageModel {
     readonly trainingRisks: Float64Array,
     readonly ranges: TrainingRanges,
     readonly input: ImageInputSpec,
-    /** The preprocessing parameters the input was made with (from the variant's manifest). */
-    readonly preprocessing: Record<string, unknown>,
+    /** The preprocessing the input was made with (the variant's manifest); predict re-applies it. */
+    readonly preprocessing: PreprocessParams,
     readonly training: ImageTrainingRecord | null,
   ) {}
 

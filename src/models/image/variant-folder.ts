@@ -1,20 +1,20 @@
 /**
- * A preprocessed variant folder, the input of image model training and scoring (CLI.md, preprocess):
+ * Reads a variant folder written by `spinesurv preprocess` (docs/preprocess.md), the input of image
+ * model training:
  *   images.safetensors  uint8 tensor "images" [N, C, S, S], value/255 in [0, 1]; C = 1 for the full
  *                       variants, C = 5 for patches (channel k = vertebra L(k+1))
  *   index.json          {"variant", "masks", "size", "channels", "rows": [{"image_id", "file_name"}]}
  *                       (file_name = the cohort.csv `image` value, by which rows are joined)
  *   transforms.json     {"<image_id>": {"file_name", "matrix"} or {"file_name", "patches": [{"vertebra", "matrix"}]}}
- *   manifest.json       inputs, parameters, the patients left out and why
+ *   manifest.json       inputs, parameters (the PreprocessParams the model stores and predict re-applies),
+ *                       the patients left out and why
  * Reading checks every field the models rely on and names the file at fault.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeSafetensors, encodeSafetensors, tensor, type Tensor } from '../../torch/index.js';
+import { decodeSafetensors, type Tensor } from '../../torch/index.js';
 import { InputError } from '../../util/errors.js';
-import { writeDirAtomic } from '../../util/atomic-write.js';
-
-export type Affine = [[number, number, number], [number, number, number]];
+import { channelCount, checkParams, outputSide, type PreprocessParams, type Transform } from '../../preprocess/index.js';
 
 export interface VariantIndex {
   variant: string;
@@ -24,9 +24,7 @@ export interface VariantIndex {
   rows: { image_id: number; file_name: string }[];
 }
 
-export type ImageTransform =
-  | { file_name: string; matrix: Affine }
-  | { file_name: string; patches: { vertebra: string; matrix: Affine }[] };
+export type ImageTransform = { file_name: string } & Transform;
 
 export interface VariantFolder {
   dir: string;
@@ -35,6 +33,8 @@ export interface VariantFolder {
   images: Tensor;
   transforms: Record<string, ImageTransform>;
   manifest: Record<string, unknown>;
+  /** The preprocessing that made the images (manifest.json "parameters"), checked against index.json. */
+  params: PreprocessParams;
 }
 
 function readJson(path: string): unknown {
@@ -62,11 +62,36 @@ function checkIndex(path: string, j: unknown): VariantIndex {
   return i;
 }
 
+/**
+ * The preprocessing parameters of a variant (or of an image model: the same object), checked so that
+ * `predict` can re-apply them; throws InputError naming `path`.
+ */
+export function checkPreprocessParams(path: string, raw: unknown): PreprocessParams {
+  const p = raw as PreprocessParams;
+  if (typeof p !== 'object' || p === null || typeof p.variant !== 'string') {
+    throw new InputError(`${path}: no preprocessing parameters (a variant folder written by \`spinesurv preprocess\` has them under "parameters")`);
+  }
+  if (typeof p.masks !== 'boolean' || !Array.isArray(p.percentiles) || p.percentiles.length !== 2) {
+    throw new InputError(`${path}: preprocessing parameters are incomplete (masks, percentiles)`);
+  }
+  try {
+    checkParams(p);
+  } catch (error) {
+    throw new InputError(`${path}: preprocessing parameters are invalid: ${(error as Error).message}`);
+  }
+  return p;
+}
+
 export function readVariantFolder(dir: string): VariantFolder {
   const indexPath = join(dir, 'index.json');
   const index = checkIndex(indexPath, readJson(indexPath));
   const transforms = readJson(join(dir, 'transforms.json')) as Record<string, ImageTransform>;
-  const manifest = readJson(join(dir, 'manifest.json')) as Record<string, unknown>;
+  const manifestPath = join(dir, 'manifest.json');
+  const manifest = readJson(manifestPath) as Record<string, unknown>;
+  const params = checkPreprocessParams(manifestPath, manifest?.parameters);
+  if (params.variant !== index.variant || params.masks !== index.masks || outputSide(params) !== index.size || channelCount(params.variant) !== index.channels) {
+    throw new InputError(`${manifestPath}: parameters (${params.variant}${params.masks ? ' with masks' : ''}, ${outputSide(params)} px) do not match index.json (${index.variant}${index.masks ? ' with masks' : ''}, ${index.size} px)`);
+  }
   const imagesPath = join(dir, 'images.safetensors');
   let bytes: Buffer;
   try {
@@ -84,27 +109,5 @@ export function readVariantFolder(dir: string): VariantFolder {
     images.dispose();
     throw new InputError(`${imagesPath}: "images" is ${got}, index.json says uint8 [${want.join(', ')}]`);
   }
-  return { dir, index, images, transforms, manifest };
-}
-
-/** Writes a variant folder (used by the interim patch cutter; preprocess writes its own). */
-export async function writeVariantFolder(
-  dir: string,
-  content: { index: VariantIndex; pixels: Uint8Array; transforms: Record<string, ImageTransform>; manifest: Record<string, unknown> },
-  options: { force?: boolean; createdBy?: string } = {},
-): Promise<void> {
-  const { index, pixels } = content;
-  const shape = [index.rows.length, index.channels, index.size, index.size];
-  if (pixels.length !== shape.reduce((a, b) => a * b, 1)) throw new RangeError(`pixels has ${pixels.length} values for [${shape.join(', ')}]`);
-  await writeDirAtomic(dir, (tmp) => {
-    const images = tensor(pixels, shape, { dtype: 'uint8' });
-    try {
-      writeFileSync(join(tmp, 'images.safetensors'), encodeSafetensors({ images }));
-    } finally {
-      images.dispose();
-    }
-    writeFileSync(join(tmp, 'index.json'), JSON.stringify(index) + '\n');
-    writeFileSync(join(tmp, 'transforms.json'), JSON.stringify(content.transforms) + '\n');
-    writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(content.manifest, null, 2) + '\n');
-  }, options);
+  return { dir, index, images, transforms, manifest, params };
 }

@@ -1,10 +1,9 @@
-// Grad-CAM: the formula against a hand computation on a tiny network, the whole model's maps (risk
-// explained = risk scored), and the mapping of a patch heatmap back onto the original image.
+// Grad-CAM: the formula against a hand computation on a tiny network; Spearman by hand. Mapping a patch heatmap back onto the radiograph is preprocess's
+// warpHeatmapBack (test/preprocess/transform.test.ts); the overlay is written in predict-cli.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { F, liveTensorCount, tensor } from '../../../src/torch/index.js';
-import { gradCamFromMaps, heatmapOnImage } from '../../../src/models/image/gradcam.js';
-import { invertAffine, patchTransforms, DEFAULT_PATCH_PARAMETERS } from '../../../src/models/image/interim-patches.js';
+import { gradCamFromMaps } from '../../../src/models/image/gradcam.js';
 import { spearman } from '../../../src/models/image/spearman.js';
 
 test('Grad-CAM matches a hand computation: maps A = relu(conv(x)), y = sum_k v_k (mean A^k)^2', () => {
@@ -31,30 +30,6 @@ test('Grad-CAM matches a hand computation: maps A = relu(conv(x)), y = sum_k v_k
   assert.equal(weight.grad, null, 'parameter gradients are cleared afterwards');
   weight.dispose();
   assert.equal(liveTensorCount(), before);
-});
-
-test('a hot pixel in a patch heatmap lands where the transform puts it on the original image', () => {
-  const kp = [100, 60, 104, 100, 110, 140, 118, 180, 128, 220];
-  const S = 16;
-  const transforms = patchTransforms(kp, { ...DEFAULT_PATCH_PARAMETERS, size: S }, 'test');
-  // The keypoint of each vertebra is the centre of its patch.
-  transforms.forEach((m, k) => {
-    const u = m[0][0] * kp[2 * k] + m[0][1] * kp[2 * k + 1] + m[0][2];
-    const v = m[1][0] * kp[2 * k] + m[1][1] * kp[2 * k + 1] + m[1][2];
-    assert.ok(Math.abs(u - S / 2) < 1e-9 && Math.abs(v - S / 2) < 1e-9);
-  });
-  const maps = new Float32Array(5 * S * S);
-  maps[2 * S * S + 3 * S + 12] = 1; // L3 patch, row 3, column 12
-  const rows = 300, columns = 240;
-  const heat = heatmapOnImage(maps, 5, S, transforms, rows, columns);
-  let best = 0;
-  for (let i = 1; i < heat.length; i++) if (heat[i] > heat[best]) best = i;
-  const inv = invertAffine(transforms[2]);
-  const x = inv[0][0] * 12.5 + inv[0][1] * 3.5 + inv[0][2];
-  const y = inv[1][0] * 12.5 + inv[1][1] * 3.5 + inv[1][2];
-  const bx = (best % columns) + 0.5, by = Math.floor(best / columns) + 0.5;
-  assert.ok(Math.hypot(bx - x, by - y) < 1.5, `peak at ${bx},${by}, expected ${x.toFixed(1)},${y.toFixed(1)}`);
-  assert.equal(heat[0], 0, 'no heat outside the patches');
 });
 
 test('spearman: mid-ranks for ties, a hand-worked case', () => {

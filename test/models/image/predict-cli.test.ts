@@ -1,88 +1,172 @@
-// `spinesurv predict` with an image model: the CLI.md JSON shape for one radiograph, the batch form,
-// and every bad input refused with exit 2 and a message naming what is wrong (never a number).
+// `spinesurv predict` with an image model, the whole chain: read -> keypoints from the detector stored
+// in the model folder (a tiny one trained here) -> quality flags -> the patch variant with the stored
+// preprocess parameters -> risk. References: `landmarks predict` (the detector's own command) for the
+// keypoints and flags, and the variant folder written by `spinesurv preprocess` for the model input.
+// Also the batch form, the overlay PNG, and every bad input refused with exit 2 naming it.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeDicom } from '../../../src/imaging/index.js';
-import { FAST_FIT, runCli, smallCohort } from './fixtures.js';
+import sharp from 'sharp';
+import { readRadiograph, windowToBytes, writeDicom } from '../../../src/imaging/index.js';
+import { FAST_FIT, runCli, smallCohort, tinyDetector } from './fixtures.js';
+
+type Result = { image_id: number; file_name: string; keypoints: number[]; flags: string[] };
+type Out = { risk: number; surv: Record<string, number>; percentile: number; keypoints: number[]; flags: string[]; warnings: string[]; model: { name: string; version: number } };
 
 const setup = (async () => {
   const f = await smallCohort(120, 3);
+  const detector = tinyDetector(f.cohort, join(f.dir, 'landmarks'));
   const model = join(f.dir, 'model');
-  const landmarks = join(f.dir, 'landmarks-model');
-  mkdirSync(landmarks);
-  writeFileSync(join(landmarks, 'model.json'), '{"kind": "keypoints"}\n');
-  const r = runCli(['imagesurv', 'fit', '--cohort', f.cohort, '--variant', f.patches, '--out', model, ...FAST_FIT, '--epochs', '2', '--clinical', '1', '--landmarks', landmarks]);
+  const r = runCli(['imagesurv', 'fit', '--cohort', f.cohort, '--variant', f.patches, '--out', model, ...FAST_FIT, '--epochs', '2', '--clinical', '1', '--landmarks', detector]);
   if (r.status !== 0) throw new Error(r.stderr);
-  const coco = JSON.parse(readFileSync(join(f.cohort, 'keypoints.json'), 'utf8')) as { images: { id: number; file_name: string }[]; annotations: { image_id: number; keypoints: number[] }[] };
-  const kp = coco.annotations[0].keypoints;
-  const flat = [0, 1, 2, 3, 4].flatMap((i) => [kp[3 * i], kp[3 * i + 1]]);
-  return { ...f, model, image: join(f.cohort, coco.images[0].file_name), imageName: coco.images[0].file_name, kp: flat.join(',') };
+  // The detector's own command on the test split: the reference for keypoints and flags.
+  const kpFile = join(f.dir, 'detected.json');
+  const p = runCli(['landmarks', 'predict', '--model', detector, '--cohort', f.cohort, '--split', 'test', '--out', kpFile]);
+  if (p.status !== 0) throw new Error(p.stderr);
+  const detected = JSON.parse(readFileSync(kpFile, 'utf8')) as Result[];
+  const good = detected.filter((d) => d.flags.length === 0);
+  if (good.length < 2) throw new Error(`the tiny detector flagged ${detected.length - good.length} of ${detected.length} test images`);
+  const image = (d: Result): string => join(f.cohort, d.file_name);
+  return { ...f, detector, model, kpFile, good, image: image(good[0]), image2: image(good[1]), imageName: good[0].file_name };
 })();
 after(async () => rmSync((await setup).dir, { recursive: true, force: true }));
 
-test('one radiograph: risk, survival at 1/3/5 years, percentile, keypoints, flags, model; the heatmap PNG', async () => {
+const xy = (k: number[]): number[] => [0, 1, 2, 3, 4].flatMap((i) => [k[3 * i], k[3 * i + 1]]);
+
+test('one radiograph, keypoints from the stored detector: the CLI.md shape, the keypoints `landmarks predict` finds, survival and percentile', async () => {
   const s = await setup;
-  const heat = join(s.dir, 'heat.png');
-  const r = runCli(['predict', '--model', s.model, '--image', s.image, '--keypoints', s.kp, '--age', '62', '--sex', 'F', '--heatmap', heat, '--json']);
+  const r = runCli(['predict', '--model', s.model, '--image', s.image, '--age', '62', '--sex', 'F', '--json']);
   assert.equal(r.status, 0, r.stderr);
-  const out = JSON.parse(r.stdout) as { risk: number; surv: Record<string, number>; percentile: number; keypoints: number[]; flags: string[]; model: { name: string; version: number } };
+  const out = JSON.parse(r.stdout) as Out;
   assert.deepEqual(Object.keys(out).sort(), ['flags', 'keypoints', 'model', 'percentile', 'risk', 'surv', 'warnings']);
   assert.ok(Number.isFinite(out.risk));
   assert.ok(out.surv['1'] >= out.surv['3'] && out.surv['3'] >= out.surv['5'] && out.surv['5'] > 0 && out.surv['1'] <= 1);
   assert.ok(out.percentile >= 0 && out.percentile <= 100);
-  assert.equal(out.keypoints.length, 10);
   assert.deepEqual(out.flags, []);
-  assert.equal(out.model.version, 1);
-  assert.deepEqual([...readFileSync(heat).subarray(1, 4)].map((c) => String.fromCharCode(c)).join(''), 'PNG');
+  assert.deepEqual(out.model, { name: 'deepsurv_image_clinical1', version: 2 });
+  // landmarks predict rounds to 3 decimals.
+  const ref = xy(s.good[0].keypoints);
+  out.keypoints.forEach((v, i) => assert.ok(Math.abs(v - ref[i]) < 6e-4, `keypoint ${i}: ${v} vs ${ref[i]}`));
+  // The same keypoints given through --keypoints (the detector's results file) score the same.
+  const given = runCli(['predict', '--model', s.model, '--image', s.image, '--keypoints', s.kpFile, '--age', '62', '--sex', 'F', '--json']);
+  assert.equal(given.status, 0, given.stderr);
+  assert.ok(Math.abs((JSON.parse(given.stdout) as Out).risk - out.risk) < 1e-3);
 });
 
-test('batch form: keeps the rows and adds risk and surv_<t>, the same risk as the single form', async () => {
+test('predict cuts the input exactly as `spinesurv preprocess` did for training: same risk as scoring the variant row', async () => {
+  const s = await setup;
+  // The cohort's annotated keypoints (a COCO file, (0, 0)-centre convention, shifted as preprocess does).
+  const r = runCli(['predict', '--model', s.model, '--image', s.image, '--keypoints', join(s.cohort, 'keypoints.json'), '--age', '62', '--sex', 'F', '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const risk = (JSON.parse(r.stdout) as Out).risk;
+  const { loadImageModel, readVariantFolder } = await import('../../../src/models/image/index.js');
+  const model = loadImageModel(s.model);
+  const variant = readVariantFolder(s.patches);
+  const row = variant.index.rows.findIndex((x) => x.file_name === s.imageName);
+  assert.ok(row >= 0);
+  const one = variant.images.narrow(0, row, 1);
+  const expected = model.score(one, [{ age: 62, sex: 'F' }])[0];
+  one.dispose();
+  variant.images.dispose();
+  model.dispose();
+  assert.ok(Math.abs(risk - expected) < 1e-9, `predict ${risk} vs variant row ${expected}`);
+});
+
+test('the heatmap overlay: a PNG of the radiograph size, coloured only near the spine', async () => {
+  const s = await setup;
+  const heat = join(s.dir, 'heat.png');
+  const r = runCli(['predict', '--model', s.model, '--image', s.image, '--age', '62', '--sex', 'F', '--heatmap', heat]);
+  assert.equal(r.status, 0, r.stderr);
+  const image = await readRadiograph(s.image);
+  const { data, info } = await sharp(readFileSync(heat)).raw().toBuffer({ resolveWithObject: true });
+  assert.deepEqual([info.width, info.height, info.channels], [image.columns, image.rows, 3]);
+  // The top-left corner is far from every patch: plain grey, the windowed image itself.
+  const grey = windowToBytes(image.pixels, image.window);
+  for (const i of [0, 1, image.columns + 2]) assert.deepEqual([data[3 * i], data[3 * i + 1], data[3 * i + 2]], [grey[i], grey[i], grey[i]]);
+});
+
+test('batch form: keeps the rows, adds risk and surv_<t> with the detector, the same risk as the single form', async () => {
   const s = await setup;
   const csv = join(s.dir, 'batch.csv');
-  writeFileSync(csv, `id,image,age,sex\n1,${s.image},62,F\n2,${s.image},62,F\n`);
-  const kpFile = join(s.dir, 'kp.json');
-  writeFileSync(kpFile, JSON.stringify([{ image_id: 1, file_name: s.image, category_id: 1, keypoints: s.kp.split(',').map(Number).flatMap((v, i) => (i % 2 === 1 ? [v, 2] : [v])), score: 1, flags: [] }]));
+  writeFileSync(csv, `id,image,age,sex\n1,${s.image},62,F\n2,${s.image2},70,M\n`);
   const out = join(s.dir, 'scored.csv');
-  const r = runCli(['predict', '--model', s.model, '--data', csv, '--out', out, '--keypoints', kpFile, '--times', '1,5']);
+  const r = runCli(['predict', '--model', s.model, '--data', csv, '--out', out, '--times', '1,5']);
   assert.equal(r.status, 0, r.stderr);
   const lines = readFileSync(out, 'utf8').trim().split('\n');
   assert.equal(lines[0], 'id,image,age,sex,risk,surv_1,surv_5');
-  const single = JSON.parse(runCli(['predict', '--model', s.model, '--image', s.image, '--keypoints', s.kp, '--age', '62', '--sex', 'F', '--json']).stdout) as { risk: number };
-  assert.ok(Math.abs(Number(lines[1].split(',')[4]) - single.risk) < 1e-12);
+  assert.equal(lines.length, 3);
+  const single = (image: string, age: string, sex: string): number => JSON.parse(runCli(['predict', '--model', s.model, '--image', image, '--age', age, '--sex', sex, '--json']).stdout).risk;
+  assert.ok(Math.abs(Number(lines[1].split(',')[4]) - single(s.image, '62', 'F')) < 1e-12);
+  assert.ok(Math.abs(Number(lines[2].split(',')[4]) - single(s.image2, '70', 'M')) < 1e-12);
+  // --keypoints with a results file overrides the detector for every row.
+  const out2 = join(s.dir, 'scored2.csv');
+  const g = runCli(['predict', '--model', s.model, '--data', csv, '--out', out2, '--keypoints', s.kpFile]);
+  assert.equal(g.status, 0, g.stderr);
+  assert.ok(Math.abs(Number(readFileSync(out2, 'utf8').trim().split('\n')[1].split(',')[4]) - Number(lines[1].split(',')[4])) < 1e-3);
 });
 
-test('bad input: exit 2 and a message naming it', async () => {
+test('a radiograph the detector flags exits 2 naming the flags `landmarks predict` reports, and gives no risk', async () => {
+  const s = await setup;
+  const blank = join(s.dir, 'blank.dcm');
+  writeDicom(blank, { pixels: new Uint16Array(256 * 256).fill(1000), rows: 256, columns: 256, bitsStored: 12, pixelSpacing: [0.3, 0.3] });
+  const refFile = join(s.dir, 'blank.json');
+  assert.equal(runCli(['landmarks', 'predict', '--model', s.detector, '--images', blank, '--out', refFile]).status, 0);
+  const flags = (JSON.parse(readFileSync(refFile, 'utf8')) as Result[])[0].flags;
+  assert.ok(flags.length > 0, 'the detector flags a blank image');
+  const r = runCli(['predict', '--model', s.model, '--image', blank, '--age', '62', '--sex', 'F', '--json']);
+  assert.equal(r.status, 2, r.stderr);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /blank\.dcm: keypoints flagged \(/);
+  for (const f of flags) assert.ok(r.stderr.includes(f), `${f} in ${r.stderr}`);
+  assert.match(r.stderr, /not scored/);
+});
+
+test('bad input: exit 2 and one line naming it', async () => {
   const s = await setup;
   const base = ['predict', '--model', s.model, '--image', s.image];
+  const kp = xy(s.good[0].keypoints);
   const cases: [string[], RegExp][] = [
-    [[...base, '--keypoints', s.kp, '--sex', 'F'], /missing value for "age"/],
-    [[...base, '--keypoints', s.kp, '--age', '62', '--sex', 'X'], /"sex" must be F or M/],
-    [[...base, '--age', '62', '--sex', 'F'], /no keypoints/],
+    [[...base, '--sex', 'F'], /missing value for "age"/],
+    [[...base, '--age', '62', '--sex', 'X'], /"sex" must be F or M/],
   ];
-  // Keypoints flagged by the detector, and keypoints out of order.
+  // Keypoints flagged in a results file, and keypoints given out of order.
   const flagged = join(s.dir, 'flagged.json');
-  writeFileSync(flagged, JSON.stringify([{ image_id: 1, file_name: s.image, keypoints: Array(15).fill(10), score: 0.1, flags: ['low_confidence'] }]));
-  cases.push([[...base, '--keypoints', flagged, '--age', '62', '--sex', 'F'], /keypoints flagged \(low_confidence/]);
-  const reversed = s.kp.split(',').map(Number);
-  const swapped = [...reversed.slice(8, 10), ...reversed.slice(2, 8), ...reversed.slice(0, 2)];
-  cases.push([[...base, '--keypoints', swapped.join(','), '--age', '62', '--sex', 'F'], /keypoints_out_of_order/]);
+  writeFileSync(flagged, JSON.stringify([{ image_id: 1, file_name: s.image, keypoints: Array(15).fill(10), score: 0.1, flags: ['low_confidence: L1 0.10 below 0.3'] }]));
+  cases.push([[...base, '--keypoints', flagged, '--age', '62', '--sex', 'F'], /keypoints flagged \(flagged by the keypoint detector: low_confidence/]);
+  const swapped = [...kp.slice(8, 10), ...kp.slice(2, 8), ...kp.slice(0, 2)];
+  cases.push([[...base, '--keypoints', swapped.join(','), '--age', '62', '--sex', 'F'], /keypoints flagged \(order: /]);
+  cases.push([[...base, '--keypoints', join(s.dir, 'nope.json'), '--age', '62', '--sex', 'F'], /nope\.json/]);
   // An unreadable image.
   const junk = join(s.dir, 'junk.dcm');
   writeFileSync(junk, 'not an image at all');
-  cases.push([['predict', '--model', s.model, '--image', junk, '--keypoints', s.kp, '--age', '62', '--sex', 'F'], /junk\.dcm/]);
+  cases.push([['predict', '--model', s.model, '--image', junk, '--age', '62', '--sex', 'F'], /junk\.dcm/]);
   // A radiograph of another body part.
   const chest = join(s.dir, 'chest.dcm');
   writeDicom(chest, { pixels: new Uint16Array(256 * 256).fill(1000), rows: 256, columns: 256, bitsStored: 12, pixelSpacing: [0.3, 0.3], bodyPart: 'CHEST' });
-  cases.push([['predict', '--model', s.model, '--image', chest, '--keypoints', s.kp, '--age', '62', '--sex', 'F'], /Body Part Examined is "CHEST"/]);
-  // A model folder written by an older version.
-  const old = join(s.dir, 'old-model');
-  cpSync(s.model, old, { recursive: true });
-  const json = JSON.parse(readFileSync(join(old, 'model.json'), 'utf8')) as { format_version: number };
-  json.format_version = 0;
-  writeFileSync(join(old, 'model.json'), JSON.stringify(json));
-  cases.push([['predict', '--model', old, '--image', s.image, '--keypoints', s.kp, '--age', '62', '--sex', 'F'], /format_version 0 was written by an older spinesurv/]);
+  cases.push([['predict', '--model', s.model, '--image', chest, '--age', '62', '--sex', 'F'], /Body Part Examined is "CHEST"/]);
+  // Model folders: an older format (the interim patch cutter's), one without a detector, one made on masks.
+  const edited = (name: string, edit: (j: Record<string, any>) => void): string => {
+    const dir = join(s.dir, name);
+    cpSync(s.model, dir, { recursive: true });
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as Record<string, any>;
+    edit(json);
+    writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
+    return dir;
+  };
+  const old = edited('old-model', (j) => (j.format_version = 1));
+  cases.push([['predict', '--model', old, '--image', s.image, '--age', '62', '--sex', 'F'], /format_version 1 was written by an older spinesurv/]);
+  const noDetector = edited('no-detector', (j) => (j.keypoint_model = null));
+  cases.push([['predict', '--model', noDetector, '--image', s.image, '--age', '62', '--sex', 'F'], /no-detector\/model\.json: the model has no keypoint detector .*--keypoints/]);
+  const masks = edited('masks-model', (j) => (j.preprocessing.masks = j.input.masks = true));
+  cases.push([['predict', '--model', masks, '--image', s.image, '--age', '62', '--sex', 'F'], /with vertebral-body masks, which a new radiograph does not have/]);
+  const badParams = edited('bad-params', (j) => (j.preprocessing.margin = -1));
+  cases.push([['predict', '--model', badParams, '--image', s.image, '--age', '62', '--sex', 'F'], /bad-params\/model\.json: preprocessing parameters are invalid: .*margin/]);
+  // imagesurv fit: --landmarks that is not a detector is refused before training.
+  const notDetector = join(s.dir, 'not-detector');
+  cpSync(s.detector, notDetector, { recursive: true });
+  writeFileSync(join(notDetector, 'model.json'), '{"kind": "keypoints"}\n');
+  cases.push([['imagesurv', 'fit', '--cohort', s.cohort, '--variant', s.patches, '--out', join(s.dir, 'never'), '--landmarks', notDetector], /not-detector\/model\.json: not a keypoint detector/]);
   for (const [args, message] of cases) {
     const r = runCli(args);
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
@@ -90,35 +174,46 @@ test('bad input: exit 2 and a message naming it', async () => {
     assert.equal(r.stdout, '');
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   }
+  assert.equal(existsSync(join(s.dir, 'never')), false);
 });
 
 test('an age outside the training range is scored with a warning in the output', async () => {
   const s = await setup;
-  const r = runCli(['predict', '--model', s.model, '--image', s.image, '--keypoints', s.kp, '--age', '95', '--sex', 'F', '--json']);
+  const r = runCli(['predict', '--model', s.model, '--image', s.image, '--age', '95', '--sex', 'F', '--json']);
   assert.equal(r.status, 0, r.stderr);
-  const out = JSON.parse(r.stdout) as { warnings: string[] };
+  const out = JSON.parse(r.stdout) as Out;
   assert.match(out.warnings.join(' '), /age 95 is outside the training range/);
-  assert.equal(existsSync(join(s.dir, 'nothing.png')), false);
 });
 
-test('the model folder is self-contained: it holds a copy of the keypoint model it was trained with', async () => {
+test('the model folder is self-contained: a copy of the detector and the preprocess parameters; it scores with the original detector gone', async () => {
   const s = await setup;
-  const json = JSON.parse(readFileSync(join(s.model, 'model.json'), 'utf8')) as { keypoint_model: { folder: string }; kind: string; format_version: number; training_ranges: Record<string, number[]> };
+  const json = JSON.parse(readFileSync(join(s.model, 'model.json'), 'utf8')) as { keypoint_model: { folder: string }; kind: string; format_version: number; training_ranges: Record<string, number[]>; preprocessing: Record<string, unknown> };
   assert.equal(json.kind, 'deepsurv_image');
-  assert.equal(json.format_version, 1);
-  assert.equal(readFileSync(join(s.model, json.keypoint_model.folder, 'model.json'), 'utf8'), '{"kind": "keypoints"}\n');
+  assert.equal(json.format_version, 2);
+  for (const f of ['model.json', 'weights.safetensors']) assert.deepEqual(readFileSync(join(s.model, json.keypoint_model.folder, f)), readFileSync(join(s.detector, f)));
+  assert.deepEqual(json.preprocessing, (JSON.parse(readFileSync(join(s.patches, 'manifest.json'), 'utf8')) as { parameters: unknown }).parameters);
   assert.deepEqual(Object.keys(json.training_ranges), ['age', 'sex']);
+  const before = runCli(['predict', '--model', s.model, '--image', s.image, '--age', '62', '--sex', 'F', '--json']);
+  const away = `${s.detector}.away`;
+  renameSync(s.detector, away);
+  try {
+    const r = runCli(['predict', '--model', s.model, '--image', s.image, '--age', '62', '--sex', 'F', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as Out).risk, (JSON.parse(before.stdout) as Out).risk);
+  } finally {
+    renameSync(away, s.detector);
+  }
 });
 
-test('ResNet-50 encoder, concatenated patch features, image only, no augmentation: fits and scores', async () => {
+test('ResNet-50 encoder, concatenated patch features, image only, no augmentation, no detector: fits and scores given keypoints', async () => {
   const s = await setup;
   const out = join(s.dir, 'r50');
   const fit = runCli(['imagesurv', 'fit', '--cohort', s.cohort, '--variant', s.patches, '--out', out, ...FAST_FIT, '--arch', 'resnet50', '--pool', 'concat', '--clinical', '0', '--epochs', '1', '--no-augment', '--json']);
   assert.equal(fit.status, 0, fit.stderr);
   assert.equal((JSON.parse(fit.stdout) as { mode: string }).mode, 'image-only');
-  const r = runCli(['predict', '--model', out, '--image', s.image, '--keypoints', s.kp, '--json']);
+  const r = runCli(['predict', '--model', out, '--image', s.image, '--keypoints', xy(s.good[0].keypoints).join(','), '--json']);
   assert.equal(r.status, 0, r.stderr);
-  assert.ok(Number.isFinite((JSON.parse(r.stdout) as { risk: number }).risk));
+  assert.ok(Number.isFinite((JSON.parse(r.stdout) as Out).risk));
 });
 
 test('model randomisation: Grad-CAM maps of the trained network differ from those of freshly initialised weights', async () => {
