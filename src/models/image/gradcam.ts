@@ -5,7 +5,6 @@
  * then upsampled bilinearly to the patch; the caller maps it back onto the original radiograph through
  * the preprocessing transform (src/preprocess warpHeatmapBack), where overlayPng draws it.
  */
-import sharp from 'sharp';
 import { F, noGrad, scope, tensor, type Tensor } from '../../torch/index.js';
 import { imagesAtSize } from './image-batch.js';
 import type { RiskWithMaps } from './network.js';
@@ -82,5 +81,7 @@ export async function overlayPng(grey: Uint8Array, heat: Float32Array, rows: num
     rgb[i * 3 + 1] = Math.round(grey[i] * (1 - a) + 255 * g * a);
     rgb[i * 3 + 2] = Math.round(grey[i] * (1 - a) + 255 * b * a);
   }
+  // Loaded here, not at the top: sharp costs ~0.1 s of CPU to load, and only --heatmap needs it.
+  const { default: sharp } = await import('sharp');
   return sharp(rgb, { raw: { width: columns, height: rows, channels: 3 } }).png().toBuffer();
 }

@@ -167,6 +167,19 @@ test('bad input: exit 2 and one line naming it', async () => {
   cpSync(s.detector, notDetector, { recursive: true });
   writeFileSync(join(notDetector, 'model.json'), '{"kind": "keypoints"}\n');
   cases.push([['imagesurv', 'fit', '--cohort', s.cohort, '--variant', s.patches, '--out', join(s.dir, 'never'), '--landmarks', notDetector], /not-detector\/model\.json: not a keypoint detector/]);
+  // A variant folder whose manifest parameters do not describe its images, and one without parameters.
+  const variantWith = (name: string, edit: (m: Record<string, any>) => void): string => {
+    const dir = join(s.dir, name);
+    cpSync(s.patches, dir, { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Record<string, any>;
+    edit(manifest);
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+    return dir;
+  };
+  const resized = variantWith('resized-variant', (m) => (m.parameters.patchSize = 48));
+  cases.push([['imagesurv', 'fit', '--cohort', s.cohort, '--variant', resized, '--out', join(s.dir, 'never')], /resized-variant\/manifest\.json: parameters \(patches, 48 px\) do not match index\.json \(patches, 32 px\)/]);
+  const bare = variantWith('bare-variant', (m) => delete m.parameters);
+  cases.push([['imagesurv', 'fit', '--cohort', s.cohort, '--variant', bare, '--out', join(s.dir, 'never')], /bare-variant\/manifest\.json: no preprocessing parameters/]);
   for (const [args, message] of cases) {
     const r = runCli(args);
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
