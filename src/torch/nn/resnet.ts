@@ -11,6 +11,9 @@ import type { Tensor } from '../tensor.js';
 import { kaimingNormal_ } from './init.js';
 import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Identity, Linear, MaxPool2d, ReLU, Sequential, freeingStep as step } from './layers.js';
 import { Module } from './module.js';
+import { Bottleneck, BOTTLENECK_EXPANSION } from './bottleneck.js';
+
+export { Bottleneck };
 
 export class BasicBlock extends Module {
   readonly conv1: Conv2d;
@@ -35,44 +38,6 @@ export class BasicBlock extends Module {
     out = step(out, x, (t) => this.bn1.forward(t)).relu_();
     out = step(out, x, (t) => this.conv2.forward(t));
     out = step(out, x, (t) => this.bn2.forward(t));
-    const identity = this.downsample === null ? x : this.downsample.forward(x);
-    out.add_(identity).relu_();
-    if (identity !== x) identity.dispose();
-    return out;
-  }
-}
-
-/** torchvision's Bottleneck (expansion 4): 1x1 reduce, 3x3 (carrying the stride), 1x1 expand. */
-export class Bottleneck extends Module {
-  static readonly expansion = 4;
-  readonly conv1: Conv2d;
-  readonly bn1: BatchNorm2d;
-  readonly conv2: Conv2d;
-  readonly bn2: BatchNorm2d;
-  readonly conv3: Conv2d;
-  readonly bn3: BatchNorm2d;
-  readonly downsample: Sequential | null;
-  constructor(inPlanes: number, planes: number, stride: number) {
-    super();
-    const outPlanes = planes * Bottleneck.expansion;
-    this.conv1 = this.registerModule('conv1', new Conv2d(inPlanes, planes, 1, { bias: false }));
-    this.bn1 = this.registerModule('bn1', new BatchNorm2d(planes));
-    this.conv2 = this.registerModule('conv2', new Conv2d(planes, planes, 3, { stride, padding: 1, bias: false }));
-    this.bn2 = this.registerModule('bn2', new BatchNorm2d(planes));
-    this.conv3 = this.registerModule('conv3', new Conv2d(planes, outPlanes, 1, { bias: false }));
-    this.bn3 = this.registerModule('bn3', new BatchNorm2d(outPlanes));
-    this.registerModule('relu', new ReLU());
-    this.downsample = stride !== 1 || inPlanes !== outPlanes
-      ? this.registerModule('downsample', new Sequential(new Conv2d(inPlanes, outPlanes, 1, { stride, bias: false }), new BatchNorm2d(outPlanes)))
-      : null;
-  }
-  forward(x: Tensor): Tensor {
-    let out = this.conv1.forward(x);
-    out = step(out, x, (t) => this.bn1.forward(t)).relu_();
-    out = step(out, x, (t) => this.conv2.forward(t));
-    out = step(out, x, (t) => this.bn2.forward(t)).relu_();
-    out = step(out, x, (t) => this.conv3.forward(t));
-    out = step(out, x, (t) => this.bn3.forward(t));
     const identity = this.downsample === null ? x : this.downsample.forward(x);
     out.add_(identity).relu_();
     if (identity !== x) identity.dispose();
@@ -118,7 +83,7 @@ export class ResNet extends Module {
       for (let b = 0; b < blocks; b++) {
         const s = b === 0 ? stride : 1;
         stageBlocks.push(block === 'basic' ? new BasicBlock(inPlanes, planes, s) : new Bottleneck(inPlanes, planes, s));
-        inPlanes = block === 'basic' ? planes : planes * Bottleneck.expansion;
+        inPlanes = block === 'basic' ? planes : planes * BOTTLENECK_EXPANSION;
       }
       return this.registerModule(`layer${stage + 1}`, new Sequential(...stageBlocks));
     });
