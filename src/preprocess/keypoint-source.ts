@@ -11,6 +11,7 @@ import { posix, resolve } from 'node:path';
 import { InputError } from '../util/errors.js';
 import { readInputFile } from '../util/csv.js';
 import { VERTEBRAE } from './params.js';
+import { pixelCentreOffset } from '../landmarks/coco.js';
 
 export interface KeypointEntry {
   imageId: number;
@@ -62,9 +63,7 @@ function fromCocoFile(doc: Record<string, unknown>, path: string): { entries: Ke
   if (!Array.isArray(images) || !Array.isArray(annotations) || !Array.isArray(categories)) {
     throw new InputError(`${path}: a COCO keypoints file needs "images", "annotations" and "categories" arrays`);
   }
-  const info = isObject(doc.info) ? doc.info : {};
-  const coordinates = typeof info.coordinates === 'string' ? info.coordinates : '';
-  const shift = /top-left pixel is \(0, ?0\)/.test(coordinates) ? 0.5 : 0;
+  const shift = pixelCentreOffset(doc.info);
   const category = categories.find((c) => isObject(c) && Array.isArray(c.keypoints)) as Record<string, unknown> | undefined;
   if (category === undefined) throw new InputError(`${path}: no category with keypoints`);
   const names = (category.keypoints as unknown[]).map(String);
