@@ -98,11 +98,41 @@ export interface CalibrationFigure {
   groups: CalibrationGroup[];
 }
 
+/** The C-index of the three reference scores of a synthetic cohort on one subgroup's test rows. */
+export interface ReferenceLines {
+  /** The true log hazard ratio: the best any model can do. */
+  oracle_harrell: number;
+  /** The best score from the study's clinical covariates (clinical model 3). */
+  clinical_only_harrell: number;
+  /** The best score from every CSV column, bmd_tscore and frax_mof included. */
+  all_columns_harrell: number;
+  n: number;
+  events: number;
+}
+
+/** A model's share of the oracle's gain over the clinical line: (C - C_clinical) / (C_oracle - C_clinical). */
+export interface GainShare {
+  /** A model key, or all_columns_reference_<subgroup> for the all-columns line itself. */
+  key: string;
+  subgroup: Subgroup;
+  share: number;
+  /** Percentile bootstrap over test patients, the three C-indices recomputed on each resample. */
+  ci95: [number, number];
+  /** Resamples without events or with a non-positive oracle gap, which give no share. */
+  bootstrap_dropped: number;
+}
+
+/**
+ * CLI.md's "truth": the three lines on the whole analysed test split (the "all" subgroup), the same
+ * per subgroup, and the gain shares.
+ */
 export interface TruthResult {
   oracle_harrell: number;
   clinical_only_harrell: number;
-  /** The same two, recomputed here on each analysed subgroup of the test split. */
-  by_subgroup?: Partial<Record<Subgroup, { oracle_harrell: number; clinical_only_harrell: number; n: number }>>;
+  all_columns_harrell: number;
+  by_subgroup: Partial<Record<Subgroup, ReferenceLines>>;
+  gain_share: GainShare[];
+  definitions: Record<string, string>;
 }
 
 export interface Exclusion {

@@ -84,7 +84,13 @@ export function fixtureResults(): StudyResults {
     truth: {
       oracle_harrell: 0.71,
       clinical_only_harrell: 0.6,
-      by_subgroup: { all: { oracle_harrell: 0.71, clinical_only_harrell: 0.6, n: 179 }, women: { oracle_harrell: 0.7, clinical_only_harrell: 0.58, n: 120 } },
+      all_columns_harrell: 0.64,
+      by_subgroup: {
+        all: { oracle_harrell: 0.71, clinical_only_harrell: 0.6, all_columns_harrell: 0.64, n: 179, events: 17 },
+        women: { oracle_harrell: 0.7, clinical_only_harrell: 0.58, all_columns_harrell: 0.63, n: 120, events: 12 },
+      },
+      gain_share: [],
+      definitions: {},
     },
     notes: ['A fixture, not a study.'],
   };

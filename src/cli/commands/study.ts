@@ -55,7 +55,10 @@ export function printSummary(outcome: StudyOutcome): void {
     lines.push(`  ${m.subgroup.padEnd(5)}  ${modelLabel(m).padEnd(36)} ${m.harrell.toFixed(3)} (${m.harrell_ci95[0].toFixed(3)} to ${m.harrell_ci95[1].toFixed(3)})`);
   }
   const t = outcome.results.truth;
-  if (t) lines.push(`  truth  oracle (true risk) ${t.oracle_harrell.toFixed(3)}, best without the image ${t.clinical_only_harrell.toFixed(3)}`);
+  if (t) {
+    lines.push(`  truth  oracle (true risk) ${t.oracle_harrell.toFixed(3)}, best with the clinical covariates ${t.clinical_only_harrell.toFixed(3)}, ` +
+      `best with every CSV column (bmd_tscore, frax_mof included) ${t.all_columns_harrell.toFixed(3)}`);
+  }
   lines.push(`done in ${outcome.seconds.toFixed(1)} s`);
   process.stdout.write(lines.join('\n') + '\n');
 }
