@@ -135,6 +135,95 @@ export interface TruthResult {
   definitions: Record<string, string>;
 }
 
+/** One preprocessing variant, judged on pooled out-of-fold scores inside the training split. */
+export interface VariantResult {
+  /** full-l1l5 | full-l1l4 | patches */
+  variant: string;
+  masks: boolean;
+  auroc: number;
+  /** DeLong. */
+  auroc_ci95: [number, number];
+  /** At `threshold` (a patient is called positive when score >= threshold). */
+  sensitivity: number;
+  specificity: number;
+  ppv: number;
+  npv: number;
+  threshold: number;
+  n: number;
+  positives: number;
+  /** The empirical ROC curve, from (0, 0) to (1, 1). */
+  roc: { fpr: number[]; tpr: number[] };
+  /** The variant used from then on (highest cross-validated AUROC). */
+  chosen: boolean;
+}
+
+export interface VariantSelection {
+  folds: number;
+  /** What the AUROC separates, e.g. "fracture during follow-up (1) or not (0)". */
+  outcome: string;
+  threshold_rule: string;
+  /** The model fitted in each fold. */
+  model: string;
+  chosen: { variant: string; masks: boolean };
+}
+
+export interface LandmarkResult {
+  /** OKS average precision over thresholds 0.50:0.05:0.95 (COCO). */
+  ap: number;
+  ap50?: number;
+  ap75?: number;
+  /** Mean radial error, millimetres. */
+  mre_mm: number;
+  sdr_2mm?: number;
+  sdr_4mm?: number;
+  per_vertebra?: Record<string, { mre_mm: number }>;
+  /** How the detector was judged, e.g. "held-out fold (20%) of the annotated training split". */
+  evaluation: string;
+  images: number;
+}
+
+/** A picture the report shows: a PNG under OUT (path relative to OUT), with its size in pixels. */
+export interface GalleryImage {
+  file: string;
+  width: number;
+  height: number;
+}
+
+export interface GradcamTile extends GalleryImage {
+  event: 0 | 1;
+  /** Years to the fracture, or to the end of follow-up. */
+  time: number;
+  /** The model's risk as a percentile among the test patients (0-100). */
+  risk_percentile: number;
+}
+
+export interface GradcamGallery {
+  model: string;
+  variant: string;
+  /** How the tiles were picked, in words. */
+  selection: string;
+  tiles: GradcamTile[];
+}
+
+export interface KeypointTile extends GalleryImage {
+  /** L1..L5 as x1, y1, ..., x5, y5 in this picture's pixels; truth is null for an unannotated radiograph. */
+  predicted: number[];
+  truth: number[] | null;
+  /** Mean radial error against the annotation, millimetres (null without one). */
+  mre_mm: number | null;
+  flags: string[];
+}
+
+export interface KeypointGallery {
+  selection: string;
+  tiles: KeypointTile[];
+}
+
+export interface Galleries {
+  gradcam?: GradcamGallery[];
+  keypoints?: KeypointGallery;
+}
+
 export interface Exclusion {
   reason: string;
   n: number;
@@ -161,7 +250,12 @@ export interface StudyResults {
     km: KmFigure[];
     calibration: CalibrationFigure[];
   };
-  variants: { variant: string; masks: boolean; auroc: number; sensitivity: number; specificity: number; ppv: number; npv: number }[];
+  /** The preprocessing variants compared by cross-validation inside the training split (the paper's Table 2). */
+  variants: VariantResult[];
+  variant_selection?: VariantSelection;
+  /** The keypoint detector, judged on annotated training-split radiographs it did not learn from. */
+  landmarks?: LandmarkResult;
+  galleries?: Galleries;
   truth?: TruthResult;
   notes: string[];
 }
