@@ -5,6 +5,7 @@
  * who can still tell light from dark.
  */
 import sharp from 'sharp';
+import { encodePng8 } from '../imaging/image-files/png-writer.js';
 
 /** Colour stops of the ramp at 0, 1/3, 2/3 and 1. */
 const RAMP: [number, number, number][] = [
@@ -22,9 +23,9 @@ export function rampColour(v: number): [number, number, number] {
   return [0, 1, 2].map((c) => Math.round(RAMP[k][c] + f * (RAMP[k + 1][c] - RAMP[k][c]))) as [number, number, number];
 }
 
-/** 8-bit grey pixels (row-major) -> PNG. */
-export async function greyPng(pixels: Uint8Array, width: number, height: number): Promise<Buffer> {
-  return sharp(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength), { raw: { width, height, channels: 1 } }).png().toBuffer();
+/** 8-bit grey pixels (row-major) -> a greyscale PNG. */
+export function greyPng(pixels: Uint8Array, width: number, height: number): Buffer {
+  return encodePng8(pixels, width, height);
 }
 
 /**
