@@ -39,6 +39,13 @@ export interface ImageStudySettings {
   /** false runs the clinical half only (the radiographs are then only checked to exist). */
   enabled: boolean;
   profile: 'cpu' | 'paper';
+  /**
+   * Keypoints the variants are cut from: "predicted" (the study's design: the detector's for every
+   * test and unannotated patient, annotations only for annotated training patients) or "annotated"
+   * (every patient's annotation where one exists, test split included: an upper bound for the
+   * detector, and a quick path for tests; the report says so).
+   */
+  keypoints: 'predicted' | 'annotated';
   /** 1: the detector is judged on one held-out fold of the annotated training radiographs; K > 1: K-fold cross-validation. */
   landmarkFolds: number;
   landmarkHoldout: number;
@@ -60,11 +67,11 @@ export interface ImageStudySettings {
 
 export const IMAGE_PROFILES: Record<'cpu' | 'paper', Omit<ImageStudySettings, 'enabled' | 'profile'>> = {
   cpu: {
-    landmarkFolds: 1, landmarkHoldout: 0.2, landmarkEpochs: null, size: 64, inputSize: 64, variantFolds: 5, variantEpochs: 4,
+    keypoints: 'predicted', landmarkFolds: 1, landmarkHoldout: 0.2, landmarkEpochs: null, size: 64, inputSize: 64, variantFolds: 5, variantEpochs: 4,
     gradcamPerGroup: 4, keypointGallery: 8,
   },
   paper: {
-    landmarkFolds: 1, landmarkHoldout: 0.2, landmarkEpochs: null, size: 384, inputSize: 384, encoder: { arch: 'resnet18', width: 64 },
+    keypoints: 'predicted', landmarkFolds: 1, landmarkHoldout: 0.2, landmarkEpochs: null, size: 384, inputSize: 384, encoder: { arch: 'resnet18', width: 64 },
     variantFolds: 5, variantEpochs: 20, epochs: 100, gradcamPerGroup: 4, keypointGallery: 8,
   },
 };
@@ -304,6 +311,7 @@ function parseDeepSurv(value: unknown, source: string): DeepSurvSettings {
 const IMAGE_KEYS: Record<string, keyof ImageStudySettings> = {
   enabled: 'enabled',
   profile: 'profile',
+  keypoints: 'keypoints',
   landmark_folds: 'landmarkFolds',
   landmark_holdout: 'landmarkHoldout',
   landmark_epochs: 'landmarkEpochs',
@@ -331,6 +339,9 @@ function parseImages(value: unknown, source: string): ImageStudySettings {
         if (typeof v !== 'boolean') fail(source, 'images.enabled must be true or false');
         break;
       case 'profile':
+        break;
+      case 'keypoints':
+        if (v !== 'predicted' && v !== 'annotated') fail(source, 'images.keypoints must be "predicted" or "annotated"');
         break;
       case 'landmarkHoldout':
         if (typeof v !== 'number' || !(v > 0 && v < 0.5)) fail(source, 'images.landmark_holdout must be a fraction in (0, 0.5)');
