@@ -21,6 +21,7 @@ const spec = {
     config: { type: 'string', placeholder: 'study.json', description: 'column names, codes, time unit and analysis settings' },
     seed: { type: 'string', placeholder: 'N', description: 'seed for every random step', default: '1' },
     bootstrap: { type: 'string', placeholder: 'B', description: 'bootstrap resamples (overrides the config)' },
+    force: { type: 'boolean', description: "replace OUT when it is an earlier study's output (its unchanged stages are reused)" },
   },
 } as const;
 
@@ -42,6 +43,7 @@ export const command: Command = {
       seed: args.integer('seed', 1, 0),
       version: await version(),
       command: ['spinesurv', 'study', ...argv].join(' '),
+      force: args.flag('force'),
     });
     printSummary(outcome);
     return 0;
