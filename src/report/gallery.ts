@@ -89,7 +89,9 @@ function points(p: Placed<KeypointTile>, xy: number[], kind: 'predicted' | 'trut
 
 export function keypointLabel(t: KeypointTile): string[] {
   const first = t.mre_mm === null ? 'no annotation' : `mean error ${fixed(t.mre_mm, 1)} mm`;
-  return [first, t.flags.length > 0 ? `flags: ${t.flags.join(', ')}` : 'no flags'];
+  // One short line under a 170 px tile: the first flag, cut, and how many more (all are in results.json).
+  const flag = t.flags.length === 0 ? 'no flags' : `${t.flags.length} flag${t.flags.length > 1 ? 's' : ''}: ${t.flags[0]}`;
+  return [first, flag.length > 30 ? `${flag.slice(0, 29)}…` : flag];
 }
 
 export function keypointGallerySvg(id: string, gallery: KeypointGallery, read: AssetReader): string {
