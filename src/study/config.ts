@@ -53,6 +53,11 @@ export interface ImageStudySettings {
   landmarkEpochs: number | null;
   /** Side of the preprocessed variants, pixels. */
   size: number;
+  /**
+   * The variants compared (null: all six, or the three without masks when the cohort has none), as
+   * full-l1l5, full-l1l4 or patches, with "-masks" for the masked ones.
+   */
+  variants: string[] | null;
   /** Side the image models resize the variant to. */
   inputSize: number;
   encoder?: { arch?: 'resnet18' | 'resnet34' | 'resnet50'; width?: number };
@@ -67,11 +72,11 @@ export interface ImageStudySettings {
 
 export const IMAGE_PROFILES: Record<'cpu' | 'paper', Omit<ImageStudySettings, 'enabled' | 'profile'>> = {
   cpu: {
-    keypoints: 'predicted', landmarkFolds: 1, landmarkHoldout: 0.2, landmarkEpochs: null, size: 64, inputSize: 64, variantFolds: 5, variantEpochs: 4,
+    keypoints: 'predicted', landmarkFolds: 1, landmarkHoldout: 0.2, landmarkEpochs: null, size: 64, variants: null, inputSize: 64, variantFolds: 5, variantEpochs: 4,
     gradcamPerGroup: 4, keypointGallery: 8,
   },
   paper: {
-    keypoints: 'predicted', landmarkFolds: 1, landmarkHoldout: 0.2, landmarkEpochs: null, size: 384, inputSize: 384, encoder: { arch: 'resnet18', width: 64 },
+    keypoints: 'predicted', landmarkFolds: 1, landmarkHoldout: 0.2, landmarkEpochs: null, size: 384, variants: null, inputSize: 384, encoder: { arch: 'resnet18', width: 64 },
     variantFolds: 5, variantEpochs: 20, epochs: 100, gradcamPerGroup: 4, keypointGallery: 8,
   },
 };
@@ -316,6 +321,7 @@ const IMAGE_KEYS: Record<string, keyof ImageStudySettings> = {
   landmark_holdout: 'landmarkHoldout',
   landmark_epochs: 'landmarkEpochs',
   size: 'size',
+  variants: 'variants',
   input_size: 'inputSize',
   encoder: 'encoder',
   variant_folds: 'variantFolds',
@@ -340,6 +346,13 @@ function parseImages(value: unknown, source: string): ImageStudySettings {
         break;
       case 'profile':
         break;
+      case 'variants': {
+        const known = ['full-l1l5', 'full-l1l4', 'patches'].flatMap((v) => [v, `${v}-masks`]);
+        if (v !== null && (!Array.isArray(v) || v.length === 0 || v.some((k) => !known.includes(k)))) {
+          fail(source, `images.variants must be null or a list of ${known.join(', ')}`);
+        }
+        break;
+      }
       case 'keypoints':
         if (v !== 'predicted' && v !== 'annotated') fail(source, 'images.keypoints must be "predicted" or "annotated"');
         break;
