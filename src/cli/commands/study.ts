@@ -60,6 +60,13 @@ export function printSummary(outcome: StudyOutcome): void {
   if (t) {
     lines.push(`  truth  oracle (true risk) ${t.oracle_harrell.toFixed(3)}, best with the clinical covariates ${t.clinical_only_harrell.toFixed(3)}, ` +
       `best with every CSV column (bmd_tscore, frax_mof included) ${t.all_columns_harrell.toFixed(3)}`);
+    const byKey = new Map(outcome.results.test.models.map((m) => [m.key, m]));
+    for (const g of t.gain_share) {
+      const m = byKey.get(g.key);
+      if (!m || (m.method !== 'deepsurv_image' && m.method !== 'deepsurv_image_only')) continue;
+      lines.push(`  share of the oracle's gain over the clinical line: ${g.subgroup.padEnd(5)} ${modelLabel(m).padEnd(36)} ` +
+        `${(100 * g.share).toFixed(0)}% (${(100 * g.ci95[0]).toFixed(0)}% to ${(100 * g.ci95[1]).toFixed(0)}%)`);
+    }
   }
   lines.push(`done in ${outcome.seconds.toFixed(1)} s`);
   process.stdout.write(lines.join('\n') + '\n');
