@@ -66,18 +66,20 @@ export interface ImageStudySettings {
   variantEpochs: number;
   /** Epochs of the final image models (null: the image model's default). */
   epochs?: number;
+  /** The image models fitted per subgroup: clinical model 1, 2, 3 with the image, 0 = the image alone. */
+  models: (0 | 1 | 2 | 3)[];
   gradcamPerGroup: number;
   keypointGallery: number;
 }
 
 export const IMAGE_PROFILES: Record<'cpu' | 'paper', Omit<ImageStudySettings, 'enabled' | 'profile'>> = {
   cpu: {
-    keypoints: 'predicted', landmarkFolds: 1, landmarkHoldout: 0.2, landmarkEpochs: null, size: 64, variants: null, inputSize: 64, variantFolds: 5, variantEpochs: 4,
+    keypoints: 'predicted', landmarkFolds: 1, landmarkHoldout: 0.2, landmarkEpochs: null, size: 64, variants: null, inputSize: 64, variantFolds: 5, variantEpochs: 4, models: [1, 2, 3, 0],
     gradcamPerGroup: 4, keypointGallery: 8,
   },
   paper: {
     keypoints: 'predicted', landmarkFolds: 1, landmarkHoldout: 0.2, landmarkEpochs: null, size: 384, variants: null, inputSize: 384, encoder: { arch: 'resnet18', width: 64 },
-    variantFolds: 5, variantEpochs: 20, epochs: 100, gradcamPerGroup: 4, keypointGallery: 8,
+    variantFolds: 5, variantEpochs: 20, epochs: 100, models: [1, 2, 3, 0], gradcamPerGroup: 4, keypointGallery: 8,
   },
 };
 
@@ -327,6 +329,7 @@ const IMAGE_KEYS: Record<string, keyof ImageStudySettings> = {
   variant_folds: 'variantFolds',
   variant_epochs: 'variantEpochs',
   epochs: 'epochs',
+  models: 'models',
   gradcam_per_group: 'gradcamPerGroup',
   keypoint_gallery: 'keypointGallery',
 };
@@ -353,6 +356,11 @@ function parseImages(value: unknown, source: string): ImageStudySettings {
         }
         break;
       }
+      case 'models':
+        if (!Array.isArray(v) || v.length === 0 || v.some((m) => ![0, 1, 2, 3].includes(m as number)) || new Set(v).size !== v.length) {
+          fail(source, 'images.models must list distinct clinical models 1, 2, 3 (with the image) and/or 0 (the image alone)');
+        }
+        break;
       case 'keypoints':
         if (v !== 'predicted' && v !== 'annotated') fail(source, 'images.keypoints must be "predicted" or "annotated"');
         break;
