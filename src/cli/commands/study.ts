@@ -18,11 +18,10 @@ const spec = {
   options: {
     cohort: { type: 'string', placeholder: 'DIR', description: 'cohort folder holding cohort.csv (and truth.json for a synthetic cohort)', required: true },
     out: { type: 'string', placeholder: 'OUT', description: 'output folder: new or empty (written as a whole)', required: true },
-    force: { type: 'boolean', description: 'let --out replace an earlier `spinesurv study` output (never other files)' },
+    force: { type: 'boolean', description: 'let --out replace an earlier `spinesurv study` output (never other files); its unchanged stages are reused' },
     config: { type: 'string', placeholder: 'study.json', description: 'column names, codes, time unit and analysis settings' },
     seed: { type: 'string', placeholder: 'N', description: 'seed for every random step', default: '1' },
     bootstrap: { type: 'string', placeholder: 'B', description: 'bootstrap resamples (overrides the config)' },
-    force: { type: 'boolean', description: "replace OUT when it is an earlier study's output (its unchanged stages are reused)" },
   },
 } as const;
 
@@ -45,7 +44,6 @@ export const command: Command = {
       force: args.flag('force'),
       version: await version(),
       command: ['spinesurv', 'study', ...argv].join(' '),
-      force: args.flag('force'),
     });
     printSummary(outcome);
     return 0;
