@@ -74,7 +74,7 @@ export interface ImageStudySettings {
 
 export const IMAGE_PROFILES: Record<'cpu' | 'paper', Omit<ImageStudySettings, 'enabled' | 'profile'>> = {
   cpu: {
-    keypoints: 'predicted', landmarkFolds: 1, landmarkHoldout: 0.2, landmarkEpochs: null, size: 64, variants: null, inputSize: 64, variantFolds: 5, variantEpochs: 4, models: [1, 2, 3, 0],
+    keypoints: 'predicted', landmarkFolds: 1, landmarkHoldout: 0.2, landmarkEpochs: null, size: 64, variants: null, inputSize: 64, variantFolds: 5, variantEpochs: 3, models: [1, 2, 3, 0],
     gradcamPerGroup: 4, keypointGallery: 8,
   },
   paper: {
