@@ -45,7 +45,7 @@ export function checkAnnotations(cohort: Cohort, file = 'keypoints.json'): Annot
   if (!existsSync(path)) {
     throw new InputError(
       `${path}: not found; the image models need L1-L5 keypoints annotated on training-split radiographs ` +
-        '(a COCO keypoints file whose image file_name values match the cohort\'s image column), or set "image_models": false in study.json',
+        '(a COCO keypoints file whose image file_name values match the cohort\'s image column), or set "images": {"enabled": false} in study.json for the clinical half only',
     );
   }
   let data: { images?: unknown; annotations?: unknown };
