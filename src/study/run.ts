@@ -124,7 +124,7 @@ export async function runStudy(options: StudyOptions): Promise<StudyOutcome> {
       for (const m of models) results.notes.push(...m.notes);
     }
     if (results.test.models.length === 0) throw new UsageError('no subgroup could be analysed (see the notes above)');
-    if (truth) results.truth = truth.summarise(sets);
+    if (truth) results.truth = truth.summarise(sets, fitted, config.bootstrap, evalRng.fork());
 
     const html = await renderReport(results);
     await writeDirAtomic(options.outDir, async (tmp) => {
