@@ -197,3 +197,44 @@ export function calibrationSpec(figures: CalibrationFigure[], title: string): To
     ],
   } as TopLevelSpec;
 }
+
+export interface RocCurveInput {
+  /** The legend name, e.g. "L1–L5 patches, no masks (AUROC 0.80)". */
+  name: string;
+  fpr: number[];
+  tpr: number[];
+}
+
+/** ROC curves of the variants (the paper's Table 2 as a figure), with the chance diagonal. */
+export function rocSpec(curves: RocCurveInput[], title: string): TopLevelSpec {
+  const points = curves.flatMap((c) => c.fpr.map((x, i) => ({ name: c.name, fpr: x, tpr: c.tpr[i], order: i })));
+  const names = curves.map((c) => c.name);
+  const axis = { domain: [0, 1], nice: false };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: title, anchor: 'start', fontSize: 13 },
+    width: 320,
+    height: 320,
+    config: { ...BASE_CONFIG, legend: { ...BASE_CONFIG.legend, orient: 'right', direction: 'vertical' } },
+    layer: [
+      {
+        data: { values: [{ x: 0, y: 0 }, { x: 1, y: 1 }] },
+        mark: { type: 'line', strokeDash: [4, 3], color: '#777' },
+        encoding: {
+          x: { field: 'x', type: 'quantitative', scale: axis, title: '1 − specificity' },
+          y: { field: 'y', type: 'quantitative', scale: axis, title: 'Sensitivity' },
+        },
+      },
+      {
+        data: { values: points },
+        mark: { type: 'line', strokeWidth: 2, interpolate: 'linear' },
+        encoding: {
+          x: { field: 'fpr', type: 'quantitative' },
+          y: { field: 'tpr', type: 'quantitative' },
+          order: { field: 'order', type: 'quantitative' },
+          color: { field: 'name', type: 'nominal', scale: { domain: names, range: PALETTE }, title: null },
+        },
+      },
+    ],
+  } as TopLevelSpec;
+}

@@ -7,7 +7,8 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { ModelResult, StudyResults, Subgroup } from '../study/results.js';
 import { modelLabel, METHOD_LABELS } from '../study/results.js';
-import { calibrationSpec, forestSpec, kmSpec, type ForestRow, type ReferenceLine } from './figures.js';
+import { calibrationSpec, forestSpec, kmSpec, rocSpec, type ForestRow, type ReferenceLine } from './figures.js';
+import { gradcamGallerySvg, keypointGallerySvg, type AssetReader } from './gallery.js';
 import { count, escapeHtml, fixed, pValue, withCi } from './format.js';
 import { renderSvg } from './svg.js';
 
@@ -39,7 +40,12 @@ interface Figure {
   caption: string;
 }
 
-export async function renderReport(results: StudyResults): Promise<string> {
+export interface RenderOptions {
+  /** Reads the galleries' PNG files (paths relative to OUT); without it a results.json with galleries cannot be drawn. */
+  readAsset?: AssetReader;
+}
+
+export async function renderReport(results: StudyResults, options: RenderOptions = {}): Promise<string> {
   const parts: string[] = [];
   const subgroups = [...new Set(results.test.models.map((m) => m.subgroup))];
 
@@ -49,6 +55,8 @@ export async function renderReport(results: StudyResults): Promise<string> {
   parts.push(headline(results));
   parts.push(cohortFlow(results));
   parts.push(table1(results));
+  if (results.landmarks) parts.push(landmarksSection(results, options));
+  if (results.variants.length > 0) parts.push(await variantsSection(results));
 
   parts.push(`<h2>Discrimination on the test split</h2>`);
   parts.push(`<p>Harrell's C-index is the probability that, of two comparable patients, the one who fractured first ` +
@@ -61,6 +69,7 @@ export async function renderReport(results: StudyResults): Promise<string> {
     parts.push(modelsTable(models));
   }
 
+  if (results.truth) parts.push(truthSection(results));
   parts.push(comparisonsTable(results));
 
   parts.push(`<h2>Kaplan-Meier curves by predicted-risk tertile</h2>`);
@@ -89,6 +98,8 @@ export async function renderReport(results: StudyResults): Promise<string> {
       caption: `Test split, ${SUBGROUP_LABELS[s].toLowerCase()}, ${figs[0].groups.length} groups by predicted risk.`,
     }));
   }
+
+  for (const g of results.galleries?.gradcam ?? []) parts.push(gradcamSection(g, options));
 
   parts.push(methods(results));
 
@@ -132,13 +143,17 @@ function forestFigure(results: StudyResults, s: Subgroup, models: ModelResult[])
   const truth = results.truth?.by_subgroup?.[s];
   if (truth) {
     references.push({ value: truth.oracle_harrell, name: 'true risk' });
-    references.push({ value: truth.clinical_only_harrell, name: 'best without image' });
+    references.push({ value: truth.all_columns_harrell, name: 'best, every CSV column' });
+    references.push({ value: truth.clinical_only_harrell, name: 'best, clinical covariates' });
   }
   return {
     id: `forest-${s}`,
     spec: forestSpec(rows, references, `C-index on the test split — ${SUBGROUP_LABELS[s]}`),
     caption: `Harrell's C with 95% bootstrap CI for each model (as the paper's Figure 4).` +
-      (truth ? ` Dashed lines: chance (0.5), and for this synthetic cohort the C-index of the true risk and of the best score available without the image.` : ` Dashed line: chance (0.5).`),
+      (truth
+        ? ` Dashed lines: chance (0.5) and, for this synthetic cohort, the C-index on these test patients of the true risk, of the best ` +
+          `score from every CSV column (bmd_tscore and frax_mof included) and of the best score from the study's clinical covariates.`
+        : ` Dashed line: chance (0.5).`),
   };
 }
 
@@ -146,13 +161,115 @@ function headline(results: StudyResults): string {
   const t = results.cohort.test;
   const all = results.test.models.filter((m) => m.subgroup === 'all');
   const pick = (method: string, cm: number | null) => all.find((m) => m.method === method && m.clinical_model === cm);
-  const items = [pick('coxph', 3), pick('deepsurv', 3), pick('frax', null)].filter((m): m is ModelResult => m !== undefined);
+  const items = [pick('deepsurv_image', 3), pick('deepsurv_image_only', null), pick('coxph', 3), pick('deepsurv', 3), pick('frax', null)]
+    .filter((m): m is ModelResult => m !== undefined);
   const list = items.map((m) => `${escapeHtml(modelLabel(m))} ${withCi(m.harrell, m.harrell_ci95)}`).join('; ');
-  const truth = results.truth
-    ? ` For reference, on this synthetic cohort the true risk reaches ${fixed(results.truth.oracle_harrell)}, and the best score without the image ${fixed(results.truth.clinical_only_harrell)}.`
+  const tr = results.truth;
+  const truth = tr
+    ? ` For reference, on these test patients of the synthetic cohort the true risk reaches ${fixed(tr.oracle_harrell)}, the best score from ` +
+      `the study's clinical covariates ${fixed(tr.clinical_only_harrell)}, and the best score from every CSV column ${fixed(tr.all_columns_harrell)} ` +
+      `(the CSV's bmd_tscore is a noisy reading of the bone density the image shows, so a model without the image but with that column can pass the clinical line).`
     : '';
   return `<p class="lead">Test split: ${count(t.n)} patients, ${count(t.events)} incident vertebral fractures. ` +
     `Harrell's C-index (95% CI): ${list}.${truth}</p>`;
+}
+
+/** The three reference lines per subgroup, and each model's share of the oracle's gain over the clinical line. */
+function truthSection(results: StudyResults): string {
+  const tr = results.truth!;
+  const lineRows = (Object.entries(tr.by_subgroup) as [Subgroup, NonNullable<typeof tr.by_subgroup.all>][])
+    .map(([s, l]) => `<tr><td>${SUBGROUP_LABELS[s]}</td><td>${count(l.n)} (${count(l.events)})</td><td>${fixed(l.oracle_harrell)}</td>` +
+      `<td>${fixed(l.all_columns_harrell)}</td><td>${fixed(l.clinical_only_harrell)}</td></tr>`)
+    .join('\n');
+  const byKey = new Map(results.test.models.map((m) => [m.key, m]));
+  const order = (key: string) => {
+    const m = byKey.get(key);
+    return m === undefined ? 1 : m.method === 'deepsurv_image' || m.method === 'deepsurv_image_only' ? 0 : 2;
+  };
+  const shares = [...tr.gain_share].sort((a, b) => order(a.key) - order(b.key));
+  const shareRows = shares
+    .map((g) => {
+      const m = byKey.get(g.key);
+      const name = m ? modelLabel(m) : 'Best score from every CSV column (reference)';
+      const image = m && (m.method === 'deepsurv_image' || m.method === 'deepsurv_image_only');
+      return `<tr${image ? ' class="sig"' : ''}><td>${SUBGROUP_LABELS[g.subgroup]}</td><td>${escapeHtml(name)}</td><td>${withCi(100 * g.share, [100 * g.ci95[0], 100 * g.ci95[1]], 0)}</td></tr>`;
+    })
+    .join('\n');
+  return `<h2>How much of the image signal was recovered (synthetic cohort)</h2>
+<p>The generator knows every patient's true risk, so three reference lines can be drawn on exactly the test patients analysed:
+the <b>oracle</b> (${escapeHtml(tr.definitions.oracle_harrell ?? 'the true risk')}); the <b>best score from every CSV column</b>
+(${escapeHtml(tr.definitions.all_columns_harrell ?? '')}); and the <b>best score from the study's clinical covariates</b>
+(${escapeHtml(tr.definitions.clinical_only_harrell ?? '')}). The clinical line is the ceiling for CoxPH and DeepSurv on the clinical
+covariates; it is <i>not</i> a ceiling for every model without the image, because bmd_tscore (and FRAX built on it) reads the same bone
+density the radiograph shows.</p>
+<table id="reference-lines"><thead><tr><th>Subgroup</th><th>Test n (events)</th><th>Oracle C</th><th>Best, every CSV column</th><th>Best, clinical covariates</th></tr></thead>
+<tbody>${lineRows}</tbody></table>
+<table id="gain-share"><thead><tr><th>Subgroup</th><th>Model</th><th>Share of the oracle's gain over the clinical line, % (95% CI)</th></tr></thead>
+<tbody>${shareRows}</tbody>
+<caption>Share = (C(model) − C(clinical line)) / (C(oracle) − C(clinical line)) on the same test patients: 0% is no better than the best
+use of the clinical covariates, 100% reaches the true risk, negative is worse than the clinical line. Percentile bootstrap over test
+patients, the three C-indices recomputed on each resample. Bold: image models.</caption></table>`;
+}
+
+function landmarksSection(results: StudyResults, options: RenderOptions): string {
+  const l = results.landmarks!;
+  const vertebrae = Object.entries(l.per_vertebra ?? {});
+  const head = `<th>Images</th><th>AP</th><th>AP50</th><th>AP75</th><th>MRE, mm</th><th>SDR 2 mm</th><th>SDR 4 mm</th>` +
+    vertebrae.map(([v]) => `<th>MRE ${escapeHtml(v)}, mm</th>`).join('');
+  const pct = (v: number | undefined) => (v === undefined ? '—' : `${fixed(100 * v, 1)}%`);
+  const row = `<td>${count(l.images)}</td><td>${fixed(l.ap)}</td><td>${fixed(l.ap50)}</td><td>${fixed(l.ap75)}</td><td>${fixed(l.mre_mm, 2)}</td>` +
+    `<td>${pct(l.sdr_2mm)}</td><td>${pct(l.sdr_4mm)}</td>` + vertebrae.map(([, v]) => `<td>${fixed(v.mre_mm, 2)}</td>`).join('');
+  const parts = [`<h2>Keypoints: L1–L5 detector</h2>
+<table id="landmarks"><thead><tr>${head}</tr></thead><tbody><tr>${row}</tr></tbody>
+<caption>${escapeHtml(l.evaluation)}. AP: COCO object keypoint similarity average precision over thresholds 0.50 to 0.95 (the paper
+reports 0.971); MRE: mean radial error; SDR: share of keypoints within 2 or 4 mm.</caption></table>`];
+  const g = results.galleries?.keypoints;
+  if (g && g.tiles.length > 0) {
+    parts.push(`<figure id="gallery-keypoints" class="figure gallery">${keypointGallerySvg('gallery-keypoints', g, requireReader(options))}` +
+      `<figcaption>${escapeHtml(g.selection)}. Orange dots: predicted centres of L1–L5; blue rings: the annotation.</figcaption></figure>`);
+  }
+  return parts.join('\n');
+}
+
+const VARIANT_LABELS: Record<string, string> = { 'full-l1l5': 'Full image, L1–L5', 'full-l1l4': 'Full image, L1–L4', patches: 'L1–L5 body patches' };
+
+function variantName(v: { variant: string; masks: boolean }): string {
+  return `${VARIANT_LABELS[v.variant] ?? v.variant}, ${v.masks ? 'with' : 'without'} masks`;
+}
+
+async function variantsSection(results: StudyResults): Promise<string> {
+  const sel = results.variant_selection;
+  const rows = results.variants
+    .map((v) => `<tr${v.chosen ? ' class="sig"' : ''}><td>${escapeHtml(variantName(v))}${v.chosen ? ' (chosen)' : ''}</td>` +
+      `<td>${withCi(v.auroc, v.auroc_ci95)}</td><td>${fixed(v.sensitivity)}</td><td>${fixed(v.specificity)}</td><td>${fixed(v.ppv)}</td>` +
+      `<td>${fixed(v.npv)}</td><td>${fixed(v.threshold)}</td><td>${count(v.n)} (${count(v.positives)})</td></tr>`)
+    .join('\n');
+  const figure = await figureHtml({
+    id: 'roc-variants',
+    spec: rocSpec(results.variants.map((v) => ({ name: `${variantName(v)} (${fixed(v.auroc)})`, fpr: v.roc.fpr, tpr: v.roc.tpr })), 'ROC curves of the preprocessing variants'),
+    caption: `Out-of-fold ROC curves inside the training split${sel ? ` (${sel.folds}-fold cross-validation)` : ''}; AUROC in brackets.`,
+  });
+  return `<h2>Table 2. Preprocessing variants</h2>
+<p>Each variant of the aligned radiograph was compared by cross-validation inside the training split${sel ? ` (${sel.folds} folds, the same folds for every variant)` : ''}:
+${sel ? escapeHtml(sel.model) : 'a model'} was fitted on the other folds and scored the held-out one. The variant with the highest
+AUROC was used for every image model below; the test split played no part in the choice.</p>
+<table id="variants"><thead><tr><th>Variant</th><th>AUROC (95% CI)</th><th>Sensitivity</th><th>Specificity</th><th>PPV</th><th>NPV</th><th>Threshold</th><th>n (fractures)</th></tr></thead>
+<tbody>${rows}</tbody>
+<caption>${sel ? `Outcome: ${escapeHtml(sel.outcome)}. Threshold: ${escapeHtml(sel.threshold_rule)}. ` : ''}AUROC CI by DeLong's method.</caption></table>
+${figure}`;
+}
+
+function gradcamSection(g: NonNullable<NonNullable<StudyResults['galleries']>['gradcam']>[number], options: RenderOptions): string {
+  const id = `gradcam-${g.model}`;
+  return `<h2>Where the image model looks: Grad-CAM</h2>
+<figure id="${escapeHtml(id)}" class="figure gallery">${gradcamGallerySvg(id, g, requireReader(options))}
+<figcaption>${escapeHtml(g.selection)}. Grad-CAM of ${escapeHtml(g.model)} over the ${escapeHtml(VARIANT_LABELS[g.variant] ?? g.variant)} input: warm colours mark
+the regions whose features raised the predicted risk most. Orange frames: patients who fractured during follow-up.</figcaption></figure>`;
+}
+
+function requireReader(options: RenderOptions): AssetReader {
+  if (!options.readAsset) throw new Error('renderReport: the results hold galleries but no readAsset was given to read their pictures');
+  return options.readAsset;
 }
 
 function cohortFlow(results: StudyResults): string {

@@ -274,6 +274,32 @@ export function loadCohort(dir: string, config: StudyConfig): Cohort {
   return { dir, file, rows: candidates, flow, hasFrax: present.frax_mof, fraxWasPercent, present };
 }
 
+/**
+ * The cohort without the rows on the given lines, counted in the flow under `reason` (for patients
+ * left out after loading: an unreadable radiograph, implausible keypoints). A split left without
+ * rows or events stops the study, as at loading.
+ */
+export function withoutRows(cohort: Cohort, lines: ReadonlySet<number>, reason: string): Cohort {
+  if (lines.size === 0) return cohort;
+  const rows = cohort.rows.filter((r) => !lines.has(r.line));
+  const removed = cohort.rows.length - rows.length;
+  for (const split of ['train', 'test'] as const) {
+    if (!rows.some((r) => r.split === split && r.event === 1)) {
+      throw new InputError(`${cohort.file}: leaving out ${removed} patient(s) (${reason}) leaves the ${split} split without events`);
+    }
+  }
+  return {
+    ...cohort,
+    rows,
+    flow: {
+      ...cohort.flow,
+      excluded: [...cohort.flow.excluded, { reason, n: removed }],
+      analysed: rows.length,
+      bySplit: { train: countSplit(rows, 'train'), test: countSplit(rows, 'test') },
+    },
+  };
+}
+
 function countSplit(rows: CohortRow[], split: Split) {
   const s = rows.filter((r) => r.split === split);
   return {

@@ -30,6 +30,63 @@ export const YEARS_PER_UNIT: Record<TimeUnit, number> = { years: 1, months: 1 / 
  */
 export type DeepSurvSettings = Partial<DeepSurvConfig>;
 
+/**
+ * The image half's settings (study.json "images"). `profile` picks sizes for the machine: "cpu" is
+ * small enough for the demo on two cores (narrow HRNet at 256 px, 64 px variants, a narrow ResNet-18),
+ * "paper" is the source study's (HRNet-W32 at 384 px, 384 px variants) for a GPU.
+ */
+export interface ImageStudySettings {
+  /** false runs the clinical half only (the radiographs are then only checked to exist). */
+  enabled: boolean;
+  profile: 'cpu' | 'paper';
+  /**
+   * Keypoints the variants are cut from: "predicted" (the study's design: the detector's for every
+   * test and unannotated patient, annotations only for annotated training patients) or "annotated"
+   * (every patient's annotation where one exists, test split included: an upper bound for the
+   * detector, and a quick path for tests; the report says so).
+   */
+  keypoints: 'predicted' | 'annotated';
+  /** 1: the detector is judged on one held-out fold of the annotated training radiographs; K > 1: K-fold cross-validation. */
+  landmarkFolds: number;
+  landmarkHoldout: number;
+  /** Detector training epochs (null: the profile's). */
+  landmarkEpochs: number | null;
+  /** Side of the preprocessed variants, pixels. */
+  size: number;
+  /**
+   * The variants compared (null: all six, or the three without masks when the cohort has none), as
+   * full-l1l5, full-l1l4 or patches, with "-masks" for the masked ones.
+   */
+  variants: string[] | null;
+  /** Side the image models resize the variant to. */
+  inputSize: number;
+  encoder?: { arch?: 'resnet18' | 'resnet34' | 'resnet50'; width?: number };
+  variantFolds: number;
+  /** Epochs of each image-only model in the variant comparison (kept short: 5 folds x 6 variants). */
+  variantEpochs: number;
+  /** Epochs of the final image models (null: the image model's default). */
+  epochs?: number;
+  /** The image models fitted per subgroup: clinical model 1, 2, 3 with the image, 0 = the image alone. */
+  models: (0 | 1 | 2 | 3)[];
+  gradcamPerGroup: number;
+  keypointGallery: number;
+}
+
+export const IMAGE_PROFILES: Record<'cpu' | 'paper', Omit<ImageStudySettings, 'enabled' | 'profile'>> = {
+  cpu: {
+    keypoints: 'predicted', landmarkFolds: 1, landmarkHoldout: 0.2, landmarkEpochs: null, size: 64, variants: null, inputSize: 64, variantFolds: 5, variantEpochs: 3, models: [1, 2, 3, 0],
+    gradcamPerGroup: 4, keypointGallery: 8,
+  },
+  paper: {
+    keypoints: 'predicted', landmarkFolds: 1, landmarkHoldout: 0.2, landmarkEpochs: null, size: 384, variants: null, inputSize: 384, encoder: { arch: 'resnet18', width: 64 },
+    variantFolds: 5, variantEpochs: 20, epochs: 100, models: [1, 2, 3, 0], gradcamPerGroup: 4, keypointGallery: 8,
+  },
+};
+
+export function imageSettings(profile: 'cpu' | 'paper', enabled = true): ImageStudySettings {
+  return { enabled, profile, ...structuredClone(IMAGE_PROFILES[profile]) };
+}
+
 export interface StudyConfig {
   /** The cohort table inside the cohort folder. */
   cohortFile: string;
@@ -49,6 +106,7 @@ export interface StudyConfig {
   bootstrap: number;
   subgroups: ('all' | 'women')[];
   deepsurv: DeepSurvSettings;
+  images: ImageStudySettings;
 }
 
 export const DEFAULT_CONFIG: StudyConfig = {
@@ -79,6 +137,7 @@ export const DEFAULT_CONFIG: StudyConfig = {
     validationFraction: 0.2,
     patience: 40,
   },
+  images: imageSettings('cpu'),
 };
 
 /** study.json's keys (snake_case, as the rest of the project's JSON) -> StudyConfig's. */
@@ -95,6 +154,7 @@ const FILE_KEYS: Record<string, keyof StudyConfig> = {
   bootstrap: 'bootstrap',
   subgroups: 'subgroups',
   deepsurv: 'deepsurv',
+  images: 'images',
 };
 
 /** study.json's deepsurv keys (snake_case) -> DeepSurvConfig's. */
@@ -229,6 +289,9 @@ export function parseConfig(raw: unknown, source = 'study.json'): StudyConfig {
       case 'deepsurv':
         config.deepsurv = parseDeepSurv(value, source);
         break;
+      case 'images':
+        config.images = parseImages(value, source);
+        break;
     }
   }
   return config;
@@ -251,6 +314,85 @@ function parseDeepSurv(value: unknown, source: string): DeepSurvSettings {
   return out as DeepSurvSettings;
 }
 
+/** study.json's images keys (snake_case) -> ImageStudySettings'. */
+const IMAGE_KEYS: Record<string, keyof ImageStudySettings> = {
+  enabled: 'enabled',
+  profile: 'profile',
+  keypoints: 'keypoints',
+  landmark_folds: 'landmarkFolds',
+  landmark_holdout: 'landmarkHoldout',
+  landmark_epochs: 'landmarkEpochs',
+  size: 'size',
+  variants: 'variants',
+  input_size: 'inputSize',
+  encoder: 'encoder',
+  variant_folds: 'variantFolds',
+  variant_epochs: 'variantEpochs',
+  epochs: 'epochs',
+  models: 'models',
+  gradcam_per_group: 'gradcamPerGroup',
+  keypoint_gallery: 'keypointGallery',
+};
+
+function parseImages(value: unknown, source: string): ImageStudySettings {
+  if (!isRecord(value)) fail(source, '"images" must be an object');
+  const profile = value.profile ?? 'cpu';
+  if (profile !== 'cpu' && profile !== 'paper') fail(source, `images.profile must be "cpu" or "paper", got ${JSON.stringify(profile)}`);
+  // The profile's values first, then the keys given.
+  const out: Record<string, unknown> = { ...imageSettings(profile) };
+  for (const [key, v] of Object.entries(value)) {
+    const field = IMAGE_KEYS[key];
+    if (field === undefined) fail(source, `images: unknown key "${key}" (known: ${Object.keys(IMAGE_KEYS).join(', ')})`);
+    switch (field) {
+      case 'enabled':
+        if (typeof v !== 'boolean') fail(source, 'images.enabled must be true or false');
+        break;
+      case 'profile':
+        break;
+      case 'variants': {
+        const known = ['full-l1l5', 'full-l1l4', 'patches'].flatMap((v) => [v, `${v}-masks`]);
+        if (v !== null && (!Array.isArray(v) || v.length === 0 || v.some((k) => !known.includes(k)))) {
+          fail(source, `images.variants must be null or a list of ${known.join(', ')}`);
+        }
+        break;
+      }
+      case 'models':
+        if (!Array.isArray(v) || v.length === 0 || v.some((m) => ![0, 1, 2, 3].includes(m as number)) || new Set(v).size !== v.length) {
+          fail(source, 'images.models must list distinct clinical models 1, 2, 3 (with the image) and/or 0 (the image alone)');
+        }
+        break;
+      case 'keypoints':
+        if (v !== 'predicted' && v !== 'annotated') fail(source, 'images.keypoints must be "predicted" or "annotated"');
+        break;
+      case 'landmarkHoldout':
+        if (typeof v !== 'number' || !(v > 0 && v < 0.5)) fail(source, 'images.landmark_holdout must be a fraction in (0, 0.5)');
+        break;
+      case 'landmarkEpochs':
+        if (v !== null) positiveNumber(source, `images.${key}`, v, true);
+        break;
+      case 'encoder':
+        if (!isRecord(v) || Object.keys(v).some((k) => k !== 'arch' && k !== 'width')) fail(source, 'images.encoder must be {"arch": "resnet18" | "resnet34" | "resnet50", "width": N}');
+        if (v.arch !== undefined && !['resnet18', 'resnet34', 'resnet50'].includes(v.arch as string)) fail(source, 'images.encoder.arch must be resnet18, resnet34 or resnet50');
+        if (v.width !== undefined) positiveNumber(source, 'images.encoder.width', v.width, true);
+        break;
+      case 'landmarkFolds':
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) fail(source, 'images.landmark_folds must be 1 (one held-out fold) or an integer >= 2');
+        break;
+      case 'variantFolds':
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < 2) fail(source, 'images.variant_folds must be an integer >= 2');
+        break;
+      case 'size':
+      case 'inputSize':
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < 32) fail(source, `images.${key} must be an integer >= 32`);
+        break;
+      default:
+        positiveNumber(source, `images.${key}`, v, true);
+    }
+    out[field] = v;
+  }
+  return out as unknown as ImageStudySettings;
+}
+
 export function allowedCodes(column: CodedColumn): string[] {
   switch (column) {
     case 'sex':
@@ -266,7 +408,9 @@ export function allowedCodes(column: CodedColumn): string[] {
 export function configToJson(config: StudyConfig): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [fileKey, field] of Object.entries(FILE_KEYS)) {
-    if (field === 'deepsurv') {
+    if (field === 'images') {
+      out[fileKey] = Object.fromEntries(Object.entries(IMAGE_KEYS).map(([k, f]) => [k, config.images[f] ?? null]));
+    } else if (field === 'deepsurv') {
       const full = { ...DEFAULT_DEEPSURV, ...config.deepsurv };
       out[fileKey] = Object.fromEntries(Object.entries(DEEPSURV_KEYS).map(([k, f]) => [k, full[f]]));
     } else {

@@ -98,11 +98,130 @@ export interface CalibrationFigure {
   groups: CalibrationGroup[];
 }
 
+/** The C-index of the three reference scores of a synthetic cohort on one subgroup's test rows. */
+export interface ReferenceLines {
+  /** The true log hazard ratio: the best any model can do. */
+  oracle_harrell: number;
+  /** The best score from the study's clinical covariates (clinical model 3). */
+  clinical_only_harrell: number;
+  /** The best score from every CSV column, bmd_tscore and frax_mof included. */
+  all_columns_harrell: number;
+  n: number;
+  events: number;
+}
+
+/** A model's share of the oracle's gain over the clinical line: (C - C_clinical) / (C_oracle - C_clinical). */
+export interface GainShare {
+  /** A model key, or all_columns_reference_<subgroup> for the all-columns line itself. */
+  key: string;
+  subgroup: Subgroup;
+  share: number;
+  /** Percentile bootstrap over test patients, the three C-indices recomputed on each resample. */
+  ci95: [number, number];
+  /** Resamples without events or with a non-positive oracle gap, which give no share. */
+  bootstrap_dropped: number;
+}
+
+/**
+ * CLI.md's "truth": the three lines on the whole analysed test split (the "all" subgroup), the same
+ * per subgroup, and the gain shares.
+ */
 export interface TruthResult {
   oracle_harrell: number;
   clinical_only_harrell: number;
-  /** The same two, recomputed here on each analysed subgroup of the test split. */
-  by_subgroup?: Partial<Record<Subgroup, { oracle_harrell: number; clinical_only_harrell: number; n: number }>>;
+  all_columns_harrell: number;
+  by_subgroup: Partial<Record<Subgroup, ReferenceLines>>;
+  gain_share: GainShare[];
+  definitions: Record<string, string>;
+}
+
+/** One preprocessing variant, judged on pooled out-of-fold scores inside the training split. */
+export interface VariantResult {
+  /** full-l1l5 | full-l1l4 | patches */
+  variant: string;
+  masks: boolean;
+  auroc: number;
+  /** DeLong. */
+  auroc_ci95: [number, number];
+  /** At `threshold` (a patient is called positive when score >= threshold). */
+  sensitivity: number;
+  specificity: number;
+  ppv: number;
+  npv: number;
+  threshold: number;
+  n: number;
+  positives: number;
+  /** The empirical ROC curve, from (0, 0) to (1, 1). */
+  roc: { fpr: number[]; tpr: number[] };
+  /** The variant used from then on (highest cross-validated AUROC). */
+  chosen: boolean;
+}
+
+export interface VariantSelection {
+  folds: number;
+  /** What the AUROC separates, e.g. "fracture during follow-up (1) or not (0)". */
+  outcome: string;
+  threshold_rule: string;
+  /** The model fitted in each fold. */
+  model: string;
+  chosen: { variant: string; masks: boolean };
+}
+
+export interface LandmarkResult {
+  /** OKS average precision over thresholds 0.50:0.05:0.95 (COCO). */
+  ap: number;
+  ap50?: number;
+  ap75?: number;
+  /** Mean radial error, millimetres. */
+  mre_mm: number;
+  sdr_2mm?: number;
+  sdr_4mm?: number;
+  per_vertebra?: Record<string, { mre_mm: number }>;
+  /** How the detector was judged, e.g. "held-out fold (20%) of the annotated training split". */
+  evaluation: string;
+  images: number;
+}
+
+/** A picture the report shows: a PNG under OUT (path relative to OUT), with its size in pixels. */
+export interface GalleryImage {
+  file: string;
+  width: number;
+  height: number;
+}
+
+export interface GradcamTile extends GalleryImage {
+  event: 0 | 1;
+  /** Years to the fracture, or to the end of follow-up. */
+  time: number;
+  /** The model's risk as a percentile among the test patients (0-100). */
+  risk_percentile: number;
+}
+
+export interface GradcamGallery {
+  model: string;
+  variant: string;
+  /** How the tiles were picked, in words. */
+  selection: string;
+  tiles: GradcamTile[];
+}
+
+export interface KeypointTile extends GalleryImage {
+  /** L1..L5 as x1, y1, ..., x5, y5 in this picture's pixels; truth is null for an unannotated radiograph. */
+  predicted: number[];
+  truth: number[] | null;
+  /** Mean radial error against the annotation, millimetres (null without one). */
+  mre_mm: number | null;
+  flags: string[];
+}
+
+export interface KeypointGallery {
+  selection: string;
+  tiles: KeypointTile[];
+}
+
+export interface Galleries {
+  gradcam?: GradcamGallery[];
+  keypoints?: KeypointGallery;
 }
 
 export interface Exclusion {
@@ -131,7 +250,12 @@ export interface StudyResults {
     km: KmFigure[];
     calibration: CalibrationFigure[];
   };
-  variants: { variant: string; masks: boolean; auroc: number; sensitivity: number; specificity: number; ppv: number; npv: number }[];
+  /** The preprocessing variants compared by cross-validation inside the training split (the paper's Table 2). */
+  variants: VariantResult[];
+  variant_selection?: VariantSelection;
+  /** The keypoint detector, judged on annotated training-split radiographs it did not learn from. */
+  landmarks?: LandmarkResult;
+  galleries?: Galleries;
   truth?: TruthResult;
   notes: string[];
 }

@@ -8,7 +8,7 @@
 import { join, resolve } from 'node:path';
 import { writeDirAtomic, writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js';
 import { formatCsv } from '../util/csv.js';
-import { checkOutputFolder, refuseOverwritingInput } from '../util/output-folder.js';
+import { checkOutputFolder, readOutputMarker, refuseOverwritingInput } from '../util/output-folder.js';
 import { UsageError } from '../util/errors.js';
 import { log } from '../util/progress.js';
 import { Random } from '../util/random.js';
@@ -24,6 +24,7 @@ import { hashFile, hashIfPresent } from './manifest.js';
 import type { ClinicalModel, StudyResults, Subgroup } from './results.js';
 import { buildTable1 } from './table1.js';
 import { readTruth } from './truth.js';
+import type { ImageHalf } from './image-stages.js';
 
 export interface StudyOptions {
   cohortDir: string;
@@ -60,6 +61,11 @@ export function checkOutDir(outDir: string, cohortDir: string, force = false, co
   checkOutputFolder(outDir, { force, createdBy: STUDY_WRITER });
 }
 
+/** The previous OUT when it is an earlier study's output (its unchanged stages are reused). */
+function previousStudy(outDir: string): string | null {
+  return readOutputMarker(outDir)?.created_by === STUDY_WRITER ? outDir : null;
+}
+
 export async function runStudy(options: StudyOptions): Promise<StudyOutcome> {
   const started = Date.now();
   const { config, seed } = options;
@@ -72,76 +78,114 @@ export async function runStudy(options: StudyOptions): Promise<StudyOutcome> {
     if (error instanceof CohortProblems) await writeErrorReport(options, error);
     throw error;
   }
-  const f = cohort.flow;
-  log(`study: ${f.rowsRead} rows read, ${f.analysed} analysed (train ${f.bySplit.train.n} with ${f.bySplit.train.events} events, test ${f.bySplit.test.n} with ${f.bySplit.test.events})`);
-  const truth = readTruth(options.cohortDir, cohort);
+  const imagesOn = config.images.enabled && cohort.present.image;
 
   const rng = new Random(seed);
   const fitRng = rng.fork();
   const evalRng = rng.fork();
+  const imageRng = rng.fork();
   const fitted: FittedModel[] = [];
-  const sets = new Map<Subgroup, { train: SurvivalSet; test: SurvivalSet }>();
-  try {
-    const results = emptyResults(options, cohort);
-    results.table1 = buildTable1(cohort);
-    for (const subgroup of config.subgroups) {
-      const train = survivalSet(cohort.rows, 'train', subgroup);
-      const test = survivalSet(cohort.rows, 'test', subgroup);
-      sets.set(subgroup, { train, test });
-      if (!train.event.some((e) => e === 1) || !test.event.some((e) => e === 1)) {
-        results.notes.push(`Subgroup "${subgroup}" has no events in the ${train.event.some((e) => e === 1) ? 'test' : 'training'} split and was not analysed.`);
-        continue;
-      }
-      const models: FittedModel[] = [];
-      for (const cm of [1, 2, 3] as ClinicalModel[]) {
-        log(`study: ${subgroup}: CoxPH model ${cm}`);
-        models.push(fitCox(train, test, cm, subgroup, options.version));
-      }
-      for (const cm of [1, 2, 3] as ClinicalModel[]) {
-        const t0 = Date.now();
-        const model = fitDeepSurvModel(train, test, cm, subgroup, config, fitRng.nextUint32());
-        models.push(model);
-        log(`study: ${subgroup}: DeepSurv model ${cm} fitted in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-      }
-      if (cohort.hasFrax) models.push(fraxModel(train, test, subgroup));
-      fitted.push(...models);
-
-      const file = `predictions/test-${subgroup}.csv`;
-      const evalOptions = { horizons: config.horizons, bootstrap: config.bootstrap, unoTau: Math.max(...config.horizons) };
-      const t0 = Date.now();
-      for (const m of models) results.test.models.push(evaluateModel(m, train, test, evalOptions, evalRng.fork(), file));
-      results.test.comparisons.push(...compareModels(models, test, subgroup, config.bootstrap, evalRng.fork()));
-      log(`study: ${subgroup}: metrics with ${config.bootstrap} bootstrap resamples in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-
-      const byKey = new Map(models.map((m) => [m.key, m]));
-      for (const key of [modelKey('coxph', 3, subgroup), modelKey('deepsurv', 3, subgroup)]) {
-        results.test.km.push(kmByTertile(byKey.get(key)!, test));
-      }
-      for (const key of [modelKey('coxph', 3, subgroup), modelKey('deepsurv', 3, subgroup), modelKey('frax', null, subgroup)]) {
-        const m = byKey.get(key);
-        if (m) results.test.calibration.push(calibrationFigure(m, test, config.calibrationHorizon, config.calibrationGroups));
-      }
-      for (const m of models) results.notes.push(...m.notes);
+  let results: StudyResults | undefined;
+  let truthPresent = false;
+  // OUT is built whole under a temporary name: the image stages write into it, and reuse the
+  // previous OUT's unchanged stages.
+  await writeDirAtomic(options.outDir, async (tmp) => {
+    let imageHalf: ImageHalf | null = null;
+    if (imagesOn) {
+      const { runImageHalf } = await import('./image-stages.js');
+      imageHalf = await runImageHalf({ cohort, config, seed, previousOut: previousStudy(options.outDir), newOut: tmp });
+      cohort = imageHalf.cohort;
+      const reused = Object.entries(imageHalf.stages).filter(([, r]) => r).map(([s]) => s);
+      if (reused.length > 0) log(`study: reused unchanged stages: ${reused.join(', ')}`);
     }
-    if (results.test.models.length === 0) throw new UsageError('no subgroup could be analysed (see the notes above)');
-    if (truth) results.truth = truth.summarise(sets);
+    const f = cohort.flow;
+    log(`study: ${f.rowsRead} rows read, ${f.analysed} analysed (train ${f.bySplit.train.n} with ${f.bySplit.train.events} events, test ${f.bySplit.test.n} with ${f.bySplit.test.events})`);
+    const truth = readTruth(options.cohortDir, cohort);
+    truthPresent = truth !== undefined;
+    const sets = new Map<Subgroup, { train: SurvivalSet; test: SurvivalSet }>();
+    const assets = new Map<string, Buffer>(imageHalf?.assets ?? []);
+    const { fitImageModel, gradcamGallery } = imagesOn ? await import('./fit-image-models.js') : { fitImageModel: null, gradcamGallery: null };
+    const { readVariantFolder } = imagesOn ? await import('../models/image/index.js') : { readVariantFolder: null };
+    const folder = imageHalf && readVariantFolder ? readVariantFolder(imageHalf.chosenFolder) : null;
+    try {
+      results = emptyResults(options, cohort);
+      results.table1 = buildTable1(cohort);
+      if (imageHalf) {
+        results.variants = imageHalf.variants;
+        results.variant_selection = imageHalf.selection;
+        results.landmarks = imageHalf.landmarks;
+        results.galleries = { keypoints: imageHalf.keypointGallery, gradcam: [] };
+        results.notes.push(...imageHalf.notes);
+      }
+      for (const subgroup of config.subgroups) {
+        const train = survivalSet(cohort.rows, 'train', subgroup);
+        const test = survivalSet(cohort.rows, 'test', subgroup);
+        sets.set(subgroup, { train, test });
+        if (!train.event.some((e) => e === 1) || !test.event.some((e) => e === 1)) {
+          results.notes.push(`Subgroup "${subgroup}" has no events in the ${train.event.some((e) => e === 1) ? 'test' : 'training'} split and was not analysed.`);
+          continue;
+        }
+        const models: FittedModel[] = [];
+        for (const cm of [1, 2, 3] as ClinicalModel[]) {
+          log(`study: ${subgroup}: CoxPH model ${cm}`);
+          models.push(fitCox(train, test, cm, subgroup, options.version));
+        }
+        for (const cm of [1, 2, 3] as ClinicalModel[]) {
+          const t0 = Date.now();
+          const model = fitDeepSurvModel(train, test, cm, subgroup, config, fitRng.nextUint32());
+          models.push(model);
+          log(`study: ${subgroup}: DeepSurv model ${cm} fitted in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+        }
+        if (folder && fitImageModel && gradcamGallery) {
+          const galleryModel = config.images.models.includes(3) ? 3 : config.images.models[0];
+          for (const cm of config.images.models) {
+            const t0 = Date.now();
+            const model = fitImageModel(folder, train, test, cm, subgroup, config, imageRng.nextUint32(), undefined);
+            models.push(model);
+            log(`study: ${subgroup}: ${model.key} fitted in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+            if (cm === galleryModel) results.galleries!.gradcam!.push(await gradcamGallery(model, folder, test, config.images.gradcamPerGroup, assets));
+          }
+        }
+        if (cohort.hasFrax) models.push(fraxModel(train, test, subgroup));
+        fitted.push(...models);
 
-    const html = await renderReport(results);
-    await writeDirAtomic(options.outDir, async (tmp) => {
+        const file = `predictions/test-${subgroup}.csv`;
+        const evalOptions = { horizons: config.horizons, bootstrap: config.bootstrap, unoTau: Math.max(...config.horizons) };
+        const t0 = Date.now();
+        for (const m of models) results.test.models.push(evaluateModel(m, train, test, evalOptions, evalRng.fork(), file));
+        results.test.comparisons.push(...compareModels(models, test, subgroup, config.bootstrap, evalRng.fork()));
+        log(`study: ${subgroup}: metrics with ${config.bootstrap} bootstrap resamples in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+        const byKey = new Map(models.map((m) => [m.key, m]));
+        for (const key of [modelKey('coxph', 3, subgroup), modelKey('deepsurv', 3, subgroup)]) {
+          results.test.km.push(kmByTertile(byKey.get(key)!, test));
+        }
+        for (const key of [modelKey('coxph', 3, subgroup), modelKey('deepsurv', 3, subgroup), modelKey('frax', null, subgroup)]) {
+          const m = byKey.get(key);
+          if (m) results.test.calibration.push(calibrationFigure(m, test, config.calibrationHorizon, config.calibrationGroups));
+        }
+        for (const m of models) results.notes.push(...m.notes);
+      }
+      if (results.test.models.length === 0) throw new UsageError('no subgroup could be analysed (see the notes above)');
+      if (truth) results.truth = truth.summarise(sets, fitted, config.bootstrap, evalRng.fork());
+
+      const html = await renderReport(results, { readAsset: (file) => assets.get(file)! });
       writeJsonAtomic(join(tmp, 'results.json'), results);
       writeFileAtomic(join(tmp, 'report.html'), html);
+      for (const [file, png] of assets) writeFileAtomic(join(tmp, file), png);
       for (const subgroup of sets.keys()) {
         const models = fitted.filter((m) => m.subgroup === subgroup);
         if (models.length > 0) writeFileAtomic(join(tmp, 'predictions', `test-${subgroup}.csv`), predictionsCsv(sets.get(subgroup)!.test, models, cohort.hasFrax));
       }
       for (const m of fitted) if (m.save) await m.save(join(tmp, 'models', m.key));
-      writeJsonAtomic(join(tmp, 'manifest.json'), manifest(options, cohort, started, truth !== undefined));
-    }, { force: options.force, createdBy: STUDY_WRITER });
-    const seconds = (Date.now() - started) / 1000;
-    return { results, reportPath: join(options.outDir, 'report.html'), resultsPath: join(options.outDir, 'results.json'), seconds };
-  } finally {
-    for (const m of fitted) m.dispose();
-  }
+      writeJsonAtomic(join(tmp, 'manifest.json'), manifest(options, cohort, started, truthPresent, imageHalf));
+    } finally {
+      folder?.images.dispose();
+      for (const m of fitted) m.dispose();
+    }
+  }, { force: options.force, createdBy: STUDY_WRITER });
+  const seconds = (Date.now() - started) / 1000;
+  return { results: results!, reportPath: join(options.outDir, 'report.html'), resultsPath: join(options.outDir, 'results.json'), seconds };
 }
 
 function emptyResults(options: StudyOptions, cohort: Cohort): StudyResults {
@@ -198,7 +242,7 @@ export function predictionsCsv(test: SurvivalSet, models: FittedModel[], hasFrax
   return formatCsv(header, rows);
 }
 
-function manifest(options: StudyOptions, cohort: Cohort, started: number, hasTruth: boolean): Record<string, unknown> {
+function manifest(options: StudyOptions, cohort: Cohort, started: number, hasTruth: boolean, imageHalf: ImageHalf | null): Record<string, unknown> {
   return {
     created_by: 'spinesurv study',
     tool: { name: 'spinesurv', version: options.version },
@@ -212,8 +256,12 @@ function manifest(options: StudyOptions, cohort: Cohort, started: number, hasTru
       ...hashIfPresent(options.configPath, 'config'),
       ...(hasTruth ? hashIfPresent(join(options.cohortDir, 'truth.json'), 'truth') : []),
     ],
-    images: cohort.present.image ? { count: cohort.rows.length, checked: 'every referenced file exists (not read by the clinical models)' } : null,
-    outputs: ['results.json', 'report.html', 'predictions/', 'models/'],
+    images: !cohort.present.image
+      ? null
+      : imageHalf
+        ? { count: cohort.rows.length, checked: 'every radiograph read', stages: imageHalf.stages, chosen_variant: imageHalf.selection.chosen }
+        : { count: cohort.rows.length, checked: 'every referenced file exists (the image half was turned off)' },
+    outputs: ['results.json', 'report.html', 'predictions/', 'models/', ...(imageHalf ? ['stages/', 'figures/'] : [])],
   };
 }
 

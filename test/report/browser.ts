@@ -16,6 +16,11 @@ export interface FigureCheck {
   marks: number;
   /** Marks with a non-empty bounding box. */
   visibleMarks: number;
+  /** Embedded pictures (<image> in the SVG) and how many of them the browser decoded to a non-empty bitmap. */
+  images: number;
+  decodedImages: number;
+  /** Gallery overlays: predicted and annotated keypoint markers drawn. */
+  keypointMarkers: number;
 }
 
 export interface PageCheck {
@@ -41,8 +46,8 @@ export async function checkReport(htmlPath: string, screenshotPath?: string): Pr
     page.on('pageerror', (e) => consoleErrors.push(e.message));
     page.on('requestfailed', (r) => failedRequests.push(r.url()));
     await page.goto(pathToFileURL(htmlPath).href, { waitUntil: 'load' });
-    const figures = await page.$$eval('figure', (nodes) =>
-      nodes.map((f) => {
+    const figures = await page.$$eval('figure', async (nodes) =>
+      Promise.all(nodes.map(async (f) => {
         const svg = f.querySelector('svg');
         const box = svg?.getBoundingClientRect();
         const marks = svg ? Array.from(svg.querySelectorAll('g.role-mark path, g.role-mark line, g.role-mark rect, g.role-mark text, g.role-mark circle')) : [];
@@ -50,8 +55,30 @@ export async function checkReport(htmlPath: string, screenshotPath?: string): Pr
           const b = (m as unknown as { getBBox(): { width: number; height: number } }).getBBox();
           return b.width > 0 || b.height > 0;
         });
-        return { id: f.id, svgWidth: box?.width ?? 0, svgHeight: box?.height ?? 0, marks: marks.length, visibleMarks: visible.length };
-      }),
+        const hrefs = svg ? Array.from(svg.querySelectorAll('image')).map((im) => (im as { getAttribute(name: string): string | null }).getAttribute('href') ?? '') : [];
+        const decoded = await Promise.all(hrefs.map(async (href) => {
+          // The page's own Image constructor (this runs in the browser; Node's types do not list it).
+          const Picture = (globalThis as unknown as { Image: new () => { src: string; decode(): Promise<void>; naturalWidth: number; naturalHeight: number } }).Image;
+          const img = new Picture();
+          img.src = href;
+          try {
+            await img.decode();
+            return img.naturalWidth > 0 && img.naturalHeight > 0;
+          } catch {
+            return false;
+          }
+        }));
+        return {
+          id: f.id,
+          svgWidth: box?.width ?? 0,
+          svgHeight: box?.height ?? 0,
+          marks: marks.length,
+          visibleMarks: visible.length,
+          images: hrefs.length,
+          decodedImages: decoded.filter(Boolean).length,
+          keypointMarkers: svg ? svg.querySelectorAll('circle.kp-predicted, circle.kp-truth').length : 0,
+        };
+      })),
     );
     const title = await page.title();
     const text = await page.innerText('body');

@@ -2,7 +2,8 @@
  * A complete StudyResults built from plain numbers, so the report can be rendered and checked without
  * fitting anything. The numbers are shaped like a small study, not taken from one.
  */
-import type { CalibrationFigure, KmFigure, ModelResult, StudyResults, Subgroup } from '../../src/study/results.js';
+import type { CalibrationFigure, KmFigure, ModelResult, StudyResults, Subgroup, VariantResult } from '../../src/study/results.js';
+import { greyPng, heatmapOverlayPng } from '../../src/report/raster.js';
 
 function model(method: ModelResult['method'], cm: 1 | 2 | 3 | null, subgroup: Subgroup, c: number): ModelResult {
   const key = `${method}${cm === null ? '' : `_m${cm}`}_${subgroup}`;
@@ -48,6 +49,8 @@ export function fixtureResults(): StudyResults {
       models.push(model('coxph', cm, subgroup, 0.55 + 0.015 * cm));
       models.push(model('deepsurv', cm, subgroup, 0.56 + 0.012 * cm));
     }
+    for (const cm of [1, 2, 3] as const) models.push(model('deepsurv_image', cm, subgroup, 0.6 + 0.01 * cm));
+    models.push(model('deepsurv_image_only', null, subgroup, 0.614));
     models.push(model('frax', null, subgroup, 0.547));
   }
   const comparisons = models
@@ -80,12 +83,73 @@ export function fixtureResults(): StudyResults {
       km: [km('coxph_m3_all', 'CoxPH, model 3', 'all'), km('deepsurv_m3_women', 'DeepSurv without images, model 3', 'women')],
       calibration: [calibration('coxph_m3_all', 'CoxPH, model 3', 'all', 1.1), calibration('frax_all', 'FRAX', 'all', 0.6), calibration('coxph_m3_women', 'CoxPH, model 3', 'women', 0.9)],
     },
-    variants: [],
+    variants: VARIANTS.map(variant),
+    variant_selection: {
+      folds: 5,
+      outcome: 'fracture during follow-up (1) or not (0)',
+      threshold_rule: "Youden's J on the pooled out-of-fold scores",
+      model: 'DeepSurv image only',
+      chosen: { variant: 'patches', masks: false },
+    },
+    landmarks: {
+      ap: 0.962, ap50: 0.99, ap75: 0.97, mre_mm: 1.84, sdr_2mm: 0.71, sdr_4mm: 0.95,
+      per_vertebra: { L1: { mre_mm: 2.1 }, L2: { mre_mm: 1.7 }, L3: { mre_mm: 1.6 }, L4: { mre_mm: 1.7 }, L5: { mre_mm: 2.1 } },
+      evaluation: 'Held-out fold (20%) of the annotated training split: 283 radiographs',
+      images: 283,
+    },
+    galleries: {
+      keypoints: {
+        selection: 'The 6 radiographs of the held-out fold with the largest mean radial error',
+        tiles: Array.from({ length: 6 }, (_, i) => ({
+          file: `figures/keypoints/${i + 1}.png`, width: 48, height: 64,
+          predicted: [20, 10, 21, 20, 22, 30, 23, 40, 24, 50 + i], truth: [20, 11, 21, 21, 22, 31, 23, 41, 24, 51],
+          mre_mm: 1 + i, flags: i === 5 ? ['L5 outside the image'] : [],
+        })),
+      },
+      gradcam: [{
+        model: 'deepsurv_image_m3_all', variant: 'patches', selection: '3 test patients who fractured and 3 who did not',
+        tiles: Array.from({ length: 6 }, (_, i) => ({ file: `figures/gradcam/${i + 1}.png`, width: 40, height: 40, event: (i < 3 ? 1 : 0) as 0 | 1, time: 1.5 + i, risk_percentile: 95 - 10 * i })),
+      }],
+    },
     truth: {
       oracle_harrell: 0.71,
       clinical_only_harrell: 0.6,
-      by_subgroup: { all: { oracle_harrell: 0.71, clinical_only_harrell: 0.6, n: 179 }, women: { oracle_harrell: 0.7, clinical_only_harrell: 0.58, n: 120 } },
+      all_columns_harrell: 0.64,
+      by_subgroup: {
+        all: { oracle_harrell: 0.71, clinical_only_harrell: 0.6, all_columns_harrell: 0.64, n: 179, events: 17 },
+        women: { oracle_harrell: 0.7, clinical_only_harrell: 0.58, all_columns_harrell: 0.63, n: 120, events: 12 },
+      },
+      gain_share: [
+        { key: 'deepsurv_image_m3_all', subgroup: 'all', share: 0.28, ci95: [-0.1, 0.6], bootstrap_dropped: 0 },
+        { key: 'coxph_m3_all', subgroup: 'all', share: -0.05, ci95: [-0.3, 0.2], bootstrap_dropped: 0 },
+        { key: 'all_columns_reference_all', subgroup: 'all', share: 0.36, ci95: [0.1, 0.6], bootstrap_dropped: 1 },
+      ],
+      definitions: { oracle_harrell: 'the true risk', clinical_only_harrell: 'clinical covariates', all_columns_harrell: 'every column' },
     },
     notes: ['A fixture, not a study.'],
   };
+}
+
+const VARIANTS: [string, boolean, number][] = [['full-l1l5', false, 0.74], ['full-l1l5', true, 0.72], ['full-l1l4', false, 0.7], ['full-l1l4', true, 0.69], ['patches', false, 0.8], ['patches', true, 0.77]];
+
+function variant([name, masks, auc]: [string, boolean, number]): VariantResult {
+  const fpr = [0, 0.1, 0.3, 0.6, 1];
+  const tpr = fpr.map((x) => Math.min(1, Math.pow(x, (1 - auc) / auc)));
+  return {
+    variant: name, masks, auroc: auc, auroc_ci95: [auc - 0.06, auc + 0.05], sensitivity: 0.7, specificity: 0.75, ppv: 0.2, npv: 0.97,
+    threshold: 0.1, n: 1416, positives: 102, roc: { fpr, tpr }, chosen: name === 'patches' && !masks,
+  };
+}
+
+/** The galleries' PNG files, made here: grey ramps, and a heatmap hot in the top-left corner. */
+export async function fixtureAssets(): Promise<Map<string, Buffer>> {
+  const assets = new Map<string, Buffer>();
+  for (let i = 1; i <= 6; i++) {
+    const kp = Uint8Array.from({ length: 48 * 64 }, (_, k) => (k % 48) * 5);
+    assets.set(`figures/keypoints/${i}.png`, await greyPng(kp, 48, 64));
+    const grey = Uint8Array.from({ length: 40 * 40 }, (_, k) => 60 + (Math.floor(k / 40) * 3));
+    const cam = Float32Array.from({ length: 4 * 4 }, (_, k) => (k === 0 ? 1 : 0.05 * i));
+    assets.set(`figures/gradcam/${i}.png`, await heatmapOverlayPng(grey, 40, 40, cam, 4, 4));
+  }
+  return assets;
 }

@@ -138,4 +138,12 @@ test('study.json: unknown keys, bad codes and bad DeepSurv settings are refused 
   assert.equal(parseConfig({ bootstrap: 50 }).bootstrap, 50);
   // One resample gives no interval: refused here, not after the models are fitted.
   assert.throws(() => parseConfig({ bootstrap: 1 }), /"bootstrap" must be an integer >= 2, got 1/);
+  // The image half: a profile's values, then the keys given; unknown keys and bad values by name.
+  const paper = parseConfig({ images: { profile: 'paper', variant_epochs: 3 } }).images;
+  assert.deepEqual([paper.size, paper.inputSize, paper.variantEpochs, paper.enabled], [384, 384, 3, true]);
+  assert.equal(parseConfig({}).images.size, 64);
+  assert.equal(parseConfig({ images: { enabled: false } }).images.enabled, false);
+  assert.throws(() => parseConfig({ images: { profile: 'gpu' } }), /images\.profile must be "cpu" or "paper"/);
+  assert.throws(() => parseConfig({ images: { variant_folds: 1 } }), /images\.variant_folds must be an integer >= 2/);
+  assert.throws(() => parseConfig({ images: { sizes: 64 } }), /images: unknown key "sizes"/);
 });

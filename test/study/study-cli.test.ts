@@ -33,7 +33,8 @@ before(() => {
   cohort = makeFixtureCohort({ patients: 320, seed: 4 });
   configPath = join(work, 'study.json');
   // Small settings keep the test quick; the demo uses the defaults.
-  writeFileSync(configPath, JSON.stringify({ bootstrap: 100, deepsurv: { epochs: 60, patience: 20 } }));
+  // The fixture's image files are placeholders: the clinical half only (the image half has its own test).
+  writeFileSync(configPath, JSON.stringify({ bootstrap: 100, deepsurv: { epochs: 60, patience: 20 }, images: { enabled: false } }));
 });
 
 after(() => {

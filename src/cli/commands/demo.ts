@@ -10,7 +10,8 @@ import { join, resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { parseCommand } from '../args.js';
 import { log, progress } from '../../util/progress.js';
-import { DEFAULT_CONFIG } from '../../study/config.js';
+import { DEFAULT_CONFIG, imageSettings } from '../../study/config.js';
+import { UsageError } from '../../util/errors.js';
 import { printSummary } from './study.js';
 import { version } from '../main.js';
 import { isReusableCohort } from '../../synth/reuse.js';
@@ -30,6 +31,12 @@ const spec = {
     size: { type: 'string', placeholder: 'PX', description: 'radiograph size (long side)', default: '1024' },
     bootstrap: { type: 'string', placeholder: 'B', description: 'bootstrap resamples', default: String(DEFAULT_CONFIG.bootstrap) },
     fresh: { type: 'boolean', description: 'regenerate the cohort even if OUT/cohort matches' },
+    profile: {
+      type: 'string',
+      placeholder: 'cpu|paper',
+      description: 'sizes of the image half: cpu (small enough for two cores) or paper (HRNet-W32, 384 px variants: for a GPU)',
+      default: 'cpu',
+    },
   },
 } as const;
 
@@ -42,6 +49,8 @@ export const command: Command = {
     const patients = args.integer('patients', 1595, 20);
     const size = args.integer('size', 1024, 64);
     const bootstrap = args.integer('bootstrap', DEFAULT_CONFIG.bootstrap, 2);
+    const profile = args.optionalString('profile') ?? 'cpu';
+    if (profile !== 'cpu' && profile !== 'paper') throw new UsageError(`--profile must be cpu or paper, got "${profile}"`);
     const toolVersion = await version();
     const started = Date.now();
 
@@ -74,6 +83,7 @@ export const command: Command = {
     const { runStudy } = await import('../../study/run.js');
     const config = structuredClone(DEFAULT_CONFIG);
     config.bootstrap = bootstrap;
+    config.images = imageSettings(profile);
     const outcome = await runStudy({
       cohortDir,
       outDir: studyDir,

@@ -18,7 +18,7 @@ const spec = {
   options: {
     cohort: { type: 'string', placeholder: 'DIR', description: 'cohort folder holding cohort.csv (and truth.json for a synthetic cohort)', required: true },
     out: { type: 'string', placeholder: 'OUT', description: 'output folder: new or empty (written as a whole)', required: true },
-    force: { type: 'boolean', description: 'let --out replace an earlier `spinesurv study` output (never other files)' },
+    force: { type: 'boolean', description: 'let --out replace an earlier `spinesurv study` output (never other files); its unchanged stages are reused' },
     config: { type: 'string', placeholder: 'study.json', description: 'column names, codes, time unit and analysis settings' },
     seed: { type: 'string', placeholder: 'N', description: 'seed for every random step', default: '1' },
     bootstrap: { type: 'string', placeholder: 'B', description: 'bootstrap resamples (overrides the config)' },
@@ -57,7 +57,17 @@ export function printSummary(outcome: StudyOutcome): void {
     lines.push(`  ${m.subgroup.padEnd(5)}  ${modelLabel(m).padEnd(36)} ${m.harrell.toFixed(3)} (${m.harrell_ci95[0].toFixed(3)} to ${m.harrell_ci95[1].toFixed(3)})`);
   }
   const t = outcome.results.truth;
-  if (t) lines.push(`  truth  oracle (true risk) ${t.oracle_harrell.toFixed(3)}, best without the image ${t.clinical_only_harrell.toFixed(3)}`);
+  if (t) {
+    lines.push(`  truth  oracle (true risk) ${t.oracle_harrell.toFixed(3)}, best with the clinical covariates ${t.clinical_only_harrell.toFixed(3)}, ` +
+      `best with every CSV column (bmd_tscore, frax_mof included) ${t.all_columns_harrell.toFixed(3)}`);
+    const byKey = new Map(outcome.results.test.models.map((m) => [m.key, m]));
+    for (const g of t.gain_share) {
+      const m = byKey.get(g.key);
+      if (!m || (m.method !== 'deepsurv_image' && m.method !== 'deepsurv_image_only')) continue;
+      lines.push(`  share of the oracle's gain over the clinical line: ${g.subgroup.padEnd(5)} ${modelLabel(m).padEnd(36)} ` +
+        `${(100 * g.share).toFixed(0)}% (${(100 * g.ci95[0]).toFixed(0)}% to ${(100 * g.ci95[1]).toFixed(0)}%)`);
+    }
+  }
   lines.push(`done in ${outcome.seconds.toFixed(1)} s`);
   process.stdout.write(lines.join('\n') + '\n');
 }
