@@ -51,7 +51,8 @@ export async function queueStatus(url: string, options: { modelVersion?: string;
     const queue = new Queue<ScoreJobData>(name, { connection: queueConnection(url) });
     try {
       const c = await queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed');
-      const workers = (await queue.getWorkers()).map((w) => String(w.rawname ?? w.name ?? w.id ?? '')).filter((n) => n !== '');
+      // A worker's client name is "<prefix>:<queue, base64>:w:<worker name>".
+      const workers = (await queue.getWorkers()).map((w) => String(w.rawname ?? '').split(':w:').pop() ?? '').filter((n) => n !== '');
       const failed = await queue.getFailed(0, Math.max(0, options.limit - 1));
       out.push({
         queue: name,
