@@ -82,7 +82,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Run
     if (!away) options.log(`worker ${name}: queue unreachable (${(error as NodeJS.ErrnoException).code ?? error.message}); waiting for it`);
     away = true;
   });
-  worker.on('ready', () => {
+  // BullMQ does not announce a reconnection; taking the next job is the sign the queue is back.
+  worker.on('active', () => {
     if (away) options.log(`worker ${name}: queue back; resuming`);
     away = false;
   });

@@ -23,6 +23,7 @@ const spec: CommandSpec = {
     workers: { type: 'string', description: 'scoring threads on this machine (without --queue; default: the number of cores)', placeholder: 'N' },
     attempts: { type: 'string', description: 'tries for an image whose scoring fails for a reason other than its input', placeholder: 'N', default: String(DEFAULT_RETRY.attempts) },
     'backoff-ms': { type: 'string', description: 'wait before the second try, doubled before each later one', placeholder: 'MS', default: String(DEFAULT_RETRY.backoffMs) },
+    'sweep-seconds': { type: 'string', description: 'with --queue: how often the images still without a result are looked up in the queue (and resubmitted if it lost them)', placeholder: 'S', default: '5' },
     force: { type: 'boolean', description: 'discard the results of an earlier store in --out and score everything again' },
     json: { type: 'boolean', description: 'print a JSON summary on stdout' },
   },
@@ -54,6 +55,7 @@ export async function runScore(argv: string[], hooks: ScoreHooks = {}): Promise<
     workers: a.optionalString('workers') === undefined ? undefined : a.integer('workers', undefined, 1),
     queueUrl,
     retry: { attempts: a.integer('attempts', undefined, 1), backoffMs: a.integer('backoff-ms', undefined, 0) },
+    sweepMs: Math.round(a.number('sweep-seconds') * 1000),
     scorerModule: hooks.scorerModule,
   });
   log(
