@@ -13,3 +13,4 @@ export { modelVersion } from './model-version.js';
 export { queueNameFor, type ScoreJobData, type ScoreJobResult } from './queue-names.js';
 export { imagesInFolder, imagesInList } from './inputs.js';
 export { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
+export { parseQueueUrl, probeQueue } from './redis-url.js';

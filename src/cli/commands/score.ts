@@ -8,7 +8,7 @@ import { parseCommand, printJson, type CommandSpec } from '../args.js';
 import { UsageError } from '../../util/errors.js';
 import { log } from '../../util/progress.js';
 import { refuseOverwritingInput } from '../../util/output-folder.js';
-import { DEFAULT_RETRY, imagesInFolder, imagesInList, scoreArchive } from '../../queue/index.js';
+import { DEFAULT_RETRY, imagesInFolder, imagesInList, parseQueueUrl, scoreArchive } from '../../queue/index.js';
 
 const spec: CommandSpec = {
   usage: 'spinesurv score',
@@ -41,6 +41,7 @@ export async function runScore(argv: string[], hooks: ScoreHooks = {}): Promise<
   const listFile = a.optionalString('list');
   if ((imagesDir === undefined) === (listFile === undefined)) throw new UsageError(`${spec.usage}: give one of --images DIR or --list LIST.txt`);
   const queueUrl = a.optionalString('queue');
+  if (queueUrl !== undefined) parseQueueUrl(queueUrl);
   if (queueUrl !== undefined && a.optionalString('workers') !== undefined) {
     throw new UsageError(`${spec.usage}: --workers is for scoring here; with --queue, start \`spinesurv worker\` processes instead`);
   }
