@@ -66,10 +66,13 @@ export async function scoreArchive(options: ScoreArchiveOptions): Promise<ScoreA
     const bar = progress('score', todo.length);
     let deadLettered = 0;
     let workers: number | null = null;
-    const scoringStarted = Date.now();
+    // The rate counts scoring only: from the first radiograph handed out (threads loaded, or jobs
+    // submitted to workers already running) to the last result stored.
+    let scoringStarted = Date.now();
     if (todo.length > 0 && options.queueUrl === undefined) {
       workers = options.workers ?? availableParallelism();
       const pool = await ScoringPool.start({ modelDir: options.modelDir, threads: workers, scorerModule: options.scorerModule });
+      scoringStarted = Date.now();
       try {
         ({ deadLettered } = await scoreLocally({ images: todo, store, modelVersion: version, pool, retry: options.retry, onResult: (n) => bar.tick(n) }));
       } finally {
