@@ -1,7 +1,7 @@
 /**
  * `npm run bench:score`: radiographs per second of `spinesurv score`, in-process (worker threads: the
  * default, one per core, and one thread) and on the shared queue with one and with two `spinesurv
- * worker` processes (one scoring thread each), on the same images with the same model. Issue 16's
+ * worker` processes (one scoring thread with one engine thread each: one core each), on the same images with the same model. Issue 16's
  * target: two workers at least 1.6x one on this 2-core machine.
  *
  * Every configuration runs the real CLI in fresh processes with a fresh store (and a fresh private
@@ -108,7 +108,7 @@ async function measure(launcher: string, dir: string, model: string, images: str
   const redis = await startRedis();
   const ws: Timed[] = [];
   try {
-    for (let w = 0; w < workers; w++) ws.push(cli(launcher, ['worker', '--queue', redis.url, '--model', model, '--concurrency', '1', '--name', `bench-${w + 1}`]));
+    for (let w = 0; w < workers; w++) ws.push(cli(launcher, ['worker', '--queue', redis.url, '--model', model, '--concurrency', '1', '--engine-threads', '1', '--name', `bench-${w + 1}`]));
     const deadline = Date.now() + 300_000;
     while (!ws.every((w) => w.stderr().includes('queue spinesurv-'))) {
       if (Date.now() > deadline || ws.some((w) => w.child.exitCode !== null)) throw new Error(`${config}: workers did not start: ${ws.map((w) => w.stderr()).join('\n')}`);

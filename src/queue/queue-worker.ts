@@ -23,6 +23,8 @@ export interface QueueWorkerOptions {
   storeDir?: string;
   /** Radiographs scored at once (one thread each). */
   concurrency: number;
+  /** Engine threads per scoring thread (default: the cores shared out). */
+  engineThreads?: number;
   /** How long a job stays locked to a worker that stopped renewing it (then it is retried elsewhere). */
   lockMs: number;
   name?: string;
@@ -46,7 +48,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Run
   const store: ResultStore | null = options.storeDir === undefined ? null : openStoreFolder(options.storeDir);
   let pool: ScoringPool;
   try {
-    pool = await ScoringPool.start({ modelDir: options.modelDir, threads: options.concurrency, scorerModule: options.scorerModule });
+    pool = await ScoringPool.start({ modelDir: options.modelDir, threads: options.concurrency, engineThreads: options.engineThreads, scorerModule: options.scorerModule });
   } catch (error) {
     store?.close();
     throw error;

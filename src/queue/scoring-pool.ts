@@ -7,6 +7,7 @@
  *
  * A thread that dies (a crash in native code) fails its radiograph as transient and is replaced.
  */
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { InputError } from '../util/errors.js';
 import { DEFAULT_SCORER_MODULE, type ScoreResult } from './scorer.js';
@@ -34,6 +35,8 @@ export interface PoolOptions {
   threads: number;
   /** URL of a module exporting loadScorer (tests); the built-in one by default. */
   scorerModule?: string;
+  /** Engine (libtorch intra-op) threads per scoring thread; by default the cores shared out among the threads. */
+  engineThreads?: number;
 }
 
 /** A transient failure: worth trying again. */
@@ -62,7 +65,7 @@ export class ScoringPool {
     const pool = new ScoringPool({
       modelDir: options.modelDir,
       scorerModule: options.scorerModule ?? DEFAULT_SCORER_MODULE,
-      engineThreads: 1,
+      engineThreads: Math.max(1, Math.floor(options.engineThreads ?? availableParallelism() / threads)),
     });
     try {
       await Promise.all(Array.from({ length: threads }, (_, i) => pool.spawn(i)));
