@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libtorch-dev g++ make dcmtk dicom3tools libopenjp2-tools chromium fonts-dejavu-core redis-server)
+packages=(libtorch-dev g++ make dcmtk dicom3tools libopenjp2-tools chromium fonts-dejavu-core redis-server postgresql)
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(python3-torch r-cran-survival r-cran-jsonlite r-cran-riskregression)
 fi

@@ -14,3 +14,4 @@ export { queueNameFor, type ScoreJobData, type ScoreJobResult } from './queue-na
 export { imagesInFolder, imagesInList } from './inputs.js';
 export { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 export { parseQueueUrl, probeQueue } from './redis-url.js';
+export { openPostgresStore, isPostgresUrl, redactUrl, storeUrlOption } from './postgres-store.js';

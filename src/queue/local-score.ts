@@ -34,11 +34,11 @@ export async function scoreLocally(options: LocalScoreOptions): Promise<{ deadLe
       });
       const common = { sha256: image.sha256, modelVersion, file: image.file, attempts: outcome.attempts, scoredAt: new Date().toISOString() };
       if (outcome.ok) {
-        store.put({ ...common, ...outcome.value, worker: `thread-${thread}`, retryable: false });
+        await store.put({ ...common, ...outcome.value, worker: `thread-${thread}`, retryable: false });
       } else {
         deadLettered++;
         const reason = `failed ${outcome.attempts} attempts: ${outcome.error.message}`;
-        store.put({ ...common, status: 'failed', risk: null, surv: null, flags: [], reason, worker: null, retryable: true });
+        await store.put({ ...common, status: 'failed', risk: null, surv: null, flags: [], reason, worker: null, retryable: true });
       }
       options.onResult?.(++done);
     }

@@ -43,23 +43,35 @@ export async function submitAndCollect(options: SubmitOptions): Promise<{ deadLe
   const fileOf = new Map(options.images.map((i) => [i.sha256, i.file]));
   const pending = new Set(fileOf.keys());
   let done = 0;
+  let writing = 0;
   let deadLettered = 0;
   let finish: () => void = () => undefined;
   const allDone = new Promise<void>((resolve) => (finish = resolve));
 
-  const record = (sha: string, put: () => void): void => {
+  /** Stores one image's result once (the event and the sweep may both bring it); a failed write leaves it pending for the next sweep. */
+  const record = (sha: string, put: () => Promise<unknown>): void => {
     if (!pending.has(sha)) return;
-    put();
     pending.delete(sha);
-    options.onResult?.(++done);
-    if (pending.size === 0) finish();
+    writing++;
+    put()
+      .then(
+        () => options.onResult?.(++done),
+        (error: Error) => {
+          pending.add(sha);
+          options.log(`score: cannot store the result of ${fileOf.get(sha)} (${error.message}); will try again`);
+        },
+      )
+      .finally(() => {
+        writing--;
+        if (pending.size === 0 && writing === 0) finish();
+      });
   };
   const storeCompleted = (sha: string, value: ScoreJobResult): void =>
     record(sha, () => store.put({ ...value, sha256: sha, modelVersion, file: fileOf.get(sha) ?? sha, retryable: false }));
   const storeDead = (job: Job<ScoreJobData, ScoreJobResult, 'score'>): void =>
     record(job.id!, () => {
       deadLettered++;
-      store.put({
+      return store.put({
         sha256: job.id!,
         modelVersion,
         file: fileOf.get(job.id!) ?? job.data.file,
@@ -149,7 +161,7 @@ export async function submitAndCollect(options: SubmitOptions): Promise<{ deadLe
         onError,
       ).finally(() => (sweeping = false));
     }, options.sweepMs);
-    if (pending.size === 0) finish();
+    if (pending.size === 0 && writing === 0) finish();
     await allDone;
     clearInterval(timer);
   } finally {

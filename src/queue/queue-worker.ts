@@ -16,11 +16,14 @@ import { probeQueue, queueConnection } from './redis-url.js';
 import type { ResultStore } from './result-store.js';
 import { ScoringPool } from './scoring-pool.js';
 import { openStoreFolder } from './store-folder.js';
+import { openPostgresStore } from './postgres-store.js';
 
 export interface QueueWorkerOptions {
   url: string;
   modelDir: string;
   storeDir?: string;
+  /** A postgres:// URL: the shared store this worker writes into. */
+  database?: string;
   /** Radiographs scored at once (one thread each). */
   concurrency: number;
   /** Engine threads per scoring thread (default: the cores shared out). */
@@ -45,18 +48,23 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Run
   await probeQueue(options.url);
   const version = modelVersion(options.modelDir);
   const name = options.name ?? `${hostname()}-${process.pid}`;
-  const store: ResultStore | null = options.storeDir === undefined ? null : openStoreFolder(options.storeDir);
+  const store: ResultStore | null =
+    options.database !== undefined
+      ? await openPostgresStore(options.database)
+      : options.storeDir !== undefined
+        ? await openStoreFolder(options.storeDir)
+        : null;
   let pool: ScoringPool;
   try {
     pool = await ScoringPool.start({ modelDir: options.modelDir, threads: options.concurrency, engineThreads: options.engineThreads, scorerModule: options.scorerModule });
   } catch (error) {
-    store?.close();
+    await store?.close();
     throw error;
   }
 
   const processJob = async (job: Job<ScoreJobData, ScoreJobResult>): Promise<ScoreJobResult> => {
     const { file, sha256 } = job.data;
-    const known = store?.get(sha256, version);
+    const known = await store?.get(sha256, version);
     if (known !== undefined && !known.retryable) {
       const { status, risk, surv, flags, reason, worker, attempts, scoredAt } = known;
       return { status, risk, surv, flags, reason, worker: worker ?? name, attempts, scoredAt };
@@ -64,7 +72,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Run
     // A transient failure rejects here; BullMQ then retries the job with its backoff.
     const { result } = await pool.score(file, sha256);
     const out: ScoreJobResult = { ...result, worker: name, attempts: job.attemptsStarted, scoredAt: new Date().toISOString() };
-    store?.put({ ...out, sha256, modelVersion: version, file, retryable: false });
+    await store?.put({ ...out, sha256, modelVersion: version, file, retryable: false });
     return out;
   };
 
@@ -108,7 +116,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Run
           await worker.close();
         } finally {
           await pool.close();
-          store?.close();
+          await store?.close();
           markStopped();
         }
       })();

@@ -24,19 +24,69 @@ export interface StoredResult extends ScoreResult {
   scoredAt: string;
 }
 
+/** Asynchronous, so that SQLite (here) and PostgreSQL (postgres-store.ts) are used alike. */
 export interface ResultStore {
-  get(sha256: string, modelVersion: string): StoredResult | undefined;
+  /** Where it is, for messages (a path, or a URL without its password). */
+  readonly where: string;
+  get(sha256: string, modelVersion: string): Promise<StoredResult | undefined>;
   /** The sha256 of every image with a final result for this model. */
-  finalShas(modelVersion: string): Set<string>;
+  finalShas(modelVersion: string): Promise<Set<string>>;
   /** Stores a result unless a final one is there already; returns whether it was written. */
-  put(result: StoredResult): boolean;
+  put(result: StoredResult): Promise<boolean>;
   /** Every result for this model, by sha256. */
-  resultsFor(modelVersion: string): Map<string, StoredResult>;
-  count(modelVersion: string): number;
-  close(): void;
+  resultsFor(modelVersion: string): Promise<Map<string, StoredResult>>;
+  count(modelVersion: string): Promise<number>;
+  close(): Promise<void>;
 }
 
-interface Row {
+/** The table, and the idempotent write, in SQL that SQLite and PostgreSQL both accept. */
+export const CREATE_RESULTS_TABLE = `CREATE TABLE IF NOT EXISTS results (
+    sha256 TEXT NOT NULL,
+    model_version TEXT NOT NULL,
+    file TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('scored', 'flagged', 'failed')),
+    risk DOUBLE PRECISION,
+    surv TEXT,
+    flags TEXT NOT NULL,
+    reason TEXT,
+    worker TEXT,
+    attempts INTEGER NOT NULL,
+    retryable INTEGER NOT NULL,
+    scored_at TEXT NOT NULL,
+    PRIMARY KEY (sha256, model_version)
+  )`;
+
+export const RESULT_COLUMNS = ['sha256', 'model_version', 'file', 'status', 'risk', 'surv', 'flags', 'reason', 'worker', 'attempts', 'retryable', 'scored_at'] as const;
+
+/**
+ * The upsert, with placeholders made by `placeholder(i)` (SQLite: ?, PostgreSQL: $1..). The WHERE is
+ * what makes a write idempotent: a final row stays as it was; only a retryable one is replaced.
+ */
+export function upsertSql(placeholder: (i: number) => string): string {
+  const updates = RESULT_COLUMNS.slice(2).map((c) => `${c} = excluded.${c}`).join(', ');
+  return `INSERT INTO results (${RESULT_COLUMNS.join(', ')}) VALUES (${RESULT_COLUMNS.map((_, i) => placeholder(i + 1)).join(', ')})
+    ON CONFLICT (sha256, model_version) DO UPDATE SET ${updates} WHERE results.retryable = 1`;
+}
+
+/** A result as the row's values, in RESULT_COLUMNS order. */
+export function rowValues(x: StoredResult): Array<string | number | null> {
+  return [
+    x.sha256,
+    x.modelVersion,
+    x.file,
+    x.status,
+    x.risk,
+    x.surv === null ? null : JSON.stringify(x.surv),
+    JSON.stringify(x.flags),
+    x.reason,
+    x.worker,
+    x.attempts,
+    x.retryable ? 1 : 0,
+    x.scoredAt,
+  ];
+}
+
+export interface Row {
   sha256: string;
   model_version: string;
   file: string;
@@ -51,7 +101,7 @@ interface Row {
   scored_at: string;
 }
 
-function fromRow(r: Row): StoredResult {
+export function fromRow(r: Row): StoredResult {
   return {
     sha256: r.sha256,
     modelVersion: r.model_version,
@@ -72,57 +122,24 @@ export function openSqliteStore(path: string): ResultStore {
   const db = new Database(path, { timeout: 30_000 });
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  db.exec(`CREATE TABLE IF NOT EXISTS results (
-    sha256 TEXT NOT NULL,
-    model_version TEXT NOT NULL,
-    file TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('scored', 'flagged', 'failed')),
-    risk REAL,
-    surv TEXT,
-    flags TEXT NOT NULL,
-    reason TEXT,
-    worker TEXT,
-    attempts INTEGER NOT NULL,
-    retryable INTEGER NOT NULL,
-    scored_at TEXT NOT NULL,
-    PRIMARY KEY (sha256, model_version)
-  )`);
+  db.exec(CREATE_RESULTS_TABLE);
   const getStmt = db.prepare<[string, string], Row>('SELECT * FROM results WHERE sha256 = ? AND model_version = ?');
   const finalStmt = db.prepare<[string], { sha256: string }>('SELECT sha256 FROM results WHERE model_version = ? AND retryable = 0');
   const allStmt = db.prepare<[string], Row>('SELECT * FROM results WHERE model_version = ?');
   const countStmt = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM results WHERE model_version = ?');
-  // The WHERE on the upsert is what makes a write idempotent: a final row stays as it was.
-  const putStmt = db.prepare(`INSERT INTO results
-      (sha256, model_version, file, status, risk, surv, flags, reason, worker, attempts, retryable, scored_at)
-      VALUES (@sha256, @model_version, @file, @status, @risk, @surv, @flags, @reason, @worker, @attempts, @retryable, @scored_at)
-    ON CONFLICT (sha256, model_version) DO UPDATE SET
-      file = excluded.file, status = excluded.status, risk = excluded.risk, surv = excluded.surv,
-      flags = excluded.flags, reason = excluded.reason, worker = excluded.worker,
-      attempts = excluded.attempts, retryable = excluded.retryable, scored_at = excluded.scored_at
-    WHERE results.retryable = 1`);
+  const putStmt = db.prepare(upsertSql(() => '?'));
   return {
-    get: (sha, version) => {
+    where: path,
+    get: async (sha, version) => {
       const r = getStmt.get(sha, version);
       return r === undefined ? undefined : fromRow(r);
     },
-    finalShas: (version) => new Set(finalStmt.all(version).map((r) => r.sha256)),
-    put: (x) =>
-      putStmt.run({
-        sha256: x.sha256,
-        model_version: x.modelVersion,
-        file: x.file,
-        status: x.status,
-        risk: x.risk,
-        surv: x.surv === null ? null : JSON.stringify(x.surv),
-        flags: JSON.stringify(x.flags),
-        reason: x.reason,
-        worker: x.worker,
-        attempts: x.attempts,
-        retryable: x.retryable ? 1 : 0,
-        scored_at: x.scoredAt,
-      }).changes > 0,
-    resultsFor: (version) => new Map(allStmt.all(version).map((r) => [r.sha256, fromRow(r)])),
-    count: (version) => countStmt.get(version)?.n ?? 0,
-    close: () => db.close(),
+    finalShas: async (version) => new Set(finalStmt.all(version).map((r) => r.sha256)),
+    put: async (x) => putStmt.run(...rowValues(x)).changes > 0,
+    resultsFor: async (version) => new Map(allStmt.all(version).map((r) => [r.sha256, fromRow(r)])),
+    count: async (version) => countStmt.get(version)?.n ?? 0,
+    close: async () => {
+      db.close();
+    },
   };
 }

@@ -20,6 +20,8 @@ export interface ScoreArchiveOptions {
   modelDir: string;
   files: string[];
   storeDir: string;
+  /** A postgres:// URL: results in PostgreSQL instead of STORE's SQLite file. */
+  database?: string;
   force?: boolean;
   /** Scoring threads on this machine (without a queue); the machine's cores by default. */
   workers?: number;
@@ -58,9 +60,9 @@ export async function scoreArchive(options: ScoreArchiveOptions): Promise<ScoreA
   const submissions = await hashSubmissions(options.files, (n) => hashing.tick(n));
   hashing.done();
   const images = distinctImages(submissions);
-  const store = openStoreFolder(options.storeDir, { force: options.force });
+  const store = await openStoreFolder(options.storeDir, { force: options.force, database: options.database });
   try {
-    const stored = store.finalShas(version);
+    const stored = await store.finalShas(version);
     const todo = images.filter((i) => !stored.has(i.sha256));
     log(`score: ${options.files.length} file(s), ${images.length} distinct image(s), ${images.length - todo.length} already in the store, ${todo.length} to score`);
     const bar = progress('score', todo.length);
@@ -92,7 +94,7 @@ export async function scoreArchive(options: ScoreArchiveOptions): Promise<ScoreA
     }
     const scoringSeconds = (Date.now() - scoringStarted) / 1000;
     bar.done();
-    const counts = writeResultsCsv(options.storeDir, submissions, store.resultsFor(version), version);
+    const counts = writeResultsCsv(options.storeDir, submissions, await store.resultsFor(version), version);
     return {
       images: submissions.length,
       distinct: images.length,
@@ -108,6 +110,6 @@ export async function scoreArchive(options: ScoreArchiveOptions): Promise<ScoreA
       results_csv: join(options.storeDir, RESULTS_CSV),
     };
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -6,8 +6,9 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError } from '../util/errors.js';
+import { InputError, UsageError } from '../util/errors.js';
 import { checkOutputFolder, OUTPUT_MARKER, readOutputMarker, type OutputMarker } from '../util/output-folder.js';
+import { openPostgresStore, redactUrl } from './postgres-store.js';
 import { openSqliteStore, type ResultStore } from './result-store.js';
 
 export const STORE_CREATED_BY = 'spinesurv score';
@@ -30,7 +31,14 @@ export function checkStoreFolder(dir: string, options: { force?: boolean } = {})
   return options.force ? 'replace' : 'resume';
 }
 
-export function openStoreFolder(dir: string, options: { force?: boolean } = {}): ResultStore {
+/**
+ * Opens (or creates) the store folder; the results live in its SQLite file, or in PostgreSQL when
+ * `database` is a postgres:// URL (the folder then holds results.csv only).
+ */
+export async function openStoreFolder(dir: string, options: { force?: boolean; database?: string } = {}): Promise<ResultStore> {
+  if (options.database !== undefined && options.force) {
+    throw new UsageError(`--force cannot discard a shared PostgreSQL store (${redactUrl(options.database)}); delete its rows there if that is meant`);
+  }
   const state = checkStoreFolder(dir, options);
   if (state === 'replace') for (const f of STORE_FILES) rmSync(join(dir, f), { force: true });
   if (state !== 'resume') {
@@ -42,5 +50,5 @@ export function openStoreFolder(dir: string, options: { force?: boolean } = {}):
     const marker: OutputMarker = { created_by: STORE_CREATED_BY, files: STORE_FILES };
     writeFileSync(join(dir, OUTPUT_MARKER), JSON.stringify(marker, null, 2) + '\n');
   }
-  return openSqliteStore(join(dir, STORE_DB));
+  return options.database !== undefined ? openPostgresStore(options.database) : openSqliteStore(join(dir, STORE_DB));
 }

@@ -4,7 +4,7 @@
  * runs `score` / `worker` with the double.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -109,4 +109,53 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+export interface PostgresServer {
+  url: string;
+  stop(): void;
+}
+
+/** Debian keeps the server programs in /usr/lib/postgresql/<version>/bin, off the PATH. */
+function postgresBin(program: string): string {
+  const root = '/usr/lib/postgresql';
+  if (existsSync(root)) {
+    for (const v of readdirSync(root).sort().reverse()) {
+      const p = join(root, v, 'bin', program);
+      if (existsSync(p)) return p;
+    }
+  }
+  return program;
+}
+
+/**
+ * A throwaway PostgreSQL cluster in its own temporary folder, on a random loopback port (trust auth, fsync off). The server
+ * refuses to run as root, so as root it runs as the postgres user (Debian's package creates it).
+ */
+export function startPostgres(): PostgresServer {
+  const dir = tempDir('pg');
+  const asRoot = process.getuid?.() === 0;
+  const as = (program: string, args: string[]): ReturnType<typeof spawnSync> => {
+    const cmd = asRoot ? 'runuser' : postgresBin(program);
+    const full = asRoot ? ['-u', 'postgres', '--', postgresBin(program), ...args] : args;
+    return spawnSync(cmd, full, { encoding: 'utf8', timeout: 60_000 });
+  };
+  if (asRoot) spawnSync('chown', ['postgres', dir]);
+  const data = join(dir, 'data');
+  const init = as('initdb', ['-D', data, '-A', 'trust', '-U', 'spinesurv', '--no-sync']);
+  if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
+  for (let tries = 0; tries < 5; tries++) {
+    const port = 20000 + Math.floor(Math.random() * 40000);
+    const start = as('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '30', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+    if (start.status === 0) {
+      return {
+        url: `postgres://spinesurv@127.0.0.1:${port}/postgres`,
+        stop: () => {
+          as('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']);
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    }
+  }
+  throw new Error(`could not start PostgreSQL: ${readFileSync(join(dir, 'log'), 'utf8').slice(-500)}`);
 }

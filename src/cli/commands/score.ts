@@ -8,7 +8,7 @@ import { parseCommand, printJson, type CommandSpec } from '../args.js';
 import { UsageError } from '../../util/errors.js';
 import { log } from '../../util/progress.js';
 import { refuseOverwritingInput } from '../../util/output-folder.js';
-import { DEFAULT_RETRY, imagesInFolder, imagesInList, parseQueueUrl, scoreArchive } from '../../queue/index.js';
+import { DEFAULT_RETRY, imagesInFolder, imagesInList, parseQueueUrl, scoreArchive, storeUrlOption } from '../../queue/index.js';
 
 const spec: CommandSpec = {
   usage: 'spinesurv score',
@@ -19,6 +19,7 @@ const spec: CommandSpec = {
     images: { type: 'string', description: 'folder of radiographs (every file below it)', placeholder: 'DIR' },
     list: { type: 'string', description: 'text file with one radiograph path a line', placeholder: 'LIST.txt' },
     out: { type: 'string', description: 'result store folder (created, or an earlier store reopened)', placeholder: 'STORE', required: true },
+    store: { type: 'string', description: 'keep the results in this PostgreSQL database instead of STORE/results.sqlite (STORE still gets results.csv)', placeholder: 'postgres://USER@HOST:PORT/DB' },
     queue: { type: 'string', description: 'shared queue to submit to instead of scoring here', placeholder: 'redis://HOST:PORT' },
     workers: { type: 'string', description: 'scoring threads on this machine (without --queue; default: the number of cores)', placeholder: 'N' },
     attempts: { type: 'string', description: 'tries for an image whose scoring fails for a reason other than its input', placeholder: 'N', default: String(DEFAULT_RETRY.attempts) },
@@ -52,6 +53,7 @@ export async function runScore(argv: string[], hooks: ScoreHooks = {}): Promise<
     modelDir: a.string('model'),
     files,
     storeDir: out,
+    database: storeUrlOption(a.optionalString('store')),
     force: a.flag('force'),
     workers: a.optionalString('workers') === undefined ? undefined : a.integer('workers', undefined, 1),
     queueUrl,

@@ -7,7 +7,8 @@ import { availableParallelism } from 'node:os';
 import type { Command } from '../command.js';
 import { parseCommand, type CommandSpec } from '../args.js';
 import { log } from '../../util/progress.js';
-import { startQueueWorker } from '../../queue/index.js';
+import { startQueueWorker, storeUrlOption } from '../../queue/index.js';
+import { UsageError } from '../../util/errors.js';
 
 const spec: CommandSpec = {
   usage: 'spinesurv worker',
@@ -17,6 +18,7 @@ const spec: CommandSpec = {
     queue: { type: 'string', description: 'the shared queue', placeholder: 'redis://HOST:PORT', required: true },
     model: { type: 'string', description: 'model folder (the same files as the submitter\'s: the model version is their hash)', placeholder: 'DIR', required: true },
     out: { type: 'string', description: 'result store folder shared with `score` (same machine)', placeholder: 'STORE' },
+    store: { type: 'string', description: 'the shared PostgreSQL result store to write into (any machine)', placeholder: 'postgres://USER@HOST:PORT/DB' },
     concurrency: { type: 'string', description: 'radiographs scored at once, one thread each (default: the number of cores)', placeholder: 'N' },
     'engine-threads': { type: 'string', description: 'engine threads per scoring thread (default: the cores divided among the scoring threads)', placeholder: 'N' },
     'lock-seconds': { type: 'string', description: 'a job held by a worker that stopped answering goes to another worker after this long', placeholder: 'S', default: '30' },
@@ -31,10 +33,12 @@ export interface WorkerHooks {
 export async function runWorker(argv: string[], hooks: WorkerHooks = {}): Promise<number> {
   const a = parseCommand(argv, spec);
   if (a === null) return 0;
+  if (a.optionalString('out') !== undefined && a.optionalString('store') !== undefined) throw new UsageError(`${spec.usage}: give --out STORE or --store postgres://..., not both`);
   const worker = await startQueueWorker({
     url: a.string('queue'),
     modelDir: a.string('model'),
     storeDir: a.optionalString('out'),
+    database: storeUrlOption(a.optionalString('store')),
     concurrency: a.optionalString('concurrency') === undefined ? availableParallelism() : a.integer('concurrency', undefined, 1),
     engineThreads: a.optionalString('engine-threads') === undefined ? undefined : a.integer('engine-threads', undefined, 1),
     lockMs: Math.round(a.number('lock-seconds') * 1000),
