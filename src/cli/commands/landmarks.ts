@@ -1,0 +1,222 @@
+/**
+ * spinesurv landmarks train|predict|evaluate: the L1-L5 keypoint detector (docs/landmarks.md).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from '../command.js';
+import { parseCommand, printJson, runSubcommand } from '../args.js';
+import { InputError, UsageError } from '../../util/errors.js';
+import { log, progress, type Progress } from '../../util/progress.js';
+import { writeJsonAtomic } from '../../util/atomic-write.js';
+import { refuseOverwritingInput } from '../../util/output-folder.js';
+
+const HELP = [
+  'Usage: spinesurv landmarks <train|predict|evaluate> [options]',
+  '',
+  'The L1-L5 keypoint detector (HRNet heatmaps, DARK decoding, OKS-AP).',
+  '  train     train on a cohort folder\'s split (DIR/cohort.csv + DIR/keypoints.json) and write a model folder',
+  '  predict   find L1-L5 on a cohort split or any list of DICOM/PNG/JPEG/TIFF files; writes a COCO results list',
+  '  evaluate  OKS-AP (pycocotools), mean radial error in mm per vertebra, SDR 2/4 mm, worst images',
+  '',
+].join('\n');
+
+const trainSpec = {
+  usage: 'spinesurv landmarks train',
+  description: 'Train the keypoint detector on the rows of one split of a cohort folder; writes MODEL/model.json and MODEL/weights.safetensors.',
+  options: {
+    cohort: { type: 'string' as const, description: 'cohort folder (cohort.csv, keypoints.json, images)', placeholder: 'DIR', required: true },
+    out: { type: 'string' as const, description: 'model folder to write', placeholder: 'MODEL', required: true },
+    split: { type: 'string' as const, description: 'train on the cohort.csv rows of this split', placeholder: 'NAME', default: 'train' },
+    keypoints: { type: 'string' as const, description: 'COCO keypoints file (default DIR/keypoints.json)', placeholder: 'F.json' },
+    profile: { type: 'string' as const, description: 'cpu (small HRNet, 256 px) or paper (HRNet-W32, 384 px, for a GPU)', placeholder: 'NAME', default: 'cpu' },
+    size: { type: 'string' as const, description: 'input size in pixels (multiple of 32; default from the profile)', placeholder: 'PX' },
+    epochs: { type: 'string' as const, description: 'epochs (default from the profile)', placeholder: 'N' },
+    folds: { type: 'string' as const, description: 'K-fold cross-validation first (mean and SD of held-out AP), then the final model', placeholder: 'K' },
+    init: { type: 'string' as const, description: 'start from these weights, matched by parameter name (reference HRNet layout)', placeholder: 'W.safetensors' },
+    resume: { type: 'boolean' as const, description: 'continue an interrupted run from its last checkpoint (MODEL.partial/)' },
+    seed: { type: 'string' as const, description: 'random seed', placeholder: 'N', default: '1' },
+    threads: { type: 'string' as const, description: 'libtorch threads (default: the engine default)', placeholder: 'N' },
+    force: { type: 'boolean' as const, description: 'replace an existing model folder written by spinesurv' },
+    json: { type: 'boolean' as const, description: 'print a JSON summary on stdout' },
+  },
+};
+
+const predictSpec = {
+  usage: 'spinesurv landmarks predict',
+  description: 'Find L1-L5 on radiographs. Give --cohort DIR (with --split), --images FILE... or --list LIST.txt. Writes a COCO results list.',
+  options: {
+    model: { type: 'string' as const, description: 'model folder from landmarks train', placeholder: 'MODEL', required: true },
+    cohort: { type: 'string' as const, description: 'cohort folder: predict the images of --split', placeholder: 'DIR' },
+    split: { type: 'string' as const, description: 'with --cohort: the cohort.csv split ("all" for every row); image_id is the id in DIR/keypoints.json, or the row number when there is none', placeholder: 'NAME', default: 'test' },
+    images: { type: 'string' as const, description: 'image files (DICOM, PNG, JPEG, TIFF); several may follow', placeholder: 'FILE...' },
+    list: { type: 'string' as const, description: 'a text file with one image path a line (relative to the list)', placeholder: 'LIST.txt' },
+    out: { type: 'string' as const, description: 'results file to write', placeholder: 'KP.json', required: true },
+    threads: { type: 'string' as const, description: 'libtorch threads', placeholder: 'N' },
+    json: { type: 'boolean' as const, description: 'print a JSON summary on stdout' },
+  },
+};
+
+const evaluateSpec = {
+  usage: 'spinesurv landmarks evaluate',
+  description: 'Score predicted keypoints against the truth: OKS-AP as pycocotools, MRE in mm per vertebra, SDR 2/4 mm, worst images.',
+  options: {
+    pred: { type: 'string' as const, description: 'COCO results list (landmarks predict)', placeholder: 'KP.json', required: true },
+    truth: { type: 'string' as const, description: 'COCO keypoints file with the true points', placeholder: 'keypoints.json', required: true },
+    cohort: { type: 'string' as const, description: 'cohort folder: evaluate only the images of --split', placeholder: 'DIR' },
+    split: { type: 'string' as const, description: 'with --cohort: the split', placeholder: 'NAME', default: 'test' },
+    worst: { type: 'string' as const, description: 'how many worst images to list', placeholder: 'N', default: '5' },
+    json: { type: 'boolean' as const, description: 'print the JSON result on stdout' },
+  },
+};
+
+function setThreads(value: number | undefined, setNumThreads: (n: number) => void): void {
+  if (value !== undefined) setNumThreads(value);
+}
+
+async function train(argv: string[]): Promise<number> {
+  const args = parseCommand(argv, trainSpec);
+  if (args === null) return 0;
+  const { trainLandmarkModel } = await import('../../landmarks/train.js');
+  const { setNumThreads } = await import('../../torch/index.js');
+  const profile = args.choice('profile', ['cpu', 'paper'] as const, 'cpu');
+  const size = args.optionalNumber('size');
+  const epochs = args.values.epochs === undefined ? undefined : args.integer('epochs', undefined, 1);
+  const folds = args.values.folds === undefined ? undefined : args.integer('folds', undefined, 2);
+  setThreads(args.values.threads === undefined ? undefined : args.integer('threads', undefined, 1), setNumThreads);
+  const cohort = args.string('cohort');
+  const out = args.string('out');
+  refuseOverwritingInput(out, [cohort], 'model folder');
+  let bar: Progress | null = null;
+  let barKey = '';
+  const result = await trainLandmarkModel({
+    cohortDir: cohort, out, split: args.string('split'), keypointsPath: args.optionalString('keypoints'), profile,
+    inputSize: size, epochs, folds, seed: args.integer('seed', 1, 0), init: args.optionalString('init'), resume: args.flag('resume'), force: args.flag('force'),
+    onLog: log,
+    onProgress: (p) => {
+      const key = `${p.run} epoch ${p.epoch}/${p.epochs}`;
+      if (key !== barKey) {
+        bar = progress(`landmarks train: ${key}`, p.steps);
+        barKey = key;
+      }
+      const note = `loss ${(p.loss * 1000).toFixed(3)}e-3`;
+      if (p.valAp !== undefined) bar!.done(`${note}, validation AP ${p.valAp.toFixed(4)}`);
+      else bar!.tick(p.step, note);
+    },
+  });
+  const summary = {
+    out: result.out, profile: result.model.profile, input_size: result.model.input_size, width: result.model.width, epochs: result.model.training.epochs,
+    images: result.model.training.images, validation: result.validation, cv: result.cv, minutes: result.minutes,
+  };
+  if (result.cv !== null) log(`landmarks train: ${result.cv.folds.length}-fold CV AP ${result.cv.ap_mean.toFixed(4)} ± ${result.cv.ap_sd.toFixed(4)} (mean ± SD)`);
+  log(`landmarks train: model written to ${result.out} in ${result.minutes.toFixed(1)} min`);
+  if (args.flag('json')) printJson(summary);
+  return 0;
+}
+
+/** `--images a b c` takes every value up to the next option; util.parseArgs takes one value an option. */
+function splitImages(argv: string[]): { rest: string[]; images: string[] | null } {
+  const i = argv.indexOf('--images');
+  if (i < 0) return { rest: argv, images: null };
+  let j = i + 1;
+  while (j < argv.length && !argv[j]!.startsWith('--')) j++;
+  const images = argv.slice(i + 1, j);
+  if (images.length === 0) throw new UsageError('spinesurv landmarks predict: --images needs at least one file');
+  return { rest: [...argv.slice(0, i), ...argv.slice(j)], images };
+}
+
+async function predict(argv: string[]): Promise<number> {
+  const { rest, images: files } = splitImages(argv);
+  const args = parseCommand(rest, predictSpec);
+  if (args === null) return 0;
+  const sources = [args.optionalString('cohort') !== undefined, files !== null, args.optionalString('list') !== undefined].filter(Boolean).length;
+  if (sources !== 1) throw new UsageError('spinesurv landmarks predict: give exactly one of --cohort, --images and --list');
+  const out = args.string('out');
+  const { loadLandmarkModel } = await import('../../landmarks/model.js');
+  const { predictFiles, readImageList } = await import('../../landmarks/predict-files.js');
+  const { cohortImages, cohortImagesUnannotated, readKeypointsFile } = await import('../../landmarks/dataset.js');
+  const { setNumThreads } = await import('../../torch/index.js');
+  setThreads(args.values.threads === undefined ? undefined : args.integer('threads', undefined, 1), setNumThreads);
+  const cohort = args.optionalString('cohort');
+  let items;
+  if (cohort !== undefined) {
+    const split = args.string('split');
+    const kpPath = join(cohort, 'keypoints.json');
+    // Without keypoints.json (nothing annotated yet) image ids count the cohort.csv rows from 1.
+    items = existsSync(kpPath)
+      ? cohortImages(cohort, split === 'all' ? null : split, readKeypointsFile(kpPath))
+      : cohortImagesUnannotated(cohort, split === 'all' ? null : split);
+  } else if (files !== null) {
+    items = files.map((f, i) => ({ imageId: i + 1, fileName: f, path: f }));
+  } else {
+    items = readImageList(args.string('list'));
+  }
+  refuseOverwritingInput(out, [...items.map((i) => i.path), args.optionalString('list')], 'results file');
+  const model = await loadLandmarkModel(args.string('model'));
+  const started = Date.now();
+  const bar = progress('landmarks predict', items.length);
+  try {
+    const { results, failures } = await predictFiles(model, items, { skipUnreadable: cohort !== undefined, onProgress: (d) => bar.tick(d) });
+    bar.done();
+    for (const f of failures) log(`landmarks predict: skipped ${f.file_name}: ${f.reason}`);
+    if (results.length === 0) throw new InputError(`${cohort}: none of the ${items.length} images could be read`);
+    writeJsonAtomic(out, results);
+    const flagged = results.filter((r) => r.flags.length > 0).length;
+    log(`landmarks predict: ${results.length} images, ${flagged} flagged, ${failures.length} unreadable -> ${out}`);
+    if (args.flag('json')) {
+      printJson({ out, images: results.length, flagged, failures, seconds: (Date.now() - started) / 1000 });
+    }
+  } finally {
+    model.dispose();
+  }
+  return 0;
+}
+
+async function evaluate(argv: string[]): Promise<number> {
+  const args = parseCommand(argv, evaluateSpec);
+  if (args === null) return 0;
+  const { readKeypointsFile, readResultsFile } = await import('../../landmarks/coco.js');
+  const { cohortImages } = await import('../../landmarks/dataset.js');
+  const { evaluateKeypoints } = await import('../../landmarks/evaluate.js');
+  const predPath = args.string('pred');
+  const truthPath = args.string('truth');
+  const truthFile = readKeypointsFile(truthPath);
+  const preds = readResultsFile(predPath);
+  for (const p of preds) {
+    if (!truthFile.byImageId.has(p.image_id)) throw new InputError(`${predPath}: image_id ${p.image_id} (${p.file_name}) is not among the images of ${truthPath}`);
+  }
+  const cohort = args.optionalString('cohort');
+  let ids: number[];
+  if (cohort !== undefined) ids = cohortImages(cohort, args.string('split'), truthFile).map((c) => c.imageId);
+  else ids = truthFile.images.map((im) => im.id);
+  const wanted = new Set(ids);
+  const spacing = new Map<number, [number, number]>();
+  const truth = ids.map((id) => {
+    const entry = truthFile.byImageId.get(id)!;
+    if (entry.annotation === undefined) throw new InputError(`${truthPath}: image ${id} (${entry.image.fileName}) has no annotation`);
+    if (entry.image.pixelSpacing === null) throw new InputError(`${truthPath}: image ${id} (${entry.image.fileName}) has no pixel_spacing; MRE in mm needs it`);
+    spacing.set(id, entry.image.pixelSpacing);
+    return { imageId: id, keypoints: entry.annotation.keypoints, area: entry.annotation.area };
+  });
+  const chosen = preds.filter((p) => wanted.has(p.image_id)).map((p) => ({ imageId: p.image_id, keypoints: p.keypoints, score: p.score }));
+  const r = evaluateKeypoints(chosen, truth, spacing, { worst: args.integer('worst', 5, 0) });
+  if (args.flag('json')) {
+    printJson(r);
+  } else {
+    const f = (x: number): string => x.toFixed(4);
+    process.stdout.write(`images ${r.images}${r.missing_predictions.length > 0 ? ` (${r.missing_predictions.length} without a prediction)` : ''}\n`);
+    process.stdout.write(`OKS-AP ${f(r.ap)}  AP50 ${f(r.ap50)}  AP75 ${f(r.ap75)}  (sigmas ${r.sigmas.join(', ')}; area: ${r.area})\n`);
+    process.stdout.write(`  stricter sigmas ${r.ap_strict.sigmas.join(', ')}: AP ${f(r.ap_strict.ap)}  AP50 ${f(r.ap_strict.ap50)}  AP75 ${f(r.ap_strict.ap75)}\n`);
+    process.stdout.write(`MRE ${r.mre_mm.toFixed(2)} mm  SDR 2 mm ${(100 * r.sdr_2mm).toFixed(1)}%  4 mm ${(100 * r.sdr_4mm).toFixed(1)}%\n`);
+    for (const [name, v] of Object.entries(r.per_vertebra)) {
+      process.stdout.write(`  ${name}: MRE ${v.mre_mm.toFixed(2)} ± ${v.sd_mm.toFixed(2)} mm, SDR 2 mm ${(100 * v.sdr_2mm).toFixed(1)}%, 4 mm ${(100 * v.sdr_4mm).toFixed(1)}%, max ${v.max_mm.toFixed(2)} mm\n`);
+    }
+    process.stdout.write(`worst images: ${r.worst_images.map((w) => `${w.image_id} (${w.mre_mm.toFixed(2)} mm)`).join(', ')}\n`);
+  }
+  return 0;
+}
+
+export const command: Command = {
+  async run(argv) {
+    return runSubcommand(argv, HELP, { train, predict, evaluate });
+  },
+};
