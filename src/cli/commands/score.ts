@@ -19,7 +19,7 @@ const spec: CommandSpec = {
     images: { type: 'string', description: 'folder of radiographs (every file below it)', placeholder: 'DIR' },
     list: { type: 'string', description: 'text file with one radiograph path a line', placeholder: 'LIST.txt' },
     out: { type: 'string', description: 'result store folder (created, or an earlier store reopened)', placeholder: 'STORE', required: true },
-    store: { type: 'string', description: 'keep the results in this PostgreSQL database instead of STORE/results.sqlite (STORE still gets results.csv)', placeholder: 'postgres://USER@HOST:PORT/DB' },
+    store: { type: 'string', description: 'keep the results in this PostgreSQL database instead of STORE/results.sqlite (STORE still gets results.csv)', placeholder: 'postgres://...' },
     queue: { type: 'string', description: 'shared queue to submit to instead of scoring here', placeholder: 'redis://HOST:PORT' },
     workers: { type: 'string', description: 'scoring threads on this machine (without --queue; default: the number of cores)', placeholder: 'N' },
     attempts: { type: 'string', description: 'tries for an image whose scoring fails for a reason other than its input', placeholder: 'N', default: String(DEFAULT_RETRY.attempts) },

@@ -18,7 +18,7 @@ const spec: CommandSpec = {
     queue: { type: 'string', description: 'the shared queue', placeholder: 'redis://HOST:PORT', required: true },
     model: { type: 'string', description: 'model folder (the same files as the submitter\'s: the model version is their hash)', placeholder: 'DIR', required: true },
     out: { type: 'string', description: 'result store folder shared with `score` (same machine)', placeholder: 'STORE' },
-    store: { type: 'string', description: 'the shared PostgreSQL result store to write into (any machine)', placeholder: 'postgres://USER@HOST:PORT/DB' },
+    store: { type: 'string', description: 'the shared PostgreSQL result store to write into (any machine)', placeholder: 'postgres://...' },
     concurrency: { type: 'string', description: 'radiographs scored at once, one thread each (default: the number of cores)', placeholder: 'N' },
     'engine-threads': { type: 'string', description: 'engine threads per scoring thread (default: the cores divided among the scoring threads)', placeholder: 'N' },
     'lock-seconds': { type: 'string', description: 'a job held by a worker that stopped answering goes to another worker after this long', placeholder: 'S', default: '30' },
