@@ -4,12 +4,15 @@
  * is on PATH. Prints wall-clock (best of runs) and CPU time for both, the ratio, and checks that the
  * answers agree.
  *
+ * Then `spinesurv concordance` end to end on the same rows written as a CSV (file to answer).
+ *
  *   npm run bench:stats [-- --n 1000000 --runs 3]
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { coxph, harrellC } from '../../src/survival/index.js';
 import { Random } from '../../src/util/random.js';
 
@@ -90,6 +93,38 @@ function runR(data: { x: Float64Array; time: Float64Array; event: Float64Array }
   }
 }
 
+/**
+ * `spinesurv concordance` from file to answer: the same rows as a CSV (time,event,x), the CLI run as a
+ * user runs it (Harrell's and Uno's C with SEs), best of `runs`, wall and CPU time and peak memory of
+ * the child process from /usr/bin/time. Targets: under 1.5 s and under 300 MB for 10^6 rows.
+ */
+function endToEnd(d: { x: Float64Array; time: Float64Array; event: Float64Array }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'spinesurv-bench-cli-'));
+  try {
+    const csv = join(dir, 'data.csv');
+    const lines = ['time,event,x'];
+    for (let i = 0; i < d.x.length; i++) lines.push(`${d.time[i]},${d.event[i]},${d.x[i]}`);
+    writeFileSync(csv, lines.join('\n') + '\n');
+    const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'spinesurv.js');
+    const args = [bin, 'concordance', '--data', csv, '--time', 'time', '--event', 'event', '--score', 'x', '--json'];
+    let bestRun: { wall: number; cpu: number; kb: number } | null = null;
+    for (let k = 0; k < runs; k++) {
+      const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', process.execPath, ...args], { encoding: 'utf8' });
+      if (r.error || r.status !== 0) return `spinesurv concordance (CLI): could not run under /usr/bin/time (${r.error?.message ?? r.stderr.trim().split('\n').pop()})`;
+      const [wall, user, sys, kb] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number);
+      if (bestRun === null || wall < bestRun.wall) bestRun = { wall, cpu: user + sys, kb };
+    }
+    const b = bestRun!;
+    const mb = b.kb / 1024;
+    return (
+      `spinesurv concordance CLI ${b.wall.toFixed(3)} s wall, ${b.cpu.toFixed(3)} s CPU, ${mb.toFixed(0)} MB peak   file to answer, ${(statSync(csv).size / 1e6).toFixed(1)} MB CSV, Harrell + Uno\n` +
+      `targets: CLI end to end < 1.5 s: ${b.wall < 1.5 ? 'met' : 'NOT met'} (wall), ${b.cpu < 1.5 ? 'met' : 'NOT met'} (CPU); < 300 MB: ${mb < 300 ? 'met' : 'NOT met'}`
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const data = makeData(n);
 let events = 0;
 for (const e of data.event) events += e;
@@ -121,4 +156,6 @@ if (r === null) {
   console.log(`ratio spinesurv / R: Harrell's C ${(hb.wallMs / r.harrell.wallMs).toFixed(2)} (wall), ${(hb.cpuMs / r.harrell.cpuMs).toFixed(2)} (CPU); coxph ${(cb.wallMs / r.cox.wallMs).toFixed(2)} (wall), ${(cb.cpuMs / r.cox.cpuMs).toFixed(2)} (CPU)`);
   console.log(`agreement: |C - C_R| = ${Math.abs(h.c - r.c).toExponential(2)}, |se - se_R| = ${Math.abs(h.se - r.se).toExponential(2)}, |coef - coef_R| / |coef_R| = ${(Math.abs(fit.coef[0] - r.coef) / Math.abs(r.coef)).toExponential(2)}`);
 }
+const cli = endToEnd(data);
+console.log(cli);
 console.log(`targets: Harrell's C < 1 s: ${hb.wallMs < 1000 ? 'met' : 'NOT met'} (wall)${r ? `; coxph no slower than R: ${cb.wallMs <= r.cox.wallMs ? 'met' : 'NOT met'} (wall)` : ''}`);

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { UsageError } from '../util/errors.js';
+import { closestName } from './suggest.js';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -101,12 +102,30 @@ export class ParsedArgs {
   }
 }
 
+/** Node's parseArgs messages, said in the command's own terms: the flag as typed, and the nearest real one. */
+function describeParseError(error: unknown, spec: CommandSpec): string {
+  const { code, message } = error as { code?: string; message: string };
+  const quoted = /'(-[^' ]*)/.exec(message)?.[1];
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && quoted !== undefined) {
+    const typed = quoted.replace(/^-+/, '').split('=')[0];
+    const near = closestName(typed, [...Object.keys(spec.options), 'help']);
+    return `unknown option ${quoted.split('=')[0]}${near ? `; did you mean --${near}?` : ''}`;
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && quoted !== undefined) {
+    const name = quoted.replace(/^-+/, '');
+    return spec.options[name]?.type === 'boolean' || name === 'help' || name === 'h'
+      ? `${quoted} takes no value`
+      : `${quoted} needs a value (a value starting with "-" is written ${quoted}=-1)`;
+  }
+  return message;
+}
+
 export function helpText(spec: CommandSpec): string {
   const lines = [`Usage: ${spec.usage}${(spec.positionals ?? []).map((p) => ` ${p}`).join('')} [options]`, '', spec.description, '', 'Options:'];
   const entries = Object.entries(spec.options);
   entries.push(['help', { type: 'boolean', description: 'show this help' }]);
   for (const [name, o] of entries) {
-    const flag = o.type === 'string' ? `--${name} ${o.placeholder ?? 'VALUE'}` : `--${name}`;
+    const flag = o.type === 'string' ? `--${name} ${o.placeholder ?? 'VALUE'}` : name === 'help' ? '-h, --help' : `--${name}`;
     const extra = o.required ? ' (required)' : o.default !== undefined ? ` (default: ${String(o.default)})` : '';
     lines.push(`  ${flag.padEnd(30)} ${o.description}${extra}`);
   }
@@ -117,7 +136,7 @@ export function helpText(spec: CommandSpec): string {
  * Parses argv for one command. Returns null after printing help for --help (the caller exits 0).
  */
 export function parseCommand(argv: string[], spec: CommandSpec): ParsedArgs | null {
-  const options: Record<string, { type: 'string' | 'boolean'; default?: string | boolean }> = { help: { type: 'boolean' } };
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; default?: string | boolean }> = { help: { type: 'boolean', short: 'h' } };
   for (const [name, o] of Object.entries(spec.options)) {
     options[name] = o.default === undefined ? { type: o.type } : { type: o.type, default: o.default };
   }
@@ -125,7 +144,7 @@ export function parseCommand(argv: string[], spec: CommandSpec): ParsedArgs | nu
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError(`${spec.usage}: ${(error as Error).message} (see --help)`);
+    throw new UsageError(`${spec.usage}: ${describeParseError(error, spec)} (see --help)`);
   }
   if (parsed.values.help === true) {
     process.stdout.write(helpText(spec));

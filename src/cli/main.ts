@@ -5,6 +5,7 @@
 import { exitCodeFor } from '../util/errors.js';
 import { toolVersion } from '../util/tool-version.js';
 import type { Command } from './command.js';
+import { closestName } from './suggest.js';
 
 /**
  * Every command, in the order `spinesurv --help` lists them (the stages of SYSTEM.md). The image
@@ -56,8 +57,27 @@ async function loadCommand(name: string): Promise<Command | null> {
   }
 }
 
+/**
+ * A reader that stops early (`spinesurv km ... | head`) closes the pipe: that is the reader's choice,
+ * not a failure, so the command ends quietly with exit 0 instead of an unhandled EPIPE.
+ */
+export function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream = process.stdout): void {
+  const guarded = stream as { spinesurvPipeGuard?: boolean };
+  if (guarded.spinesurvPipeGuard) return;
+  guarded.spinesurvPipeGuard = true;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  endQuietlyOnClosedPipe();
+  let [name, ...rest] = argv;
+  if (name === 'help' && rest.length > 0) {
+    // `spinesurv help cox` is `spinesurv cox --help`; `spinesurv help dicom png` that of the subcommand.
+    [name, ...rest] = [...rest, '--help'];
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(mainHelp());
     return name === undefined ? 2 : 0;
@@ -69,7 +89,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const command = await loadCommand(name);
     if (command === null) {
-      process.stderr.write(`spinesurv: unknown command "${name}" (see spinesurv --help)\n`);
+      const near = closestName(name, COMMANDS.map((c) => c.name));
+      process.stderr.write(`spinesurv: unknown command "${name}"${near ? `; did you mean ${near}?` : ''} (see spinesurv --help)\n`);
       return 2;
     }
     return (await command.run(rest)) ?? 0;

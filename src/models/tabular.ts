@@ -4,6 +4,7 @@
  * With dropMissing, rows with a missing value in a used column are left out (and counted).
  */
 import { CsvTable } from '../util/csv.js';
+import { dummiesFor, type FactorCoding } from '../survival/design-columns.js';
 import { InputError } from '../util/errors.js';
 import type { SurvivalData } from './survival-data.js';
 
@@ -26,13 +27,37 @@ export function covariateMatrix(table: CsvTable, covariates: string[], missing: 
   if (covariates.length === 0) throw new InputError(`${table.source}: no covariates given`);
   const seen = new Set<string>();
   for (const c of covariates) {
-    if (seen.has(c)) throw new InputError(`covariate "${c}" is listed twice`);
+    if (seen.has(c)) throw new InputError(`covariate "${c}" is listed twice in --covariates`);
     seen.add(c);
   }
   const p = covariates.length;
   const x = new Float64Array(table.length * p);
   covariates.forEach((name, j) => {
     const col = table.numbers(name, { missing });
+    for (let i = 0; i < table.length; i++) x[i * p + j] = col[i];
+  });
+  return x;
+}
+
+/**
+ * Row-major design matrix for scoring: each model covariate is a numeric column, or a dummy of a text
+ * column the model was fitted with (its stored coding: sexM is 1 where sex is M).
+ */
+export function designMatrix(table: CsvTable, covariates: string[], factors: FactorCoding[]): Float64Array {
+  const byDummy = new Map<string, { coding: FactorCoding; k: number }>();
+  for (const coding of factors) coding.dummies.forEach((d, k) => byDummy.set(d, { coding, k }));
+  if (byDummy.size === 0) return covariateMatrix(table, covariates, 'error');
+  const p = covariates.length;
+  const x = new Float64Array(table.length * p);
+  const dummies = new Map<string, Float64Array[]>();
+  covariates.forEach((name, j) => {
+    const d = byDummy.get(name);
+    let col: Float64Array;
+    if (d === undefined) col = table.numbers(name);
+    else {
+      if (!dummies.has(d.coding.column)) dummies.set(d.coding.column, dummiesFor(table, d.coding));
+      col = dummies.get(d.coding.column)![d.k];
+    }
     for (let i = 0; i < table.length; i++) x[i * p + j] = col[i];
   });
   return x;

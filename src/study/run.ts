@@ -8,7 +8,7 @@
 import { join, resolve } from 'node:path';
 import { writeDirAtomic, writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js';
 import { formatCsv } from '../util/csv.js';
-import { checkOutputFolder } from '../util/output-folder.js';
+import { checkOutputFolder, refuseOverwritingInput } from '../util/output-folder.js';
 import { UsageError } from '../util/errors.js';
 import { log } from '../util/progress.js';
 import { Random } from '../util/random.js';
@@ -49,17 +49,21 @@ export interface StudyOutcome {
  * OUT is replaced as a whole, so it must be empty, absent, or (with --force) an earlier study's
  * output holding nothing else (output-folder.ts), and never the cohort or a folder above it.
  */
-export function checkOutDir(outDir: string, cohortDir: string, force = false): void {
+/** Who a study folder's ownership marker names. */
+export const STUDY_WRITER = 'spinesurv study';
+
+export function checkOutDir(outDir: string, cohortDir: string, force = false, configPath?: string): void {
   const out = resolve(outDir);
   const cohort = resolve(cohortDir);
   if (out === cohort || cohort.startsWith(out + '/')) throw new UsageError(`--out ${outDir} would replace the cohort folder`);
-  checkOutputFolder(outDir, { force });
+  refuseOverwritingInput(outDir, [configPath], 'output folder');
+  checkOutputFolder(outDir, { force, createdBy: STUDY_WRITER });
 }
 
 export async function runStudy(options: StudyOptions): Promise<StudyOutcome> {
   const started = Date.now();
   const { config, seed } = options;
-  checkOutDir(options.outDir, options.cohortDir, options.force);
+  checkOutDir(options.outDir, options.cohortDir, options.force, options.configPath);
 
   let cohort: Cohort;
   try {
@@ -132,7 +136,7 @@ export async function runStudy(options: StudyOptions): Promise<StudyOutcome> {
       }
       for (const m of fitted) if (m.save) await m.save(join(tmp, 'models', m.key));
       writeJsonAtomic(join(tmp, 'manifest.json'), manifest(options, cohort, started, truth !== undefined));
-    }, { force: options.force, createdBy: 'spinesurv study' });
+    }, { force: options.force, createdBy: STUDY_WRITER });
     const seconds = (Date.now() - started) / 1000;
     return { results, reportPath: join(options.outDir, 'report.html'), resultsPath: join(options.outDir, 'results.json'), seconds };
   } finally {
@@ -222,5 +226,5 @@ async function writeErrorReport(options: StudyOptions, error: CohortProblems): P
     bad_rows: error.rows.map((r) => ({ line: r.line, problems: r.problems })),
   };
   // The same all-or-nothing rule: OUT becomes a folder holding only this report.
-  await writeDirAtomic(options.outDir, (tmp) => writeJsonAtomic(join(tmp, 'error-report.json'), report), { force: options.force, createdBy: 'spinesurv study' });
+  await writeDirAtomic(options.outDir, (tmp) => writeJsonAtomic(join(tmp, 'error-report.json'), report), { force: options.force, createdBy: STUDY_WRITER });
 }

@@ -39,6 +39,23 @@ export interface ConcordanceOptions {
   timefix?: boolean;
   /** Which sweep computes the sums (same answer; default: the faster for the data). For tests. */
   sweep?: 'auto' | 'time' | 'score';
+  /**
+   * Sorts kept between calls on the same data (Harrell's and Uno's C of one score): pass the same
+   * empty object to each call. It is used only when the time, event and score arrays are the very
+   * same objects as in the call that filled it (unchanged in between: the caller's promise), without
+   * strata or weights; otherwise it is ignored.
+   */
+  shared?: ConcordanceSorts;
+}
+
+/** What concordance() keeps in ConcordanceOptions.shared: the fixed times and both rankings. */
+export interface ConcordanceSorts {
+  inputs?: [ArrayLike<number>, ArrayLike<number>, ArrayLike<number>, boolean];
+  time?: Float64Array;
+  event?: Uint8Array;
+  timeRanks?: DenseRanks;
+  xOrder?: Int32Array;
+  xRank?: DenseRanks;
 }
 
 export interface ConcordanceCounts {
@@ -66,9 +83,13 @@ export function concordance(
   score: ArrayLike<number>,
   options: ConcordanceOptions = {},
 ): ConcordanceResult {
-  const surv = checkSurvival(time, event);
-  let timeRanks: DenseRanks | undefined;
-  if (options.timefix !== false) {
+  const timefixOn = options.timefix !== false;
+  const shareable = options.shared !== undefined && options.strata === undefined && options.weights === undefined;
+  const cached = shareable ? options.shared! : undefined;
+  const reuse = cached?.inputs !== undefined && cached.inputs[0] === time && cached.inputs[1] === event && cached.inputs[2] === score && cached.inputs[3] === timefixOn;
+  const surv = reuse ? { time: cached!.time!, event: cached!.event! } : checkSurvival(time, event);
+  let timeRanks: DenseRanks | undefined = reuse ? cached!.timeRanks : undefined;
+  if (!reuse && timefixOn) {
     const fixed = timefixWithRanks(surv.time);
     surv.time = fixed.time;
     timeRanks = fixed.ranks;
@@ -90,7 +111,9 @@ export function concordance(
   const imat2 = new Float64Array(n);
   const counts: ConcordanceCounts = { concordant: 0, discordant: 0, tiedX: 0, tiedY: 0, tiedXY: 0 };
   if (levels.length === 1) {
-    countStratum(identityOrder(n), surv.time, surv.event, x, weights, timewt, options, counts, imat0, imat1, imat2, timeRanks);
+    const sorts: ConcordanceSorts | undefined = cached === undefined ? undefined : reuse ? cached : { inputs: [time, event, score, timefixOn], time: surv.time, event: surv.event, timeRanks };
+    countStratum(identityOrder(n), surv.time, surv.event, x, weights, timewt, options, counts, imat0, imat1, imat2, timeRanks, sorts);
+    if (cached !== undefined && !reuse && sorts !== undefined) Object.assign(cached, sorts);
   } else {
     const members: number[][] = levels.map(() => []);
     for (let i = 0; i < n; i++) members[codes[i]].push(i);
@@ -148,6 +171,8 @@ function countStratum(
   imat2: Float64Array,
   /** Dense ranks of the times when rows are all rows (saves a sort). */
   timeRanks?: DenseRanks,
+  /** All rows only: the score's sort from an earlier call is taken from here, or left here for the next. */
+  sorts?: ConcordanceSorts,
 ): void {
   const m = rows.length;
   const time = new Float64Array(m);
@@ -167,11 +192,16 @@ function countStratum(
   const kind = nEvents < 2 ? 'n' : timewtKind;
 
   const tRank = timeRanks ?? denseRanks(time);
+  if (sorts !== undefined) sorts.timeRanks = tRank;
   const nt = tRank.unique.length;
   const timewt = eventTimeWeights(tRank.rank, tRank.unique, status, w, kind, options);
 
-  const xOrder = argsortNumbers(x);
-  const xRank = denseRanks(x, xOrder);
+  const xOrder = sorts?.xOrder ?? argsortNumbers(x);
+  const xRank = sorts?.xRank ?? denseRanks(x, xOrder);
+  if (sorts !== undefined) {
+    sorts.xOrder = xOrder;
+    sorts.xRank = xRank;
+  }
   const nx = xRank.unique.length;
   const sweep = options.sweep ?? 'auto';
   if (sweep === 'score' || (sweep === 'auto' && nt < nx)) {

@@ -120,7 +120,7 @@ export function lastAtOrBefore(times: ArrayLike<number>, t: number): number {
  * R's median: the first time S(t) <= 0.5; when S is exactly 0.5 over an interval, the midpoint of
  * that interval's start and the next time S drops.
  */
-function medianSurvival(times: Float64Array, s: Float64Array): number {
+export function medianSurvival(times: Float64Array, s: Float64Array): number {
   const tol = Math.sqrt(2.220446049250313e-16);
   for (let k = 0; k < s.length; k++) {
     if (Math.abs(s[k] - 0.5) < tol) {

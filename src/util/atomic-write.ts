@@ -3,8 +3,8 @@
  * never leaves a half-written file (or folder) where a finished one is expected. Folders follow the
  * ownership rule of output-folder.ts: only a missing, empty or spinesurv-written folder is replaced.
  */
-import { mkdirSync, renameSync, rmSync, rmdirSync, writeFileSync, statSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+import { existsSync, mkdirSync, renameSync, rmSync, rmdirSync, writeFileSync, statSync } from 'node:fs';
+import { dirname, basename, join, resolve } from 'node:path';
 import { InputError } from './errors.js';
 import { checkOutputFolder, listFiles, OUTPUT_MARKER, type OutputFolderOptions, type OutputMarker } from './output-folder.js';
 
@@ -12,21 +12,59 @@ function temporaryName(target: string): string {
   return join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${Date.now()}`);
 }
 
-/** fs errors on the output path as one-line input errors naming the path the user gave (never the temporary name). */
-function describeWriteError(path: string, error: unknown): unknown {
+const WRITE_REASONS: Record<string, string> = {
+  EISDIR: 'is a folder; name a file for the output',
+  ENOTDIR: 'a part of this path is a file, not a folder',
+  ENOENT: 'cannot be created here (a part of the path does not exist or does not take new files)',
+  EACCES: 'cannot be written here (permission denied)',
+  EPERM: 'cannot be written here (operation not permitted)',
+  EROFS: 'is on a read-only file system',
+  EBUSY: 'is busy or a mount point; choose another name',
+  EXDEV: 'cannot be moved into place across file systems; choose a path on one file system',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  ENAMETOOLONG: 'the name is too long',
+  ELOOP: 'too many symbolic links in the path',
+  EINVAL: 'is not a valid place for a file',
+  ENOTEMPTY: 'a folder of that name exists and is not empty',
+  EEXIST: 'a folder of that name exists',
+  EMFILE: 'too many open files',
+};
+
+/**
+ * A file-system error while writing `path` as one line naming the path the user gave, never the
+ * temporary name (exit 2: the place is at fault, not the tool). Errors without an errno code pass on.
+ */
+export function describeWriteError(path: string, error: unknown): unknown {
+  if (error instanceof InputError) return error;
   const code = (error as NodeJS.ErrnoException | null)?.code;
-  const reasons: Record<string, string> = {
-    EISDIR: 'is a folder; name a file for the output',
-    ENOTDIR: 'a part of this path is a file, not a folder',
-    EACCES: 'cannot be written here (permission denied)',
-    EPERM: 'cannot be written here (operation not permitted)',
-    EROFS: 'is on a read-only file system',
-    EBUSY: 'is busy or a mount point; choose another name',
-    ENOSPC: 'no space left on the device',
-    ENOTEMPTY: 'a folder of that name exists and is not empty',
-    EEXIST: 'a folder of that name exists',
-  };
-  return code && reasons[code] ? new InputError(`${path}: ${reasons[code]}`) : error;
+  if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) return error;
+  return new InputError(`${path}: ${WRITE_REASONS[code] ?? `cannot be written (${code})`}`);
+}
+
+/**
+ * Creates `dir` and its missing parents one level at a time. Node's own `mkdirSync(p, { recursive: true })`
+ * never returns for a path under /proc (it retries the parent forever), so it is not used here.
+ */
+export function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  let d = resolve(dir);
+  while (!existsSync(d)) {
+    missing.unshift(d);
+    const parent = dirname(d);
+    if (parent === d) break;
+    d = parent;
+  }
+  for (const m of missing) mkdirSync(m);
+}
+
+/** Removes a temporary file or folder of ours; one that cannot even be looked up was never made. */
+function removeQuietly(tmp: string): void {
+  try {
+    rmSync(tmp, { recursive: true, force: true });
+  } catch {
+    // ENOTDIR and the like: nothing was created there
+  }
 }
 
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
@@ -39,11 +77,11 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   if (isDir) throw new InputError(`${path}: is a folder; name a file for the output`);
   const tmp = temporaryName(path);
   try {
-    mkdirSync(dirname(path), { recursive: true });
+    makeFolders(dirname(path));
     writeFileSync(tmp, data);
     renameSync(tmp, path);
   } catch (error) {
-    rmSync(tmp, { force: true });
+    removeQuietly(tmp);
     throw describeWriteError(path, error);
   }
 }
@@ -65,7 +103,8 @@ export async function writeDirAtomic(
   checkOutputFolder(path, options);
   const tmp = temporaryName(path);
   try {
-    mkdirSync(tmp, { recursive: true });
+    makeFolders(dirname(tmp));
+    mkdirSync(tmp);
   } catch (error) {
     throw describeWriteError(path, error);
   }
@@ -80,7 +119,12 @@ export async function writeDirAtomic(
     if (state === 'replace') {
       const old = temporaryName(path) + '-old';
       renameSync(path, old);
-      renameSync(tmp, path);
+      try {
+        renameSync(tmp, path);
+      } catch (error) {
+        renameSync(old, path); // put the earlier output back as it was
+        throw error;
+      }
       // Everything in `old` is listed in its marker (checked above): ours to remove.
       rmSync(old, { recursive: true, force: true });
     } else {
@@ -88,7 +132,10 @@ export async function writeDirAtomic(
       renameSync(tmp, path);
     }
   } catch (error) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw describeWriteError(path, error);
+    removeQuietly(tmp);
+    // An fs error on a path outside the output (an input the fill step read) keeps its own message.
+    const failed = (error as NodeJS.ErrnoException | null)?.path;
+    const ours = failed === undefined || resolve(failed) === resolve(path) || resolve(failed).startsWith(resolve(tmp));
+    throw ours ? describeWriteError(path, error) : error;
   }
 }

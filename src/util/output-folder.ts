@@ -5,7 +5,7 @@
  * output needs `--force`, and even then is refused when the folder holds anything the marker does not
  * list (a user's notes dropped into a model folder are never deleted).
  */
-import { existsSync, readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { InputError } from './errors.js';
 
@@ -24,11 +24,17 @@ export interface OutputFolderOptions {
   createdBy?: string;
 }
 
-/** Every file below `dir`, relative and '/'-separated, in sorted order; folders themselves are not listed. */
+/**
+ * Every file below `dir`, relative and '/'-separated, in sorted order. Folders are walked, not listed,
+ * except an empty one, listed with a trailing '/' so that a user's empty folder counts as theirs too.
+ * A symbolic link is listed as itself and never followed.
+ */
 export function listFiles(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string): void => {
-    for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const entries = readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    if (entries.length === 0 && d !== dir) out.push(relative(dir, d).split(sep).join('/') + '/');
+    for (const entry of entries) {
       const p = join(d, entry.name);
       if (entry.isDirectory()) walk(p);
       else out.push(relative(dir, p).split(sep).join('/'));
@@ -42,8 +48,10 @@ export function readOutputMarker(dir: string): OutputMarker | null {
   const file = join(dir, OUTPUT_MARKER);
   if (!existsSync(file)) return null;
   try {
-    const m = JSON.parse(readFileSync(file, 'utf8')) as OutputMarker;
-    return Array.isArray(m.files) ? m : null;
+    const m = JSON.parse(readFileSync(file, 'utf8')) as OutputMarker | null;
+    // Anything else under that name is not a marker spinesurv wrote: the folder is then the user's.
+    const valid = m !== null && typeof m.created_by === 'string' && Array.isArray(m.files) && m.files.every((f) => typeof f === 'string');
+    return valid ? m : null;
   } catch {
     return null;
   }
@@ -78,6 +86,12 @@ export function checkOutputFolder(dir: string, options: OutputFolderOptions = {}
       `${dir}: is not empty and was not written by spinesurv; nothing there is replaced. Choose a new or empty folder`,
     );
   }
+  // --force replaces only the same command's output: a cohort from `synth` is never replaced by `study`.
+  if (options.createdBy !== undefined && marker.created_by !== options.createdBy) {
+    throw new InputError(
+      `${dir}: holds the output of ${marker.created_by}, not of ${options.createdBy}; nothing there is replaced. Choose a new or empty folder`,
+    );
+  }
   if (!options.force) {
     throw new InputError(
       `${dir}: holds an earlier output of ${marker.created_by}; pass --force to replace it, or choose another folder`,
@@ -94,12 +108,34 @@ export function checkOutputFolder(dir: string, options: OutputFolderOptions = {}
   return 'replace';
 }
 
-/** Throws InputError when `output` is one of `inputs` (same path after resolving), so no command writes over its input. */
+/** The path with every link resolved as far as it exists (a missing tail is kept as given). */
+function canonical(path: string): string {
+  let head = resolve(path);
+  const tail: string[] = [];
+  for (;;) {
+    try {
+      return join(realpathSync(head), ...tail);
+    } catch {
+      const parent = resolve(head, '..');
+      if (parent === head) return resolve(path);
+      tail.unshift(relative(parent, head));
+      head = parent;
+    }
+  }
+}
+
+/**
+ * Throws InputError when writing `output` would write over one of `inputs`: the same file (links and
+ * `./` spellings resolved), or a folder that holds an input (an output folder is replaced whole).
+ */
 export function refuseOverwritingInput(output: string, inputs: Array<string | undefined>, what = 'output'): void {
-  const out = resolve(output);
+  const out = canonical(output);
   for (const input of inputs) {
-    if (input !== undefined && resolve(input) === out) {
-      throw new InputError(`${output}: is also an input of this command; choose another ${what} path`);
+    if (input === undefined) continue;
+    const inp = canonical(input);
+    if (inp === out) throw new InputError(`${output}: is also an input of this command (${input}); choose another ${what} path`);
+    if (inp.startsWith(out.endsWith(sep) ? out : out + sep)) {
+      throw new InputError(`${output}: holds ${input}, an input of this command; choose another ${what} path`);
     }
   }
 }

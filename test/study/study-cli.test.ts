@@ -136,7 +136,7 @@ test('OUT must not be a folder of other files, and bad usage exits 2', () => {
   const busy = join(work, 'busy');
   const r1 = cli(['study', '--cohort', cohort, '--out', work]);
   assert.equal(r1.status, 2);
-  assert.match(r1.stderr, /not an earlier study's output/);
+  assert.match(r1.stderr, /is not empty and was not written by spinesurv; nothing there is replaced/);
   assert.ok(!existsSync(busy));
   const r2 = cli(['study', '--cohort', cohort]);
   assert.equal(r2.status, 2);

@@ -6,7 +6,8 @@
  */
 import type { Command } from '../command.js';
 import { parseCommand, printJson, type CommandSpec } from '../args.js';
-import { readCsv } from '../../util/csv.js';
+import { delimiterOption, eventValue, eventValueOption, readDataCsv } from '../data-options.js';
+import { rowCount } from '../wording.js';
 import { UsageError } from '../../util/errors.js';
 import { log, progress } from '../../util/progress.js';
 import { Random } from '../../util/random.js';
@@ -25,6 +26,8 @@ const spec: CommandSpec = {
     bootstrap: { type: 'string', description: 'number of bootstrap resamples for percentile 95% CIs', placeholder: 'B' },
     seed: { type: 'string', description: 'seed for the bootstrap', placeholder: 'N', default: '1' },
     'drop-missing': { type: 'boolean', description: 'skip rows with a missing value in a used column' },
+    ...eventValueOption,
+    ...delimiterOption,
     json: { type: 'boolean', description: 'print one JSON object on stdout' },
   },
 };
@@ -37,16 +40,23 @@ export const command: Command = {
     if (tau !== undefined && !(tau > 0)) throw new UsageError(`${spec.usage}: --tau must be > 0, got ${tau}`);
     const B = a.optionalString('bootstrap') === undefined ? 0 : a.integer('bootstrap', 0, 2);
     const seed = a.integer('seed', 1);
-    const table = readCsv(a.string('data'));
     const scoreName = a.string('score');
-    const cols = readSurvivalColumns(table, { time: a.string('time'), event: a.string('event'), numeric: [scoreName], dropMissing: a.flag('drop-missing') });
-    if (cols.dropped > 0) log(`concordance: dropped ${cols.dropped} rows with missing values`);
+    // The table (the file's bytes and cell positions) is not kept past this line: on a million rows
+    // that is memory the C-index computation can use.
+    const { source, cols } = ((table) => ({
+      source: table.source,
+      cols: readSurvivalColumns(table, { time: a.string('time'), event: a.string('event'), numeric: [scoreName], dropMissing: a.flag('drop-missing'), eventValue: eventValue(a) }),
+    }))(readDataCsv(a));
+    for (const note of cols.notes) log(`concordance: ${note}`);
+    if (cols.dropped > 0) log(`concordance: dropped ${rowCount(cols.dropped)} with missing values`);
     const score = cols.numeric[0];
     let events = 0;
     for (const e of cols.event) events += e;
-    if (events === 0) throw new UsageError(`${table.source}: no events in column "${a.string('event')}": the C-index is undefined`);
-    const harrell = concordance(cols.time, cols.event, score, { timewt: 'n' });
-    const uno = concordance(cols.time, cols.event, score, { timewt: 'n/G2', tau });
+    if (events === 0) throw new UsageError(`${source}: no events in column "${a.string('event')}": the C-index is undefined`);
+    // Both C's of one score: the second reuses the first's sorts of the times and the scores.
+    const shared = {};
+    const harrell = concordance(cols.time, cols.event, score, { timewt: 'n', shared });
+    const uno = concordance(cols.time, cols.event, score, { timewt: 'n/G2', tau, shared });
     const result: Record<string, unknown> = {
       n: cols.n,
       nevent: events,

@@ -8,15 +8,18 @@
  */
 import type { Command } from '../command.js';
 import { parseCommand, printJson, runSubcommand, type CommandSpec, type OptionSpec, type ParsedArgs } from '../args.js';
-import { parseCsv, readInputFile } from '../../util/csv.js';
+import { parseCsv, parseDelimiter, readInputFile } from '../../util/csv.js';
+import { delimiterOption } from '../data-options.js';
+import { checkCovariateCount, plural, rowCount } from '../wording.js';
 import { UsageError } from '../../util/errors.js';
 import { log } from '../../util/progress.js';
 import { loadSurvivalTable } from '../../models/tabular.js';
-import { DEFAULT_CONFIG, validateConfig, type DeepSurvConfig } from '../../models/deepsurv/config.js';
+import { DEEPSURV_MODEL_WRITER, DEFAULT_CONFIG, validateConfig, type DeepSurvConfig } from '../../models/deepsurv/config.js';
 import type { SearchResult } from '../../models/deepsurv/search.js';
 import type { EpochLog } from '../../models/train-cox.js';
 import { createHash } from 'node:crypto';
 import { version } from '../main.js';
+import { checkOutputFolderArg } from '../output-paths.js';
 
 const d = DEFAULT_CONFIG;
 const dataOptions: Record<string, OptionSpec> = {
@@ -25,6 +28,7 @@ const dataOptions: Record<string, OptionSpec> = {
   event: { type: 'string', description: 'event column (1 event, 0 censored)', placeholder: 'COL', required: true },
   covariates: { type: 'string', description: 'comma-separated covariate columns', placeholder: 'A,B,C', required: true },
   'drop-missing': { type: 'boolean', description: 'leave out rows with a missing value in a used column' },
+  ...delimiterOption,
   seed: { type: 'string', description: 'seed for initialisation, splits, batches and dropout', placeholder: 'N', default: '1' },
   json: { type: 'boolean', description: 'print one JSON summary on stdout' },
 };
@@ -54,7 +58,8 @@ const fitSpec: CommandSpec = {
   description: 'Train a DeepSurv network on tabular covariates and save a model folder (weights.safetensors + model.json).',
   options: {
     ...dataOptions,
-    out: { type: 'string', description: 'model folder to write', placeholder: 'DIR', required: true },
+    out: { type: 'string', description: 'model folder to write (a new or empty folder)', placeholder: 'DIR', required: true },
+    force: { type: 'boolean', description: 'let --out replace an earlier `spinesurv deepsurv` model folder (never other files)' },
     ...modelOptions,
     search: { type: 'string', description: 'first pick the configuration by a random search of N trials (k-fold CV)', placeholder: 'N' },
     ...searchOptions,
@@ -66,10 +71,18 @@ const searchSpec: CommandSpec = {
   options: {
     ...dataOptions,
     trials: { type: 'string', description: 'number of random configurations', placeholder: 'N', default: '10' },
-    out: { type: 'string', description: 'also fit the best configuration on all rows and save it here', placeholder: 'DIR' },
+    out: { type: 'string', description: 'also fit the best configuration on all rows and save it here (a new or empty folder)', placeholder: 'DIR' },
+    force: { type: 'boolean', description: 'let --out replace an earlier `spinesurv deepsurv` model folder (never other files)' },
     ...modelOptions,
     ...searchOptions,
   },
+};
+
+/** The flag that sets each DeepSurvConfig field, for messages. */
+const FLAG_OF_FIELD: Record<string, string> = {
+  layers: '--layers', width: '--width', activation: '--activation', dropout: '--dropout', batchNorm: '--batch-norm',
+  optimizer: '--optimizer', learningRate: '--lr', momentum: '--momentum', lrDecay: '--lr-decay', l2: '--l2', epochs: '--epochs',
+  batchSize: '--batch-size', validationFraction: '--validation', patience: '--patience', ties: '--ties',
 };
 
 function configFrom(a: ParsedArgs, usage: string): DeepSurvConfig {
@@ -93,7 +106,9 @@ function configFrom(a: ParsedArgs, usage: string): DeepSurvConfig {
   try {
     return validateConfig(config);
   } catch (error) {
-    throw new UsageError(`${usage}: ${(error as Error).message}`);
+    // The config speaks in field names (learningRate); the user typed flags (--lr).
+    const message = (error as Error).message.replace(/^deepsurv: (\w+)/, (_, field: string) => FLAG_OF_FIELD[field] ?? field);
+    throw new UsageError(`${usage}: ${message}`);
   }
 }
 
@@ -102,8 +117,10 @@ function loadData(a: ParsedArgs) {
   const covariates = a.list('covariates');
   // One read: the recorded hash is of the very bytes that were fitted.
   const bytes = readInputFile(path);
-  const loaded = loadSurvivalTable(parseCsv(bytes.toString('utf8'), path), { time: a.string('time'), event: a.string('event'), covariates, dropMissing: a.flag('drop-missing') });
-  if (loaded.dropped > 0) log(`${path}: left out ${loaded.dropped} rows with missing values`);
+  const d = a.optionalString('delimiter');
+  const loaded = loadSurvivalTable(parseCsv(bytes, path, { delimiter: d === undefined ? undefined : parseDelimiter(d) }), { time: a.string('time'), event: a.string('event'), covariates, dropMissing: a.flag('drop-missing') });
+  checkCovariateCount(covariates.length, loaded.data.n, path);
+  if (loaded.dropped > 0) log(`${path}: left out ${rowCount(loaded.dropped)} with missing values`);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   return { path, sha256, time: a.string('time'), event: a.string('event'), covariates, ...loaded };
 }
@@ -119,7 +136,7 @@ function epochLogger(every = 25): (e: EpochLog) => void {
 async function runSearch(a: ParsedArgs, data: ReturnType<typeof loadData>, base: DeepSurvConfig, trials: number, seed: number): Promise<SearchResult> {
   const { searchDeepSurv } = await import('../../models/deepsurv/search.js');
   const folds = a.integer('folds', 3, 2);
-  log(`search: ${trials} trials, ${folds}-fold CV on ${data.data.n} rows`);
+  log(`search: ${plural(trials, 'trial')}, ${folds}-fold CV on ${rowCount(data.data.n)}`);
   return searchDeepSurv(data.data, {
     covariates: data.covariates,
     trials,
@@ -130,10 +147,17 @@ async function runSearch(a: ParsedArgs, data: ReturnType<typeof loadData>, base:
   });
 }
 
-async function fitAndSave(out: string, data: ReturnType<typeof loadData>, config: DeepSurvConfig, seed: number, search: SearchResult | null) {
+/** Checks --out before any data is read or trained on, so a refusal comes at once. */
+function checkOut(a: ParsedArgs): string | undefined {
+  const out = a.optionalString('out');
+  if (out !== undefined) checkOutputFolderArg(out, { force: a.flag('force'), createdBy: DEEPSURV_MODEL_WRITER, inputs: [a.string('data')] });
+  return out;
+}
+
+async function fitAndSave(out: string, force: boolean, data: ReturnType<typeof loadData>, config: DeepSurvConfig, seed: number, search: SearchResult | null) {
   const { fitDeepSurv } = await import('../../models/deepsurv/fit.js');
   const { saveDeepSurvModel } = await import('../../models/deepsurv/folder.js');
-  log(`fit: ${data.data.n} rows, ${data.covariates.length} covariates, ${config.layers} x ${config.width} ${config.activation}`);
+  log(`fit: ${rowCount(data.data.n)}, ${plural(data.covariates.length, 'covariate')}, ${config.layers} x ${config.width} ${config.activation}`);
   const model = fitDeepSurv(data.data, { covariates: data.covariates, config, seed, onEpoch: epochLogger() });
   try {
     const t = model.training!;
@@ -147,7 +171,7 @@ async function fitAndSave(out: string, data: ReturnType<typeof loadData>, config
       rows_used: data.data.n,
       rows_dropped: data.dropped,
       search: search === null ? null : { trials: search.trials.length, folds: search.folds, best_trial: search.best.trial, best_mean_c: search.best.meanC },
-    });
+    }, { force });
     log(`saved ${out}`);
     return { out, n: data.data.n, nevent: t.nevent, covariates: data.covariates, epochs: t.epochsRun, best_epoch: t.bestEpoch, validation_c: t.bestValC, seconds: t.seconds, config };
   } finally {
@@ -160,6 +184,7 @@ async function fit(argv: string[]): Promise<number> {
   if (a === null) return 0;
   const seed = a.integer('seed', 1, 0);
   let config = configFrom(a, fitSpec.usage);
+  const out = checkOut(a)!;
   const data = loadData(a);
   const trials = a.optionalNumber('search');
   let search: SearchResult | null = null;
@@ -168,7 +193,7 @@ async function fit(argv: string[]): Promise<number> {
     search = await runSearch(a, data, config, trials, seed);
     config = search.best.config;
   }
-  const summary = await fitAndSave(a.string('out'), data, config, seed, search);
+  const summary = await fitAndSave(out, a.flag('force'), data, config, seed, search);
   if (a.flag('json')) printJson(search === null ? summary : { ...summary, search: search.trials.map((t) => ({ trial: t.trial, mean_c: t.meanC, sd_c: t.sdC, fold_c: t.foldC })) });
   return 0;
 }
@@ -178,10 +203,10 @@ async function search(argv: string[]): Promise<number> {
   if (a === null) return 0;
   const seed = a.integer('seed', 1, 0);
   const base = configFrom(a, searchSpec.usage);
+  const out = checkOut(a);
   const data = loadData(a);
   const result = await runSearch(a, data, base, a.integer('trials', 10, 1), seed);
-  const out = a.optionalString('out');
-  const fitted = out === undefined ? null : await fitAndSave(out, data, result.best.config, seed, result);
+  const fitted = out === undefined ? null : await fitAndSave(out, a.flag('force'), data, result.best.config, seed, result);
   const summary = {
     n: data.data.n,
     folds: result.folds,

@@ -14,6 +14,9 @@ import { DEFAULT_CONFIG } from '../../study/config.js';
 import { printSummary } from './study.js';
 import { version } from '../main.js';
 import { isReusableCohort } from '../../synth/reuse.js';
+import { checkOutputFolder } from '../../util/output-folder.js';
+import { InputError } from '../../util/errors.js';
+import { existsSync, statSync } from 'node:fs';
 
 const spec = {
   usage: 'spinesurv demo',
@@ -43,6 +46,12 @@ export const command: Command = {
     const started = Date.now();
 
     const cohortDir = join(out, 'cohort');
+    const studyDir = join(out, 'study');
+    // Both subfolders are checked before the long cohort render: each may only be the demo's own earlier
+    // output (replaced on every run) or missing/empty; a user's files there stop the demo at once.
+    if (existsSync(out) && !statSync(out).isDirectory()) throw new InputError(`${out}: exists and is not a folder; choose a folder name for --out`);
+    checkOutputFolder(cohortDir, { force: true, createdBy: 'spinesurv synth' });
+    checkOutputFolder(studyDir, { force: true, createdBy: 'spinesurv study' });
     if (!args.flag('fresh') && isReusableCohort(cohortDir, { patients, size, seed })) {
       log(`demo: reusing the synthetic cohort in ${cohortDir} (same settings, unchanged; --fresh to regenerate)`);
     } else {
@@ -67,7 +76,7 @@ export const command: Command = {
     config.bootstrap = bootstrap;
     const outcome = await runStudy({
       cohortDir,
-      outDir: join(out, 'study'),
+      outDir: studyDir,
       config,
       seed,
       version: toolVersion,

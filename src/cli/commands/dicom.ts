@@ -15,6 +15,8 @@ import { progress } from '../../util/progress.js';
 import { readRadiograph, RadiographReadError, type Radiograph } from '../../imaging/index.js';
 import { modalityStatistics, windowToBytes } from '../../imaging/display.js';
 import { writePng8 } from '../../imaging/image-files/png-writer.js';
+import { checkOutputFileArg } from '../output-paths.js';
+import { transferSyntaxName } from '../../imaging/dicom/transfer-syntax-names.js';
 
 const infoSpec: CommandSpec = {
   usage: 'spinesurv dicom info',
@@ -28,7 +30,7 @@ const infoSpec: CommandSpec = {
 
 const pngSpec: CommandSpec = {
   usage: 'spinesurv dicom png',
-  description: 'Write an 8-bit greyscale PNG preview, windowed by the file\'s VOI window (or the value range), bone bright.',
+  description: 'Write an 8-bit greyscale PNG preview, windowed by the file\'s VOI window (or the value range), bone bright. OUT must end in .png.',
   positionals: ['FILE', 'OUT.png'],
   options: {
     window: { type: 'string', description: 'window centre and width in the reader\'s (bone-bright) values', placeholder: 'C,W' },
@@ -58,6 +60,7 @@ export function infoJson(r: Radiograph): Record<string, unknown> {
     columns: r.columns,
     photometric: r.photometric,
     transfer_syntax: r.transferSyntax,
+    transfer_syntax_name: /^[0-9.]+$/.test(r.transferSyntax) ? transferSyntaxName(r.transferSyntax) : null,
     bits_stored: r.bitsStored,
     pixel_spacing: r.pixelSpacing,
     spacing_source: r.spacingSource,
@@ -95,10 +98,15 @@ async function png(argv: string[]): Promise<number> {
   const args = parseCommand(argv, pngSpec);
   if (args === null) return 0;
   const [file, out] = args.positionals;
+  // PNG is the one format written: an output named .jpg would be PNG bytes under a JPEG name.
+  if (!/\.png$/i.test(out)) {
+    throw new UsageError(`${pngSpec.usage}: ${out}: writes PNG only; name the output with .png (e.g. ${out.replace(/\.[A-Za-z0-9]+$/, '')}.png)`);
+  }
   const windowArg = args.numberList('window');
   if (windowArg !== undefined && (windowArg.length !== 2 || !(windowArg[1] >= 1))) {
     throw new UsageError(`${pngSpec.usage}: --window takes "centre,width" with width >= 1`);
   }
+  checkOutputFileArg(out, [file]);
   const r = await readRadiograph(file);
   const window = windowArg === undefined ? r.window : { center: windowArg[0], width: windowArg[1] };
   writePng8(out, windowToBytes(r.pixels, window), r.columns, r.rows);

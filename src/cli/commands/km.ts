@@ -5,8 +5,11 @@
  */
 import type { Command } from '../command.js';
 import { parseCommand, printJson, type CommandSpec } from '../args.js';
-import { readCsv } from '../../util/csv.js';
+import { delimiterOption, eventValue, eventValueOption, readDataCsv } from '../data-options.js';
+import { rowCount } from '../wording.js';
 import { kaplanMeier, logRank, type KaplanMeier } from '../../survival/index.js';
+import { medianSurvival } from '../../survival/kaplan-meier.js';
+import { formatPEquals } from '../wording.js';
 import { readSurvivalColumns } from '../../survival/csv-input.js';
 import { log } from '../../util/progress.js';
 
@@ -20,18 +23,32 @@ const spec: CommandSpec = {
     group: { type: 'string', description: 'estimate per group and test them (log-rank)', placeholder: 'COL' },
     times: { type: 'string', description: 'report the curve at these times (default: every distinct time)', placeholder: 't1,t2' },
     'drop-missing': { type: 'boolean', description: 'skip rows with a missing value in a used column' },
+    ...eventValueOption,
+    ...delimiterOption,
     json: { type: 'boolean', description: 'print one JSON object on stdout' },
   },
 };
 
+/**
+ * The median's 95% CI as R's survfit prints it (0.95LCL, 0.95UCL): where the lower and the upper
+ * confidence curves reach 0.5 (R's median rule); null when a curve never does.
+ */
+function medianCi(km: KaplanMeier): [number | null, number | null] {
+  const clean = (v: number) => (Number.isFinite(v) ? v : null);
+  const curve = (c: Float64Array) => Float64Array.from(c, (v) => (Number.isNaN(v) ? 1 : v));
+  return [clean(medianSurvival(km.time, curve(km.lower))), clean(medianSurvival(km.time, curve(km.upper)))];
+}
+
 function curveJson(km: KaplanMeier, times: number[] | undefined): Record<string, unknown> {
   const clean = (v: number) => (Number.isFinite(v) ? v : null);
+  const events = km.nEvent.reduce((a, b) => a + b, 0);
+  const head = { n: km.nRisk[0] ?? 0, events, median: clean(km.median), median_ci95: medianCi(km) };
   if (times) {
     const at = km.at(times);
-    return { median: clean(km.median), time: at.time, n_risk: at.nRisk, surv: at.surv, lower95: at.lower.map(clean), upper95: at.upper.map(clean) };
+    return { ...head, time: at.time, n_risk: at.nRisk, surv: at.surv, lower95: at.lower.map(clean), upper95: at.upper.map(clean) };
   }
   return {
-    median: clean(km.median),
+    ...head,
     time: Array.from(km.time),
     n_risk: Array.from(km.nRisk),
     n_event: Array.from(km.nEvent),
@@ -48,9 +65,10 @@ export const command: Command = {
     if (a === null) return 0;
     const times = a.numberList('times');
     const group = a.optionalString('group');
-    const table = readCsv(a.string('data'));
-    const cols = readSurvivalColumns(table, { time: a.string('time'), event: a.string('event'), labels: group ? [group] : [], dropMissing: a.flag('drop-missing') });
-    if (cols.dropped > 0) log(`km: dropped ${cols.dropped} rows with missing values`);
+    const table = readDataCsv(a);
+    const cols = readSurvivalColumns(table, { time: a.string('time'), event: a.string('event'), labels: group ? [group] : [], dropMissing: a.flag('drop-missing'), eventValue: eventValue(a) });
+    for (const note of cols.notes) log(`km: ${note}`);
+    if (cols.dropped > 0) log(`km: dropped ${rowCount(cols.dropped)} with missing values`);
     let events = 0;
     for (const e of cols.event) events += e;
     const result: Record<string, unknown> = { n: cols.n, nevent: events, overall: curveJson(kaplanMeier(cols.time, cols.event), times) };
@@ -61,7 +79,7 @@ export const command: Command = {
       for (const level of levels) {
         const rows = labels.flatMap((l, i) => (l === level ? [i] : []));
         const km = kaplanMeier(Float64Array.from(rows, (i) => cols.time[i]), Uint8Array.from(rows, (i) => cols.event[i]));
-        groups[level] = { n: rows.length, ...curveJson(km, times) };
+        groups[level] = curveJson(km, times);
       }
       result.groups = groups;
       if (levels.length >= 2) {
@@ -74,20 +92,23 @@ export const command: Command = {
       return 0;
     }
     const f = (x: number | null) => (x === null ? 'NA' : x.toFixed(4));
+    const limit = (x: number | null) => (x === null ? 'NA' : String(x));
     const print = (title: string, c: Record<string, unknown>) => {
+      const ci = c.median_ci95 as [number | null, number | null];
+      const median = c.median === null ? 'not reached' : `${String(c.median)} (95% CI ${limit(ci[0])} to ${limit(ci[1])})`;
       const t = c.time as number[];
       const s = c.surv as number[];
       const lo = c.lower95 as (number | null)[];
       const hi = c.upper95 as (number | null)[];
       const nr = c.n_risk as number[];
-      process.stdout.write(`${title} (median ${c.median === null ? 'not reached' : String(c.median)})\n  time   n.risk   surv   lower95  upper95\n`);
+      process.stdout.write(`${title}: n = ${String(c.n)}, events = ${String(c.events)}, median ${median}\n  time   n.risk   surv   lower95  upper95\n`);
       t.forEach((tt, k) => process.stdout.write(`  ${String(tt).padEnd(6)} ${String(nr[k]).padStart(6)}  ${f(s[k])}  ${f(lo[k])}   ${f(hi[k])}\n`));
     };
-    print(`All (n = ${cols.n}, events = ${events})`, result.overall as Record<string, unknown>);
+    print('All', result.overall as Record<string, unknown>);
     if (result.groups) for (const [g, c] of Object.entries(result.groups as Record<string, Record<string, unknown>>)) print(`${group} = ${g}`, c);
     if (result.log_rank) {
       const lr = result.log_rank as { chisq: number; df: number; p: number };
-      process.stdout.write(`log-rank chi-square ${lr.chisq.toFixed(3)} on ${lr.df} df, p = ${lr.p.toPrecision(3)}\n`);
+      process.stdout.write(`log-rank chi-square ${lr.chisq.toFixed(3)} on ${lr.df} df, p ${formatPEquals(lr.p)}\n`);
     }
     return 0;
   },

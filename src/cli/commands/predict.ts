@@ -1,23 +1,40 @@
 /**
  * `spinesurv predict --model DIR --data F.csv --out P.csv [--times t1,t2,...]`: scores every row of
  * F.csv with a saved model folder (Cox or DeepSurv). P.csv keeps the input rows and columns in order
- * and adds `risk` (log hazard ratio, higher = riskier) and one `surv_<t>` column per --times value.
+ * and adds `risk` (log hazard ratio, higher = riskier; for Cox the uncentred x'beta) and one `surv_<t>`
+ * column per --times value. --drop-missing leaves out rows with a missing value in a column the model reads.
  */
 import type { Command } from '../command.js';
 import { parseCommand, printJson, type CommandSpec } from '../args.js';
-import { readCsv, writeCsv } from '../../util/csv.js';
+import { writeCsv } from '../../util/csv.js';
+import { readModelJson } from '../../models/model-json.js';
+import type { FactorCoding } from '../../survival/design-columns.js';
+import { delimiterOption, readDataCsv } from '../data-options.js';
+import { rowCount } from '../wording.js';
 import { InputError, UsageError } from '../../util/errors.js';
 import { log } from '../../util/progress.js';
-import { covariateMatrix } from '../../models/tabular.js';
+import { designMatrix } from '../../models/tabular.js';
+
+/** The text covariates' coding a Cox model was fitted with (model.json "fit.factors"), if any. */
+function storedFactors(dir: string): FactorCoding[] {
+  const json = readModelJson(dir).json as { fit?: { factors?: FactorCoding[] } };
+  return json.fit?.factors ?? [];
+}
 import { loadPredictor } from '../../models/predictor.js';
+import { checkOutputFileArg } from '../output-paths.js';
 
 const spec: CommandSpec = {
   usage: 'spinesurv predict',
-  description: 'Score rows with a saved model (coxph or deepsurv folder): adds risk and surv_<t> columns.',
+  description:
+    "Score rows with a saved model (coxph or deepsurv folder): adds risk and surv_<t> columns. risk is the log hazard ratio, " +
+    "higher = riskier; for a Cox model it is the uncentred linear predictor x'beta (R: predict(fit, type = \"lp\", reference = \"zero\")), " +
+    'and surv_<t> = S0(t)^exp(risk) from the stored uncentred baseline.',
   options: {
     model: { type: 'string', description: 'model folder (from `spinesurv cox --out` or `spinesurv deepsurv fit`)', placeholder: 'DIR', required: true },
     data: { type: 'string', description: 'input CSV with the model\'s covariate columns', placeholder: 'F.csv', required: true },
-    out: { type: 'string', description: 'output CSV', placeholder: 'P.csv', required: true },
+    out: { type: 'string', description: 'output CSV (never one of the inputs)', placeholder: 'P.csv', required: true },
+    'drop-missing': { type: 'boolean', description: 'leave out rows with a missing value in a column the model reads (default: such a row is an error)' },
+    ...delimiterOption,
     times: { type: 'string', description: 'comma-separated times for survival probabilities', placeholder: 't1,t2' },
     json: { type: 'boolean', description: 'print a JSON summary on stdout' },
   },
@@ -30,13 +47,26 @@ export const command: Command = {
     const timeTokens = a.optionalList('times') ?? [];
     const times = a.numberList('times') ?? [];
     for (const t of times) if (t < 0) throw new UsageError(`${spec.usage}: --times must be >= 0, got ${t}`);
+    checkOutputFileArg(a.string('out'), [a.string('data'), a.string('model')]);
     const predictor = await loadPredictor(a.string('model'));
     try {
-      const table = readCsv(a.string('data'));
+      const whole = readDataCsv(a);
+      const factors = storedFactors(a.string('model'));
+      const used = [...new Set([...predictor.covariates.map((c) => factors.find((f) => f.dummies.includes(c))?.column ?? c), ...(predictor.strataColumn ? [predictor.strataColumn] : [])])];
+      const usedIdx = used.map((c) => whole.columnIndex(c));
+      const table = a.flag('drop-missing') ? whole.filterRows((i) => usedIdx.every((j) => !whole.isMissing(i, j))) : whole;
+      if (table.length < whole.length) log(`predict: left out ${rowCount(whole.length - table.length)} with a missing value`);
+      if (table.length === 0) throw new InputError(`${whole.source}: no rows left after dropping those with missing values`);
       for (const name of ['risk', ...timeTokens.map((t) => `surv_${t}`)]) {
         if (table.has(name)) throw new InputError(`${table.source}: already has a column "${name}" (predict would overwrite it)`);
       }
-      const x = covariateMatrix(table, predictor.covariates, 'error');
+      let x: Float64Array;
+      try {
+        x = designMatrix(table, predictor.covariates, factors);
+      } catch (error) {
+        if (error instanceof InputError && error.message.endsWith('missing value')) throw new InputError(`${error.message} (pass --drop-missing to leave out such rows)`);
+        throw error;
+      }
       const strata = predictor.strataColumn ? table.strings(predictor.strataColumn) : undefined;
       const risk = predictor.risk(x, table.length);
       const rows = table.rows.map((row, i) => {
@@ -44,7 +74,7 @@ export const command: Command = {
         return [...row, risk[i], ...surv];
       });
       writeCsv(a.string('out'), [...table.header, 'risk', ...timeTokens.map((t) => `surv_${t}`)], rows);
-      log(`predict: ${table.length} rows scored with a ${predictor.kind} model -> ${a.string('out')}`);
+      log(`predict: ${rowCount(table.length)} scored with a ${predictor.kind} model -> ${a.string('out')}`);
       if (a.flag('json')) printJson({ n: table.length, kind: predictor.kind, covariates: predictor.covariates, times, out: a.string('out') });
       return 0;
     } finally {

@@ -17,7 +17,8 @@ const spec = {
     'and write OUT/results.json, OUT/report.html, the test-split predictions and the model folders.',
   options: {
     cohort: { type: 'string', placeholder: 'DIR', description: 'cohort folder holding cohort.csv (and truth.json for a synthetic cohort)', required: true },
-    out: { type: 'string', placeholder: 'OUT', description: 'output folder (replaced as a whole)', required: true },
+    out: { type: 'string', placeholder: 'OUT', description: 'output folder: new or empty (written as a whole)', required: true },
+    force: { type: 'boolean', description: 'let --out replace an earlier `spinesurv study` output (never other files)' },
     config: { type: 'string', placeholder: 'study.json', description: 'column names, codes, time unit and analysis settings' },
     seed: { type: 'string', placeholder: 'N', description: 'seed for every random step', default: '1' },
     bootstrap: { type: 'string', placeholder: 'B', description: 'bootstrap resamples (overrides the config)' },
@@ -40,6 +41,7 @@ export const command: Command = {
       config,
       configPath,
       seed: args.integer('seed', 1, 0),
+      force: args.flag('force'),
       version: await version(),
       command: ['spinesurv', 'study', ...argv].join(' '),
     });

@@ -7,6 +7,7 @@ import type { Command } from '../command.js';
 import { parseCommand, printJson } from '../args.js';
 import { UsageError } from '../../util/errors.js';
 import { log, progress } from '../../util/progress.js';
+import { checkOutputFolderArg } from '../output-paths.js';
 import { DEFAULT_PATIENTS, DEFAULT_SEED, DEFAULT_SIZE, generateCohort } from '../../synth/index.js';
 
 const spec = {
@@ -15,7 +16,8 @@ const spec = {
     'Generate a synthetic cohort of lateral lumbar radiographs with known truth: DIR/cohort.csv, DIR/images/*.dcm (12-bit DICOM),\n' +
     'DIR/masks/*.png (0 background, 1..5 = L1..L5), DIR/keypoints.json (COCO), DIR/truth.json, DIR/manifest.json.',
   options: {
-    out: { type: 'string' as const, description: 'output folder (replaced atomically when it exists)', placeholder: 'DIR', required: true },
+    out: { type: 'string' as const, description: 'output folder: new or empty (written atomically)', placeholder: 'DIR', required: true },
+    force: { type: 'boolean' as const, description: 'let --out replace an earlier `spinesurv synth` cohort (never other files)' },
     patients: { type: 'string' as const, description: 'number of patients', placeholder: 'N', default: String(DEFAULT_PATIENTS) },
     size: { type: 'string' as const, description: 'pixels on the long (vertical) side of each image', placeholder: 'PX', default: String(DEFAULT_SIZE) },
     seed: { type: 'string' as const, description: 'random seed (same seed, same bytes)', placeholder: 'N', default: String(DEFAULT_SEED) },
@@ -35,6 +37,7 @@ export const command: Command = {
     const seed = args.integer('seed', DEFAULT_SEED, 0);
     const workers = args.integer('workers', Math.min(4, availableParallelism()), 0);
     const images = !args.flag('no-images');
+    checkOutputFolderArg(args.string('out'), { force: args.flag('force'), createdBy: 'spinesurv synth', inputs: [] });
     const bar = progress('synth: rendering', patients);
     const summary = await generateCohort({
       out: args.string('out'),
@@ -44,6 +47,7 @@ export const command: Command = {
       workers: images && patients >= 16 ? workers : 0,
       images,
       onProgress: (done) => bar.tick(done),
+      force: args.flag('force'),
     });
     if (images) bar.done();
     const c = summary.test_concordance;

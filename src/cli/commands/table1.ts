@@ -5,7 +5,8 @@
  */
 import type { Command } from '../command.js';
 import { parseCommand, printJson, type CommandSpec } from '../args.js';
-import { readCsv, formatCsv, isMissingCell } from '../../util/csv.js';
+import { formatCsv, isMissingCell } from '../../util/csv.js';
+import { delimiterOption, readDataCsv } from '../data-options.js';
 import { UsageError, InputError } from '../../util/errors.js';
 import { table1, table1Cells, table1Markdown, type Table1Input } from '../../stats/index.js';
 
@@ -19,6 +20,7 @@ const spec: CommandSpec = {
     categorical: { type: 'string', description: 'comma-separated categorical columns', placeholder: 'C,D' },
     markdown: { type: 'boolean', description: 'print a Markdown table (default: CSV)' },
     json: { type: 'boolean', description: 'print one JSON object on stdout' },
+    ...delimiterOption,
   },
 };
 
@@ -29,11 +31,13 @@ export const command: Command = {
     const continuous = a.optionalList('continuous') ?? [];
     const categorical = a.optionalList('categorical') ?? [];
     if (continuous.length + categorical.length === 0) throw new UsageError(`${spec.usage}: give --continuous and/or --categorical columns`);
-    const table = readCsv(a.string('data'));
+    const table = readDataCsv(a);
     const groupName = a.string('group');
-    const group = table.strings(groupName);
-    group.forEach((g, i) => {
-      if (g.trim() === '') throw new InputError(`${table.source}: column "${groupName}", line ${i + 2}: missing group`);
+    const group = table.strings(groupName).map((g) => g.trim());
+    const g = table.columnIndex(groupName);
+    // A missing group (empty or NA, the same rule as every command) is an error, never a group called "NA".
+    group.forEach((_, i) => {
+      if (table.isMissing(i, g)) throw new InputError(`${table.source}: column "${groupName}", line ${table.lineOfRow(i)}: missing group (empty or NA)`);
     });
     const vars: Table1Input[] = [
       ...continuous.map((name): Table1Input => ({ name, kind: 'continuous', values: table.numbers(name, { missing: 'nan' }) })),

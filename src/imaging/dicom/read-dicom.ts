@@ -70,8 +70,15 @@ export async function readDicomRadiograph(file: string, bytes: Uint8Array, optio
     throw new RadiographReadError(file, 'corrupt', `${transferSyntaxName(transferSyntax)}: ${describeThrown(error)}`);
   }
   const warnings: string[] = [];
-  if (decoded!.codestreamPrecision !== undefined && decoded!.codestreamPrecision > bitsStored) {
-    warnings.push(`codestream has ${decoded!.codestreamPrecision}-bit samples but Bits Stored is ${bitsStored}; the top bits were dropped`);
+  // dcmtk writes 12-bit data as 16-bit JPEG-lossless and JPEG-LS codestreams: a wider codestream loses
+  // nothing unless a sample actually uses the bits above Bits Stored, so only that is worth a warning.
+  if (decoded!.codestreamPrecision !== undefined && decoded!.codestreamPrecision > bitsStored && !signed) {
+    const words = decoded!.words;
+    let above = 0;
+    for (let i = 0; i < words.length; i++) if (words[i] >>> bitsStored !== 0) above++;
+    if (above > 0) {
+      warnings.push(`codestream has ${decoded!.codestreamPrecision}-bit samples but Bits Stored is ${bitsStored}; ${above} samples used the top bits, which were dropped`);
+    }
   }
 
   // Modality LUT (rescale): value = slope * stored + intercept.

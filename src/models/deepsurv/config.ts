@@ -88,3 +88,6 @@ export function validateConfig(c: DeepSurvConfig): DeepSurvConfig {
   if (c.ties !== 'efron' && c.ties !== 'breslow') bad('ties', `must be efron or breslow, got ${String(c.ties)}`);
   return c;
 }
+
+/** Who a DeepSurv model folder's ownership marker names; `deepsurv fit/search --out` replace only folders it wrote. */
+export const DEEPSURV_MODEL_WRITER = 'spinesurv deepsurv';

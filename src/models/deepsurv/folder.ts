@@ -15,7 +15,7 @@ import { InputError } from '../../util/errors.js';
 import { readModelJson } from '../model-json.js';
 import { buildRiskHead } from './network.js';
 import { DeepSurvModel, type TrainingRecord } from './model.js';
-import type { Architecture } from './config.js';
+import { DEEPSURV_MODEL_WRITER, type Architecture } from './config.js';
 import type { Standardization } from '../standardize.js';
 import type { BaselineHazard } from '../breslow.js';
 
@@ -37,7 +37,7 @@ export interface DeepSurvModelJson {
   provenance?: Record<string, unknown>;
 }
 
-export async function saveDeepSurvModel(dir: string, model: DeepSurvModel, provenance?: Record<string, unknown>): Promise<void> {
+export async function saveDeepSurvModel(dir: string, model: DeepSurvModel, provenance?: Record<string, unknown>, options: { force?: boolean } = {}): Promise<void> {
   await writeDirAtomic(dir, (tmp) => {
     // Hash the bytes as they are written rather than reading the file back.
     const weights = encodeSafetensors(model.network.stateDict(), { kind: DEEPSURV_KIND });
@@ -58,7 +58,7 @@ export async function saveDeepSurvModel(dir: string, model: DeepSurvModel, prove
     };
     writeFileSync(join(tmp, 'model.json'), JSON.stringify(json, null, 2) + '\n');
     writeFileSync(join(tmp, 'training-log.json'), JSON.stringify(log) + '\n');
-  });
+  }, { force: options.force, createdBy: DEEPSURV_MODEL_WRITER });
 }
 
 function check(cond: boolean, dir: string, what: string): asserts cond {

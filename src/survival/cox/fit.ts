@@ -33,8 +33,14 @@ export interface CoxInput {
   weights?: ArrayLike<number>;
   offset?: ArrayLike<number>;
   ties?: CoxTies;
-  /** Ridge penalty theta: maximises loglik - theta/2 * sum(beta^2) (R: ridge(..., theta, scale = FALSE)). */
+  /**
+   * Ridge penalty theta: maximises loglik - theta/2 * sum((beta_j * s_j)^2), where s_j is covariate j's
+   * standard deviation with ridgeScale (R's ridge(..., theta, scale = TRUE), R's default) and 1 without
+   * (R's scale = FALSE).
+   */
   ridge?: number;
+  /** Penalise the coefficients of the standardised covariates, as R's ridge(scale = TRUE) (default false here; the CLI defaults to true as R). */
+  ridgeScale?: boolean;
   maxIter?: number;
   /** Convergence: relative change in log-likelihood (R's eps, default 1e-9). */
   tol?: number;
@@ -119,7 +125,9 @@ export function coxph(input: CoxInput): CoxFit {
   const tieHandler = ties === 'efron' ? efronDeaths : breslowDeaths;
   const ridge = input.ridge ?? 0;
   if (!(ridge >= 0)) throw new InputError(`ridge must be >= 0, got ${ridge}`);
-  const penalty = ridge > 0 ? Float64Array.from(data.scale, (s) => ridge * s * s) : undefined;
+  // R's ridge(scale = TRUE) divides each covariate by its SD (var() over the rows, n - 1) before penalising.
+  const ridgeSd = cols.map((c) => (input.ridgeScale ? sampleSd(c) : 1));
+  const penalty = ridge > 0 ? Float64Array.from(data.scale, (s, j) => ridge * ridgeSd[j] * ridgeSd[j] * s * s) : undefined;
   const acc: CoxAccumulator = { loglik: 0, u: new Float64Array(p), imat: new Float64Array(p * p) };
   const warnings: string[] = [];
 
@@ -198,7 +206,7 @@ export function coxph(input: CoxInput): CoxFit {
   }
 
   let penaltyValue = 0;
-  if (penalty) for (let i = 0; i < p; i++) penaltyValue += 0.5 * ridge * coef[i] * coef[i];
+  if (penalty) for (let i = 0; i < p; i++) penaltyValue += 0.5 * ridge * ridgeSd[i] * ridgeSd[i] * coef[i] * coef[i];
   const loglik = finalLoglik + penaltyValue;
 
   // R's default: robust variance when the case weights are not all integers.
@@ -273,4 +281,14 @@ export function coxph(input: CoxInput): CoxFit {
     fit.concordance = { c: c.c, se: c.se };
   }
   return fit;
+}
+
+/** Sample standard deviation (n - 1), as R's sqrt(var(x)). */
+function sampleSd(x: ArrayLike<number>): number {
+  let mean = 0;
+  for (let i = 0; i < x.length; i++) mean += x[i];
+  mean /= x.length;
+  let ss = 0;
+  for (let i = 0; i < x.length; i++) ss += (x[i] - mean) ** 2;
+  return Math.sqrt(ss / (x.length - 1));
 }

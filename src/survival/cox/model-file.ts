@@ -25,12 +25,17 @@ export interface CoxModelFile {
   created_by: string;
 }
 
+/** Who the model folder's ownership marker names; `cox --out` replaces only folders it wrote. */
+export const COX_MODEL_WRITER = 'spinesurv cox';
+
 export interface SaveCoxOptions {
   /** The CLI JSON summary stored under "fit". */
   summary?: Record<string, unknown>;
   /** Tool version for "created_by". */
   version?: string;
   strataColumn?: string;
+  /** Replace an earlier `spinesurv cox` model folder at the same path (output-folder.ts rules). */
+  force?: boolean;
 }
 
 export function coxModelJson(fit: CoxFit, covariates: string[], options: SaveCoxOptions = {}): CoxModelFile {
@@ -57,7 +62,7 @@ export async function saveCoxModel(dir: string, fit: CoxFit, covariates: string[
   const model = coxModelJson(fit, covariates, options);
   await writeDirAtomic(dir, (tmp) => {
     writeFileSync(join(tmp, 'model.json'), JSON.stringify(model, null, 2) + '\n');
-  });
+  }, { force: options.force, createdBy: COX_MODEL_WRITER });
 }
 
 export interface LoadedCoxModel {
