@@ -37,12 +37,11 @@ async function status(argv: string[]): Promise<number> {
   return 0;
 }
 
-const help = `Usage: spinesurv queue <subcommand> [options]
+const help = `Usage: spinesurv queue <status> [options]
 
-The shared scoring queue (docs/scale-out.md).
+  status   job counts, workers and the dead-letter list of the shared scoring queue (docs/scale-out.md)
 
-Subcommands:
-  status   job counts, workers and the dead-letter list
+Run \`spinesurv queue status --help\` for the options.
 `;
 
 export const command: Command = { run: (argv) => runSubcommand(argv, help, { status }) };
