@@ -14,6 +14,7 @@
       "target_name": "spinesurv_torch",
       "sources": [
         "src/addon.cc",
+        "src/args.cc",
         "src/tensor_handle.cc",
         "src/creation.cc",
         "src/ops_math.cc",

@@ -40,7 +40,7 @@ Napi::Value Backward(const Napi::CallbackInfo& info) {
 
 // grad(t): a new handle sharing the gradient's storage, or null when there is none.
 Napi::Value Grad(const Napi::CallbackInfo& info) {
-  const at::Tensor& g = UnwrapTensor(info[0]).grad();
+  at::Tensor g = UnwrapTensor(info[0]).grad();
   if (!g.defined()) return info.Env().Null();
   return WrapTensor(info.Env(), g);
 }
@@ -83,14 +83,14 @@ Napi::Value Copy(const Napi::CallbackInfo& info) {
 Napi::Value Normal(const Napi::CallbackInfo& info) {
   c10::AutoGradMode no_grad(false);
   at::Tensor t = UnwrapTensor(info[0]);
-  t.normal_(Double(info[1], "mean"), Double(info[2], "std"));
+  t.normal_(FiniteDouble(info[1], "mean"), FiniteDouble(info[2], "std"));
   return info.Env().Undefined();
 }
 
 Napi::Value Uniform(const Napi::CallbackInfo& info) {
   c10::AutoGradMode no_grad(false);
   at::Tensor t = UnwrapTensor(info[0]);
-  t.uniform_(Double(info[1], "from"), Double(info[2], "to"));
+  t.uniform_(FiniteDouble(info[1], "from"), FiniteDouble(info[2], "to"));
   return info.Env().Undefined();
 }
 
@@ -105,12 +105,10 @@ Napi::Value Fill(const Napi::CallbackInfo& info) {
 Napi::Value AddInPlace(const Napi::CallbackInfo& info) {
   c10::AutoGradMode no_grad(false);
   at::Tensor t = UnwrapTensor(info[0]);
-  double a = Double(info[2], "alpha");
-  // Integral alpha stays integral so that int64 counters (num_batches_tracked) accept it.
-  at::Scalar alpha = a == static_cast<double>(static_cast<int64_t>(a)) ? at::Scalar(static_cast<int64_t>(a)) : at::Scalar(a);
+  // Integral numbers stay integral so that int64 counters (num_batches_tracked) accept them.
+  at::Scalar alpha = ScalarValue(info[2], "alpha");
   if (!IsAbsent(info[3]) && Bool(info[3], "otherIsNumber")) {
-    double v = Double(info[1], "other");
-    t.add_(v == static_cast<double>(static_cast<int64_t>(v)) ? at::Scalar(static_cast<int64_t>(v)) : at::Scalar(v), alpha);
+    t.add_(ScalarValue(info[1], "other"), alpha);
   } else {
     t.add_(UnwrapTensor(info[1]), alpha);
   }
@@ -123,9 +121,8 @@ Napi::Value ManualSeed(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
-  int64_t n = Int(info[0], "threads");
-  if (n < 1) throw Napi::RangeError::New(info.Env(), "setNumThreads: need at least 1 thread");
-  at::set_num_threads(static_cast<int>(n));
+  // Bounded so that the cast to int is exact and libtorch is not asked for absurd thread pools.
+  at::set_num_threads(static_cast<int>(IntInRange(info[0], "threads", 1, 1024)));
   return info.Env().Undefined();
 }
 

@@ -113,13 +113,13 @@ Napi::Value Full(const Napi::CallbackInfo& info) {
 Napi::Value Arange(const Napi::CallbackInfo& info) {
   auto options = OptionsAt(info, 3);
   if (IsAbsent(info[3])) options = options.dtype(at::kLong);
-  return WrapTensor(info.Env(), Finish(info, 5, at::arange(Double(info[0], "start"), Double(info[1], "end"),
-                                                           Double(info[2], "step"), options)));
+  return WrapTensor(info.Env(), Finish(info, 5, at::arange(FiniteDouble(info[0], "start"), FiniteDouble(info[1], "end"),
+                                                           FiniteDouble(info[2], "step"), options)));
 }
 
 // linspace(start, end, steps, dtype, device, requiresGrad)
 Napi::Value Linspace(const Napi::CallbackInfo& info) {
-  return WrapTensor(info.Env(), Finish(info, 5, at::linspace(Double(info[0], "start"), Double(info[1], "end"),
+  return WrapTensor(info.Env(), Finish(info, 5, at::linspace(FiniteDouble(info[0], "start"), FiniteDouble(info[1], "end"),
                                                              Int(info[2], "steps"), OptionsAt(info, 3))));
 }
 

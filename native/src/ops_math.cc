@@ -12,15 +12,7 @@ namespace {
 // (the TypeScript side passes it): op(a, 2.5, true) vs op(a, handle).
 bool IsScalarFlag(const Napi::Value& flag) { return flag.IsBoolean() && flag.As<Napi::Boolean>().Value(); }
 
-at::Scalar ScalarArg(const Napi::Value& v) {
-  if (v.IsBoolean()) return at::Scalar(v.As<Napi::Boolean>().Value());
-  double d = v.As<Napi::Number>().DoubleValue();
-  // Keep integral numbers integral so int64 tensors stay int64 (as Python ints do).
-  if (d == static_cast<double>(static_cast<int64_t>(d)) && std::abs(d) < 9.007199254740992e15) {
-    return at::Scalar(static_cast<int64_t>(d));
-  }
-  return at::Scalar(d);
-}
+at::Scalar ScalarArg(const Napi::Value& v) { return ScalarValue(v, "other"); }
 
 // A number operand as a 0-dim tensor (for ops without a Scalar overload); type promotion treats a
 // 0-dim tensor like a Python scalar, so float32 stays float32.
@@ -95,9 +87,9 @@ UNARY(IsNan, at::isnan(a))
 UNARY(IsFinite, at::isfinite(a))
 UNARY(LogicalNot, at::logical_not(a))
 UNARY(Matmul, at::matmul(a, UnwrapTensor(info[1])))
-UNARY(LeakyRelu, at::leaky_relu(a, Double(info[1], "negativeSlope")))
-UNARY(Elu, at::elu(a, Double(info[1], "alpha")))
-UNARY(Softplus, at::softplus(a, Double(info[1], "beta"), Double(info[2], "threshold")))
+UNARY(LeakyRelu, at::leaky_relu(a, FiniteDouble(info[1], "negativeSlope")))
+UNARY(Elu, at::elu(a, FiniteDouble(info[1], "alpha")))
+UNARY(Softplus, at::softplus(a, FiniteDouble(info[1], "beta"), FiniteDouble(info[2], "threshold")))
 UNARY(Softmax, at::softmax(a, Int(info[1], "dim")))
 UNARY(LogSoftmax, at::log_softmax(a, Int(info[1], "dim")))
 UNARY(Cumsum, at::cumsum(a, Int(info[1], "dim")))
@@ -198,10 +190,7 @@ Napi::Value MaxOrMin(const Napi::CallbackInfo& info, bool is_max) {
   if (IsAbsent(info[1])) return WrapTensor(env, is_max ? at::max(a) : at::min(a));
   auto result = is_max ? at::max(a, Int(info[1], "dim"), Bool(info[2], "keepdim"))
                        : at::min(a, Int(info[1], "dim"), Bool(info[2], "keepdim"));
-  auto array = Napi::Array::New(env, 2);
-  array.Set(0u, WrapTensor(env, std::get<0>(result)));
-  array.Set(1u, WrapTensor(env, std::get<1>(result)));
-  return array;
+  return WrapTensorPair(env, std::move(result));
 }
 Napi::Value Max(const Napi::CallbackInfo& info) { return MaxOrMin(info, true); }
 Napi::Value Min(const Napi::CallbackInfo& info) { return MaxOrMin(info, false); }

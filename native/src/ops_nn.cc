@@ -25,14 +25,14 @@ Napi::Value Linear(const Napi::CallbackInfo& info) {
 Napi::Value Conv2d(const Napi::CallbackInfo& info) {
   return WrapTensor(info.Env(), at::conv2d(UnwrapTensor(info[0]), UnwrapTensor(info[1]), OptionalTensor(info[2]),
                                            IntList(info[3], "stride"), IntList(info[4], "padding"),
-                                           IntList(info[5], "dilation"), Int(info[6], "groups")));
+                                           IntList(info[5], "dilation"), IntInRange(info[6], "groups", 1, kMaxInt32)));
 }
 
 // convTranspose2d(x, weight, bias|null, stride, padding, outputPadding, groups, dilation)
 Napi::Value ConvTranspose2d(const Napi::CallbackInfo& info) {
   return WrapTensor(info.Env(), at::conv_transpose2d(UnwrapTensor(info[0]), UnwrapTensor(info[1]), OptionalTensor(info[2]),
                                                      IntList(info[3], "stride"), IntList(info[4], "padding"),
-                                                     IntList(info[5], "outputPadding"), Int(info[6], "groups"),
+                                                     IntList(info[5], "outputPadding"), IntInRange(info[6], "groups", 1, kMaxInt32),
                                                      IntList(info[7], "dilation")));
 }
 
@@ -41,19 +41,19 @@ Napi::Value ConvTranspose2d(const Napi::CallbackInfo& info) {
 Napi::Value BatchNorm(const Napi::CallbackInfo& info) {
   return WrapTensor(info.Env(), at::batch_norm(UnwrapTensor(info[0]), OptionalTensor(info[3]), OptionalTensor(info[4]),
                                                OptionalTensor(info[1]), OptionalTensor(info[2]), Bool(info[5], "training"),
-                                               Double(info[6], "momentum"), Double(info[7], "eps"), true));
+                                               FiniteDouble(info[6], "momentum"), FiniteDouble(info[7], "eps"), true));
 }
 
 // layerNorm(x, normalizedShape, weight|null, bias|null, eps)
 Napi::Value LayerNorm(const Napi::CallbackInfo& info) {
   return WrapTensor(info.Env(), at::layer_norm(UnwrapTensor(info[0]), IntList(info[1], "normalizedShape"),
-                                               OptionalTensor(info[2]), OptionalTensor(info[3]), Double(info[4], "eps"), true));
+                                               OptionalTensor(info[2]), OptionalTensor(info[3]), FiniteDouble(info[4], "eps"), true));
 }
 
 // groupNorm(x, numGroups, weight|null, bias|null, eps)
 Napi::Value GroupNorm(const Napi::CallbackInfo& info) {
   return WrapTensor(info.Env(), at::group_norm(UnwrapTensor(info[0]), Int(info[1], "numGroups"), OptionalTensor(info[2]),
-                                               OptionalTensor(info[3]), Double(info[4], "eps"), true));
+                                               OptionalTensor(info[3]), FiniteDouble(info[4], "eps"), true));
 }
 
 // maxPool2d(x, kernel, stride, padding, dilation, ceilMode)
@@ -77,7 +77,7 @@ Napi::Value AdaptiveMaxPool2d(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Dropout(const Napi::CallbackInfo& info) {
-  return WrapTensor(info.Env(), at::dropout(UnwrapTensor(info[0]), Double(info[1], "p"), Bool(info[2], "training")));
+  return WrapTensor(info.Env(), at::dropout(UnwrapTensor(info[0]), FiniteDoubleInRange(info[1], "p", 0, 1), Bool(info[2], "training")));
 }
 
 // interpolate(x, size|null, scale[2]|null, mode, alignCorners): as torch.nn.functional.interpolate
@@ -87,12 +87,7 @@ Napi::Value Interpolate(const Napi::CallbackInfo& info) {
   c10::optional<std::vector<int64_t>> size;
   c10::optional<std::vector<double>> scales;
   if (!IsAbsent(info[1])) size = IntList(info[1], "size");
-  if (!IsAbsent(info[2])) {
-    auto array = info[2].As<Napi::Array>();
-    std::vector<double> s;
-    for (uint32_t i = 0; i < array.Length(); ++i) s.push_back(Double(array.Get(i), "scaleFactor"));
-    scales = s;
-  }
+  if (!IsAbsent(info[2])) scales = FiniteDoubleList(info[2], "scaleFactor");
   at::OptionalIntArrayRef out_size = size ? at::OptionalIntArrayRef(*size) : c10::nullopt;
   c10::optional<at::ArrayRef<double>> out_scales = scales ? c10::optional<at::ArrayRef<double>>(*scales) : c10::nullopt;
   std::string mode = String(info[3], "mode");
@@ -130,7 +125,7 @@ Napi::Value L1Loss(const Napi::CallbackInfo& info) {
 
 Napi::Value SmoothL1Loss(const Napi::CallbackInfo& info) {
   return WrapTensor(info.Env(), at::smooth_l1_loss(UnwrapTensor(info[0]), UnwrapTensor(info[1]), ParseReduction(info[2]),
-                                                   Double(info[3], "beta")));
+                                                   FiniteDouble(info[3], "beta")));
 }
 
 // bceWithLogits(logits, target, weight|null, posWeight|null, reduction)
@@ -150,7 +145,7 @@ Napi::Value BinaryCrossEntropy(const Napi::CallbackInfo& info) {
 Napi::Value CrossEntropy(const Napi::CallbackInfo& info) {
   return WrapTensor(info.Env(), at::cross_entropy_loss(UnwrapTensor(info[0]), UnwrapTensor(info[1]), OptionalTensor(info[2]),
                                                        ParseReduction(info[3]), Int(info[4], "ignoreIndex"),
-                                                       Double(info[5], "labelSmoothing")));
+                                                       FiniteDoubleInRange(info[5], "labelSmoothing", 0, 1)));
 }
 
 // nllLoss(logProbabilities, target, weight|null, reduction, ignoreIndex)

@@ -70,32 +70,22 @@ Napi::Value Stack(const Napi::CallbackInfo& info) {
   return WrapTensor(info.Env(), at::stack(TensorList(info[0]), Int(info[1], "dim")));
 }
 
-Napi::Value PairToArray(Napi::Env env, std::tuple<at::Tensor, at::Tensor> pair) {
-  auto array = Napi::Array::New(env, 2);
-  array.Set(0u, WrapTensor(env, std::get<0>(pair)));
-  array.Set(1u, WrapTensor(env, std::get<1>(pair)));
-  return array;
-}
-
 // sort(t, dim, descending, stable) -> [values, indices]
 Napi::Value Sort(const Napi::CallbackInfo& info) {
   const at::Tensor& a = UnwrapTensor(info[0]);
   bool stable = !IsAbsent(info[3]) && Bool(info[3], "stable");
-  return PairToArray(info.Env(), at::sort(a, stable, Int(info[1], "dim"), Bool(info[2], "descending")));
+  return WrapTensorPair(info.Env(), at::sort(a, stable, Int(info[1], "dim"), Bool(info[2], "descending")));
 }
 
 // topk(t, k, dim, largest) -> [values, indices]
 Napi::Value Topk(const Napi::CallbackInfo& info) {
   const at::Tensor& a = UnwrapTensor(info[0]);
-  return PairToArray(info.Env(), at::topk(a, Int(info[1], "k"), Int(info[2], "dim"), Bool(info[3], "largest")));
+  return WrapTensorPair(info.Env(), at::topk(a, Int(info[1], "k"), Int(info[2], "dim"), Bool(info[3], "largest")));
 }
 
 Napi::Value Split(const Napi::CallbackInfo& info) {
   const at::Tensor& a = UnwrapTensor(info[0]);
-  auto parts = at::split_with_sizes(a, IntList(info[1], "sizes"), Int(info[2], "dim"));
-  auto array = Napi::Array::New(info.Env(), parts.size());
-  for (size_t i = 0; i < parts.size(); ++i) array.Set(static_cast<uint32_t>(i), WrapTensor(info.Env(), parts[i]));
-  return array;
+  return WrapTensors(info.Env(), at::split_with_sizes(a, IntList(info[1], "sizes"), Int(info[2], "dim")));
 }
 
 // to(t, dtype|null, device|null)

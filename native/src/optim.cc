@@ -5,6 +5,7 @@
 #include <torch/optim/adamw.h>
 #include <torch/optim/sgd.h>
 
+#include <limits>
 #include <memory>
 
 #include "errors.h"
@@ -19,23 +20,32 @@ struct OptimizerBox {
   std::unique_ptr<torch::optim::Optimizer> optimizer;
 };
 
-double Option(const Napi::Object& options, const char* name, double fallback) {
+// A hyper-parameter within [lo, hi] (the ranges PyTorch's Python optimizers check), or `fallback`.
+double Option(const Napi::Object& options, const char* name, double fallback, double lo = 0,
+              double hi = std::numeric_limits<double>::max()) {
   Napi::Value v = options.Get(name);
-  return IsAbsent(v) ? fallback : Double(v, name);
+  return IsAbsent(v) ? fallback : FiniteDoubleInRange(v, name, lo, hi);
 }
+
+// The largest beta below 1 (Adam divides by 1 - beta^t).
+constexpr double kBetaMax = 1.0 - 1e-16;
 
 bool Flag(const Napi::Object& options, const char* name) {
   Napi::Value v = options.Get(name);
   return !IsAbsent(v) && Bool(v, name);
 }
 
-torch::optim::Optimizer& Unwrap(const Napi::Value& value) {
+OptimizerBox& Box(const Napi::Value& value) {
   if (!value.IsExternal() || !value.As<Napi::External<OptimizerBox>>().CheckTypeTag(&kOptimizerTag)) {
-    ThrowType(value.Env(), "expected an optimizer");
+    ThrowType(value.Env(), "expected an optimizer, got " + Describe(value));
   }
-  OptimizerBox* box = value.As<Napi::External<OptimizerBox>>().Data();
-  if (!box->optimizer) ThrowType(value.Env(), "optimizer was already disposed");
-  return *box->optimizer;
+  return *value.As<Napi::External<OptimizerBox>>().Data();
+}
+
+torch::optim::Optimizer& Unwrap(const Napi::Value& value) {
+  OptimizerBox& box = Box(value);
+  if (!box.optimizer) ThrowType(value.Env(), "optimizer was already disposed");
+  return *box.optimizer;
 }
 
 // optimizerCreate(kind 'adam'|'adamw'|'sgd', params[], options)
@@ -49,22 +59,28 @@ Napi::Value Create(const Napi::CallbackInfo& info) {
   }
   if (!info[2].IsObject()) ThrowType(env, "optimizer: options must be an object");
   Napi::Object o = info[2].As<Napi::Object>();
-  double lr = Double(o.Get("lr"), "lr");
+  // Every option is checked whichever kind reads it, so a bad value is never silently ignored.
+  double lr = FiniteDoubleInRange(o.Get("lr"), "lr", 0, std::numeric_limits<double>::max());
+  double beta1 = Option(o, "beta1", 0.9, 0, kBetaMax), beta2 = Option(o, "beta2", 0.999, 0, kBetaMax);
+  double eps = Option(o, "eps", 1e-8);
+  double weight_decay = Option(o, "weightDecay", kind == "adamw" ? 1e-2 : 0);
+  double momentum = Option(o, "momentum", 0), dampening = Option(o, "dampening", 0);
+  bool amsgrad = Flag(o, "amsgrad"), nesterov = Flag(o, "nesterov");
   auto box = std::make_unique<OptimizerBox>();
-  if (kind == "adam" || kind == "adamw") {
-    auto betas = std::make_tuple(Option(o, "beta1", 0.9), Option(o, "beta2", 0.999));
-    if (kind == "adam") {
-      torch::optim::AdamOptions opts(lr);
-      opts.betas(betas).eps(Option(o, "eps", 1e-8)).weight_decay(Option(o, "weightDecay", 0)).amsgrad(Flag(o, "amsgrad"));
-      box->optimizer = std::make_unique<torch::optim::Adam>(params, opts);
-    } else {
-      torch::optim::AdamWOptions opts(lr);
-      opts.betas(betas).eps(Option(o, "eps", 1e-8)).weight_decay(Option(o, "weightDecay", 1e-2)).amsgrad(Flag(o, "amsgrad"));
-      box->optimizer = std::make_unique<torch::optim::AdamW>(params, opts);
-    }
+  if (kind == "adam") {
+    torch::optim::AdamOptions opts(lr);
+    opts.betas(std::make_tuple(beta1, beta2)).eps(eps).weight_decay(weight_decay).amsgrad(amsgrad);
+    box->optimizer = std::make_unique<torch::optim::Adam>(params, opts);
+  } else if (kind == "adamw") {
+    torch::optim::AdamWOptions opts(lr);
+    opts.betas(std::make_tuple(beta1, beta2)).eps(eps).weight_decay(weight_decay).amsgrad(amsgrad);
+    box->optimizer = std::make_unique<torch::optim::AdamW>(params, opts);
   } else if (kind == "sgd") {
+    if (nesterov && (momentum <= 0 || dampening != 0)) {
+      throw Napi::RangeError::New(env, "optimizer: nesterov needs a momentum above 0 and zero dampening");
+    }
     torch::optim::SGDOptions opts(lr);
-    opts.momentum(Option(o, "momentum", 0)).dampening(Option(o, "dampening", 0)).weight_decay(Option(o, "weightDecay", 0)).nesterov(Flag(o, "nesterov"));
+    opts.momentum(momentum).dampening(dampening).weight_decay(weight_decay).nesterov(nesterov);
     box->optimizer = std::make_unique<torch::optim::SGD>(params, opts);
   } else {
     ThrowType(env, "optimizer: unknown kind '" + kind + "' (adam, adamw, sgd)");
@@ -89,15 +105,15 @@ Napi::Value GetLr(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value SetLr(const Napi::CallbackInfo& info) {
-  double lr = Double(info[1], "lr");
+  double lr = FiniteDoubleInRange(info[1], "lr", 0, std::numeric_limits<double>::max());
   for (auto& group : Unwrap(info[0]).param_groups()) group.options().set_lr(lr);
   return info.Env().Undefined();
 }
 
-// optimizerDispose(o): frees the state (moments) now instead of at garbage collection.
+// optimizerDispose(o): frees the state (moments) now instead of at garbage collection; a second
+// dispose does nothing.
 Napi::Value Dispose(const Napi::CallbackInfo& info) {
-  if (!info[0].IsExternal()) ThrowType(info.Env(), "expected an optimizer");
-  info[0].As<Napi::External<OptimizerBox>>().Data()->optimizer.reset();
+  Box(info[0]).optimizer.reset();
   return info.Env().Undefined();
 }
 

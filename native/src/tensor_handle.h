@@ -4,37 +4,33 @@
 // was disposed (and whose slot was reused) is recognised and refused. dispose() releases the tensor
 // at once; the TypeScript side frees forgotten tensors through a FinalizationRegistry. The live
 // count is kept here, so it reflects the tensors that really hold memory.
+//
+// Each JavaScript thread (the main thread and every worker_thread) has its own table, so no lock is
+// needed and a worker's tensors are freed when it exits. A handle also names its table, so a handle
+// passed to another thread is refused instead of naming some other tensor there.
 #pragma once
 #include <napi.h>
 #include <ATen/core/Tensor.h>
-#include <c10/core/ScalarType.h>
-#include <c10/core/Device.h>
-#include <c10/util/Optional.h>
-#include <cstdint>
-#include <string>
+
+#include <tuple>
 #include <vector>
+
+#include "args.h"
 
 namespace spinesurv {
 
+// A new handle owning `tensor`.
 Napi::Value WrapTensor(Napi::Env env, at::Tensor tensor);
-// The tensor inside a handle; throws a TypeError for anything else or a disposed handle.
-const at::Tensor& UnwrapTensor(const Napi::Value& value);
+// An array of new handles; when one cannot be made, those made before it are released (no leak).
+Napi::Value WrapTensors(Napi::Env env, std::vector<at::Tensor> tensors);
+Napi::Value WrapTensorPair(Napi::Env env, std::tuple<at::Tensor, at::Tensor> pair);
+// The tensor inside a handle (a new reference: it stays valid even if the handle is disposed while
+// the op runs); throws a TypeError for anything else, a disposed handle or another thread's handle.
+at::Tensor UnwrapTensor(const Napi::Value& value);
 bool IsTensorHandle(const Napi::Value& value);
 // null/undefined -> an undefined (absent) tensor, as libtorch's optional arguments expect.
 c10::optional<at::Tensor> OptionalTensor(const Napi::Value& value);
 std::vector<at::Tensor> TensorList(const Napi::Value& value);
-
-// ---- argument conversion shared by all op files ----
-std::vector<int64_t> IntList(const Napi::Value& value, const char* what);
-int64_t Int(const Napi::Value& value, const char* what);
-double Double(const Napi::Value& value, const char* what);
-bool Bool(const Napi::Value& value, const char* what);
-std::string String(const Napi::Value& value, const char* what);
-bool IsAbsent(const Napi::Value& value);
-at::ScalarType ParseDType(Napi::Env env, const std::string& name);
-std::string DTypeName(at::ScalarType type);
-c10::Device ParseDevice(Napi::Env env, const std::string& name);
-std::string DeviceName(const c10::Device& device);
 
 void RegisterTensorHandle(Napi::Env env, Napi::Object exports);
 

@@ -6,7 +6,11 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** Reference to one libtorch tensor inside the addon: a number naming a slot (with a generation). */
+/**
+ * Reference to one libtorch tensor inside the addon: a number naming a slot (with a generation) of
+ * this thread's table. Each worker_thread has its own tensors; a handle sent to another thread is
+ * refused there (send the data instead).
+ */
 export type Handle = number & { readonly __brand: 'TensorHandle' };
 /** Opaque reference to one libtorch optimizer inside the addon. */
 export type OptimizerHandle = { readonly __brand: 'OptimizerHandle' };

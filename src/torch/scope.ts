@@ -121,7 +121,7 @@ export function scope<T>(fn: () => T): T {
   return result;
 }
 
-/** Tensors holding libtorch memory right now (counted in the addon). */
+/** Tensors holding libtorch memory right now in this thread (counted in the addon; each worker_thread has its own). */
 export function liveTensorCount(): number {
   return native.liveTensorCount() as number;
 }

@@ -66,7 +66,25 @@ test('dicom png writes the windowed 8-bit preview; bad input exits 2 naming the 
     const { data, info } = await sharp(out).extractChannel(0).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
     assert.equal(info.width, 24);
     assert.equal(info.height, 16);
-    assert.deepEqual(new Uint8Array(data), windowToBytes(Float32Array.from(px), { center: 1000, width: 500 }));
+    // dcmtk renders the same file with the window stored in it (+Wi 1); its PNG is the reference.
+    const reference = join(dir, 'dcmtk.png');
+    tool('dcmj2pnm', ['+Wi', '1', '+on', path, reference]);
+    const ref = await sharp(reference).extractChannel(0).toColourspace('b-w').raw().toBuffer();
+    assert.equal(ref.length, 24 * 16);
+    const ours = new Uint8Array(data);
+    // dcmtk truncates the output of the linear VOI function (DICOM PS3.3 C.11.2.1.2) and spinesurv
+    // rounds it, so they agree exactly or spinesurv is one grey level above; anything else is a bug.
+    let exact = 0;
+    for (let i = 0; i < ours.length; i++) {
+      const d = ours[i] - ref[i];
+      assert.ok(d === 0 || d === 1, `pixel ${i} (value ${px[i]}): spinesurv ${ours[i]}, dcmj2pnm ${ref[i]}`);
+      if (d === 0) exact++;
+    }
+    assert.ok(exact > ours.length * 0.8, `only ${exact} of ${ours.length} pixels equal dcmj2pnm's`);
+    // The standard's function itself, rounded: x <= c - 0.5 - (w-1)/2 -> 0; x > c - 0.5 + (w-1)/2 -> 255.
+    const standard = (x: number) => (x <= 999.5 - 249.5 ? 0 : x > 999.5 + 249.5 ? 255 : Math.round(((x - 999.5) / 499 + 0.5) * 255));
+    assert.deepEqual(Array.from(ours), Array.from(px, standard));
+    assert.ok(new Set(ours).size > 20, 'the test image spans the window (a ramp, not just black and white)');
     // window edges: below the window black, above white, in between a ramp
     const bytes = windowToBytes(Float32Array.of(700, 749, 1000, 1250, 1300), { center: 1000, width: 500 });
     assert.deepEqual(Array.from(bytes), [0, 0, 128, 255, 255]);

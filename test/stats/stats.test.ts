@@ -17,7 +17,7 @@ import {
   youdenThreshold,
 } from '../../src/stats/index.js';
 import { readCsv } from '../../src/util/csv.js';
-import { assertAllClose, assertClose, fixture, more } from '../survival/fixtures.js';
+import { assertAllClose, assertClose, fixture, honest, more } from '../survival/fixtures.js';
 
 const s = more.stats;
 const vet = readCsv(fixture('veteran.csv'));
@@ -108,27 +108,26 @@ test('Table 1 rows: mean +- SD, n (%), and the right test for small expected cou
   ]);
   assert.deepEqual(t.groups, ['0', '1']);
   assert.equal(t.n[0] + t.n[1], d.length);
+  // Every row is checked: assert.ok(kind === ...) narrows the type instead of an if that could skip.
   const age = t.rows[0];
-  assert.equal(age.kind, 'continuous');
-  if (age.kind === 'continuous') {
-    const [x, y] = split(d.numbers('age'), d.numbers('status'));
-    assertClose(age.p!, welchTTest(x, y).p, 1e-15, 'age p');
-    assertClose(age.byGroup[0].mean, x.reduce((a, b) => a + b) / x.length, 1e-12, 'mean');
-  }
+  assert.ok(age.kind === 'continuous', `age row is ${age.kind}`);
+  const [x, y] = split(d.numbers('age'), d.numbers('status'));
+  assertClose(age.p!, honest.table1_lung_age_welch.p, 1e-12, 'age p (R t.test)', true);
+  assertClose(age.byGroup[0].mean, x.reduce((a, b) => a + b) / x.length, 1e-12, 'mean');
+  assert.ok(y.length > 0);
   const ecog = t.rows[2];
-  if (ecog.kind === 'categorical') {
-    assert.equal(ecog.test, 'fisher', 'an expected count < 5 switches to Fisher');
-    assertClose(ecog.p!, s.fisher_ecog.p, 1e-7, 'ecog fisher p', true);
-    assert.equal(ecog.missing, 1);
-    assert.equal(ecog.levels.reduce((a, l) => a + l.overall.n, 0), d.length - 1);
-  }
+  assert.ok(ecog.kind === 'categorical', `ph_ecog row is ${ecog.kind}`);
+  assert.equal(ecog.test, 'fisher', 'an expected count < 5 switches to Fisher');
+  assertClose(ecog.p!, s.fisher_ecog.p, 1e-7, 'ecog fisher p', true);
+  assert.equal(ecog.missing, 1);
+  assert.equal(ecog.levels.reduce((a, l) => a + l.overall.n, 0), d.length - 1);
   const sex = t.rows[1];
-  if (sex.kind === 'categorical') {
-    assert.equal(sex.test, 'chi-square');
-    assertClose(sex.p!, s.chisq_female_status.p, 1e-9, 'sex chisq p', true);
-  }
+  assert.ok(sex.kind === 'categorical', `female row is ${sex.kind}`);
+  assert.equal(sex.test, 'chi-square');
+  assertClose(sex.p!, s.chisq_female_status.p, 1e-9, 'sex chisq p', true);
   const wt = t.rows[3];
-  if (wt.kind === 'continuous') assert.ok(wt.overall.missing > 0);
+  assert.ok(wt.kind === 'continuous', `wt_loss row is ${wt.kind}`);
+  assert.equal(wt.overall.missing, 14, 'lung has 14 missing wt.loss');
   assert.match(table1Markdown(t), /\| age, mean ± SD \| \d+\.\d ± \d+\.\d \|/);
 });
 
@@ -150,5 +149,5 @@ test('one-way ANOVA agrees with R anova(lm()); Table 1 uses it for more than two
   const t = table1(ecog.filter((_, i) => keep[i]), [{ name: 'age', kind: 'continuous', values: age.filter((_, i) => keep[i]) }]);
   const row = t.rows[0];
   assert.ok(row.kind === 'continuous' && row.test === 'anova');
-  if (row.kind === 'continuous') assertClose(row.p!, s.anova_age_ecog.p, 1e-9, 'table1 anova p', true);
+  assertClose(row.p!, s.anova_age_ecog.p, 1e-9, 'table1 anova p', true);
 });

@@ -1,6 +1,6 @@
 /**
  * `spinesurv study` end to end on a small cohort made by code: the results.json shape of CLI.md, every
- * C-index equal to `spinesurv concordance` on the written predictions, model folders that
+ * C-index and its SE equal to R's survival::concordance on the written predictions, model folders that
  * `spinesurv predict` reads back to the same risks, a report that renders in Chromium with every
  * figure and no patient identifier, repeatability, and the all-or-nothing refusal of a bad cohort.
  */
@@ -15,6 +15,8 @@ import { readCsv } from '../../src/util/csv.js';
 import type { StudyResults } from '../../src/study/results.js';
 import { checkReport } from '../report/browser.js';
 import { makeFixtureCohort } from './fixture-cohort.js';
+import { rscript } from '../survival/rscript.js';
+import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 
 const bin = fileURLToPath(new URL('../../../bin/spinesurv.js', import.meta.url));
 
@@ -60,16 +62,52 @@ test('a study writes results.json in the CLI.md shape, and each C-index equals s
     assert.deepEqual(Object.keys(m.brier), ['1', '3', '5']);
     assert.ok(typeof m.uno === 'number');
 
-    const c = cli(['concordance', '--data', join(out, m.predictions.file), '--time', 'time', '--event', 'event', '--score', m.predictions.column, '--json']);
-    assert.equal(c.status, 0, c.stderr);
-    const ref = JSON.parse(c.stdout) as { n: number; harrell: number; harrell_se: number };
-    assert.equal(ref.n, m.n);
-    assert.ok(Math.abs(ref.harrell - m.harrell) < 1e-12, `${m.key}: ${m.harrell} vs concordance ${ref.harrell}`);
-    assert.ok(Math.abs(ref.harrell_se - m.harrell_se) < 1e-12);
   }
+  // Each C-index and its SE as R's survival::concordance computes them from the written predictions.
+  const ref = rscript(`
+    emit(lapply(seq(1, length(args), by = 2), function(k) {
+      d <- read.csv(args[k]); x <- concordance(Surv(d$time, d$event) ~ d[[args[k + 1]]], reverse = TRUE)
+      list(n = nrow(d), c = unname(x$concordance), se = sqrt(unname(x$var)))
+    }))`, models.flatMap((m) => [join(out, m.predictions.file), m.predictions.column]));
+  models.forEach((m, k) => {
+    assert.equal(ref[k].n, m.n, `${m.key} n`);
+    assert.ok(Math.abs(ref[k].c - m.harrell) < 1e-9, `${m.key}: ${m.harrell} vs R concordance ${ref[k].c}`);
+    assert.ok(Math.abs(ref[k].se - m.harrell_se) < 1e-9, `${m.key}: SE ${m.harrell_se} vs R ${ref[k].se}`);
+  });
   // Comparisons: every model of a subgroup against CoxPH model 3 and against FRAX.
   assert.equal(results.test.comparisons.length, 2 * (6 + 5));
-  assert.ok(results.test.comparisons.every((c) => c.ci95[0] <= c.difference && c.difference <= c.ci95[1] && c.p >= 0 && c.p <= 1));
+  assert.ok(results.test.comparisons.every((c) => c.ci95[0] <= c.difference && c.difference <= c.ci95[1]));
+  // Each paired comparison against R: the difference and the infinitesimal-jackknife p of
+  // concordance(fit1, fit2) (coxph fits holding each score as a fixed linear predictor), and the
+  // bootstrap p, whose SE (100 resamples, about 7% noise) must be near R's jackknife SE.
+  const where = new Map(models.map((m) => [m.key, m.predictions]));
+  const comparisons = results.test.comparisons as Array<(typeof results.test.comparisons)[number] & { jackknife_p: number }>;
+  const paired = rscript(`
+    emit(lapply(seq(1, length(args), by = 3), function(k) {
+      d <- read.csv(args[k]); d$s1 <- d[[args[k + 1]]]; d$s2 <- d[[args[k + 2]]]
+      f1 <- suppressWarnings(coxph(Surv(time, event) ~ s1, data = d, init = 1, iter.max = 0))
+      f2 <- suppressWarnings(coxph(Surv(time, event) ~ s2, data = d, init = 1, iter.max = 0))
+      x <- concordance(f1, f2); v <- x$var
+      diff <- unname(x$concordance[1] - x$concordance[2]); se <- sqrt(v[1, 1] + v[2, 2] - 2 * v[1, 2])
+      list(diff = diff, se = se, p = 2 * pnorm(-abs(diff / se)))
+    }))`, comparisons.flatMap((c) => {
+    const [a, b] = [where.get(c.model)!, where.get(c.reference)!];
+    assert.equal(a.file, b.file, 'a comparison is paired within one predictions file');
+    return [join(out, a.file), a.column, b.column];
+  }));
+  let sePairs = 0;
+  comparisons.forEach((c, k) => {
+    const r = paired[k];
+    assert.ok(Math.abs(c.difference - r.diff) < 1e-9, `${c.model} - ${c.reference}: ${c.difference} vs R ${r.diff}`);
+    assert.ok(Math.abs(c.jackknife_p - r.p) < 1e-6 * Math.max(1e-3, r.p), `${c.model} - ${c.reference}: jackknife p ${c.jackknife_p} vs R ${r.p}`);
+    const z = Math.abs(r.diff / r.se);
+    if (z > 1 && c.p > 1e-12) {
+      const bootSe = Math.abs(c.difference) / normalQuantile(1 - c.p / 2, 0, 1);
+      assert.ok(bootSe / r.se > 0.6 && bootSe / r.se < 1.6, `${c.model} - ${c.reference}: bootstrap SE ${bootSe} vs R jackknife ${r.se}`);
+      sePairs++;
+    }
+  });
+  assert.ok(sePairs >= 3, `only ${sePairs} comparisons were clear enough to check the bootstrap SE`);
   assert.equal(results.test.km.length, 4);
   assert.equal(results.test.calibration.length, 6);
   assert.equal(results.cohort.rows_read, 320);

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { assertAllClose, assertClose, fixture, more, reference } from './fixtures.js';
+import { assertAllClose, assertClose, fixture, honest, more, reference } from './fixtures.js';
 
 const bin = fileURLToPath(new URL('../../../bin/spinesurv.js', import.meta.url));
 
@@ -95,13 +95,24 @@ test('spinesurv km and table1 --json', () => {
   const j = JSON.parse(k.stdout);
   assertAllClose(j.overall.surv, reference.kaplan_meier.surv, 1e-12, 'km surv');
   assertAllClose(j.overall.lower95, reference.kaplan_meier.lower95, 1e-12, 'km lower');
-  assert.ok(j.log_rank.p > 0 && j.log_rank.p < 1);
+  // The log-rank test as R's survdiff computes it.
+  const lr = honest.logrank_veteran_trt;
+  assertClose(j.log_rank.chisq, lr.chisq, 1e-9, 'log-rank chi-square', true);
+  assert.equal(j.log_rank.df, lr.df);
+  assertClose(j.log_rank.p, lr.p, 1e-9, 'log-rank p', true);
+  assertAllClose(j.log_rank.expected, lr.expected, 1e-9, 'log-rank expected', true);
   assert.deepEqual(Object.keys(j.groups), ['0', '1']);
   const t = run(['table1', '--data', fixture('veteran.csv'), '--group', 'trt', '--continuous', 'age,karno', '--categorical', 'prior', '--json']);
   assert.equal(t.code, 0, t.stderr);
   const tj = JSON.parse(t.stdout);
   assert.deepEqual(tj.groups, ['0', '1']);
   assert.equal(tj.rows.length, 3);
+  // Each row's test and p-value as R's t.test / chisq.test give them.
+  const r1 = honest.table1_veteran_trt;
+  for (const [i, name] of ['age', 'karno', 'prior'].entries()) {
+    assert.equal(tj.rows[i].test, r1[name].test, `${name} test`);
+    assertClose(tj.rows[i].p, r1[name].p, 1e-9, `table1 ${name} p`, true);
+  }
 });
 
 test('bad inputs exit 2 with a message naming the column and line', () => {

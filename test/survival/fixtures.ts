@@ -14,6 +14,8 @@ export type Json = any;
 
 export const reference: Json = JSON.parse(readFileSync(fixture('reference.json'), 'utf8'));
 export const more: Json = JSON.parse(readFileSync(fixture('more-references.json'), 'utf8'));
+/** Log-rank, Table 1 tests and the GND calibration test from R (honest-references.R). */
+export const honest: Json = JSON.parse(readFileSync(fixture('honest-references.json'), 'utf8'));
 
 /** A CSV fixture restricted to rows complete in the given columns (R's complete.cases). */
 export function completeCases(name: string, columns: string[]): CsvTable {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { brierScore, calibrationAtHorizon, coxph, integratedBrier, timeDependentAuc } from '../../src/survival/index.js';
 import { readCsv } from '../../src/util/csv.js';
-import { assertAllClose, completeCases, fixture, more, reference } from './fixtures.js';
+import { assertAllClose, assertClose, completeCases, fixture, honest, more, reference, type Json } from './fixtures.js';
 
 function survivalMatrix(fit: ReturnType<typeof coxph>, cols: Float64Array[], times: number[]): Float64Array[] {
   const n = cols[0].length;
@@ -54,10 +54,17 @@ test('integrated Brier score agrees with riskRegression (summary = "ibs"); calib
   const risk = Float64Array.from(karno, (k) => 1 - fit.survival(90, [k]));
   const cal = calibrationAtHorizon(time, status, risk, 90, 4);
   assert.equal(cal.groups.reduce((a, g) => a + g.n, 0), time.length);
+  // The groups and the Greenwood-Nam-D'Agostino test as R computes them (survfit's KM and Greenwood SE).
+  const gnd = honest.gnd_veteran_karno_90;
+  assert.deepEqual(cal.groups.map((g) => [g.n, g.events]), gnd.groups.map((g: Json) => [g.n, g.events]));
+  assertAllClose(cal.groups.map((g) => g.predicted), gnd.groups.map((g: Json) => g.predicted), 1e-6, 'mean predicted risk', true);
+  assertAllClose(cal.groups.map((g) => g.observed), gnd.groups.map((g: Json) => g.observed), 1e-12, 'KM failure at 90 days');
+  assertClose(cal.gnd.statistic, gnd.statistic, 1e-6, 'GND chi-square', true);
+  assert.equal(cal.gnd.df, gnd.df);
+  assertClose(cal.gnd.p, gnd.p, 1e-6, 'GND p', true);
   for (const g of cal.groups) {
     assert.ok(g.observedLower <= g.observed && g.observed <= g.observedUpper);
     assert.ok(Math.abs(g.predicted - g.observed) < 0.25, 'a fitted Cox model is roughly calibrated in-sample');
   }
   assert.ok(cal.groups[0].predicted < cal.groups[3].predicted);
-  assert.ok(cal.gnd.p > 0 && cal.gnd.p <= 1);
 });
