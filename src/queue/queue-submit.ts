@@ -149,6 +149,9 @@ export async function submitAndCollect(options: SubmitOptions): Promise<{ deadLe
   try {
     await events.waitUntilReady();
     await sweep(true);
+    if (pending.size > 0 && (await queue.getWorkersCount()) === 0) {
+      options.log(`score: no worker is connected to ${name} yet; the jobs wait for one (spinesurv worker --queue ${options.url} --model <the same model folder>)`);
+    }
     let sweeping = false;
     const timer = setInterval(() => {
       if (sweeping || pending.size === 0) return;
