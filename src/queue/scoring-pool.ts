@@ -7,7 +7,6 @@
  *
  * A thread that dies (a crash in native code) fails its radiograph as transient and is replaced.
  */
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { InputError } from '../util/errors.js';
 import { DEFAULT_SCORER_MODULE, type ScoreResult } from './scorer.js';
@@ -35,7 +34,12 @@ export interface PoolOptions {
   threads: number;
   /** URL of a module exporting loadScorer (tests); the built-in one by default. */
   scorerModule?: string;
-  /** Engine (libtorch intra-op) threads per scoring thread; by default the cores shared out among the threads. */
+  /**
+   * Engine (libtorch intra-op) threads per scoring thread; 1 by default. Throughput comes from one
+   * scoring thread per core: measured with bench:score, one scoring thread with two engine threads ran
+   * at a tenth of the rate of two scoring threads on a busy 2-core machine (OpenMP threads spin while
+   * they wait for a core).
+   */
   engineThreads?: number;
 }
 
@@ -65,7 +69,7 @@ export class ScoringPool {
     const pool = new ScoringPool({
       modelDir: options.modelDir,
       scorerModule: options.scorerModule ?? DEFAULT_SCORER_MODULE,
-      engineThreads: Math.max(1, Math.floor(options.engineThreads ?? availableParallelism() / threads)),
+      engineThreads: Math.max(1, Math.floor(options.engineThreads ?? 1)),
     });
     try {
       await Promise.all(Array.from({ length: threads }, (_, i) => pool.spawn(i)));

@@ -20,7 +20,7 @@ const spec: CommandSpec = {
     out: { type: 'string', description: 'result store folder shared with `score` (same machine)', placeholder: 'STORE' },
     store: { type: 'string', description: 'the shared PostgreSQL result store to write into (any machine)', placeholder: 'postgres://...' },
     concurrency: { type: 'string', description: 'radiographs scored at once, one thread each (default: the number of cores)', placeholder: 'N' },
-    'engine-threads': { type: 'string', description: 'engine threads per scoring thread (default: the cores divided among the scoring threads)', placeholder: 'N' },
+    'engine-threads': { type: 'string', description: 'engine threads per scoring thread (default 1: throughput comes from one scoring thread per core)', placeholder: 'N' },
     'lock-seconds': { type: 'string', description: 'a job held by a worker that stopped answering goes to another worker after this long', placeholder: 'S', default: '30' },
     name: { type: 'string', description: 'worker name shown by `queue status` and stored with each result (default: host-pid)', placeholder: 'NAME' },
   },
