@@ -52,7 +52,7 @@ export async function scoreArchive(options: ScoreArchiveOptions): Promise<ScoreA
   // Everything that can refuse does so before any long work.
   checkStoreFolder(options.storeDir, { force: options.force });
   const scorerModule = (await import(options.scorerModule ?? DEFAULT_SCORER_MODULE)) as ScorerModule;
-  scorerModule.checkModel(options.modelDir);
+  await scorerModule.checkModel(options.modelDir);
   if (options.queueUrl !== undefined) await probeQueue(options.queueUrl);
   const version = modelVersion(options.modelDir);
 

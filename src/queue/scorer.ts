@@ -45,8 +45,8 @@ export interface ScorerOptions {
 
 export interface ScorerModule {
   loadScorer(modelDir: string, options?: ScorerOptions): Promise<RadiographScorer>;
-  /** Throws an InputError, without loading the model, when the folder cannot score radiographs. */
-  checkModel(modelDir: string): void;
+  /** Throws (rejects with) an InputError, without loading the weights, when the folder cannot score radiographs. */
+  checkModel(modelDir: string): void | Promise<void>;
 }
 
 /** The module that holds this file's loadScorer, for callers that take a scorer module by URL. */
@@ -69,11 +69,11 @@ export async function loadScorer(modelDir: string, options: ScorerOptions = {}):
 }
 
 /** Checks, without loading any model, that the folder holds a kind that can score radiographs (so `score --queue` fails fast). */
-export function checkModel(modelDir: string): void {
+export async function checkModel(modelDir: string): Promise<void> {
   const { kind } = readModelJson(modelDir);
-  if (!Object.hasOwn(RADIOGRAPH_KINDS, kind)) {
-    throw new InputError(`${modelDir}: a "${kind}" model cannot score radiographs`);
-  }
+  const load = Object.hasOwn(RADIOGRAPH_KINDS, kind) ? RADIOGRAPH_KINDS[kind] : undefined;
+  if (load === undefined) throw new InputError(`${modelDir}: a "${kind}" model cannot score radiographs`);
+  await (await load()).checkModel(modelDir);
 }
 
 /** An error thrown for a radiograph whose keypoints or quality checks stopped it (the image model's FlaggedRadiograph has this shape). */
