@@ -21,6 +21,7 @@ export const COMMANDS: { name: string; summary: string }[] = [
   { name: 'concordance', summary: "Harrell's and Uno's C-index with standard error and bootstrap CI" },
   { name: 'table1', summary: 'Table 1: descriptive statistics by group with t / chi-square tests' },
   { name: 'deepsurv', summary: 'fit a DeepSurv network: `deepsurv fit`, `deepsurv search`' },
+  { name: 'imagesurv', summary: 'fit an image DeepSurv model on a preprocessed variant: `imagesurv fit`' },
   { name: 'predict', summary: 'score rows with a saved model (Cox, DeepSurv, image models)' },
   { name: 'score', summary: 'score a whole archive of radiographs: worker threads here, or a shared queue (--queue)' },
   { name: 'worker', summary: 'serve the shared scoring queue from this machine (`score --queue` fills it)' },

@@ -19,7 +19,7 @@ export {
   LeakyReLU, Identity, Flatten, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Sequential,
   type Conv2dOptions, type ConvTranspose2dOptions, type BatchNormOptions,
 } from './nn/layers.js';
-export { ResNet, BasicBlock, resnet18, resnet34, type ResNetOptions } from './nn/resnet.js';
+export { ResNet, BasicBlock, Bottleneck, resnet18, resnet34, resnet50, type ResNetOptions, type BlockKind } from './nn/resnet.js';
 export * as init from './nn/init.js';
 export { Optimizer, Adam, AdamW, SGD, type AdamOptions, type SGDOptions } from './optim.js';
 export { LRSchedule, StepLR, ExponentialLR, CosineAnnealingLR, InverseTimeLR } from './lr-schedule.js';

@@ -63,7 +63,7 @@ const evaluateSpec = {
     pred: { type: 'string' as const, description: 'COCO results list (landmarks predict)', placeholder: 'KP.json', required: true },
     truth: { type: 'string' as const, description: 'COCO keypoints file with the true points', placeholder: 'keypoints.json', required: true },
     cohort: { type: 'string' as const, description: 'cohort folder: evaluate only the images of --split', placeholder: 'DIR' },
-    split: { type: 'string' as const, description: 'with --cohort: the split', placeholder: 'NAME', default: 'test' },
+    split: { type: 'string' as const, description: 'with --cohort: the split ("all" for every row)', placeholder: 'NAME', default: 'test' },
     worst: { type: 'string' as const, description: 'how many worst images to list', placeholder: 'N', default: '5' },
     json: { type: 'boolean' as const, description: 'print the JSON result on stdout' },
   },
@@ -186,7 +186,10 @@ async function evaluate(argv: string[]): Promise<number> {
   }
   const cohort = args.optionalString('cohort');
   let ids: number[];
-  if (cohort !== undefined) ids = cohortImages(cohort, args.string('split'), truthFile).map((c) => c.imageId);
+  if (cohort !== undefined) {
+    const split = args.string('split');
+    ids = cohortImages(cohort, split === 'all' ? null : split, truthFile).map((c) => c.imageId);
+  }
   else ids = truthFile.images.map((im) => im.id);
   const wanted = new Set(ids);
   const spacing = new Map<number, [number, number]>();

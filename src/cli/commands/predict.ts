@@ -3,6 +3,8 @@
  * F.csv with a saved model folder (Cox or DeepSurv). P.csv keeps the input rows and columns in order
  * and adds `risk` (log hazard ratio, higher = riskier; for Cox the uncentred x'beta) and one `surv_<t>`
  * column per --times value. --drop-missing leaves out rows with a missing value in a column the model reads.
+ * An image model folder (kind deepsurv_image) goes to ../predict-image.ts: `--image FILE` scores one
+ * radiograph, `--data` a CSV with an `image` column.
  */
 import type { Command } from '../command.js';
 import { parseCommand, printJson, type CommandSpec } from '../args.js';
@@ -22,20 +24,25 @@ function storedFactors(dir: string): FactorCoding[] {
 }
 import { loadPredictor } from '../../models/predictor.js';
 import { checkOutputFileArg } from '../output-paths.js';
+import { CLINICAL_FLAGS, predictWithImageModel } from '../predict-image.js';
 
 const spec: CommandSpec = {
   usage: 'spinesurv predict',
   description:
-    "Score rows with a saved model (coxph or deepsurv folder): adds risk and surv_<t> columns. risk is the log hazard ratio, " +
+    "Score rows with a saved model (coxph, deepsurv or image model folder): adds risk and surv_<t> columns. risk is the log hazard ratio, " +
     "higher = riskier; for a Cox model it is the uncentred linear predictor x'beta (R: predict(fit, type = \"lp\", reference = \"zero\")), " +
-    'and surv_<t> = S0(t)^exp(risk) from the stored uncentred baseline.',
+    'and surv_<t> = S0(t)^exp(risk) from the stored uncentred baseline. With an image model, --image scores one radiograph.',
   options: {
-    model: { type: 'string', description: 'model folder (from `spinesurv cox --out` or `spinesurv deepsurv fit`)', placeholder: 'DIR', required: true },
-    data: { type: 'string', description: 'input CSV with the model\'s covariate columns', placeholder: 'F.csv', required: true },
-    out: { type: 'string', description: 'output CSV (never one of the inputs)', placeholder: 'P.csv', required: true },
+    model: { type: 'string', description: 'model folder (from `spinesurv cox --out`, `spinesurv deepsurv fit` or `spinesurv imagesurv fit`)', placeholder: 'DIR', required: true },
+    data: { type: 'string', description: 'input CSV with the model\'s covariate columns (and `image` for an image model)', placeholder: 'F.csv' },
+    out: { type: 'string', description: 'output CSV (never one of the inputs; with --data)', placeholder: 'P.csv' },
     'drop-missing': { type: 'boolean', description: 'leave out rows with a missing value in a column the model reads (default: such a row is an error)' },
     ...delimiterOption,
     times: { type: 'string', description: 'comma-separated times for survival probabilities', placeholder: 't1,t2' },
+    image: { type: 'string', description: 'image model: score this one radiograph (DICOM or image file)', placeholder: 'FILE' },
+    keypoints: { type: 'string', description: 'image model: use these L1..L5 keypoints instead of the model\'s detector: a `landmarks predict` or COCO keypoints JSON, or x1,y1,...,x5,y5', placeholder: 'KP' },
+    heatmap: { type: 'string', description: 'image model with --image: write the Grad-CAM overlay PNG here', placeholder: 'OUT.png' },
+    ...Object.fromEntries(CLINICAL_FLAGS.map((c) => [c, { type: 'string' as const, description: `image model with --image: the patient's ${c} (as the cohort.csv column)`, placeholder: c === 'sex' ? 'F|M' : 'X' }])),
     json: { type: 'boolean', description: 'print a JSON summary on stdout' },
   },
 };
@@ -47,6 +54,12 @@ export const command: Command = {
     const timeTokens = a.optionalList('times') ?? [];
     const times = a.numberList('times') ?? [];
     for (const t of times) if (t < 0) throw new UsageError(`${spec.usage}: --times must be >= 0, got ${t}`);
+    const { kind, json: modelJson } = readModelJson(a.string('model'));
+    if (kind === 'deepsurv_image') return predictWithImageModel(a, a.string('model'), modelJson);
+    for (const name of ['data', 'out']) if (a.optionalString(name) === undefined) throw new UsageError(`${spec.usage}: --${name} is required`);
+    for (const name of ['image', 'keypoints', 'heatmap', ...CLINICAL_FLAGS]) {
+      if (a.optionalString(name) !== undefined) throw new UsageError(`${spec.usage}: --${name} applies only to image models (this is a ${kind} model)`);
+    }
     checkOutputFileArg(a.string('out'), [a.string('data'), a.string('model')]);
     const predictor = await loadPredictor(a.string('model'));
     try {

@@ -1,0 +1,15 @@
+/**
+ * Image DeepSurv: the library face (the study runner and the DICOM server call these).
+ * See docs/image-models.md.
+ */
+export { buildEncoder, ENCODER_ARCHS, type EncoderArch, type EncoderConfig } from './encoder.js';
+export { loadTorchvisionInit } from './init-weights.js';
+export { DEFAULT_IMAGE_CONFIG, CLINICAL_COLUMNS, validateImageConfig, type ImageModelConfig, type PatchPooling } from './config.js';
+export { ImageSurvNetwork } from './network.js';
+export { fitImageDeepSurv, type FitImageOptions, type ImageTrainingRow } from './fit.js';
+export { ImageModel, type ImageInputSpec, type ImageTrainingRecord } from './model.js';
+export { saveImageModel, loadImageModel, parseImageModelJson, keypointModelPath, checkKeypointModelFolder, IMAGE_MODEL_KIND, IMAGE_MODEL_FORMAT_VERSION, type ImageModelJson } from './folder.js';
+export { gradCam, gradCamFromMaps, overlayPng, type CamMaps } from './gradcam.js';
+export { readVariantFolder, checkPreprocessParams, type VariantFolder, type VariantIndex, type ImageTransform } from './variant-folder.js';
+export { readImageCohortRows } from './cohort-rows.js';
+export { scoreRadiograph, keypointProblems, FlaggedRadiograph, SURVIVAL_YEARS, type RadiographScore, type KeypointSet } from './score-radiograph.js';

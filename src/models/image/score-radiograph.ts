@@ -1,0 +1,109 @@
+/**
+ * Scores one new radiograph with an image model, the whole chain a clinic runs on a patient who is
+ * in no cohort: read the file, refuse a radiograph that says it is not a lateral lumbar spine, find
+ * L1..L5 with the model's keypoint detector (or take the caller's keypoints), refuse a flagged set by
+ * name, cut the model's input with exactly the preprocessing its training input was made with
+ * (src/preprocess, the parameters stored in the model folder), and return the log hazard ratio,
+ * survival at 1, 3 and 5 years, the percentile among the training patients and any warnings
+ * (clinical values outside the training ranges). With `heatmap`, also the Grad-CAM overlay as a PNG.
+ */
+import { readRadiograph, windowToBytes, type Radiograph } from '../../imaging/index.js';
+import { tensor } from '../../torch/index.js';
+import { InputError } from '../../util/errors.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
+import { checkKeypoints, preprocessRadiographs, warpHeatmapBack } from '../../preprocess/index.js';
+import { LandmarkModel, qualityFlags } from '../../landmarks/index.js';
+import { nonLumbarReason } from './quality.js';
+import { gradCam, overlayPng } from './gradcam.js';
+import type { ClinicalValues } from './clinical.js';
+import type { ImageModel } from './model.js';
+
+export interface KeypointSet {
+  /** x1, y1, ..., x5, y5 (L1..L5) on the radiograph, COCO pixels (the centre of the top-left pixel at 0.5, 0.5). */
+  keypoints: ArrayLike<number>;
+  /** Reasons not to trust them: the detector's quality flags, or those of the file they came from. */
+  flags: string[];
+}
+
+export interface RadiographScore {
+  risk: number;
+  surv: Record<string, number>;
+  percentile: number;
+  keypoints: number[];
+  /** Always empty: a flagged radiograph is refused (FlaggedRadiograph), never scored. */
+  flags: string[];
+  warnings: string[];
+  /** Where the keypoints came from. */
+  keypointSource: 'detector' | 'given';
+}
+
+export const SURVIVAL_YEARS = [1, 3, 5];
+
+export class FlaggedRadiograph extends InputError {
+  constructor(readonly file: string, readonly flags: string[]) {
+    super(`${file}: keypoints flagged (${flags.join('; ')}); not scored`);
+  }
+}
+
+const FULL_CONFIDENCE = [1, 1, 1, 1, 1];
+
+/**
+ * Every reason not to align on these keypoints: the flags they came with; for a set given by the
+ * caller, the detector's own order and spacing checks (its confidence does not apply); and the
+ * preprocessing's requirement that all five lie inside the image in order down the spine.
+ */
+export function keypointProblems(set: KeypointSet, given: boolean, rows: number, columns: number): string[] {
+  const kp = set.keypoints;
+  if (kp.length !== 10 || !Array.from(kp).every(Number.isFinite)) return [...set.flags, 'keypoints: need 5 finite points (x, y for L1..L5)'];
+  const flags = [...set.flags, ...(given ? qualityFlags(kp, FULL_CONFIDENCE) : [])];
+  const problem = checkKeypoints(kp, rows, columns);
+  if (problem !== null) flags.push(problem);
+  return flags;
+}
+
+/**
+ * keypoints: the caller's set (e.g. `--keypoints`), or the detector to find them with. Throws
+ * InputError naming `file` (or options.where for clinical values) for a radiograph that cannot be
+ * scored, FlaggedRadiograph for flagged keypoints.
+ */
+export async function scoreRadiograph(
+  model: ImageModel,
+  file: string,
+  keypoints: KeypointSet | LandmarkModel,
+  clinical: ClinicalValues,
+  options: { heatmap?: string; image?: Radiograph; where?: string } = {},
+): Promise<RadiographScore> {
+  const where = options.where ?? file;
+  const params = model.preprocessing;
+  if (params.masks) {
+    throw new InputError(`${file}: the model was trained on the "${params.variant}" variant with vertebral-body masks, which a new radiograph does not have; not scored`);
+  }
+  const warnings = model.warnings([clinical], () => where)[0];
+  const image = options.image ?? (await readRadiograph(file));
+  const notLumbar = nonLumbarReason(image.bodyPart, image.viewPosition);
+  if (notLumbar !== null) throw new InputError(`${file}: ${notLumbar}; not scored`);
+  const given = !(keypoints instanceof LandmarkModel);
+  const set: KeypointSet = given ? keypoints : keypoints.predict([image])[0];
+  const flags = keypointProblems(set, given, image.rows, image.columns);
+  if (flags.length > 0) throw new FlaggedRadiograph(file, flags);
+  const prepared = preprocessRadiographs([image], [set.keypoints], params);
+  // The variant folders hold k / 255 as uint8 k; the model reads that form.
+  const bytes = Uint8Array.from(prepared.tensor, (v) => Math.round(v * 255));
+  const images = tensor(bytes, prepared.shape, { dtype: 'uint8' });
+  try {
+    const risk = model.score(images, [clinical], () => where)[0];
+    const surv: Record<string, number> = {};
+    for (const t of SURVIVAL_YEARS) surv[String(t)] = model.survival(risk, t);
+    if (options.heatmap !== undefined) {
+      const cam = gradCam(model, images, clinical);
+      const heat = warpHeatmapBack(cam.maps, cam.size, prepared.transforms[0], image.rows, image.columns);
+      writeFileAtomic(options.heatmap, await overlayPng(windowToBytes(image.pixels, image.window), heat, image.rows, image.columns));
+    }
+    return {
+      risk, surv, percentile: model.percentile(risk), keypoints: Array.from(set.keypoints), flags: [], warnings,
+      keypointSource: given ? 'given' : 'detector',
+    };
+  } finally {
+    images.dispose();
+  }
+}
