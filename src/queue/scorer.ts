@@ -53,7 +53,13 @@ export interface ScorerModule {
 export const DEFAULT_SCORER_MODULE = import.meta.url;
 
 /** Model kinds that can score a radiograph on its own, and the module that loads each. */
-const RADIOGRAPH_KINDS: Record<string, () => Promise<ScorerModule>> = {};
+const RADIOGRAPH_KINDS: Record<string, () => Promise<ScorerModule>> = {
+  // Loaded on demand: the engine, the detector and the image model load only when a model needs them.
+  deepsurv_image: async () => {
+    const { loadImageScorer, checkImageModel } = await import('./image-scorer.js');
+    return { loadScorer: loadImageScorer, checkModel: (dir) => void checkImageModel(dir) };
+  },
+};
 
 /** Loads the scorer for a model folder by its model.json kind; an InputError for a kind that cannot read radiographs. */
 export async function loadScorer(modelDir: string, options: ScorerOptions = {}): Promise<RadiographScorer> {
