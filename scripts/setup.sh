@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libtorch-dev g++ make dcmtk dicom3tools libopenjp2-tools chromium fonts-dejavu-core r-cran-survival r-cran-jsonlite python3-torch python3-torchvision)
+packages=(libtorch-dev g++ make dcmtk dicom3tools libopenjp2-tools chromium fonts-dejavu-core r-cran-survival r-cran-jsonlite python3-torch python3-torchvision redis-server postgresql)
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(r-cran-riskregression)
 fi

@@ -178,7 +178,8 @@ export async function runSubcommand(
   const run = Object.hasOwn(subcommands, sub) ? subcommands[sub] : undefined;
   if (run === undefined) {
     const names = Object.keys(subcommands);
-    throw new UsageError(`unknown subcommand "${sub}" (expected ${names.slice(0, -1).join(', ')} or ${names[names.length - 1]})`);
+    const expected = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
+    throw new UsageError(`unknown subcommand "${sub}" (expected ${expected})`);
   }
   return run(rest);
 }
