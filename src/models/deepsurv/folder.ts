@@ -7,12 +7,12 @@
  * The folder is written under a temporary name and renamed, so a crash never leaves half a model.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeSafetensors, encodeSafetensors } from '../../torch/index.js';
 import { writeDirAtomic } from '../../util/atomic-write.js';
 import { InputError } from '../../util/errors.js';
-import { readModelJson } from '../model-json.js';
+import { readCheckedWeights, readModelJson } from '../model-json.js';
 import { buildRiskHead } from './network.js';
 import { DeepSurvModel, type TrainingRecord } from './model.js';
 import { DEEPSURV_MODEL_WRITER, type Architecture } from './config.js';
@@ -84,16 +84,7 @@ export function parseDeepSurvJson(dir: string, json: unknown): DeepSurvModelJson
 export function loadDeepSurvModel(dir: string, json?: unknown): DeepSurvModel {
   const j = parseDeepSurvJson(dir, json ?? readModelJson(dir).json);
   const weightsPath = join(dir, j.weights);
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(weightsPath);
-  } catch (error) {
-    throw new InputError(`${weightsPath}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-  }
-  if (j.weights_sha256) {
-    const sha = createHash('sha256').update(bytes).digest('hex');
-    if (sha !== j.weights_sha256) throw new InputError(`${weightsPath}: checksum does not match model.json (file changed or corrupt)`);
-  }
+  const bytes = readCheckedWeights(weightsPath, j.weights_sha256);
   const network = buildRiskHead(j.architecture);
   const state = decodeSafetensors(bytes, weightsPath).tensors; // the bytes already read for the checksum
   try {

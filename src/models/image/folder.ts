@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { decodeSafetensors, encodeSafetensors } from '../../torch/index.js';
 import { writeDirAtomic } from '../../util/atomic-write.js';
 import { InputError } from '../../util/errors.js';
-import { readModelJson } from '../model-json.js';
+import { readCheckedWeights, readModelJson } from '../model-json.js';
 import { MODEL_KIND as LANDMARKS_KIND } from '../../landmarks/model.js';
 import type { Standardization } from '../standardize.js';
 import type { BaselineHazard } from '../breslow.js';
@@ -144,15 +144,7 @@ export function parseImageModelJson(dir: string, json: unknown): ImageModelJson 
 export function loadImageModel(dir: string, json?: unknown): ImageModel {
   const j = parseImageModelJson(dir, json ?? readModelJson(dir).json);
   const weightsPath = join(dir, j.weights);
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(weightsPath);
-  } catch (error) {
-    throw new InputError(`${weightsPath}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-  }
-  if (createHash('sha256').update(bytes).digest('hex') !== j.weights_sha256) {
-    throw new InputError(`${weightsPath}: checksum does not match model.json (file changed or corrupt)`);
-  }
+  const bytes = readCheckedWeights(weightsPath, j.weights_sha256);
   const network = new ImageSurvNetwork(j.config, j.input.channels, j.covariates.length);
   const state = decodeSafetensors(bytes, weightsPath).tensors;
   try {
