@@ -77,19 +77,22 @@ export function metricsAtThreshold(label: ArrayLike<number>, score: ArrayLike<nu
   };
 }
 
-/** The observed score that maximises Youden's J (the highest such score when several tie). */
-export function youdenThreshold(label: ArrayLike<number>, score: ArrayLike<number>): number {
-  checkLabelsAndScores(label, score);
+/**
+ * The empirical ROC sweep: one point per distinct score, from the highest down, giving the rates when
+ * every score at or above that threshold is called positive. Tied scores move both rates at once
+ * (a diagonal step), as the AUROC counts ties one half.
+ */
+export function rocSweep(label: ArrayLike<number>, score: ArrayLike<number>): { thresholds: number[]; fpr: number[]; tpr: number[] } {
   const n = label.length;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => score[b] - score[a]);
-  let pos = 0;
-  for (let i = 0; i < n; i++) pos += label[i];
-  const neg = n - pos;
-  if (pos === 0 || neg === 0) throw new InputError('Youden threshold needs positives and negatives');
+  let positives = 0;
+  for (let i = 0; i < n; i++) positives += label[i];
+  const negatives = n - positives;
+  const thresholds: number[] = [];
+  const fpr: number[] = [];
+  const tpr: number[] = [];
   let tp = 0;
   let fp = 0;
-  let best = -Infinity;
-  let bestThreshold = score[order[0]];
   for (let k = 0; k < n; ) {
     const s = score[order[k]];
     while (k < n && score[order[k]] === s) {
@@ -97,11 +100,29 @@ export function youdenThreshold(label: ArrayLike<number>, score: ArrayLike<numbe
       else fp++;
       k++;
     }
-    const j = tp / pos - fp / neg;
-    if (j > best) {
-      best = j;
-      bestThreshold = s;
-    }
+    thresholds.push(s);
+    fpr.push(fp / negatives);
+    tpr.push(tp / positives);
   }
-  return bestThreshold;
+  return { thresholds, fpr, tpr };
+}
+
+/** The ROC curve for plotting: the sweep with (0, 0) in front; it ends at (1, 1). */
+export function rocCurve(label: ArrayLike<number>, score: ArrayLike<number>): { fpr: number[]; tpr: number[] } {
+  const sweep = rocSweep(label, score);
+  return { fpr: [0, ...sweep.fpr], tpr: [0, ...sweep.tpr] };
+}
+
+/** The observed score that maximises Youden's J (the highest such score when several tie). */
+export function youdenThreshold(label: ArrayLike<number>, score: ArrayLike<number>): number {
+  checkLabelsAndScores(label, score);
+  let pos = 0;
+  for (let i = 0; i < label.length; i++) pos += label[i];
+  if (pos === 0 || pos === label.length) throw new InputError('Youden threshold needs positives and negatives');
+  const sweep = rocSweep(label, score);
+  let best = 0;
+  for (let k = 1; k < sweep.thresholds.length; k++) {
+    if (sweep.tpr[k] - sweep.fpr[k] > sweep.tpr[best] - sweep.fpr[best]) best = k;
+  }
+  return sweep.thresholds[best];
 }

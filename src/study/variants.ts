@@ -8,39 +8,11 @@
  */
 import { stratifiedFolds, complement } from '../models/splits.js';
 import { auroc } from '../stats/roc.js';
-import { metricsAtThreshold, youdenThreshold } from '../stats/thresholds.js';
+import { metricsAtThreshold, rocCurve, youdenThreshold } from '../stats/thresholds.js';
 import type { Random } from '../util/random.js';
 import type { VariantResult } from './results.js';
 
 export const THRESHOLD_RULE = "Youden's J on the pooled out-of-fold scores (the score maximising sensitivity + specificity - 1)";
-
-/**
- * The empirical ROC curve: one point per distinct score, from the highest down, starting at (0, 0)
- * and ending at (1, 1). Tied scores move both rates at once (a diagonal step), as the AUROC counts
- * ties one half.
- */
-export function rocCurve(label: ArrayLike<number>, score: ArrayLike<number>): { fpr: number[]; tpr: number[] } {
-  const n = label.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => score[b] - score[a]);
-  let positives = 0;
-  for (let i = 0; i < n; i++) positives += label[i];
-  const negatives = n - positives;
-  const fpr = [0];
-  const tpr = [0];
-  let tp = 0;
-  let fp = 0;
-  for (let k = 0; k < n; ) {
-    const s = score[order[k]];
-    while (k < n && score[order[k]] === s) {
-      if (label[order[k]] === 1) tp++;
-      else fp++;
-      k++;
-    }
-    fpr.push(fp / negatives);
-    tpr.push(tp / positives);
-  }
-  return { fpr, tpr };
-}
 
 /** AUROC with its DeLong CI, the ROC curve and the four rates at Youden's threshold. */
 export function judgeScores(variant: string, masks: boolean, label: ArrayLike<number>, score: ArrayLike<number>): VariantResult {

@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { compareVariants, judgeScores, rocCurve } from '../../src/study/variants.js';
+import { compareVariants, judgeScores } from '../../src/study/variants.js';
+import { rocCurve } from '../../src/stats/thresholds.js';
 import { Random } from '../../src/util/random.js';
 
 test('the ROC curve of a hand-worked case', () => {
