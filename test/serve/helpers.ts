@@ -109,16 +109,20 @@ export function acknowledged(log: string): { success: string[]; refused: string[
   return { success, refused };
 }
 
-/** dcmtk's reading of a file: its SOP Instance UID and the sha256 of its pixel data (dcmdump +W). */
+/** dcmtk's reading of a file: its SOP Instance UID and the sha256 of its pixel data (dcmdump +W; every item, in order, when encapsulated). */
 export function dcmtkIdentity(file: string): { sopInstanceUid: string; pixelSha256: string } {
   const out = tempDir('dcmdump');
   try {
     const r = spawnSync('dcmdump', ['+W', out, file], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`dcmdump ${file}: ${r.stderr}`);
     const m = /^\(0008,0018\) UI \[([^\]]*)\]/m.exec(r.stdout);
-    const raws = readdirSync(out);
-    if (m === null || raws.length !== 1) throw new Error(`dcmdump ${file}: no SOP Instance UID or pixel data (${r.stdout})`);
-    return { sopInstanceUid: m[1], pixelSha256: createHash('sha256').update(readFileSync(join(out, raws[0]))).digest('hex') };
+    // Native pixel data is one .raw file; encapsulated pixel data one per item (offset table, fragments), named NAME.<i>.raw.
+    const index = (f: string): number => Number(/\.(\d+)\.raw$/.exec(f)?.[1] ?? -1);
+    const raws = readdirSync(out).sort((a, b) => index(a) - index(b));
+    if (m === null || raws.length === 0) throw new Error(`dcmdump ${file}: no SOP Instance UID or pixel data (${r.stdout})`);
+    const hash = createHash('sha256');
+    for (const raw of raws) hash.update(readFileSync(join(out, raw)));
+    return { sopInstanceUid: m[1], pixelSha256: hash.digest('hex') };
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

@@ -6,12 +6,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import pg from 'pg';
 import {
-  acknowledged, bin, dcmtkIdentity, echoscu, getJson, radiographs, results, startServe, storescu, storescuAsync, tempDir, tinyImageModel, waitFor,
+  acknowledged, bin, cli, dcmtkIdentity, echoscu, getJson, radiographs, results, startServe, storescu, storescuAsync, tempDir, tinyImageModel, waitFor,
   type ResultJson, type ServeProcess,
 } from './helpers.js';
 
@@ -75,13 +75,19 @@ const FINAL = new Set(['scored', 'flagged', 'failed']);
 export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
   let dir: string;
   let model: string;
+  let clinicalModel: string;
   let images: string[];
+  let cohortCsv: string;
   let database: TestDatabase;
 
   before(async () => {
     dir = tempDir('serve');
     model = tinyImageModel(dir);
+    clinicalModel = join(dir, 'model-clinical');
+    // The same image model with age and sex beside the image (clinical model 1).
+    cli(['imagesurv', 'fit', '--cohort', join(dir, 'train-cohort'), '--variant', join(dir, 'patches'), '--out', clinicalModel, '--input-size', '32', '--width', '4', '--batch-size', '16', '--validation', '0.3', '--head-width', '8', '--epochs', '1', '--clinical', '1', '--landmarks', join(dir, 'detector'), '--seed', '1']);
     images = radiographs(join(dir, 'send'), 100, 11);
+    cohortCsv = join(dir, 'send', 'cohort.csv');
     database = await makeDatabase();
   });
   after(async () => {
@@ -130,6 +136,23 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
         }
       }
       assert.deepEqual((await getJson<unknown>(`${serve.httpUrl}/api/health`)).body, { ok: true });
+      // Each score is the one `spinesurv predict --image` gives for the file that was sent.
+      for (const file of sent) {
+        const uid = dcmtkIdentity(file).sopInstanceUid;
+        const r = list.find((x) => x.sop_instance_uid === uid)!;
+        const predicted = spawnSync(process.execPath, [bin, 'predict', '--model', model, '--image', file, '--json'], { encoding: 'utf8' });
+        if (r.status === 'scored') {
+          assert.equal(predicted.status, 0, predicted.stderr);
+          assert.equal(r.risk, (JSON.parse(predicted.stdout) as { risk: number }).risk);
+        } else {
+          assert.equal(r.status, 'flagged');
+          assert.equal(predicted.status, 2, 'predict refuses the flagged radiograph too');
+          assert.ok(r.flags.length > 0);
+        }
+      }
+      // No patient name or ID (the synthetic ones are SYNTHETIC^SYNnnnn) in the log or the results.
+      assert.ok(!/SYN\d{4}/.test(serve.stderr()), 'no patient ID in the log');
+      assert.ok(!/SYN\d{4}/.test(JSON.stringify(list)), 'no patient ID in /api/results without --show-phi');
 
       // A correction: the five points moved down by 3 px re-score the image; the prediction is kept beside it.
       const scored = list.find((r) => r.status === 'scored');
@@ -255,6 +278,108 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
       assert.equal(ok.status, 200);
       assert.deepEqual(ok.body, []);
       assert.ok(!serve.stderr().includes(token), 'the token is never logged');
+    } finally {
+      assert.equal(await serve.stop(), 0, serve.stderr());
+    }
+  });
+
+  test('transfer syntaxes: JPEG lossless, JPEG-LS, RLE and deflate are stored as sent (dcmdump) and score as the uncompressed original', { timeout: 120_000 }, async () => {
+    const store = join(dir, 'store-syntaxes');
+    const serve = await startServe(['--model', model, '--store', store, ...(await database.args('syntaxes'))]);
+    try {
+      const original = images[20];
+      const variants: Array<{ make: string[]; propose: string; name: string }> = [
+        { make: ['dcmcjpeg', '+e1'], propose: '-xs', name: 'jpeg-lossless-sv1' },
+        { make: ['dcmcjpls'], propose: '-xt', name: 'jpeg-ls' },
+        { make: ['dcmcrle'], propose: '-xr', name: 'rle' },
+        { make: ['dcmconv', '+td'], propose: '-xd', name: 'deflate' },
+      ];
+      const uids: string[] = [];
+      for (const v of variants) {
+        const file = join(dir, `${v.name}.dcm`);
+        assert.equal(spawnSync(v.make[0], [...v.make.slice(1), original, file]).status, 0, v.make.join(' '));
+        // A new SOP Instance UID for each copy (dcmodify -gin), so that each is its own instance.
+        assert.equal(spawnSync('dcmodify', ['-nb', '-gin', file]).status, 0);
+        // -R: propose only this syntax, so the image travels compressed.
+        const run = storescu(serve.dicomPort, [file], { extra: ['-R', v.propose] });
+        assert.deepEqual(acknowledged(run.output).success, [file], run.output);
+        const sent = dcmtkIdentity(file);
+        uids.push(sent.sopInstanceUid);
+        const stored = readdirSync(join(store, 'images')).filter((f) => f.endsWith('.dcm')).map((f) => join(store, 'images', f));
+        const match = stored.map((f) => ({ f, id: dcmtkIdentity(f) })).find((x) => x.id.sopInstanceUid === sent.sopInstanceUid);
+        assert.ok(match !== undefined, `${v.name}: stored`);
+        assert.equal(match.id.pixelSha256, sent.pixelSha256, `${v.name}: pixel data as sent`);
+        const ts = spawnSync('dcmdump', ['+P', '0002,0010', match.f], { encoding: 'utf8' }).stdout;
+        const sentTs = spawnSync('dcmdump', ['+P', '0002,0010', file], { encoding: 'utf8' }).stdout;
+        assert.equal(ts.trim(), sentTs.trim(), `${v.name}: stored in the syntax it was sent in`);
+      }
+      assert.deepEqual(acknowledged(storescu(serve.dicomPort, [original]).output).success, [original]);
+      uids.push(dcmtkIdentity(original).sopInstanceUid);
+      await waitFor(async () => (await results(serve.httpUrl)).filter((r) => FINAL.has(r.status)).length === 5, 60_000, 'five results');
+      const list = await results(serve.httpUrl);
+      const reference = list.find((r) => r.sop_instance_uid === uids[4])!;
+      for (const uid of uids.slice(0, 4)) {
+        const r = list.find((x) => x.sop_instance_uid === uid)!;
+        assert.equal(r.status, reference.status);
+        assert.equal(r.risk, reference.risk, 'lossless copies score as the original');
+      }
+    } finally {
+      assert.equal(await serve.stop(), 0, serve.stderr());
+    }
+  });
+
+  test('clinical covariates: age and sex from the header, from --clinical CSV, or given later; a missing value waits', { timeout: 120_000 }, async () => {
+    const store = join(dir, 'store-clinical');
+    const serve = await startServe(['--model', clinicalModel, '--store', store, '--clinical', cohortCsv, ...(await database.args('clinical'))]);
+    const predict = (file: string, age: string, sex: string): number => {
+      const r = spawnSync(process.execPath, [bin, 'predict', '--model', clinicalModel, '--image', file, '--age', age, '--sex', sex, '--json'], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      return (JSON.parse(r.stdout) as { risk: number }).risk;
+    };
+    try {
+      // 1. In the CSV (patient_id = the header's Patient ID): scored with the CSV's age and sex.
+      const csvRows = readFileSync(cohortCsv, 'utf8').trim().split('\n').map((l) => l.split(','));
+      const header = csvRows[0];
+      const fromCsv = images.slice(30, 40);
+      // 2. Not in the CSV but with Patient's Age and Sex in the header.
+      const withHeader = join(dir, 'with-header.dcm');
+      copyFileSync(images[40], withHeader);
+      assert.equal(spawnSync('dcmodify', ['-nb', '-gin', '-i', '(0010,0020)=NOT-IN-CSV', '-i', '(0010,1010)=067Y', '-i', '(0010,0040)=F', withHeader]).status, 0);
+      // 3. Neither: waits for the values, which then come by PUT.
+      const without = join(dir, 'without.dcm');
+      copyFileSync(images[41], without);
+      assert.equal(spawnSync('dcmodify', ['-nb', '-gin', '-i', '(0010,0020)=ALSO-NOT-IN-CSV', without]).status, 0);
+      const run = storescu(serve.dicomPort, [...fromCsv, withHeader, without]);
+      assert.equal(acknowledged(run.output).success.length, 12, run.output);
+      await waitFor(async () => (await results(serve.httpUrl)).filter((r) => FINAL.has(r.status) || (r.missing_clinical as string[]).length > 0).length === 12, 60_000, 'twelve results');
+      const list = await results(serve.httpUrl);
+      const byUid = (file: string): ResultJson => list.find((r) => r.sop_instance_uid === dcmtkIdentity(file).sopInstanceUid)!;
+
+      let compared = 0;
+      for (const file of fromCsv) {
+        const r = byUid(file);
+        if (r.status !== 'scored') continue;
+        const row = csvRows.find((cells) => file.endsWith(`${cells[0]}.dcm`))!;
+        assert.equal(r.risk, predict(file, row[header.indexOf('age')], row[header.indexOf('sex')]), 'the CSV row\'s age and sex');
+        compared++;
+      }
+      assert.ok(compared >= 3, `at least three scored from the CSV (${compared})`);
+      const h = byUid(withHeader);
+      if (h.status === 'scored') assert.equal(h.risk, predict(withHeader, '67', 'F'), 'the header\'s age and sex');
+      else assert.equal(h.status, 'flagged');
+
+      const w = byUid(without);
+      assert.equal(w.status, 'received');
+      assert.deepEqual(w.missing_clinical, ['age', 'sex']);
+      assert.match(String(w.reason), /waiting for clinical values: age, sex/);
+      const put = await fetch(`${serve.httpUrl}/api/results/${w.sop_instance_uid}/clinical`, {
+        method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ values: { age: 71, sex: 'M' }, by: 'test reader' }),
+      });
+      assert.equal(put.status, 200);
+      const after = (await put.json()) as ResultJson;
+      assert.ok(FINAL.has(after.status), `scored once the values came (${after.status})`);
+      assert.deepEqual(after.missing_clinical, []);
+      if (after.status === 'scored') assert.equal(after.risk, predict(without, '71', 'M'));
     } finally {
       assert.equal(await serve.stop(), 0, serve.stderr());
     }
