@@ -10,6 +10,7 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'nod
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import pg from 'pg';
+import { startServe as startServeInProcess } from '../../src/serve/serve.js';
 import {
   acknowledged, bin, cli, dcmtkIdentity, echoscu, getJson, radiographs, results, startServe, storescu, storescuAsync, tempDir, tinyImageModel, waitFor,
   type ResultJson, type ServeProcess,
@@ -382,6 +383,60 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
       if (after.status === 'scored') assert.equal(after.risk, predict(without, '71', 'M'));
     } finally {
       assert.equal(await serve.stop(), 0, serve.stderr());
+    }
+  });
+
+  test('the viewer backend in-process: PHI only with --show-phi, the stored radiograph, the Grad-CAM PNG, changes checked and re-scored', { timeout: 120_000 }, async () => {
+    const store = join(dir, 'store-backend');
+    const dbArgs = await database.args('backend');
+    const lines: string[] = [];
+    const running = await startServeInProcess({
+      modelDir: model, storeDir: store, dicomPort: 0, httpPort: 0, showPhi: true, db: dbArgs[1], log: (l) => lines.push(l),
+    });
+    try {
+      const sent = images.slice(50, 54);
+      // storescu in the background: the server runs in this process, so a blocking spawnSync would starve it.
+      assert.equal(acknowledged((await storescuAsync(running.dicomPort, sent)).output).success.length, 4);
+      await waitFor(async () => (await running.backend.list()).filter((x) => FINAL.has(x.status)).length === 4, 60_000, 'four scored');
+      const list = await running.backend.list();
+      for (const file of sent) {
+        const dump = spawnSync('dcmdump', ['+P', '0010,0010', '+P', '0010,0020', '+P', '0028,0010', '+P', '0028,0011', file], { encoding: 'utf8' }).stdout;
+        const value = (tag: string): string => new RegExp(`^\\(${tag}\\) \\w\\w \\[?([^\\]#]*?)\\]? +#`, 'm').exec(dump)![1].trim();
+        const image = list.find((x) => x.sopInstanceUid === dcmtkIdentity(file).sopInstanceUid)!;
+        assert.deepEqual(image.phi, { patientName: value('0010,0010'), patientId: value('0010,0020') });
+        const radiograph = (await running.backend.radiograph(image.sopInstanceUid))!;
+        assert.equal(radiograph.rows, Number(value('0028,0010')));
+        assert.equal(radiograph.columns, Number(value('0028,0011')));
+      }
+      assert.ok(!lines.some((l) => /SYN\d{4}/.test(l)), 'the log has no patient ID even with --show-phi');
+
+      const scored = list.find((x) => x.status === 'scored')!;
+      assert.ok(scored !== undefined);
+      const png = (await running.backend.heatmapPng(scored.sopInstanceUid))!;
+      const { default: sharp } = await import('sharp');
+      const meta = await sharp(png).metadata();
+      const radiograph = (await running.backend.radiograph(scored.sopInstanceUid))!;
+      assert.equal(meta.format, 'png');
+      assert.deepEqual([meta.width, meta.height], [radiograph.columns, radiograph.rows]);
+      assert.deepEqual(await running.backend.heatmapPng(scored.sopInstanceUid), png, 'made once, then served as made');
+      assert.equal(await running.backend.heatmapPng('1.2.3.4'), undefined);
+
+      await assert.rejects(running.backend.correctKeypoints(scored.sopInstanceUid, [1, 2, 3], 'x'), /keypoints: need 10 finite numbers/);
+      await assert.rejects(running.backend.correctKeypoints(scored.sopInstanceUid, scored.predictedKeypoints!, ''), /by: who made the change/);
+      await assert.rejects(running.backend.setClinical(scored.sopInstanceUid, { '../x': 1 }, 'x'), /not a clinical column name/);
+      // An image-only model: a clinical value changes nothing it scores with, so the earlier score is reused (not scored twice).
+      const again = await running.backend.setClinical(scored.sopInstanceUid, { bmi: 24 }, 'test reader');
+      assert.equal(again.risk, scored.risk);
+      assert.equal(again.clinical.bmi, 24);
+      // Correcting to the detector's own points: a new keypoints source, scored with the same points, so the same risk.
+      const same = await running.backend.correctKeypoints(scored.sopInstanceUid, scored.predictedKeypoints!, 'test reader');
+      assert.equal(same.correctedKeypoints!.by, 'test reader');
+      assert.deepEqual(same.predictedKeypoints, scored.predictedKeypoints, 'the prediction is kept beside the correction');
+      assert.ok(Math.abs(same.risk! - scored.risk!) < 1e-6);
+      const counts = await database.scoreCounts(store, dbArgs);
+      assert.equal(counts.get(scored.sopInstanceUid), 2);
+    } finally {
+      await running.close();
     }
   });
 }
