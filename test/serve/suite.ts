@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import pg from 'pg';
@@ -22,6 +22,8 @@ export interface TestDatabase {
   args(label: string): Promise<string[]>;
   /** Number of score rows per SOP Instance UID. */
   scoreCounts(store: string, args: string[]): Promise<Map<string, number>>;
+  /** Deletes instances' rows (and scores): the state a crash between the file's rename and the row's insert leaves. */
+  deleteRows(store: string, args: string[], uids: string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -34,6 +36,17 @@ export function sqliteDatabase(): TestDatabase {
       try {
         const rows = db.prepare('SELECT sop_instance_uid AS uid, COUNT(*) AS n FROM serve_scores GROUP BY sop_instance_uid').all() as { uid: string; n: number }[];
         return new Map(rows.map((r) => [r.uid, Number(r.n)]));
+      } finally {
+        db.close();
+      }
+    },
+    deleteRows: async (store, _args, uids) => {
+      const db = new Sqlite(join(store, 'serve.sqlite'));
+      try {
+        for (const uid of uids) {
+          db.prepare('DELETE FROM serve_instances WHERE sop_instance_uid = ?').run(uid);
+          db.prepare('DELETE FROM serve_scores WHERE sop_instance_uid = ?').run(uid);
+        }
       } finally {
         db.close();
       }
@@ -63,6 +76,16 @@ export function postgresDatabase(url: string, stop: () => void): TestDatabase {
       try {
         const r = await client.query('SELECT sop_instance_uid AS uid, COUNT(*) AS n FROM serve_scores GROUP BY sop_instance_uid');
         return new Map(r.rows.map((x: { uid: string; n: string }) => [x.uid, Number(x.n)]));
+      } finally {
+        await client.end();
+      }
+    },
+    deleteRows: async (_store, args, uids) => {
+      const client = new pg.Client({ connectionString: args[args.indexOf('--db') + 1] });
+      await client.connect();
+      try {
+        await client.query('DELETE FROM serve_instances WHERE sop_instance_uid = ANY($1)', [uids]);
+        await client.query('DELETE FROM serve_scores WHERE sop_instance_uid = ANY($1)', [uids]);
       } finally {
         await client.end();
       }
@@ -222,6 +245,18 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
       assert.equal((await fetch(`${serve.httpUrl}/api/results/..%2F..%2Fetc%2Fpasswd`)).status, 400);
       assert.equal(echoscu(serve.dicomPort).status, 0, 'still serving DICOM');
       await waitFor(async () => (await results(serve.httpUrl)).every((r) => FINAL.has(r.status)), 30_000, 'the good image scored');
+
+      // A store that cannot be written (the images folder replaced by a file): a failure status, not success.
+      const imagesDir = join(store, 'images');
+      renameSync(imagesDir, `${imagesDir}.moved`);
+      writeFileSync(imagesDir, 'not a folder');
+      const blocked = storescu(serve.dicomPort, [images[13]]);
+      assert.deepEqual(acknowledged(blocked.output).refused, [images[13]], blocked.output);
+      assert.match(blocked.output, /Received Store Response \(.*(OutOfResources|A700)/i);
+      await waitFor(() => /C-STORE from "TESTSCU" failed: instance [0-9a-f]{12}: could not be stored \(ENOTDIR\)/.test(serve.stderr()), 5000, 'the write failure logged');
+      rmSync(imagesDir);
+      renameSync(`${imagesDir}.moved`, imagesDir);
+      assert.deepEqual(acknowledged(storescu(serve.dicomPort, [images[13]]).output).success, [images[13]], 'stored once the folder is back');
     } finally {
       assert.equal(await serve.stop(), 0, serve.stderr());
     }
@@ -284,7 +319,7 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
     }
   });
 
-  test('transfer syntaxes: JPEG lossless, JPEG-LS, RLE and deflate are stored as sent (dcmdump) and score as the uncompressed original', { timeout: 120_000 }, async () => {
+  test('transfer syntaxes: JPEG lossless, JPEG-LS, RLE and deflate are stored as sent (dcmdump) and score as the uncompressed original; a chest or AP header is kept, flagged', { timeout: 120_000 }, async () => {
     const store = join(dir, 'store-syntaxes');
     const serve = await startServe(['--model', model, '--store', store, ...(await database.args('syntaxes'))]);
     try {
@@ -324,6 +359,24 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
         assert.equal(r.status, reference.status);
         assert.equal(r.risk, reference.risk, 'lossless copies score as the original');
       }
+
+      // Not a lateral lumbar spine by its header: kept (stored) but not scored, with the reason.
+      const chest = join(dir, 'chest.dcm');
+      const ap = join(dir, 'ap.dcm');
+      copyFileSync(original, chest);
+      copyFileSync(original, ap);
+      assert.equal(spawnSync('dcmodify', ['-nb', '-gin', '-m', '(0018,0015)=CHEST', chest]).status, 0);
+      assert.equal(spawnSync('dcmodify', ['-nb', '-gin', '-m', '(0018,5101)=AP', ap]).status, 0);
+      assert.equal(acknowledged(storescu(serve.dicomPort, [chest, ap]).output).success.length, 2);
+      await waitFor(async () => (await results(serve.httpUrl)).filter((r) => FINAL.has(r.status)).length === 7, 60_000, 'seven results');
+      const after = await results(serve.httpUrl);
+      const chestResult = after.find((r) => r.sop_instance_uid === dcmtkIdentity(chest).sopInstanceUid)!;
+      const apResult = after.find((r) => r.sop_instance_uid === dcmtkIdentity(ap).sopInstanceUid)!;
+      assert.equal(chestResult.status, 'flagged');
+      assert.deepEqual(chestResult.flags, ['Body Part Examined is "CHEST", not the lumbar spine']);
+      assert.equal(apResult.status, 'flagged');
+      assert.deepEqual(apResult.flags, ['View Position is "AP", not lateral']);
+      assert.equal(readdirSync(join(store, 'images')).filter((f) => f.endsWith('.dcm')).length, 7, 'flagged images are kept');
     } finally {
       assert.equal(await serve.stop(), 0, serve.stderr());
     }
@@ -438,6 +491,36 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
     } finally {
       await running.close();
     }
+  });
+
+  test('restart: a stored file whose row is missing (crash between rename and insert) is recorded and scored; unfinished writes are removed', { timeout: 120_000 }, async () => {
+    const store = join(dir, 'store-recover');
+    const args = ['--model', model, '--store', store, ...(await database.args('recover'))];
+    const first = await startServe(args);
+    const sent = images.slice(60, 66);
+    try {
+      assert.equal(acknowledged(storescu(first.dicomPort, sent).output).success.length, 6);
+      await waitFor(async () => (await results(first.httpUrl)).filter((r) => FINAL.has(r.status)).length === 6, 60_000, 'six scored');
+    } finally {
+      assert.equal(await first.stop(), 0, first.stderr());
+    }
+    const lost = sent.slice(0, 2).map((f) => dcmtkIdentity(f).sopInstanceUid);
+    await database.deleteRows(store, args, lost);
+    writeFileSync(join(store, 'images', '.incoming-0123.dcm.1.2.x'), 'half a file');
+    const second = await startServe(args);
+    try {
+      await waitFor(async () => {
+        const list = await results(second.httpUrl);
+        return list.length === 6 && list.every((r) => FINAL.has(r.status));
+      }, 60_000, 'the two recovered and scored');
+      assert.match(second.stderr(), /store: recovered 2 stored image\(s\) without a database row; removed 1 unfinished write\(s\)/);
+      assert.ok(!readdirSync(join(store, 'images')).some((f) => f.startsWith('.incoming-')));
+    } finally {
+      assert.equal(await second.stop(), 0, second.stderr());
+    }
+    const counts = await database.scoreCounts(store, args);
+    assert.equal(counts.size, 6);
+    for (const n of counts.values()) assert.equal(n, 1);
   });
 }
 
