@@ -69,6 +69,28 @@ interface Outgoing {
   comment: string;
 }
 
+/**
+ * A dataset that goes on the wire as the very bytes that were built, when the destination accepts
+ * their transfer syntax. dcmjs-dimse otherwise writes its own re-encoding of the parsed elements,
+ * which changes them: it re-encodes all text as UTF-8 and declares ISO_IR 192, so a Latin-1 patient
+ * name copied from the source would no longer be the source's bytes. When the destination takes
+ * only another syntax, dcmjs-dimse transcodes to a new (plain) Dataset, and that re-encoding is what
+ * is sent: the same content, its text in UTF-8.
+ */
+class ExactDataset extends Dataset {
+  constructor(
+    private readonly encoded: Buffer,
+    private readonly encodedSyntax: string,
+  ) {
+    super(encoded, encodedSyntax);
+  }
+
+  override getDenaturalizedDataset(writeOptions?: Record<string, unknown>, nameMap?: Record<string, unknown>): Buffer {
+    if (this.getTransferSyntaxUid() === this.encodedSyntax) return this.encoded;
+    return super.getDenaturalizedDataset(writeOptions, nameMap);
+  }
+}
+
 /** The dataset after the File Meta Information, with its transfer syntax and identity. */
 function prepare(bytes: Uint8Array, index: number): Outgoing {
   const where = `instance ${index + 1}`;
@@ -81,7 +103,7 @@ function prepare(bytes: Uint8Array, index: number): Outgoing {
   if (sopClassUid === undefined || sopInstanceUid === undefined) throw new UsageError(`${where}: no SOP Class or SOP Instance UID`);
   const transferSyntax = transferSyntaxOf(dataSet);
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset + datasetStart, bytes.length - datasetStart);
-  const request = new CStoreRequest(new Dataset(buffer, transferSyntax));
+  const request = new CStoreRequest(new ExactDataset(buffer, transferSyntax));
   return { sopClassUid, sopInstanceUid, request, status: null, comment: '' };
 }
 
@@ -91,14 +113,15 @@ function hex4(n: number): string {
 
 const stored = (status: number): boolean => status === 0 || (status & 0xf000) === 0xb000;
 
-export function sendInstances(dest: DicomDestination, instances: Uint8Array[], options: SendOptions = {}): Promise<void> {
+/** Every failure, a bad destination or instance included, is a rejection (never a synchronous throw). */
+export async function sendInstances(dest: DicomDestination, instances: Uint8Array[], options: SendOptions = {}): Promise<void> {
   checkDestination(dest);
-  if (instances.length === 0) return Promise.resolve();
+  if (instances.length === 0) return;
   const outgoing = instances.map(prepare);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const target = `${dest.aeTitle}@${dest.host}:${dest.port}`;
 
-  return new Promise<void>((resolve, reject) => {
+  await new Promise<void>((resolve, reject) => {
     const client = new Client();
     let settled = false;
     let associationProblem: string | null = null;

@@ -68,13 +68,8 @@ function requiredUid(dataSet: DataSet, tag: string, name: string, where: string)
 
 /** Reads the source radiograph's header with the project's parser; `where` names it in errors. */
 export function sourceHeaderFromDicom(bytes: Uint8Array, where = 'source image'): SourceHeader {
-  let dataSet: DataSet;
-  try {
-    dataSet = parseDicomBytes(where, bytes);
-  } catch (error) {
-    throw new InputError((error as Error).message);
-  }
-  return sourceHeaderFromDataSet(dataSet, where);
+  // parseDicomBytes throws RadiographReadError, an InputError naming `where`.
+  return sourceHeaderFromDataSet(parseDicomBytes(where, bytes), where);
 }
 
 export function sourceHeaderFromDataSet(dataSet: DataSet, where = 'source image'): SourceHeader {
