@@ -9,3 +9,4 @@ export { buildSecondaryCapture, SECONDARY_CAPTURE_SOP_CLASS, type SecondaryCaptu
 export { buildStructuredReport, COMPREHENSIVE_SR_SOP_CLASS, type StructuredReportInput } from './structured-report.js';
 export { sendInstances, checkDestination, StoreFailedError, type DicomDestination, type SendOptions } from './send-instances.js';
 export { forwardResults, buildResults, type ForwardedResults } from './forward-results.js';
+export { pacsResultFromServedImage } from './from-served-image.js';

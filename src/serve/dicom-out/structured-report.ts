@@ -37,6 +37,10 @@ const round = (x: number, digits: number): number => Number(x.toFixed(digits));
 export function buildStructuredReport(input: StructuredReportInput): Uint8Array {
   const { source, result } = input;
   checkPacsResult(result, `structured report of ${source.sopInstanceUid}`);
+  // The report is written in the source's character set (its patient attributes are copied as bytes).
+  // Our own text is UTF-8: fine under ISO_IR 192; under any other set, non-ASCII letters become "?".
+  const utf8 = /ISO_IR 192/.test(source.specificCharacterSet ?? '');
+  const ownText = (t: string): string => (utf8 ? t : t.replace(/[^\x20-\x7e]/g, '?'));
   const sourceImage = (relationship: 'CONTAINS' | 'SELECTED FROM'): ContentItem =>
     imageItem(relationship, CODES.sourceOfMeasurement, source.sopClassUid, source.sopInstanceUid);
 
@@ -51,7 +55,7 @@ export function buildStructuredReport(input: StructuredReportInput): Uint8Array 
     ...SURVIVAL_HORIZONS.map((t) => numItem('CONTAINS', CODES.survival[t], round(100 * result.surv[t], 2), CODES.percent)),
     numItem('CONTAINS', CODES.percentile, round(result.percentile, 2), CODES.percent),
     ...CODES.keypoint.map((code, k) => pointItem('CONTAINS', code, result.keypoints[2 * k], result.keypoints[2 * k + 1], sourceImage('SELECTED FROM'))),
-    ...(result.flags.length > 0 ? result.flags : ['none']).map((flag) => textItem('CONTAINS', CODES.flag, flag)),
+    ...(result.flags.length > 0 ? result.flags : ['none']).map((flag) => textItem('CONTAINS', CODES.flag, ownText(flag))),
     textItem('CONTAINS', CODES.intendedUse, INTENDED_USE),
   ];
 
