@@ -330,6 +330,20 @@ describe('web viewer with a real backend, fastify and chromium', { timeout: 600_
     assert.equal(await page.locator('#kp-caption b').count(), 0);
     assert.equal(await page.locator('.kp-predicted').count(), 5);
 
+    // The keyboard does the same: focus L5, two pixels right, ten down (Shift), Enter saves.
+    const riskAfterDrag = await page.getAttribute('#risk', 'data-risk');
+    await page.locator('button.kp[data-kp="L5"]').focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Shift+ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((old) => (document.getElementById('risk')!.dataset.risk !== old || !document.getElementById('error')!.hidden) && document.getElementById('busy')!.textContent === '', riskAfterDrag);
+    assert.equal(await page.isVisible('#error'), false, (await page.textContent('#error'))!);
+    const byKeys = (await backend.get(topUid))!;
+    assert.equal(backend.calls.correctKeypoints, 2);
+    assert.deepEqual(byKeys.correctedKeypoints!.keypoints, [...corrected.keypoints.slice(0, 8), corrected.keypoints[8] + 2, corrected.keypoints[9] + 10]);
+    assert.equal(await page.getAttribute('#risk', 'data-risk'), String(byKeys.risk));
+
     // Wheel zoom about the cursor: L1 (far from the centre) moves away from the cursor by the zoom factor.
     const l1 = page.locator('button.kp[data-kp="L1"]');
     const l1Centre = async (): Promise<{ x: number; y: number }> => {
@@ -369,7 +383,7 @@ describe('web viewer with a real backend, fastify and chromium', { timeout: 600_
     const edited = table.find((row) => row.sop_instance_uid === topUid)!;
     // A formula-looking name is kept as text (leading apostrophe); quotes and commas survive the quoting.
     assert.equal(edited.corrected_by, `'${by}`);
-    assert.equal(edited.corrected_at, corrected.at);
+    assert.equal(edited.corrected_at, byKeys.correctedKeypoints!.at);
     assert.ok(csvText.includes(`"'=1+2 <b>Dr ""Q""</b>, MD"`));
     await page.context().close();
   });
