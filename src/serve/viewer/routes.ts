@@ -17,7 +17,8 @@
  *   POST /api/viewer/images/:uid/keypoints    {keypoints: [x1, y1, ..., x5, y5], by} -> the re-scored image
  *   POST /api/viewer/images/:uid/clinical     {values: {column: value}, by} -> the re-scored image
  * Every :uid is checked to be digits and dots before it is used. Errors are JSON {error: "one line"}
- * with 400 (bad request), 404 (no such image) or 500 (nothing more said: no paths, no PHI).
+ * with 400 (bad request) or 404 (no such image); any other failure goes to the app's error handler
+ * (the core's logs it and answers 500 without details).
  *
  * Access token. When the server runs with a token, the core checks `Authorization: Bearer <token>` on
  * /api/. The pages and /viewer/static/ hold no patient data and are public (isViewerPublicPath), since
@@ -68,7 +69,11 @@ function fail(reply: FastifyReply, status: number, message: string): FastifyRepl
   return reply.code(status).headers(DATA_HEADERS).type('application/json; charset=utf-8').send({ error: message });
 }
 
-/** Runs a handler; answers RequestError / InputError with their message, anything else with a bare 500. */
+/**
+ * Runs a handler; answers RequestError / InputError with their one-line message. Anything else goes
+ * on to the app's error handler: the server core's logs it and answers a bare 500, so what to log and
+ * where stays the core's decision.
+ */
 function handle(work: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
     try {
@@ -76,8 +81,7 @@ function handle(work: (request: FastifyRequest, reply: FastifyReply) => Promise<
     } catch (error) {
       if (error instanceof RequestError) return fail(reply, error.status, error.message);
       if (error instanceof InputError || error instanceof UsageError) return fail(reply, 400, error.message.split('\n')[0]);
-      request.log.error({ err: error }, 'web viewer: request failed');
-      return fail(reply, 500, 'internal error (see the server log)');
+      throw error;
     }
   };
 }
