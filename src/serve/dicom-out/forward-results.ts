@@ -4,7 +4,7 @@
  */
 import type { Radiograph } from '../../imaging/index.js';
 import type { PacsResult } from './pacs-result.js';
-import { renderResultImage } from './render-result-image.js';
+import { renderResultImage, type HeatmapInput } from './render-result-image.js';
 import { buildSecondaryCapture } from './secondary-capture.js';
 import { sendInstances, type DicomDestination, type SendOptions } from './send-instances.js';
 import { sourceHeaderFromDicom } from './source-header.js';
@@ -21,7 +21,7 @@ export async function forwardResults(
   source: Uint8Array,
   radiograph: Radiograph,
   result: PacsResult,
-  heatmap: Float32Array | null,
+  heatmap: HeatmapInput,
   options: SendOptions = {},
 ): Promise<ForwardedResults> {
   const built = await buildResults(source, radiograph, result, heatmap);
@@ -32,9 +32,9 @@ export async function forwardResults(
 /**
  * source: the received file's bytes (for the study, patient and image identifiers); radiograph: the
  * same file as read by the project's reader (for the pixels and the display window); heatmap: the
- * Grad-CAM map on the radiograph's pixel grid, or null.
+ * Grad-CAM map on the radiograph's pixel grid, the viewer's overlay PNG, or null (HeatmapInput).
  */
-export async function buildResults(source: Uint8Array, radiograph: Radiograph, result: PacsResult, heatmap: Float32Array | null): Promise<ForwardedResults> {
+export async function buildResults(source: Uint8Array, radiograph: Radiograph, result: PacsResult, heatmap: HeatmapInput): Promise<ForwardedResults> {
   const header = sourceHeaderFromDicom(source);
   const image = await renderResultImage(radiograph, heatmap, result);
   const sc = buildSecondaryCapture({ source: header, rgb: image.rgb, rows: image.rows, columns: image.columns, result });

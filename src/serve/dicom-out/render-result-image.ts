@@ -4,7 +4,9 @@
  * image a black band with the risk in words. The radiograph keeps its pixel grid (the band is added
  * underneath), so a point on the capture is the same point on the source image.
  */
+import sharp, { type OutputInfo } from 'sharp';
 import { windowToBytes, type Radiograph } from '../../imaging/index.js';
+import { InputError } from '../../util/errors.js';
 import { rampColour } from '../../report/raster.js';
 import { KEYPOINT_LABELS, riskSentence, type PacsResult } from './pacs-result.js';
 import { blendMask, renderText } from './text-raster.js';
@@ -30,14 +32,22 @@ export function markerGeometry(rows: number, columns: number): { radius: number;
 }
 
 /**
- * heatmap: values in [0, 1], one per radiograph pixel (rows * columns, as warpHeatmapBack returns);
- * null when there is none (the image is then drawn without it).
+ * The Grad-CAM heatmap, in either form the server has it:
+ * - values in [0, 1], one per radiograph pixel (rows * columns, as warpHeatmapBack returns), blended
+ *   here over the windowed radiograph;
+ * - { overlayPng }: the overlay already blended (the PNG the viewer shows, ViewerBackend.heatmapPng,
+ *   the size of the radiograph), used as the picture as it is;
+ * - null: no heatmap; the windowed radiograph alone.
  */
-export async function renderResultImage(radiograph: Radiograph, heatmap: Float32Array | null, result: PacsResult): Promise<ResultImage> {
+export type HeatmapInput = Float32Array | { overlayPng: Uint8Array } | null;
+
+export async function renderResultImage(radiograph: Radiograph, heatmap: HeatmapInput, result: PacsResult): Promise<ResultImage> {
   const { rows, columns } = radiograph;
-  if (heatmap !== null && heatmap.length !== rows * columns) {
+  if (heatmap instanceof Float32Array && heatmap.length !== rows * columns) {
     throw new RangeError(`renderResultImage: heatmap has ${heatmap.length} values, the radiograph ${rows}x${columns} pixels`);
   }
+  const overlay = heatmap !== null && !(heatmap instanceof Float32Array) ? await decodeOverlay(heatmap.overlayPng, rows, columns) : null;
+  const map = heatmap instanceof Float32Array ? heatmap : null;
   const grey = windowToBytes(radiograph.pixels, radiograph.window);
   const fontPx = Math.max(10, Math.round(columns / 48));
   const margin = Math.max(4, Math.round(fontPx / 2));
@@ -46,9 +56,10 @@ export async function renderResultImage(radiograph: Radiograph, heatmap: Float32
   const outRows = rows + band;
   const rgb = new Uint8Array(outRows * columns * 3); // the band stays black
 
-  for (let i = 0; i < rows * columns; i++) {
+  if (overlay !== null) rgb.set(overlay);
+  for (let i = 0; overlay === null && i < rows * columns; i++) {
     const g = grey[i];
-    const v = heatmap === null ? 0 : heatmap[i];
+    const v = map === null ? 0 : map[i];
     const a = HEAT_ALPHA * Math.min(1, Math.max(0, Number.isFinite(v) ? v : 0));
     if (a === 0) {
       rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = g;
@@ -76,6 +87,21 @@ export async function renderResultImage(radiograph: Radiograph, heatmap: Float32
 
   blendMask(rgb, columns, outRows, sentence, margin, rows + margin, TEXT_COLOUR);
   return { rgb, rows: outRows, columns };
+}
+
+/** The overlay PNG as interleaved RGB, refused unless it is the radiograph's size. */
+async function decodeOverlay(png: Uint8Array, rows: number, columns: number): Promise<Uint8Array> {
+  let decoded: { data: Buffer; info: OutputInfo };
+  try {
+    decoded = await sharp(png).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  } catch (error) {
+    throw new InputError(`heatmap overlay: not a readable PNG (${(error as Error).message})`);
+  }
+  const { data, info } = decoded;
+  if (info.width !== columns || info.height !== rows || info.channels !== 3) {
+    throw new InputError(`heatmap overlay: ${info.width}x${info.height} with ${info.channels} channels, the radiograph is ${columns}x${rows} (RGB expected)`);
+  }
+  return new Uint8Array(data.buffer, data.byteOffset, data.length);
 }
 
 /** Paints the pixels whose centres lie within halfWidth of the circle of radius r around (cx, cy). */

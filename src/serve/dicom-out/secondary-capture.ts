@@ -26,7 +26,7 @@ const SOURCE_FOR_PROCESSING = { value: '121322', scheme: 'DCM', meaning: 'Source
 
 export function buildSecondaryCapture(input: SecondaryCaptureInput): Uint8Array {
   const { source, rgb, rows, columns, result } = input;
-  checkPacsResult(result, `secondary capture of ${source.sopInstanceUid}`);
+  checkPacsResult(result, 'secondary capture');
   for (const [name, v] of [['rows', rows], ['columns', columns]] as const) {
     if (!Number.isInteger(v) || v < 1 || v > 65535) throw new RangeError(`buildSecondaryCapture: ${name} must be an integer in 1..65535, got ${v}`);
   }

@@ -34,7 +34,7 @@ export interface SendOptions {
 /** A store that did not succeed; `failures` names each instance that was not stored. */
 export class StoreFailedError extends Error {
   override name = 'StoreFailedError';
-  constructor(message: string, readonly failures: { sopInstanceUid: string; reason: string }[]) {
+  constructor(message: string, readonly failures: { index: number; sopInstanceUid: string; reason: string }[]) {
     super(message);
   }
 }
@@ -62,6 +62,8 @@ export function checkDestination(dest: DicomDestination): void {
 }
 
 interface Outgoing {
+  /** Position in the caller's list, 0-based. */
+  index: number;
   sopClassUid: string;
   sopInstanceUid: string;
   request: InstanceType<typeof CStoreRequest>;
@@ -104,7 +106,17 @@ function prepare(bytes: Uint8Array, index: number): Outgoing {
   const transferSyntax = transferSyntaxOf(dataSet);
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset + datasetStart, bytes.length - datasetStart);
   const request = new CStoreRequest(new ExactDataset(buffer, transferSyntax));
-  return { sopClassUid, sopInstanceUid, request, status: null, comment: '' };
+  return { index, sopClassUid, sopInstanceUid, request, status: null, comment: '' };
+}
+
+const SOP_CLASS_NAMES: Record<string, string> = {
+  '1.2.840.10008.5.1.4.1.1.7': 'secondary capture',
+  '1.2.840.10008.5.1.4.1.1.88.33': 'comprehensive SR',
+  '1.2.840.10008.5.1.4.1.1.88.22': 'enhanced SR',
+};
+
+function sopClassName(uid: string): string {
+  return SOP_CLASS_NAMES[uid] ?? `SOP class ${uid}`;
 }
 
 function hex4(n: number): string {
@@ -149,6 +161,7 @@ export async function sendInstances(dest: DicomDestination, instances: Uint8Arra
       const failures = outgoing
         .filter((o) => o.status === null || !stored(o.status))
         .map((o) => ({
+          index: o.index,
           sopInstanceUid: o.sopInstanceUid,
           reason: o.status !== null
             ? `status ${hex4(o.status)}${o.comment !== '' ? ` (${o.comment})` : ''}`
@@ -157,9 +170,13 @@ export async function sendInstances(dest: DicomDestination, instances: Uint8Arra
         }));
       if (failures.length === 0) return null;
       // One reason (say a refused association) usually fails them all: say it once, then name them.
+      // Instances are named by position and kind, not UID: UIDs stay out of logs (the failures keep them).
       const byReason = new Map<string, string[]>();
-      for (const f of failures) byReason.set(f.reason, [...(byReason.get(f.reason) ?? []), f.sopInstanceUid]);
-      const list = [...byReason].map(([reason, uids]) => `${reason}: ${uids.join(', ')}`).join('; ');
+      for (const f of failures) {
+        const o = outgoing[f.index];
+        byReason.set(f.reason, [...(byReason.get(f.reason) ?? []), `instance ${f.index + 1} (${sopClassName(o.sopClassUid)})`]);
+      }
+      const list = [...byReason].map(([reason, names]) => `${reason}: ${names.join(', ')}`).join('; ');
       return new StoreFailedError(`C-STORE to ${target}: ${failures.length} of ${outgoing.length} instance(s) not stored; ${list}`, failures);
     };
 

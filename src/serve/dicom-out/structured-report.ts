@@ -36,7 +36,7 @@ const round = (x: number, digits: number): number => Number(x.toFixed(digits));
 
 export function buildStructuredReport(input: StructuredReportInput): Uint8Array {
   const { source, result } = input;
-  checkPacsResult(result, `structured report of ${source.sopInstanceUid}`);
+  checkPacsResult(result, 'structured report');
   // The report is written in the source's character set (its patient attributes are copied as bytes).
   // Our own text is UTF-8: fine under ISO_IR 192; under any other set, non-ASCII letters become "?".
   const utf8 = /ISO_IR 192/.test(source.specificCharacterSet ?? '');
