@@ -1,0 +1,198 @@
+// The study page: one radiograph with its score, keypoints and heatmap. Moving a keypoint posts the
+// correction; the server re-scores and the page shows the new score. Every value reaches the page via
+// textContent or an attribute, never as HTML.
+import { ApiError, getJson, imagePath, postJson, request } from './api.js';
+import { el, percentText, percentileText, riskText, STATUS_WORDS, timeText } from './format.js';
+import { RadiographView, VERTEBRAE } from './radiograph-view.js';
+
+const BY_KEY = 'spinesurv.by';
+const BINARY = new Set(['glucocorticoid', 'secondary_osteoporosis', 'rheumatoid_arthritis', 'prior_fracture']);
+const uid = decodeURIComponent(window.location.pathname.split('/').pop() ?? '');
+const $ = (id) => document.getElementById(id);
+
+let fileWindow = null;
+let image = null;
+
+function showError(message) {
+  $('error').textContent = message;
+  $('error').hidden = message === '';
+}
+
+function setBusy(text) {
+  $('busy').textContent = text;
+  view.setBusy(text !== '');
+}
+
+const view = new RadiographView($('view'), {
+  onCommit: (points) => correct(points),
+  onWindowChange: (center, width) => {
+    $('center').value = String(center);
+    $('width').value = String(width);
+    $('center-value').textContent = center.toFixed(0);
+    $('width-value').textContent = width.toFixed(0);
+  },
+});
+
+function who() {
+  const by = $('by').value.trim();
+  if (by === '') {
+    $('by').focus();
+    throw new Error('Enter your name under "Corrections" first: each change records who made it.');
+  }
+  localStorage.setItem(BY_KEY, by);
+  return by;
+}
+
+function pointText(points, k) {
+  return points ? `${points[2 * k].toFixed(1)}, ${points[2 * k + 1].toFixed(1)}` : '–';
+}
+
+function render(next) {
+  image = next;
+  $('uid').textContent = `…${image.sopInstanceUid.slice(-12)}`;
+  $('uid').title = image.sopInstanceUid;
+  if (image.phi) {
+    $('patient').textContent = `Patient: ${image.phi.patientName} (${image.phi.patientId})`;
+    $('patient').hidden = false;
+  }
+  $('status').textContent = STATUS_WORDS[image.status] ?? image.status;
+  $('risk').textContent = riskText(image.risk);
+  $('risk').dataset.risk = image.risk === null ? '' : String(image.risk);
+  for (const t of ['1', '3', '5']) $(`surv-${t}`).textContent = percentText(image.surv?.[t]);
+  $('percentile').textContent = percentileText(image.percentile);
+  const flags = [...image.flags, ...(image.reason ? [image.reason] : [])];
+  $('flags').textContent = flags.length > 0 ? flags.join('; ') : 'none';
+  $('scored-at').textContent = timeText(image.scoredAt);
+  $('model-version').textContent = image.modelVersion ?? '–';
+
+  const predicted = image.predictedKeypoints;
+  const corrected = image.correctedKeypoints;
+  const rows = VERTEBRAE.map((name, k) => {
+    const tr = el('tr', null, { 'data-kp': name });
+    tr.append(el('th', name, { scope: 'row' }), el('td', pointText(predicted, k), { class: 'predicted' }), el('td', corrected ? pointText(corrected.keypoints, k) : '–', { class: 'corrected' }));
+    return tr;
+  });
+  document.querySelector('#keypoints tbody').replaceChildren(...rows);
+  $('kp-caption').textContent = corrected
+    ? `Corrected by ${corrected.by} at ${timeText(corrected.at)}; the score uses the corrected points.`
+    : predicted ? 'As predicted by the keypoint detector.' : 'No keypoints found.';
+  view.setPoints(predicted, corrected ? corrected.keypoints : predicted);
+  renderClinical();
+}
+
+function renderClinical() {
+  const known = $('clinical-known');
+  known.replaceChildren();
+  for (const [k, v] of Object.entries(image.clinical)) known.append(el('dt', k), el('dd', v));
+  const form = $('clinical-form');
+  const fields = $('clinical-fields');
+  fields.replaceChildren();
+  form.hidden = image.missingClinical.length === 0;
+  for (const column of image.missingClinical) {
+    const id = `clinical-${column}`;
+    const label = el('label', column.replace(/_/g, ' '), { for: id });
+    let input;
+    if (column === 'sex' || BINARY.has(column)) {
+      input = el('select', null, { id, name: column, required: '' });
+      input.append(el('option', 'choose…', { value: '' }));
+      const choices = column === 'sex' ? [['F', 'F (female)'], ['M', 'M (male)']] : [['0', '0 (no)'], ['1', '1 (yes)']];
+      for (const [value, text] of choices) input.append(el('option', text, { value }));
+    } else {
+      input = el('input', null, { id, name: column, type: 'number', step: 'any', required: '' });
+    }
+    const row = el('div', null, { class: 'field' });
+    row.append(label, input);
+    fields.append(row);
+  }
+}
+
+async function loadHeatmap() {
+  $('heatmap-on').disabled = true;
+  $('heatmap-opacity').disabled = true;
+  view.setHeatmap(null);
+  if (image.risk === null) return;
+  try {
+    const blob = await (await request(imagePath(uid, '/heatmap.png'))).blob();
+    view.setHeatmap(await createImageBitmap(blob));
+    $('heatmap-on').disabled = false;
+    $('heatmap-opacity').disabled = false;
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 404)) showError(error.message);
+  }
+}
+
+async function correct(points) {
+  let by;
+  try {
+    by = who();
+  } catch (error) {
+    showError(error.message);
+    view.revert();
+    return;
+  }
+  showError('');
+  setBusy('Re-scoring with the corrected keypoints…');
+  try {
+    render(await postJson(imagePath(uid, '/keypoints'), { keypoints: points, by }));
+    await loadHeatmap();
+  } catch (error) {
+    showError(`Correction not saved: ${error.message}`);
+    view.revert();
+  } finally {
+    setBusy('');
+  }
+}
+
+$('clinical-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const values = {};
+  for (const column of image.missingClinical) {
+    const raw = $(`clinical-${column}`).value.trim();
+    values[column] = column === 'sex' ? raw : Number(raw);
+  }
+  try {
+    const by = who();
+    setBusy('Scoring with the clinical values…');
+    render(await postJson(imagePath(uid, '/clinical'), { values, by }));
+    await loadHeatmap();
+    showError('');
+  } catch (error) {
+    showError(`Clinical values not saved: ${error.message}`);
+  } finally {
+    setBusy('');
+  }
+});
+
+$('center').addEventListener('input', () => view.setWindow(Number($('center').value), view.width));
+$('width').addEventListener('input', () => view.setWindow(view.center, Number($('width').value)));
+$('reset-window').addEventListener('click', () => fileWindow && view.setWindow(fileWindow.center, fileWindow.width));
+$('zoom-in').addEventListener('click', () => view.zoomCentre(1.25));
+$('zoom-out').addEventListener('click', () => view.zoomCentre(0.8));
+$('zoom-fit').addEventListener('click', () => view.fit());
+const overlay = () => view.showHeatmap($('heatmap-on').checked, Number($('heatmap-opacity').value));
+$('heatmap-on').addEventListener('change', overlay);
+$('heatmap-opacity').addEventListener('input', overlay);
+$('by').value = localStorage.getItem(BY_KEY) ?? '';
+
+async function load() {
+  try {
+    const [data, pixels] = await Promise.all([getJson(imagePath(uid)), request(imagePath(uid, '/pixels'))]);
+    const h = (name) => pixels.headers.get(name);
+    const rows = Number(h('X-Rows')), columns = Number(h('X-Columns'));
+    fileWindow = { center: Number(h('X-Window-Center')), width: Number(h('X-Window-Width')) };
+    view.setPixels({ type: h('X-Pixel-Type'), rows, columns, buffer: await pixels.arrayBuffer(), ...fileWindow });
+    const span = Math.max(1, view.range.max - view.range.min);
+    $('center').min = String(view.range.min);
+    $('center').max = String(view.range.max);
+    $('width').min = '1';
+    $('width').max = String(2 * span);
+    view.setWindow(fileWindow.center, fileWindow.width);
+    render(data);
+    await loadHeatmap();
+    document.body.dataset.ready = 'true';
+  } catch (error) {
+    showError(error.message);
+  }
+}
+
+load();

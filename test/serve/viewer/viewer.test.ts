@@ -1,0 +1,417 @@
+/**
+ * The web viewer end to end over a real backend (test-backend.ts: real reading, keypoints, scoring and
+ * Grad-CAM with a tiny model trained here), a real fastify server on 127.0.0.1 that demands a token on
+ * /api/ as the core does, and headless Debian chromium driven by playwright-core. The browser opens the
+ * worklist with ?token=, checks the order by risk, opens a study with the keyboard, drags a keypoint
+ * with the mouse and sees the new risk, which must equal `spinesurv predict --image --keypoints` with
+ * the corrected points (an independent path through the CLI); downloads the CSV and checks it with
+ * csv-parse. The server-rendered PNG is checked against dcmtk's dcm2pnm with the same window.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import sharp from 'sharp';
+import { parse } from 'csv-parse/sync';
+import type { Browser, Page } from 'playwright-core';
+import { registerViewer, isViewerPublicPath } from '../../../src/serve/viewer/routes.js';
+import { WORKLIST_CSV_COLUMNS } from '../../../src/serve/viewer/worklist-csv.js';
+import { readRadiograph } from '../../../src/imaging/index.js';
+import type { ServedImage } from '../../../src/serve/backend.js';
+import { TestBackend } from './test-backend.js';
+import { cli, cohortPatients, launchChromium, predictImage, readPgm, tempDir, tinyImageModel, type CohortPatient } from './fixtures.js';
+
+// Functions passed to page.evaluate run in the browser; the project compiles without the DOM library.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+declare const document: any;
+type Node = { dataset: Record<string, string | undefined> };
+
+const TOKEN = 'test-token-4d9c2e';
+const AUTH = { authorization: `Bearer ${TOKEN}` };
+
+describe('web viewer with a real backend, fastify and chromium', { timeout: 600_000 }, () => {
+  let dir: string;
+  let model: string;
+  let backend: TestBackend;
+  let app: FastifyInstance;
+  let base: string;
+  let browser: Browser;
+  let patients: (CohortPatient & { uid: string; sexGiven: boolean })[];
+  const pageErrors: string[] = [];
+
+  before(async () => {
+    dir = tempDir('viewer');
+    model = tinyImageModel(dir);
+    const cohort = join(dir, 'arrivals');
+    cli(['synth', '--out', cohort, '--patients', '6', '--size', '256', '--seed', '11']);
+    backend = await TestBackend.open(model, dir);
+    patients = [];
+    const start = Date.parse('2026-11-30T08:00:00Z');
+    for (const [i, p] of cohortPatients(cohort).entries()) {
+      // The last arrival's header (and CSV) lacks the sex: the page must ask for it.
+      const sexGiven = i !== 5;
+      const clinical: Record<string, string | number> = sexGiven ? { age: p.age, sex: p.sex } : { age: p.age };
+      const image = await backend.receive(p.file, clinical, new Date(start + i * 60_000).toISOString());
+      patients.push({ ...p, uid: image.sopInstanceUid, sexGiven });
+    }
+    app = Fastify({ logger: false });
+    // As the core does with a token: /api/ needs it, the pages and their scripts do not.
+    app.addHook('onRequest', async (request, reply) => {
+      if (isViewerPublicPath(request.url)) return;
+      if (request.headers.authorization !== `Bearer ${TOKEN}`) return reply.code(401).send({ error: 'access token required' });
+    });
+    registerViewer(app, backend, { modelName: 'tiny test model' });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const address = app.server.address();
+    if (address === null || typeof address === 'string') throw new Error('no port');
+    base = `http://127.0.0.1:${address.port}`;
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await app?.close();
+    backend?.dispose();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function newPage(): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1300, height: 900 }, acceptDownloads: true });
+    const page = await context.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(m.text());
+    });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    return page;
+  }
+
+  const api = async (path: string, init: RequestInit = {}): Promise<Response> =>
+    fetch(`${base}${path}`, { ...init, headers: { ...AUTH, ...(init.headers ?? {}) } });
+
+  /** The worklist order worked out here: scored by risk, highest first; the rest by arrival. */
+  function expectedOrder(images: ServedImage[]): string[] {
+    const scored = images.filter((i) => i.risk !== null).sort((a, b) => b.risk! - a.risk!);
+    const rest = images.filter((i) => i.risk === null).sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
+    return [...scored, ...rest].map((i) => i.sopInstanceUid);
+  }
+
+  it('has a mix to look at: scored, flagged and waiting for a clinical value', async () => {
+    const images = await backend.list();
+    assert.ok(images.filter((i) => i.status === 'scored').length >= 2, 'two scored');
+    assert.ok(images.filter((i) => i.status === 'flagged').length >= 1, 'one flagged by the detector');
+    const waiting = images.find((i) => i.sopInstanceUid === patients[5].uid)!;
+    assert.equal(waiting.status, 'received');
+    assert.deepEqual(waiting.missingClinical, ['sex']);
+  });
+
+  it('answers the worklist sorted by risk, without PHI unless --show-phi', async () => {
+    const res = await api('/api/viewer/worklist');
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('cache-control'), 'no-store');
+    const text = await res.text();
+    const body = JSON.parse(text) as { modelName: string; showPhi: boolean; images: { sopInstanceUid: string; risk: number | null; patientName?: string }[] };
+    assert.equal(body.modelName, 'tiny test model');
+    assert.equal(body.showPhi, false);
+    assert.deepEqual(body.images.map((i) => i.sopInstanceUid), expectedOrder(await backend.list()));
+    assert.ok(!text.includes('SYNTHETIC'), 'no patient name in the JSON');
+    backend.showPhi = true;
+    try {
+      const phi = (await (await api('/api/viewer/worklist')).json()) as typeof body;
+      const first = phi.images.find((i) => i.sopInstanceUid === patients[0].uid)!;
+      assert.equal(first.patientName, 'SYNTHETIC^SYN0001');
+      const csv = await (await api('/api/viewer/worklist.csv')).text();
+      const rows = parse(csv, { columns: true }) as Record<string, string>[];
+      assert.equal(rows.find((r) => r.sop_instance_uid === patients[0].uid)!.patient_name, 'SYNTHETIC^SYN0001');
+    } finally {
+      backend.showPhi = false;
+    }
+    const csv = await (await api('/api/viewer/worklist.csv')).text();
+    assert.ok(!csv.includes('SYNTHETIC') && !csv.includes('patient_name'), 'no patient name in the CSV');
+  });
+
+  it('refuses bad UIDs and unknown images before the backend, and /api/ without the token', async () => {
+    assert.equal((await fetch(`${base}/api/viewer/worklist`)).status, 401);
+    for (const bad of ['abc', '1.2.3a', '..%2F..%2Fetc%2Fpasswd', '1..2', `1.${'2'.repeat(64)}`, '.1']) {
+      const res = await api(`/api/viewer/images/${bad}`);
+      assert.equal(res.status, 400, bad);
+      assert.match(((await res.json()) as { error: string }).error, /not a DICOM UID/);
+      assert.equal((await api(`/api/viewer/images/${bad}/pixels`)).status, 400, bad);
+    }
+    assert.equal((await api('/study/..%2F..%2Fetc')).status, 400);
+    const missing = await api('/api/viewer/images/1.2.3.4');
+    assert.equal(missing.status, 404);
+    assert.equal((await api('/api/viewer/images/1.2.3.4/heatmap.png')).status, 404);
+    assert.equal((await api('/viewer/static/..%2Froutes.js')).status, 404);
+    assert.equal((await api('/viewer/static/secret.txt')).status, 404);
+    assert.equal((await fetch(`${base}/viewer/static/api.js`)).status, 200);
+  });
+
+  it('a bad correction gets 400 with a message and never reaches the backend', async () => {
+    const uid = patients.find((p) => p.sexGiven)!.uid;
+    const good = (await backend.get(uid))!.predictedKeypoints!;
+    const before = backend.calls.correctKeypoints;
+    const post = (body: unknown): Promise<Response> => api(`/api/viewer/images/${uid}/keypoints`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const cases: [unknown, RegExp][] = [
+      [{ keypoints: good.slice(0, 9), by: 'A' }, /10 numbers/],
+      [{ keypoints: [...good.slice(0, 9), '12'], by: 'A' }, /L5 y\): not a finite number/],
+      [{ keypoints: [...good.slice(0, 9), null], by: 'A' }, /not a finite number/],
+      [{ keypoints: [300, ...good.slice(1)], by: 'A' }, /L1 x\) = 300: outside the image \(0\.\.205\)/],
+      [{ keypoints: [...good.slice(0, 3), -1, ...good.slice(4)], by: 'A' }, /L2 y\) = -1: outside the image/],
+      [{ keypoints: good }, /"by"/],
+      [{ keypoints: good, by: '  ' }, /"by"/],
+      [{ keypoints: good, by: 'a\nb' }, /control characters/],
+      [[1, 2, 3], /expected a JSON object/],
+    ];
+    for (const [body, message] of cases) {
+      const res = await post(body);
+      assert.equal(res.status, 400, JSON.stringify(body));
+      assert.match(((await res.json()) as { error: string }).error, message);
+    }
+    const huge = await post({ keypoints: good, by: 'x'.repeat(20_000) });
+    assert.equal(huge.status, 413);
+    const notJson = await api(`/api/viewer/images/${uid}/keypoints`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"keypoints": [1,' });
+    assert.equal(notJson.status, 400);
+    assert.equal(backend.calls.correctKeypoints, before, 'no refused correction reached the backend');
+
+    const clinical = (body: unknown): Promise<Response> => api(`/api/viewer/images/${uid}/clinical`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    let res = await clinical({ values: { bmi: 24 }, by: 'A' });
+    assert.equal(res.status, 400);
+    assert.match(((await res.json()) as { error: string }).error, /"bmi": not a clinical value of this model \(age, sex\)/);
+    res = await clinical({ values: { sex: 'X' }, by: 'A' });
+    assert.equal(res.status, 400);
+    assert.match(((await res.json()) as { error: string }).error, /"sex" must be F or M/);
+  });
+
+  it('serves the modality values unchanged and a PNG through a window as dcmtk draws it', async () => {
+    const p = patients[1];
+    const r = await readRadiograph(p.file);
+    const res = await api(`/api/viewer/images/${p.uid}/pixels`);
+    assert.equal(res.headers.get('x-pixel-type'), 'uint16');
+    assert.equal(Number(res.headers.get('x-rows')), r.rows);
+    assert.equal(Number(res.headers.get('x-columns')), r.columns);
+    assert.equal(Number(res.headers.get('x-window-center')), r.window.center);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    assert.equal(bytes.length, 2 * r.rows * r.columns);
+    for (let i = 0; i < r.pixels.length; i++) if (bytes.readUInt16LE(2 * i) !== r.pixels[i]) assert.fail(`pixel ${i}`);
+
+    const [center, width] = [2100, 1400];
+    const png = await api(`/api/viewer/images/${p.uid}/radiograph.png?center=${center}&width=${width}`);
+    assert.equal(png.headers.get('content-type'), 'image/png');
+    const pngBytes = Buffer.from(await png.arrayBuffer());
+    const meta = await sharp(pngBytes).metadata();
+    assert.deepEqual([meta.width, meta.height, meta.channels, meta.depth], [r.columns, r.rows, 1, 'uchar']);
+    // sharp hands greyscale back as RGB: read the first channel.
+    const rgb = await sharp(pngBytes).raw().toBuffer({ resolveWithObject: true });
+    const decoded = { data: Uint8Array.from({ length: r.rows * r.columns }, (_, i) => rgb.data[i * rgb.info.channels]) };
+    const pgmPath = join(dir, 'dcmtk.pgm');
+    const d = spawnSync('dcm2pnm', ['+Ww', String(center), String(width), '+op', p.file, pgmPath], { encoding: 'utf8' });
+    assert.equal(d.status, 0, d.stderr);
+    const ref = readPgm(readFileSync(pgmPath));
+    assert.deepEqual([ref.width, ref.height], [r.columns, r.rows]);
+    // PS3.3 C.11.2.1.2.1 gives a real grey level; windowToBytes rounds it, dcmtk truncates it. So the
+    // two agree exactly or ours is one higher, never anything else.
+    let higher = 0;
+    for (let i = 0; i < ref.data.length; i++) {
+      const diff = decoded.data[i] - ref.data[i];
+      if (diff !== 0 && diff !== 1) assert.fail(`pixel ${i}: ${decoded.data[i]} here, ${ref.data[i]} from dcm2pnm`);
+      higher += diff;
+    }
+    assert.ok(higher > 0 && higher < ref.data.length, 'both rounding directions seen');
+    assert.equal((await api(`/api/viewer/images/${p.uid}/radiograph.png?center=10`)).status, 400);
+    assert.equal((await api(`/api/viewer/images/${p.uid}/radiograph.png?center=10&width=-1`)).status, 400);
+  });
+
+  it('in chromium: the worklist by risk, keyboard to a study, a dragged keypoint re-scores as predict --keypoints does, the CSV', async () => {
+    const page = await newPage();
+    const doc = await page.goto(`${base}/?token=${TOKEN}`);
+    assert.match(doc!.headers()['content-security-policy'], /default-src 'self'/);
+    await page.waitForSelector('#worklist tbody tr');
+    assert.ok(!page.url().includes('token'), 'the token left the address bar');
+    const order = await page.$$eval('#worklist tbody tr', (rows) => rows.map((r) => (r as unknown as Node).dataset.uid));
+    assert.deepEqual(order, expectedOrder(await backend.list()));
+    const images = await backend.list();
+    for (const image of images.filter((i) => i.status === 'flagged')) {
+      const shown = await page.$$eval(`tr[data-uid="${image.sopInstanceUid}"] .flag`, (f) => f.map((x) => x.textContent));
+      assert.deepEqual(shown, image.flags);
+    }
+    const topUid = order[0]!;
+    const top = images.find((i) => i.sopInstanceUid === topUid)!;
+    assert.equal(await page.textContent(`tr[data-uid="${topUid}"] .risk`), top.risk!.toFixed(4));
+
+    // Keyboard: Tab reaches the CSV button, then the first row's link; Enter opens the study.
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'download-csv');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => (document.activeElement?.closest('tr') as Node | null)?.dataset.uid), topUid);
+    await Promise.all([page.waitForURL(`${base}/study/${topUid}`), page.keyboard.press('Enter')]);
+    await page.waitForSelector('body[data-ready="true"]');
+    assert.equal(await page.textContent('#risk'), top.risk!.toFixed(4));
+
+    // The overlay toggles and changes what the canvas shows.
+    const canvas = (): Promise<string> => page.evaluate(() => document.querySelector('#view canvas').toDataURL() as string);
+    const plain = await canvas();
+    await page.check('#heatmap-on');
+    const withHeat = await canvas();
+    assert.notEqual(withHeat, plain);
+    await page.uncheck('#heatmap-on');
+    assert.equal(await canvas(), plain);
+
+    // Window/level with the right button, and with the slider.
+    const view = (await page.locator('#view').boundingBox())!;
+    const widthBefore = await page.textContent('#width-value');
+    await page.mouse.move(view.x + 40, view.y + 40);
+    await page.mouse.down({ button: 'right' });
+    await page.mouse.move(view.x + 140, view.y + 70, { steps: 4 });
+    await page.mouse.up({ button: 'right' });
+    assert.notEqual(await page.textContent('#width-value'), widthBefore);
+    assert.notEqual(await canvas(), plain);
+    await page.locator('#width').fill('900');
+    assert.equal(await page.textContent('#width-value'), '900');
+    await page.click('#reset-window');
+
+    // A move without a name is refused in the page, and the point goes back.
+    const l3 = page.locator('button.kp[data-kp="L3"]');
+    const l3Box = async (): Promise<{ x: number; y: number }> => {
+      const b = (await l3.boundingBox())!;
+      return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+    };
+    await page.fill('#by', '');
+    const inView = async (): Promise<{ x: number; y: number }> => {
+      const [p, v] = [await l3Box(), (await page.locator('#view').boundingBox())!];
+      return { x: p.x - v.x, y: p.y - v.y };
+    };
+    const before = await inView();
+    let start = await l3Box();
+    await page.mouse.move(start.x, start.y);
+    await page.mouse.down();
+    await page.mouse.move(start.x + 10, start.y + 10, { steps: 3 });
+    await page.mouse.up();
+    assert.match((await page.textContent('#error'))!, /Enter your name/);
+    assert.deepEqual(await inView(), before);
+    assert.equal(backend.calls.correctKeypoints, 0);
+    start = await l3Box();
+
+    // The real drag: L3 by (+18, -12) screen pixels.
+    const by = '=1+2 <b>Dr "Q"</b>, MD';
+    await page.fill('#by', by);
+    const riskBefore = await page.getAttribute('#risk', 'data-risk');
+    await page.mouse.move(start.x, start.y);
+    await page.mouse.down();
+    await page.mouse.move(start.x + 18, start.y - 12, { steps: 6 });
+    await page.mouse.up();
+    await page.waitForFunction((old) => (document.getElementById('risk')!.dataset.risk !== old || !document.getElementById('error')!.hidden) && document.getElementById('busy')!.textContent === '', riskBefore);
+    assert.equal(await page.isVisible('#error'), false, (await page.textContent('#error'))!);
+    assert.equal(backend.calls.correctKeypoints, 1);
+    const after = (await backend.get(topUid))!;
+    const corrected = after.correctedKeypoints!;
+    assert.equal(corrected.by, by);
+    assert.equal(after.status, 'scored');
+    // The screen move in image pixels: the view fits the image, so one screen pixel is 1/scale.
+    const r = await readRadiograph(patients.find((p) => p.uid === topUid)!.file);
+    const scale = Math.min(view.width / r.columns, view.height / r.rows);
+    const predicted = after.predictedKeypoints!;
+    assert.ok(Math.abs(corrected.keypoints[4] - predicted[4] - 18 / scale) < 0.01, `dx ${corrected.keypoints[4] - predicted[4]} vs ${18 / scale}`);
+    assert.ok(Math.abs(corrected.keypoints[5] - predicted[5] + 12 / scale) < 0.01);
+    for (const k of [0, 1, 2, 3, 6, 7, 8, 9]) assert.equal(corrected.keypoints[k], predicted[k]);
+    // The page shows the backend's new score, and the CLI gives the same for these keypoints.
+    assert.equal(await page.textContent('#risk'), after.risk!.toFixed(4));
+    assert.equal(await page.getAttribute('#risk', 'data-risk'), String(after.risk));
+    assert.notEqual(after.risk, top.risk);
+    const patient = patients.find((p) => p.uid === topUid)!;
+    const viaCli = predictImage(model, patient.file, patient, corrected.keypoints);
+    assert.equal(viaCli.risk, after.risk);
+    assert.equal(await page.textContent('#surv-5'), `${(100 * viaCli.surv['5']).toFixed(1)}%`);
+    // Both sets listed, with who and when; the predicted points stay drawn as rings; no HTML from the name.
+    assert.equal(await page.textContent('#keypoints tr[data-kp="L3"] td.predicted'), `${predicted[4].toFixed(1)}, ${predicted[5].toFixed(1)}`);
+    assert.equal(await page.textContent('#keypoints tr[data-kp="L3"] td.corrected'), `${corrected.keypoints[4].toFixed(1)}, ${corrected.keypoints[5].toFixed(1)}`);
+    assert.match((await page.textContent('#kp-caption'))!, /^Corrected by =1\+2 <b>Dr "Q"<\/b>, MD at /);
+    assert.equal(await page.locator('#kp-caption b').count(), 0);
+    assert.equal(await page.locator('.kp-predicted').count(), 5);
+
+    // The keyboard does the same: focus L5, two pixels right, ten down (Shift), Enter saves.
+    const riskAfterDrag = await page.getAttribute('#risk', 'data-risk');
+    await page.locator('button.kp[data-kp="L5"]').focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Shift+ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((old) => (document.getElementById('risk')!.dataset.risk !== old || !document.getElementById('error')!.hidden) && document.getElementById('busy')!.textContent === '', riskAfterDrag);
+    assert.equal(await page.isVisible('#error'), false, (await page.textContent('#error'))!);
+    const byKeys = (await backend.get(topUid))!;
+    assert.equal(backend.calls.correctKeypoints, 2);
+    assert.deepEqual(byKeys.correctedKeypoints!.keypoints, [...corrected.keypoints.slice(0, 8), corrected.keypoints[8] + 2, corrected.keypoints[9] + 10]);
+    assert.equal(await page.getAttribute('#risk', 'data-risk'), String(byKeys.risk));
+
+    // Wheel zoom about the cursor: L1 (far from the centre) moves away from the cursor by the zoom factor.
+    const l1 = page.locator('button.kp[data-kp="L1"]');
+    const l1Centre = async (): Promise<{ x: number; y: number }> => {
+      const b = (await l1.boundingBox())!;
+      return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+    };
+    const cursor = { x: view.x + view.width / 2, y: view.y + view.height / 2 };
+    const p0 = await l1Centre();
+    const top0 = (await l1.boundingBox())!.y;
+    await page.mouse.move(cursor.x, cursor.y);
+    await page.mouse.wheel(0, -300);
+    await page.waitForFunction((y0) => Math.abs(document.querySelector('button.kp[data-kp="L1"]').getBoundingClientRect().top - y0) > 1, top0);
+    const p1 = await l1Centre();
+    const ratio = Math.hypot(p1.x - cursor.x, p1.y - cursor.y) / Math.hypot(p0.x - cursor.x, p0.y - cursor.y);
+    assert.ok(Math.abs(ratio - Math.pow(1.0015, 300)) < 0.02, `zoom ratio ${ratio}`);
+
+    // The CSV, downloaded by the page (with the token), read with csv-parse.
+    await page.goto(`${base}/`);
+    await page.waitForSelector(`#worklist tbody tr[data-uid="${topUid}"]`);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-csv')]);
+    assert.match(download.suggestedFilename(), /^spinesurv-worklist-\d{8}-\d{6}\.csv$/);
+    const csvText = readFileSync((await download.path())!, 'utf8');
+    const table = parse(csvText, { columns: true }) as Record<string, string>[];
+    assert.deepEqual(Object.keys(table[0]), [...WORKLIST_CSV_COLUMNS]);
+    const now = await backend.list();
+    assert.deepEqual(table.map((row) => row.sop_instance_uid), expectedOrder(now));
+    for (const row of table) {
+      const image = now.find((i) => i.sopInstanceUid === row.sop_instance_uid)!;
+      assert.equal(row.study_instance_uid, image.studyInstanceUid);
+      assert.equal(row.status, image.status);
+      assert.equal(row.risk, image.risk === null ? '' : String(image.risk));
+      if (image.risk !== null) assert.equal(Number(row.risk), image.risk);
+      for (const t of ['1', '3', '5']) assert.equal(row[`surv_${t}`], image.surv === null ? '' : String(image.surv[t]));
+      assert.equal(row.flags, image.flags.join('; '));
+      assert.equal(row.received_at, image.receivedAt);
+    }
+    const edited = table.find((row) => row.sop_instance_uid === topUid)!;
+    // A formula-looking name is kept as text (leading apostrophe); quotes and commas survive the quoting.
+    assert.equal(edited.corrected_by, `'${by}`);
+    assert.equal(edited.corrected_at, byKeys.correctedKeypoints!.at);
+    assert.ok(csvText.includes(`"'=1+2 <b>Dr ""Q""</b>, MD"`));
+    await page.context().close();
+  });
+
+  it('in chromium: a radiograph waiting for a clinical value is scored from the form, as predict --image scores it', async () => {
+    const page = await newPage();
+    await page.goto(`${base}/?token=${TOKEN}`);
+    const waiting = patients[5];
+    await page.waitForSelector(`tr[data-uid="${waiting.uid}"]`);
+    assert.equal(await page.textContent(`tr[data-uid="${waiting.uid}"] .status`), 'needs sex');
+    await Promise.all([page.waitForURL(`${base}/study/${waiting.uid}`), page.click(`tr[data-uid="${waiting.uid}"] .received`)]);
+    await page.waitForSelector('body[data-ready="true"]');
+    assert.equal(await page.textContent('#risk'), '–');
+    assert.equal(await page.isVisible('#clinical-form'), true);
+    await page.fill('#by', 'Dr Z');
+    await page.selectOption('#clinical-sex', 'M');
+    await page.click('#clinical-form button[type="submit"]');
+    await page.waitForFunction(() => document.getElementById('status')!.textContent !== 'waiting');
+    const image = (await backend.get(waiting.uid))!;
+    assert.equal(image.clinical.sex, 'M');
+    const viaCli = predictImage(model, waiting.file, { age: waiting.age, sex: 'M' });
+    assert.equal(image.status, 'scored', image.flags.join('; '));
+    assert.equal(image.risk, viaCli.risk);
+    assert.equal(await page.textContent('#risk'), viaCli.risk.toFixed(4));
+    assert.equal(await page.isVisible('#clinical-form'), false);
+    assert.match((await page.textContent('#clinical-known'))!, /sexM/);
+    await page.waitForSelector('#heatmap-on:enabled');
+    await page.context().close();
+    assert.deepEqual(pageErrors, []);
+  });
+});
