@@ -1,44 +1,28 @@
 /**
- * Results back to the PACS (--forward AET@HOST:PORT): once an instance is scored, the secondary
- * capture and the structured report made by src/serve/dicom-out are sent there by C-STORE. This is the
- * one place the core meets dicom-out (loaded by a computed path, so the core builds without it; a
- * build without it refuses --forward at start). A failed send is retried by the caller, never blocking
+ * Results back to the PACS (--forward AET@HOST:PORT): once an instance is scored, src/serve/dicom-out
+ * builds the secondary capture (the radiograph with the keypoints, the Grad-CAM overlay and the risk in
+ * words) and the structured report, in the source image's study, and sends both by C-STORE. The one
+ * place the core meets dicom-out; a failed send is retried by the caller (serve.ts), never blocking
  * scoring.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readRadiographBytes, type Radiograph } from '../imaging/index.js';
+import { readRadiographBytes } from '../imaging/index.js';
 import { UsageError } from '../util/errors.js';
+import type { ViewerBackend } from './backend.js';
+import { checkDestination, forwardResults, pacsResultFromServedImage, type DicomDestination } from './dicom-out/index.js';
+import { servedImage } from './serve-backend.js';
 import type { InstanceRow } from './serve-db.js';
 import { uidTag } from './uid.js';
 
-export interface Destination {
-  aeTitle: string;
-  host: string;
-  port: number;
-  callingAeTitle: string;
-}
-
-interface PacsResult {
-  risk: number;
-  surv: Record<string, number>;
-  percentile: number;
-  keypoints: number[];
-  flags: string[];
-  modelVersion: string;
-  scoredAt: string;
-}
-
-interface DicomOutModule {
-  forwardResults(dest: Destination, source: Uint8Array, radiograph: Radiograph, result: PacsResult, heatmap: Float32Array | null): Promise<unknown>;
-}
-
-/** AET@HOST:PORT, checked. */
-export function parseForward(spec: string, callingAeTitle: string): Destination {
+/** AET@HOST:PORT, checked; our own AE title calls it. */
+export function parseForward(spec: string, callingAeTitle: string): DicomDestination {
   const m = /^([^@\s\\]{1,16})@([A-Za-z0-9.\-]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(spec);
   const port = m === null ? NaN : Number(m[3]);
   if (m === null || !(port >= 1 && port <= 65535)) throw new UsageError(`--forward ${spec}: expected AET@HOST:PORT (an AE title of at most 16 characters, a host, a port 1-65535)`);
-  return { aeTitle: m[1], host: m[2].replace(/^\[|\]$/g, ''), port, callingAeTitle };
+  const dest = { aeTitle: m[1], host: m[2].replace(/^\[|\]$/g, ''), port, callingAeTitle };
+  checkDestination(dest);
+  return dest;
 }
 
 export interface Forwarder {
@@ -46,32 +30,16 @@ export interface Forwarder {
   send(row: InstanceRow): Promise<void>;
 }
 
-export async function loadForwarder(dest: Destination, imagesDir: string): Promise<Forwarder> {
-  const path = './dicom-out/index.js';
-  let module: DicomOutModule;
-  try {
-    module = (await import(path)) as DicomOutModule;
-  } catch (error) {
-    const e = error as NodeJS.ErrnoException;
-    if (e.code === 'ERR_MODULE_NOT_FOUND' && String(e.message).includes('dicom-out')) {
-      throw new UsageError('--forward: this build has no DICOM result builders (src/serve/dicom-out); run without --forward');
-    }
-    throw error;
-  }
+export function makeForwarder(dest: DicomDestination, imagesDir: string, backend: ViewerBackend): Forwarder {
   return {
     async send(row) {
+      const result = pacsResultFromServedImage(servedImage(row, false));
+      if (result === null) throw new Error('not scored');
       const bytes = new Uint8Array(await readFile(join(imagesDir, row.file)));
       const radiograph = await readRadiographBytes(`instance ${uidTag(row.sop_instance_uid)}`, bytes);
-      const keypoints = JSON.parse(row.corrected_keypoints ?? row.predicted_keypoints ?? 'null') as number[] | null;
-      if (row.risk === null || row.surv === null || row.percentile === null || keypoints === null || row.model_version === null || row.scored_at === null) {
-        throw new Error('not scored');
-      }
-      const result: PacsResult = {
-        risk: row.risk, surv: JSON.parse(row.surv) as Record<string, number>, percentile: row.percentile, keypoints,
-        flags: JSON.parse(row.flags) as string[], modelVersion: row.model_version, scoredAt: row.scored_at,
-      };
-      // The Grad-CAM map is not sent: the capture shows the keypoints and the risk in words.
-      await module.forwardResults(dest, bytes, radiograph, result, null);
+      // The overlay the viewer shows (made once and kept): the capture carries the same Grad-CAM.
+      const overlayPng = await backend.heatmapPng(row.sop_instance_uid);
+      await forwardResults(dest, bytes, radiograph, result, overlayPng === undefined ? null : { overlayPng });
     },
   };
 }

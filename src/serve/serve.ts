@@ -14,7 +14,7 @@ import { OUTPUT_MARKER, readOutputMarker } from '../util/output-folder.js';
 import type { ViewerBackend } from './backend.js';
 import { ClinicalTable } from './clinical-values.js';
 import { startDicomNode } from './dicom-node.js';
-import { loadForwarder, parseForward, type Forwarder } from './forward-results.js';
+import { makeForwarder, parseForward, type Forwarder } from './forward-results.js';
 import { buildHttpApp } from './http-app.js';
 import { receiveInstance, type ReceiveContext } from './receive-instance.js';
 import { recoverStore } from './recover.js';
@@ -38,6 +38,8 @@ export interface ServeOptions {
   db?: string;
   /** AET@HOST:PORT */
   forward?: string;
+  /** First wait before a failed forward is tried again (doubling up to 10 min); 30 s by default. */
+  forwardRetrySeconds?: number;
   allowedCallers?: string[];
   clinicalCsv?: string;
   token?: string | null;
@@ -96,6 +98,9 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const allowed = options.allowedCallers === undefined ? null : new Set(options.allowedCallers.map((a) => checkAeTitle(a, '--allowed-callers')));
   const destination = options.forward === undefined ? null : parseForward(options.forward, aeTitle);
   if (options.db !== undefined && !isPostgresUrl(options.db)) throw new UsageError(`--db ${options.db}: expected a postgres:// URL (the SQLite database is STORE/serve.sqlite by default)`);
+  if (options.forwardRetrySeconds !== undefined && !(options.forwardRetrySeconds >= 1 && options.forwardRetrySeconds <= 3600)) {
+    throw new UsageError('--forward-retry-seconds: between 1 and 3600');
+  }
   const maxUploadMb = options.maxUploadMb ?? 1;
   if (!(maxUploadMb > 0 && maxUploadMb <= 1024)) throw new UsageError('--max-upload-mb: a number of megabytes in (0, 1024]');
 
@@ -117,31 +122,31 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   };
   try {
     await db.init();
-    const forwarder: Forwarder | null = destination === null ? null : await loadForwarder(destination, imagesDir);
     const scorer = new ScorerClient({ modelDir: options.modelDir, engineThreads: options.engineThreads ?? 1 });
     closers.push(() => scorer.close());
     await scorer.whenReady();
 
     let forwardWake = (): void => undefined;
+    const forwarding = destination !== null;
     const loop = new ScoringLoop({
       db, scorer, imagesDir, covariates, modelVersion: version, log,
       scored: (uid, status) => {
-        if (forwarder !== null && status === 'scored') void db.forwardAgain(uid).then(() => forwardWake());
+        if (forwarding && status === 'scored') void db.forwardAgain(uid).then(() => forwardWake(), () => undefined);
       },
     });
     const context: ReceiveContext = {
-      db, imagesDir, clinical, clinicalColumns: [...new Set(['age', 'sex', ...covariates])], forward: forwarder !== null, log, received: () => loop.wake(),
+      db, imagesDir, clinical, clinicalColumns: [...new Set(['age', 'sex', ...covariates])], forward: forwarding, log, received: () => loop.wake(),
     };
     await recoverStore(context);
     loop.start();
     closers.push(() => loop.stop());
 
-    if (forwarder !== null) {
-      const stopForwarding = startForwarding(db, forwarder, log, (wake) => (forwardWake = wake));
+    const backend = makeBackend({ db, loop, scorer, imagesDir, heatmapsDir: resolve(options.storeDir, 'heatmaps'), covariates, showPhi: options.showPhi ?? false });
+    if (destination !== null) {
+      const forwarder: Forwarder = makeForwarder(destination, imagesDir, backend);
+      const stopForwarding = startForwarding(db, forwarder, log, options.forwardRetrySeconds ?? 30, (wake) => (forwardWake = wake));
       closers.push(stopForwarding);
     }
-
-    const backend = makeBackend({ db, loop, scorer, imagesDir, heatmapsDir: resolve(options.storeDir, 'heatmaps'), covariates, showPhi: options.showPhi ?? false });
     const dicom = await startDicomNode({ aeTitle, allowedCallers: allowed, host, port: options.dicomPort ?? 11112, log, store: (meta, dataset) => receiveInstance(context, meta, dataset) });
     closers.push(() => dicom.close());
     const app = await buildHttpApp({ backend, token, bodyLimitBytes: Math.round(maxUploadMb * 1024 * 1024), modelName: json.name, log });
@@ -164,8 +169,8 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   }
 }
 
-/** Sends scored results to the PACS in the background; a failure waits (30 s, doubling, at most 10 min) and is tried again. */
-function startForwarding(db: ServeDb, forwarder: Forwarder, log: (line: string) => void, onWake: (wake: () => void) => void): () => Promise<void> {
+/** Sends scored results to the PACS in the background; a failure waits (retrySeconds, doubling, at most 10 min) and is tried again. */
+function startForwarding(db: ServeDb, forwarder: Forwarder, log: (line: string) => void, retrySeconds: number, onWake: (wake: () => void) => void): () => Promise<void> {
   let stopped = false;
   let wake: () => void = () => undefined;
   onWake(() => wake());
@@ -185,13 +190,13 @@ function startForwarding(db: ServeDb, forwarder: Forwarder, log: (line: string) 
           await db.markForwarded(row.sop_instance_uid, row.scored_at!);
           log(`forward: results of instance ${tag} sent`);
         } catch (error) {
-          const wait = Math.min(600_000, 30_000 * 2 ** Math.min(row.forward_attempts, 5));
+          const wait = Math.min(600_000, retrySeconds * 1000 * 2 ** Math.min(row.forward_attempts, 5));
           await db.markForwardFailed(row.sop_instance_uid, (error as Error).message, new Date(Date.now() + wait).toISOString()).catch(() => undefined);
           log(`forward: results of instance ${tag} not sent (${(error as Error).message}); trying again in ${Math.round(wait / 1000)} s`);
         }
       }
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 5000);
+        const timer = setTimeout(resolve, Math.min(5000, retrySeconds * 1000));
         wake = () => {
           clearTimeout(timer);
           resolve();

@@ -5,8 +5,9 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import pg from 'pg';
@@ -313,6 +314,12 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
       const ok = await getJson<unknown>(`${serve.httpUrl}/api/results`, { authorization: `Bearer ${token}` });
       assert.equal(ok.status, 200);
       assert.deepEqual(ok.body, []);
+      // The viewer's pages carry no patient data and load without the header (they send the token on each /api call).
+      const page = await fetch(`${serve.httpUrl}/`);
+      assert.equal(page.status, 200);
+      assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+      assert.equal((await fetch(`${serve.httpUrl}/api/viewer/worklist`)).status, 401);
+      assert.equal((await fetch(`${serve.httpUrl}/api/viewer/worklist`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
       assert.ok(!serve.stderr().includes(token), 'the token is never logged');
     } finally {
       assert.equal(await serve.stop(), 0, serve.stderr());
@@ -521,6 +528,58 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
     const counts = await database.scoreCounts(store, args);
     assert.equal(counts.size, 6);
     for (const n of counts.values()) assert.equal(n, 1);
+  });
+
+  test('--forward: results go to the PACS (dcmtk storescp) as a secondary capture and a structured report in the source study; a destination that is down is retried', { timeout: 120_000 }, async () => {
+    const store = join(dir, 'store-forward');
+    const port = await freePort();
+    const serve = await startServe(['--model', model, '--store', store, '--forward', `PACS@127.0.0.1:${port}`, '--forward-retry-seconds', '1', ...(await database.args('forward'))]);
+    const received = join(dir, 'pacs');
+    mkdirSync(received);
+    let storescp: ChildProcess | null = null;
+    try {
+      const sent = images.slice(70, 74);
+      assert.equal(acknowledged(storescu(serve.dicomPort, sent).output).success.length, 4);
+      await waitFor(async () => (await results(serve.httpUrl)).filter((r) => FINAL.has(r.status)).length === 4, 60_000, 'four scored');
+      const list = await results(serve.httpUrl);
+      const scored = list.filter((r) => r.status === 'scored');
+      assert.ok(scored.length > 0);
+      // Nothing listens yet: logged, scoring unaffected, tried again.
+      await waitFor(() => /forward: results of instance [0-9a-f]{12} not sent \(.*\); trying again in 1 s/.test(serve.stderr()), 30_000, 'a failed forward logged');
+      storescp = spawn('storescp', ['-aet', 'PACS', '-od', received, String(port)], { stdio: 'ignore' });
+      await waitFor(() => readdirSync(received).length === 2 * scored.length, 60_000, 'a capture and a report per scored image');
+      const sources = new Map(sent.map((f) => {
+        const dump = spawnSync('dcmdump', ['+P', '0008,0018', '+P', '0020,000d', f], { encoding: 'utf8' }).stdout;
+        return [/\(0008,0018\) UI \[([^\]]*)\]/.exec(dump)![1], /\(0020,000d\) UI \[([^\]]*)\]/.exec(dump)![1]];
+      }));
+      const classes: string[] = [];
+      const studies = new Set<string>();
+      for (const f of readdirSync(received)) {
+        const dump = spawnSync('dcmdump', ['+P', '0008,0016', '+P', '0020,000d', join(received, f)], { encoding: 'utf8' }).stdout;
+        classes.push(/\(0008,0016\) UI =?\[?([^\]\s#]*)/.exec(dump)![1]);
+        studies.add(/\(0020,000d\) UI \[([^\]]*)\]/.exec(dump)![1]);
+        if (/^SR/.test(f)) assert.equal(spawnSync('dsrdump', [join(received, f)]).status, 0, `dsrdump reads ${f}`);
+      }
+      assert.equal(classes.filter((c) => /SecondaryCapture|1\.2\.840\.10008\.5\.1\.4\.1\.1\.7$/.test(c)).length, scored.length, classes.join(' '));
+      assert.equal(classes.filter((c) => /ComprehensiveSR|1\.2\.840\.10008\.5\.1\.4\.1\.1\.88\.33$/.test(c)).length, scored.length, classes.join(' '));
+      assert.deepEqual([...studies].sort(), scored.map((r) => sources.get(r.sop_instance_uid)!).sort(), 'in the source images\' studies');
+      await waitFor(() => (serve.stderr().match(/forward: results of instance [0-9a-f]{12} sent/g) ?? []).length === scored.length, 10_000, 'sends logged');
+    } finally {
+      storescp?.kill('SIGKILL');
+      assert.equal(await serve.stop(), 0, serve.stderr());
+    }
+  });
+}
+
+/** A port nothing listens on (the kernel's pick, released at once). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
   });
 }
 
