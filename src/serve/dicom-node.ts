@@ -6,7 +6,7 @@
  * (not parsed by dcmjs) and handed to receiveInstance, whose outcome becomes the response status.
  */
 import { createServer, type AddressInfo, type Socket } from 'node:net';
-import type { Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import dimse from 'dcmjs-dimse';
 import { SUPPORTED_TRANSFER_SYNTAXES } from '../imaging/dicom/codecs/decode-frame.js';
 import { TRANSFER_SYNTAX } from '../imaging/dicom/uids.js';
@@ -33,6 +33,8 @@ const OUT_OF_RESOURCES = 0xa700;
 
 export interface DicomNodeOptions {
   aeTitle: string;
+  /** Largest dataset accepted (bytes); a larger one is refused without being kept in memory. */
+  maxDatasetBytes: number;
   /** Calling AE titles allowed to associate; null = any. */
   allowedCallers: Set<string> | null;
   host: string;
@@ -49,6 +51,38 @@ export interface DicomNode {
 interface RawDataset {
   raw?: Uint8Array;
   transferSyntax?: string;
+  /** Bytes received when it went over the limit. */
+  tooLarge?: number;
+}
+
+/** Collects a C-STORE dataset's bytes up to a limit; past it, counts and drops them. */
+class CappedBuffer extends Writable {
+  private chunks: Buffer[] = [];
+  size = 0;
+
+  constructor(private readonly limit: number) {
+    super({ highWaterMark: 1 << 20 });
+  }
+
+  get overflow(): boolean {
+    return this.size > this.limit;
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.size += chunk.length;
+    if (this.overflow) this.chunks = [];
+    else this.chunks.push(chunk);
+    callback();
+  }
+
+  toBuffer(): Buffer {
+    return Buffer.concat(this.chunks);
+  }
+}
+
+/** AE titles come from the network: printable ASCII only in our log lines. */
+function printable(ae: string): string {
+  return ae.replace(/[^\x20-\x7e]/g, '?');
 }
 
 export async function startDicomNode(options: DicomNodeOptions): Promise<DicomNode> {
@@ -58,8 +92,8 @@ export async function startDicomNode(options: DicomNodeOptions): Promise<DicomNo
     private calling = '';
 
     override associationRequested(association: InstanceType<typeof dimse.association.Association>): void {
-      const called = association.getCalledAeTitle().trim();
-      this.calling = association.getCallingAeTitle().trim();
+      const called = printable(association.getCalledAeTitle().trim());
+      this.calling = printable(association.getCallingAeTitle().trim());
       if (called !== options.aeTitle) {
         log(`dicom: association from "${this.calling}" refused: called AE title "${called}" is not ours (${options.aeTitle})`);
         this.sendAssociationReject(RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.CalledAeNotRecognized);
@@ -98,6 +132,10 @@ export async function startDicomNode(options: DicomNodeOptions): Promise<DicomNo
       callback(response);
     }
 
+    override createStoreWritableStream(): Writable {
+      return new CappedBuffer(options.maxDatasetBytes);
+    }
+
     override createDatasetFromStoreWritableStream(
       writable: Writable,
       context: InstanceType<typeof dimse.association.PresentationContext>,
@@ -105,7 +143,9 @@ export async function startDicomNode(options: DicomNodeOptions): Promise<DicomNo
     ): void {
       // Keep the sender's bytes: an empty dcmjs Dataset carries them to cStoreRequest unparsed.
       const dataset = new Dataset({}, context.getAcceptedTransferSyntaxUid()) as InstanceType<typeof Dataset> & RawDataset;
-      dataset.raw = (writable as Writable & { toBuffer(): Buffer }).toBuffer();
+      const buffer = writable as CappedBuffer;
+      if (buffer.overflow) dataset.tooLarge = buffer.size;
+      else dataset.raw = buffer.toBuffer();
       dataset.transferSyntax = context.getAcceptedTransferSyntaxUid();
       callback(dataset);
     }
@@ -118,6 +158,12 @@ export async function startDicomNode(options: DicomNodeOptions): Promise<DicomNo
         if (comment !== undefined) response.setErrorComment(comment.slice(0, 64));
         callback(response);
       };
+      if (dataset?.tooLarge !== undefined) {
+        const reason = `dataset of ${(dataset.tooLarge / 1048576).toFixed(2)} MB is larger than --max-dicom-mb (${(options.maxDatasetBytes / 1048576).toFixed(2)} MB)`;
+        log(`dicom: C-STORE from "${this.calling}" refused: ${reason}`);
+        answer(OUT_OF_RESOURCES, 'dataset too large');
+        return;
+      }
       if (dataset?.raw === undefined || dataset.transferSyntax === undefined) {
         log(`dicom: C-STORE from "${this.calling}" refused: no dataset`);
         answer(CANNOT_UNDERSTAND, 'no dataset');

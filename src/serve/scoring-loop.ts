@@ -77,7 +77,8 @@ export class ScoringLoop {
     while (!this.stopped) {
       let rows: InstanceRow[] = [];
       try {
-        rows = await this.o.db.pending(16);
+        // A few at a time, so that a clinician's change waits behind at most a few arrivals.
+        rows = await this.o.db.pending(4);
       } catch (error) {
         this.o.log(`score: cannot read the database (${(error as Error).message}); trying again`);
       }
@@ -96,12 +97,12 @@ export class ScoringLoop {
         if (this.stopped) break;
         try {
           await this.scoreRow(row);
+          this.resolveWaiters(row.sop_instance_uid, row.revision);
         } catch (error) {
           // The database went away mid-way: the row stays pending and is tried on the next pass.
           this.o.log(`score: instance ${uidTag(row.sop_instance_uid)}: ${(error as Error).message}; will try again`);
           await new Promise((r) => setTimeout(r, 1000));
         }
-        this.resolveWaiters(row.sop_instance_uid, row.revision);
       }
     }
   }

@@ -190,9 +190,15 @@ export class ServeDb {
     return new Set((await this.sql.all<{ file: string }>('SELECT file FROM serve_instances')).map((r) => r.file));
   }
 
-  /** Instances waiting to be scored, oldest first. */
+  /**
+   * Instances waiting to be scored: a clinician's change first (someone is waiting for it on the web
+   * page), then arrivals, oldest first.
+   */
   async pending(limit: number): Promise<InstanceRow[]> {
-    return this.sql.all<InstanceRow>('SELECT * FROM serve_instances WHERE pending = 1 ORDER BY received_at, sop_instance_uid LIMIT ?', [limit]);
+    return this.sql.all<InstanceRow>(
+      'SELECT * FROM serve_instances WHERE pending = 1 ORDER BY CASE WHEN revision > 0 THEN 0 ELSE 1 END, received_at, sop_instance_uid LIMIT ?',
+      [limit],
+    );
   }
 
   async findScore(uid: string, modelVersion: string, keypointsSource: string, clinicalKey: string): Promise<StoredScore | undefined> {

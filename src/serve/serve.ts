@@ -45,6 +45,8 @@ export interface ServeOptions {
   token?: string | null;
   showPhi?: boolean;
   maxUploadMb?: number;
+  /** Largest DICOM dataset accepted, in MB (256 by default). */
+  maxDicomMb?: number;
   /** libtorch threads of the scoring thread (default 1). */
   engineThreads?: number;
   /** Where log lines go (stderr by default). */
@@ -103,6 +105,8 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   }
   const maxUploadMb = options.maxUploadMb ?? 1;
   if (!(maxUploadMb > 0 && maxUploadMb <= 1024)) throw new UsageError('--max-upload-mb: a number of megabytes in (0, 1024]');
+  const maxDicomMb = options.maxDicomMb ?? 256;
+  if (!(maxDicomMb > 0 && maxDicomMb <= 4096)) throw new UsageError('--max-dicom-mb: a number of megabytes in (0, 4096]');
 
   // The model: an image model with its keypoint detector (clinical covariates allowed: they come from the header, CSV or web page).
   const json = parseImageModelJson(options.modelDir, readModelJson(options.modelDir).json);
@@ -147,7 +151,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       const stopForwarding = startForwarding(db, forwarder, log, options.forwardRetrySeconds ?? 30, (wake) => (forwardWake = wake));
       closers.push(stopForwarding);
     }
-    const dicom = await startDicomNode({ aeTitle, allowedCallers: allowed, host, port: options.dicomPort ?? 11112, log, store: (meta, dataset) => receiveInstance(context, meta, dataset) });
+    const dicom = await startDicomNode({ aeTitle, maxDatasetBytes: Math.round(maxDicomMb * 1048576), allowedCallers: allowed, host, port: options.dicomPort ?? 11112, log, store: (meta, dataset) => receiveInstance(context, meta, dataset) });
     closers.push(() => dicom.close());
     const app = await buildHttpApp({ backend, token, bodyLimitBytes: Math.round(maxUploadMb * 1024 * 1024), modelName: json.name, log });
     closers.push(() => app.close());

@@ -301,13 +301,13 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
     assert.equal(new Set(list.map((r) => r.sop_instance_uid)).size, 100, 'one row per instance');
   });
 
-  test('access: another --host without a token is refused; with a token, a request without it gets 401', { timeout: 60_000 }, async () => {
+  test('access: another --host without a token is refused; with a token, a request without it gets 401; a DICOM dataset over --max-dicom-mb is refused', { timeout: 60_000 }, async () => {
     const store = join(dir, 'store-token');
     const open = spawnSync(process.execPath, [bin, 'serve', '--model', model, '--store', store, '--host', '0.0.0.0', '--dicom-port', '0', '--http-port', '0'], { encoding: 'utf8', env: { ...process.env, SPINESURV_TOKEN: '' } });
     assert.equal(open.status, 2);
     assert.match(open.stderr, /--host 0\.0\.0\.0: .*token/);
     const token = 'a-long-enough-test-token';
-    const serve = await startServe(['--model', model, '--store', store, ...(await database.args('token'))], { ...process.env, SPINESURV_TOKEN: token });
+    const serve = await startServe(['--model', model, '--store', store, '--max-dicom-mb', '0.05', ...(await database.args('token'))], { ...process.env, SPINESURV_TOKEN: token });
     try {
       assert.equal((await fetch(`${serve.httpUrl}/api/results`)).status, 401);
       assert.equal((await fetch(`${serve.httpUrl}/api/health`, { headers: { authorization: 'Bearer wrong-token-wrong-token' } })).status, 401);
@@ -321,6 +321,13 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
       assert.equal((await fetch(`${serve.httpUrl}/api/viewer/worklist`)).status, 401);
       assert.equal((await fetch(`${serve.httpUrl}/api/viewer/worklist`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
       assert.ok(!serve.stderr().includes(token), 'the token is never logged');
+
+      // A DICOM dataset over --max-dicom-mb (a 256 px radiograph is about 0.1 MB): refused, logged, not stored.
+      const huge = storescu(serve.dicomPort, [images[14]]);
+      assert.deepEqual(acknowledged(huge.output).refused, [images[14]], huge.output);
+      await waitFor(() => /refused: dataset of 0\.1\d MB is larger than --max-dicom-mb \(0\.05 MB\)/.test(serve.stderr()), 5000, 'the large dataset logged');
+      assert.equal(readdirSync(join(store, 'images')).length, 0);
+      assert.equal(echoscu(serve.dicomPort).status, 0, 'still serving');
     } finally {
       assert.equal(await serve.stop(), 0, serve.stderr());
     }

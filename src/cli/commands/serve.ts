@@ -35,6 +35,7 @@ const spec: CommandSpec = {
     token: { type: 'string', description: 'access token for HTTP (at least 16 characters); default: $SPINESURV_TOKEN', placeholder: 'T' },
     'show-phi': { type: 'boolean', description: 'show patient names and IDs in the viewer (never in logs)' },
     'max-upload-mb': { type: 'string', description: 'largest HTTP request body (JSON only)', placeholder: 'N', default: '1' },
+    'max-dicom-mb': { type: 'string', description: 'largest DICOM dataset a C-STORE may carry (a larger one is refused, not kept in memory)', placeholder: 'N', default: '256' },
   },
 };
 
@@ -64,6 +65,7 @@ export async function runServe(argv: string[]): Promise<number> {
     token: a.optionalString('token') ?? (process.env.SPINESURV_TOKEN || null),
     showPhi: a.flag('show-phi'),
     maxUploadMb: a.number('max-upload-mb'),
+    maxDicomMb: a.number('max-dicom-mb'),
   });
   const host = a.string('host');
   log(`serve: dicom ${host.includes(':') ? `[${host}]` : host}:${running.dicomPort} (AE ${a.string('ae-title')}) http ${running.httpUrl} model ${running.modelVersion} db ${running.db.where}`);
