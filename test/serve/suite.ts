@@ -275,7 +275,8 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
     await serve.exited;
     const logs = await Promise.all(runs);
     const acked = logs.flatMap((r) => acknowledged(r.output).success);
-    assert.ok(acked.length >= 30 && acked.length < 100, `killed mid-load (${acked.length} of 100 acknowledged)`);
+    // A row is written just before its ack goes out, so a few of the 30 may not have reached their sender.
+    assert.ok(acked.length >= 20 && acked.length < 100, `killed mid-load (${acked.length} of 100 acknowledged)`);
 
     const restarted = await startServe(args);
     let list: ResultJson[] = [];
