@@ -7,6 +7,7 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { parseDicomBytes, textOf } from '../imaging/dicom/parse-dicom.js';
 import { TEMP_PREFIX } from './durable-write.js';
 import { arrivalClinical, describeInstance, type ReceiveContext } from './receive-instance.js';
 import { instanceFileName } from './uid.js';
@@ -38,7 +39,7 @@ export async function recoverStore(ctx: ReceiveContext): Promise<{ added: number
       sopInstanceUid: described.sopInstanceUid,
       studyInstanceUid: described.studyInstanceUid,
       seriesInstanceUid: described.seriesInstanceUid,
-      sopClassUid: phi.SOPClassUID ?? '',
+      sopClassUid: textOf(parseDicomBytes(name, bytes), 'x00020002') ?? '',
       file: name,
       sha256: createHash('sha256').update(bytes).digest('hex'),
       patientName: phi.PatientName ?? '',

@@ -45,7 +45,8 @@ const CREATE = [
     forward_state TEXT,
     forward_attempts INTEGER NOT NULL,
     forward_error TEXT,
-    forward_after TEXT
+    forward_after TEXT,
+    retry_on_start INTEGER NOT NULL DEFAULT 0
   )`,
   `CREATE TABLE IF NOT EXISTS serve_scores (
     sop_instance_uid TEXT NOT NULL,
@@ -103,6 +104,7 @@ export interface InstanceRow {
   forward_attempts: number;
   forward_error: string | null;
   forward_after: string | null;
+  retry_on_start: number;
 }
 
 export interface NewInstance {
@@ -232,7 +234,7 @@ export class ServeDb {
       {
         sql: `UPDATE serve_instances SET status = ?, risk = ?, surv = ?, percentile = ?, flags = ?, warnings = ?, reason = ?,
           predicted_keypoints = COALESCE(?, predicted_keypoints), missing_clinical = '[]', keypoints_source = ?, model_version = ?,
-          scored_at = ?, pending = CASE WHEN revision = ? THEN 0 ELSE pending END WHERE sop_instance_uid = ?`,
+          scored_at = ?, retry_on_start = 0, pending = CASE WHEN revision = ? THEN 0 ELSE pending END WHERE sop_instance_uid = ?`,
         params: [s.status, s.risk, surv, s.percentile, JSON.stringify(s.flags), JSON.stringify(s.warnings), s.reason,
           s.predictedKeypoints === null ? null : JSON.stringify(s.predictedKeypoints), s.keypointsSource, s.modelVersion, s.scoredAt,
           revision, uid],
@@ -252,13 +254,19 @@ export class ServeDb {
 
   /**
    * Scoring broke for a reason that is not the image's (the engine, the thread): the instance shows
-   * it as failed, but no score is recorded under its key, so a restart or a later change tries again.
+   * it as failed, but no score is recorded under its key, and the next start (or a change) tries again.
    */
   async markFailed(uid: string, revision: number, reason: string): Promise<void> {
     await this.sql.run(
-      `UPDATE serve_instances SET status = 'failed', reason = ?, pending = CASE WHEN revision = ? THEN 0 ELSE pending END WHERE sop_instance_uid = ?`,
+      `UPDATE serve_instances SET status = 'failed', reason = ?, retry_on_start = 1, pending = CASE WHEN revision = ? THEN 0 ELSE pending END
+       WHERE sop_instance_uid = ?`,
       [reason, revision, uid],
     );
+  }
+
+  /** On start: instances whose scoring broke for a reason not their own are tried again. */
+  async retryFailedScoring(): Promise<number> {
+    return this.sql.run('UPDATE serve_instances SET pending = 1, retry_on_start = 0 WHERE retry_on_start = 1');
   }
 
   /** Stores a clinician's keypoints and marks the instance for re-scoring; resolves to the new revision. */

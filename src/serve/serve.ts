@@ -142,6 +142,8 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       db, imagesDir, clinical, clinicalColumns: [...new Set(['age', 'sex', ...covariates])], forward: forwarding, log, received: () => loop.wake(),
     };
     await recoverStore(context);
+    const retried = await db.retryFailedScoring();
+    if (retried > 0) log(`score: trying again ${retried} image(s) whose scoring failed for a reason other than the image`);
     loop.start();
     closers.push(() => loop.stop());
 

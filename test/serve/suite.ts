@@ -23,6 +23,8 @@ export interface TestDatabase {
   args(label: string): Promise<string[]>;
   /** Number of score rows per SOP Instance UID. */
   scoreCounts(store: string, args: string[]): Promise<Map<string, number>>;
+  /** Runs one statement ($1.. placeholders on PostgreSQL, ? on SQLite: give none). */
+  exec(store: string, args: string[], sql: string): Promise<void>;
   /** Deletes instances' rows (and scores): the state a crash between the file's rename and the row's insert leaves. */
   deleteRows(store: string, args: string[], uids: string[]): Promise<void>;
   close(): Promise<void>;
@@ -37,6 +39,14 @@ export function sqliteDatabase(): TestDatabase {
       try {
         const rows = db.prepare('SELECT sop_instance_uid AS uid, COUNT(*) AS n FROM serve_scores GROUP BY sop_instance_uid').all() as { uid: string; n: number }[];
         return new Map(rows.map((r) => [r.uid, Number(r.n)]));
+      } finally {
+        db.close();
+      }
+    },
+    exec: async (store, _args, sql) => {
+      const db = new Sqlite(join(store, 'serve.sqlite'));
+      try {
+        db.exec(sql);
       } finally {
         db.close();
       }
@@ -77,6 +87,15 @@ export function postgresDatabase(url: string, stop: () => void): TestDatabase {
       try {
         const r = await client.query('SELECT sop_instance_uid AS uid, COUNT(*) AS n FROM serve_scores GROUP BY sop_instance_uid');
         return new Map(r.rows.map((x: { uid: string; n: string }) => [x.uid, Number(x.n)]));
+      } finally {
+        await client.end();
+      }
+    },
+    exec: async (_store, args, sql) => {
+      const client = new pg.Client({ connectionString: args[args.indexOf('--db') + 1] });
+      await client.connect();
+      try {
+        await client.query(sql);
       } finally {
         await client.end();
       }
@@ -508,7 +527,7 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
     }
   });
 
-  test('restart: a stored file whose row is missing (crash between rename and insert) is recorded and scored; unfinished writes are removed', { timeout: 120_000 }, async () => {
+  test('restart: a stored file whose row is missing (crash between rename and insert) is recorded and scored; unfinished writes are removed; a scoring that broke is tried again', { timeout: 120_000 }, async () => {
     const store = join(dir, 'store-recover');
     const args = ['--model', model, '--store', store, ...(await database.args('recover'))];
     const first = await startServe(args);
@@ -521,6 +540,10 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
     }
     const lost = sent.slice(0, 2).map((f) => dcmtkIdentity(f).sopInstanceUid);
     await database.deleteRows(store, args, lost);
+    // A third whose scoring broke for a reason not its own (the engine, the thread): failed, no score, tried again on start.
+    const broken = dcmtkIdentity(sent[2]).sopInstanceUid;
+    await database.exec(store, args, `DELETE FROM serve_scores WHERE sop_instance_uid = '${broken}'`);
+    await database.exec(store, args, `UPDATE serve_instances SET status = 'failed', reason = 'scoring failed: test', retry_on_start = 1 WHERE sop_instance_uid = '${broken}'`);
     writeFileSync(join(store, 'images', '.incoming-0123.dcm.1.2.x'), 'half a file');
     const second = await startServe(args);
     try {
@@ -529,6 +552,9 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
         return list.length === 6 && list.every((r) => FINAL.has(r.status));
       }, 60_000, 'the two recovered and scored');
       assert.match(second.stderr(), /store: recovered 2 stored image\(s\) without a database row; removed 1 unfinished write\(s\)/);
+      assert.match(second.stderr(), /score: trying again 1 image\(s\) whose scoring failed/);
+      const retried = (await results(second.httpUrl)).find((r) => r.sop_instance_uid === broken)!;
+      assert.notEqual(retried.reason, 'scoring failed: test');
       assert.ok(!readdirSync(join(store, 'images')).some((f) => f.startsWith('.incoming-')));
     } finally {
       assert.equal(await second.stop(), 0, second.stderr());
