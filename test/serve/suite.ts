@@ -326,6 +326,14 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
     const open = spawnSync(process.execPath, [bin, 'serve', '--model', model, '--store', store, '--host', '0.0.0.0', '--dicom-port', '0', '--http-port', '0'], { encoding: 'utf8', env: { ...process.env, SPINESURV_TOKEN: '' } });
     assert.equal(open.status, 2);
     assert.match(open.stderr, /--host 0\.0\.0\.0: .*token/);
+    // --store must be new, empty or a serve store: a user's folder is refused untouched.
+    const users = join(dir, 'users-folder');
+    mkdirSync(users);
+    writeFileSync(join(users, 'notes.txt'), 'mine');
+    const refused = spawnSync(process.execPath, [bin, 'serve', '--model', model, '--store', users, '--dicom-port', '0', '--http-port', '0'], { encoding: 'utf8' });
+    assert.equal(refused.status, 2);
+    assert.match(refused.stderr, /users-folder: is not empty and is not a spinesurv serve store/);
+    assert.deepEqual(readdirSync(users), ['notes.txt']);
     const token = 'a-long-enough-test-token';
     const serve = await startServe(['--model', model, '--store', store, '--max-dicom-mb', '0.05', ...(await database.args('token'))], { ...process.env, SPINESURV_TOKEN: token });
     try {
@@ -353,13 +361,14 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
     }
   });
 
-  test('transfer syntaxes: JPEG lossless, JPEG-LS, RLE and deflate are stored as sent (dcmdump) and score as the uncompressed original; a chest or AP header is kept, flagged', { timeout: 120_000 }, async () => {
+  test('transfer syntaxes: JPEG lossless and extended, JPEG-LS, RLE and deflate are stored as sent (dcmdump) and score as the uncompressed original; a chest or AP header is kept, flagged', { timeout: 120_000 }, async () => {
     const store = join(dir, 'store-syntaxes');
     const serve = await startServe(['--model', model, '--store', store, ...(await database.args('syntaxes'))]);
     try {
       const original = images[20];
       const variants: Array<{ make: string[]; propose: string; name: string }> = [
         { make: ['dcmcjpeg', '+e1'], propose: '-xs', name: 'jpeg-lossless-sv1' },
+        { make: ['dcmcjpeg', '+ee'], propose: '-xx', name: 'jpeg-extended-12bit' },
         { make: ['dcmcjpls'], propose: '-xt', name: 'jpeg-ls' },
         { make: ['dcmcrle'], propose: '-xr', name: 'rle' },
         { make: ['dcmconv', '+td'], propose: '-xd', name: 'deflate' },
@@ -385,11 +394,16 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
       }
       assert.deepEqual(acknowledged(storescu(serve.dicomPort, [original]).output).success, [original]);
       uids.push(dcmtkIdentity(original).sopInstanceUid);
-      await waitFor(async () => (await results(serve.httpUrl)).filter((r) => FINAL.has(r.status)).length === 5, 60_000, 'five results');
+      await waitFor(async () => (await results(serve.httpUrl)).filter((r) => FINAL.has(r.status)).length === 6, 60_000, 'six results');
       const list = await results(serve.httpUrl);
-      const reference = list.find((r) => r.sop_instance_uid === uids[4])!;
-      for (const uid of uids.slice(0, 4)) {
+      const reference = list.find((r) => r.sop_instance_uid === uids[5])!;
+      for (const [i, uid] of uids.slice(0, 5).entries()) {
         const r = list.find((x) => x.sop_instance_uid === uid)!;
+        // JPEG extended is lossy: decoded and scored, but not to the same risk.
+        if (variants[i].name === 'jpeg-extended-12bit') {
+          assert.ok(FINAL.has(r.status) && r.status !== 'failed', `lossy JPEG read and scored (${r.status}: ${r.reason})`);
+          continue;
+        }
         assert.equal(r.status, reference.status);
         assert.equal(r.risk, reference.risk, 'lossless copies score as the original');
       }
@@ -402,7 +416,7 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
       assert.equal(spawnSync('dcmodify', ['-nb', '-gin', '-m', '(0018,0015)=CHEST', chest]).status, 0);
       assert.equal(spawnSync('dcmodify', ['-nb', '-gin', '-m', '(0018,5101)=AP', ap]).status, 0);
       assert.equal(acknowledged(storescu(serve.dicomPort, [chest, ap]).output).success.length, 2);
-      await waitFor(async () => (await results(serve.httpUrl)).filter((r) => FINAL.has(r.status)).length === 7, 60_000, 'seven results');
+      await waitFor(async () => (await results(serve.httpUrl)).filter((r) => FINAL.has(r.status)).length === 8, 60_000, 'eight results');
       const after = await results(serve.httpUrl);
       const chestResult = after.find((r) => r.sop_instance_uid === dcmtkIdentity(chest).sopInstanceUid)!;
       const apResult = after.find((r) => r.sop_instance_uid === dcmtkIdentity(ap).sopInstanceUid)!;
@@ -410,7 +424,7 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
       assert.deepEqual(chestResult.flags, ['Body Part Examined is "CHEST", not the lumbar spine']);
       assert.equal(apResult.status, 'flagged');
       assert.deepEqual(apResult.flags, ['View Position is "AP", not lateral']);
-      assert.equal(readdirSync(join(store, 'images')).filter((f) => f.endsWith('.dcm')).length, 7, 'flagged images are kept');
+      assert.equal(readdirSync(join(store, 'images')).filter((f) => f.endsWith('.dcm')).length, 8, 'flagged images are kept');
     } finally {
       assert.equal(await serve.stop(), 0, serve.stderr());
     }
