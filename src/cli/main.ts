@@ -25,6 +25,7 @@ export const COMMANDS: { name: string; summary: string }[] = [
   { name: 'predict', summary: 'score rows with a saved model (Cox, DeepSurv, image models)' },
   { name: 'score', summary: 'score a whole archive of radiographs: worker threads here, or a shared queue (--queue)' },
   { name: 'worker', summary: 'serve the shared scoring queue from this machine (`score --queue` fills it)' },
+  { name: 'serve', summary: 'a DICOM node that scores every lumbar radiograph it receives, with results over HTTP and a web viewer' },
   { name: 'queue', summary: 'the shared scoring queue: `queue status` (counts, workers, dead letters)' },
   { name: 'study', summary: 'run the whole study on a cohort and write results.json and report.html' },
   { name: 'demo', summary: 'generate the synthetic cohort and run the study on it' },

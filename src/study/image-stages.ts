@@ -27,7 +27,7 @@ import { DEFAULT_IMAGE_CONFIG, fitImageDeepSurv, readVariantFolder, type ImageMo
 import { readRadiograph } from '../imaging/index.js';
 import { tensor } from '../torch/index.js';
 import { InputError } from '../util/errors.js';
-import { log, progress } from '../util/progress.js';
+import { log, progress, type Progress } from '../util/progress.js';
 import { Random } from '../util/random.js';
 import { toolVersion } from '../util/tool-version.js';
 import { withoutRows, type Cohort, type CohortRow } from './cohort.js';
@@ -139,12 +139,15 @@ export async function runImageHalf(options: ImageHalfOptions): Promise<ImageHalf
   const vStage = await runStage('variants', {
     tool: toolVersion(), size: s.size, variants: variantKeys, cohort: cohortSha, keypoints: kpStage.key,
   }, places, async (dir) => {
-    const bar2 = progress('study: preprocessing the variants', cohort.rows.length);
+    // The bar counts what preprocessCohort counts: every row of cohort.csv, which may be more than the
+    // rows still analysed here (flagged or unreadable ones are in the file but were left out above).
+    let bar2: Progress | undefined;
     const summary = await preprocessCohort({
       cohort: cohort.dir, keypoints: resultsPath, out: join(dir, 'out'), variants: variantKeys, allVariants: true,
-      params: { size: s.size }, createdBy: 'spinesurv study', onProgress: (done) => bar2.tick(done),
+      params: { size: s.size }, createdBy: 'spinesurv study',
+      onProgress: (done, total) => (bar2 ??= progress('study: preprocessing the variants', total)).tick(done),
     });
-    bar2.done();
+    bar2?.done();
     writeFileSync(join(dir, 'summary.json'), JSON.stringify(summary, null, 2));
   });
   stages.variants = vStage.reused;

@@ -220,7 +220,8 @@ function encapsulatedPixelData(frame: Uint8Array): Uint8Array {
   return concat([head, padded, tail]);
 }
 
-function fileMetaInformation(sopClass: string, instanceUid: string, transferSyntax: string): Uint8Array {
+/** File Meta Information (group 0002, with its group length) for a Part 10 file of this SOP instance. */
+export function fileMetaInformation(sopClass: string, instanceUid: string, transferSyntax: string): Uint8Array {
   const body = encodeDataset([
     binary(0x0002, 0x0001, 'OB', Uint8Array.of(0, 1)),
     text(0x0002, 0x0002, 'UI', sopClass),

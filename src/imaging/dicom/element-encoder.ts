@@ -73,6 +73,15 @@ export function uint32(group: number, element: number, v: number): Element {
   return { group, element, vr: 'UL', value };
 }
 
+/** Floating Point Single (FL) values, little endian. */
+export function float32(group: number, element: number, values: number | number[]): Element {
+  const list = Array.isArray(values) ? values : [values];
+  const value = new Uint8Array(4 * list.length);
+  const view = new DataView(value.buffer);
+  list.forEach((v, i) => view.setFloat32(4 * i, v, true));
+  return { group, element, vr: 'FL', value };
+}
+
 export function binary(group: number, element: number, vr: 'OB' | 'OW', bytes: Uint8Array): Element {
   const value = bytes.length % 2 === 0 ? bytes : concat([bytes, Uint8Array.of(0)]);
   return { group, element, vr, value };

@@ -1,0 +1,82 @@
+/**
+ * `spinesurv serve --model DIR --store DIR [...]`: the DICOM node that scores every lateral lumbar
+ * radiograph it receives, with its results over HTTP (/api/results) and the web viewer. Runs until
+ * SIGINT/SIGTERM. Prints one line with the bound addresses on stderr, e.g.
+ *   serve: dicom 127.0.0.1:11112 (AE SPINESURV) http http://127.0.0.1:8080
+ */
+import type { Command } from '../command.js';
+import { parseCommand, type CommandSpec } from '../args.js';
+import { UsageError } from '../../util/errors.js';
+import { log } from '../../util/progress.js';
+import { refuseOverwritingInput } from '../../util/output-folder.js';
+import { startServe } from '../../serve/serve.js';
+
+const spec: CommandSpec = {
+  usage: 'spinesurv serve',
+  description: [
+    'Receive radiographs over DICOM (C-ECHO, C-STORE), score each in the background with an image model and its keypoint detector, and serve the results (GET /api/health, GET /api/results) and the web viewer over HTTP.',
+    'Every received image is written to STORE/images (named by a hash of its SOP Instance UID) and recorded in the database before the C-STORE is answered; after a crash, a restart scores whatever was acknowledged and not yet scored.',
+    'Images whose header says they are not a lateral lumbar spine, or whose keypoints the detector flags, are kept but not scored (status flagged).',
+    'Clinical values a model needs: age and sex from the header (Patient\'s Age, or Birth Date and Study Date; Patient\'s Sex), the rest from --clinical CSV: one row per patient, matched on its "patient_id" column against the Patient ID (or on an "accession_number" column against the Accession Number), with one column per covariate (cohort.csv names: bmi, glucocorticoid, ...). An image still missing a value waits (status received) until it is given on the web page or by PUT /api/results/UID/clinical {"values": {...}, "by": "name"}.',
+    'Access: binds 127.0.0.1 by default; another --host needs a token (--token or the SPINESURV_TOKEN environment variable), which every request must then carry as "Authorization: Bearer TOKEN" (the viewer\'s pages are opened as /?token=TOKEN and send it themselves). Logs carry no patient names or IDs (instances are named by a hash of their UID).',
+  ].join('\n'),
+  options: {
+    model: { type: 'string', description: 'image model folder (imagesurv fit --landmarks: it carries its keypoint detector)', placeholder: 'DIR', required: true },
+    store: { type: 'string', description: 'the server\'s folder (images, SQLite database); created, or an earlier serve store reopened', placeholder: 'DIR', required: true },
+    'dicom-port': { type: 'string', description: 'DICOM port (0: any free port)', placeholder: 'PORT', default: '11112' },
+    'http-port': { type: 'string', description: 'HTTP port (0: any free port)', placeholder: 'PORT', default: '8080' },
+    'ae-title': { type: 'string', description: 'our AE title: associations calling another are refused', placeholder: 'AET', default: 'SPINESURV' },
+    host: { type: 'string', description: 'address to bind (DICOM and HTTP); other than 127.0.0.1 needs a token', placeholder: 'ADDR', default: '127.0.0.1' },
+    db: { type: 'string', description: 'keep the database in PostgreSQL instead of STORE/serve.sqlite', placeholder: 'postgres://...' },
+    forward: { type: 'string', description: 'send a secondary capture and a structured report of each scored image to this DICOM node', placeholder: 'AET@HOST:PORT' },
+    'allowed-callers': { type: 'string', description: 'comma-separated calling AE titles allowed to send (default: any)', placeholder: 'AE1,AE2' },
+    clinical: { type: 'string', description: 'clinical values by patient_id (or accession_number), see above', placeholder: 'CSV' },
+    token: { type: 'string', description: 'access token for HTTP (at least 16 characters); default: $SPINESURV_TOKEN', placeholder: 'T' },
+    'show-phi': { type: 'boolean', description: 'show patient names and IDs in the viewer (never in logs)' },
+    'max-upload-mb': { type: 'string', description: 'largest HTTP request body (JSON only)', placeholder: 'N', default: '1' },
+  },
+};
+
+export async function runServe(argv: string[]): Promise<number> {
+  const a = parseCommand(argv, spec);
+  if (a === null) return 0;
+  const store = a.string('store');
+  const clinical = a.optionalString('clinical');
+  refuseOverwritingInput(store, [a.string('model'), clinical], 'store folder');
+  const port = (name: string): number => {
+    const p = a.integer(name, undefined, 0);
+    if (p > 65535) throw new UsageError(`${spec.usage}: --${name} must be 0-65535`);
+    return p;
+  };
+  const running = await startServe({
+    modelDir: a.string('model'),
+    storeDir: store,
+    dicomPort: port('dicom-port'),
+    httpPort: port('http-port'),
+    aeTitle: a.string('ae-title'),
+    host: a.string('host'),
+    db: a.optionalString('db'),
+    forward: a.optionalString('forward'),
+    allowedCallers: a.optionalList('allowed-callers'),
+    clinicalCsv: clinical,
+    token: a.optionalString('token') ?? (process.env.SPINESURV_TOKEN || null),
+    showPhi: a.flag('show-phi'),
+    maxUploadMb: a.number('max-upload-mb'),
+  });
+  const host = a.string('host');
+  log(`serve: dicom ${host.includes(':') ? `[${host}]` : host}:${running.dicomPort} (AE ${a.string('ae-title')}) http ${running.httpUrl} model ${running.modelVersion} db ${running.db.where}`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  log('serve: stopping');
+  await running.close();
+  return 0;
+}
+
+export const command: Command = { run: (argv) => runServe(argv) };

@@ -1,0 +1,103 @@
+/**
+ * The picture that goes back to the PACS as a secondary capture: the radiograph through its display
+ * window, the Grad-CAM heatmap blended in colour, the five keypoints as labelled rings, and below the
+ * image a black band with the risk in words. The radiograph keeps its pixel grid (the band is added
+ * underneath), so a point on the capture is the same point on the source image.
+ */
+import { windowToBytes, type Radiograph } from '../../imaging/index.js';
+import { rampColour } from '../../report/raster.js';
+import { KEYPOINT_LABELS, riskSentence, type PacsResult } from './pacs-result.js';
+import { blendMask, renderText } from './text-raster.js';
+
+/** The marker colour: pure green, which the heatmap's ramp (blue, cyan, yellow, red) never makes. */
+export const MARKER_COLOUR: readonly [number, number, number] = [0, 255, 0];
+const OUTLINE_COLOUR: readonly [number, number, number] = [0, 0, 0];
+const TEXT_COLOUR: readonly [number, number, number] = [255, 255, 255];
+/** Largest heatmap opacity (at the hottest point); cold regions show the radiograph untouched. */
+const HEAT_ALPHA = 0.5;
+
+export interface ResultImage {
+  /** Interleaved 8-bit RGB, rows * columns * 3. */
+  rgb: Uint8Array;
+  rows: number;
+  columns: number;
+}
+
+/** Marker geometry for an image of this size: ring radius and ring half-thickness, in pixels. */
+export function markerGeometry(rows: number, columns: number): { radius: number; halfWidth: number } {
+  const radius = Math.max(5, Math.round(Math.min(rows, columns) / 50));
+  return { radius, halfWidth: Math.max(1, radius / 5) };
+}
+
+/**
+ * heatmap: values in [0, 1], one per radiograph pixel (rows * columns, as warpHeatmapBack returns);
+ * null when there is none (the image is then drawn without it).
+ */
+export async function renderResultImage(radiograph: Radiograph, heatmap: Float32Array | null, result: PacsResult): Promise<ResultImage> {
+  const { rows, columns } = radiograph;
+  if (heatmap !== null && heatmap.length !== rows * columns) {
+    throw new RangeError(`renderResultImage: heatmap has ${heatmap.length} values, the radiograph ${rows}x${columns} pixels`);
+  }
+  const grey = windowToBytes(radiograph.pixels, radiograph.window);
+  const fontPx = Math.max(10, Math.round(columns / 48));
+  const margin = Math.max(4, Math.round(fontPx / 2));
+  const sentence = await renderText(riskSentence(result), fontPx, columns - 2 * margin);
+  const band = sentence.height + 2 * margin;
+  const outRows = rows + band;
+  const rgb = new Uint8Array(outRows * columns * 3); // the band stays black
+
+  for (let i = 0; i < rows * columns; i++) {
+    const g = grey[i];
+    const v = heatmap === null ? 0 : heatmap[i];
+    const a = HEAT_ALPHA * Math.min(1, Math.max(0, Number.isFinite(v) ? v : 0));
+    if (a === 0) {
+      rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = g;
+      continue;
+    }
+    const colour = rampColour(v);
+    for (let c = 0; c < 3; c++) rgb[3 * i + c] = Math.round((1 - a) * g + a * colour[c]);
+  }
+
+  const { radius, halfWidth } = markerGeometry(rows, columns);
+  const labelPx = Math.max(10, Math.round(radius * 1.6));
+  for (let k = 0; k < KEYPOINT_LABELS.length; k++) {
+    // COCO pixels put the centre of pixel (i, j) at (j + 0.5, i + 0.5).
+    const cx = result.keypoints[2 * k] - 0.5;
+    const cy = result.keypoints[2 * k + 1] - 0.5;
+    drawRing(rgb, columns, rows, cx, cy, radius, halfWidth + 1, OUTLINE_COLOUR);
+    drawRing(rgb, columns, rows, cx, cy, radius, halfWidth, MARKER_COLOUR);
+    const label = await renderText(KEYPOINT_LABELS[k], labelPx);
+    const left = Math.round(cx + radius + halfWidth + 3);
+    const top = Math.round(cy - label.height / 2);
+    // A one-pixel black shadow keeps the label legible over bright bone and hot heatmap.
+    for (const [dx, dy] of [[1, 1], [-1, -1], [1, -1], [-1, 1]]) blendMask(rgb, columns, rows, label, left + dx, top + dy, OUTLINE_COLOUR);
+    blendMask(rgb, columns, rows, label, left, top, MARKER_COLOUR);
+  }
+
+  blendMask(rgb, columns, outRows, sentence, margin, rows + margin, TEXT_COLOUR);
+  return { rgb, rows: outRows, columns };
+}
+
+/** Paints the pixels whose centres lie within halfWidth of the circle of radius r around (cx, cy). */
+function drawRing(
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  cx: number,
+  cy: number,
+  r: number,
+  halfWidth: number,
+  colour: readonly [number, number, number],
+): void {
+  const reach = Math.ceil(r + halfWidth);
+  for (let y = Math.max(0, Math.floor(cy - reach)); y <= Math.min(height - 1, Math.ceil(cy + reach)); y++) {
+    for (let x = Math.max(0, Math.floor(cx - reach)); x <= Math.min(width - 1, Math.ceil(cx + reach)); x++) {
+      const d = Math.hypot(x - cx, y - cy);
+      if (Math.abs(d - r) > halfWidth) continue;
+      const o = (y * width + x) * 3;
+      rgb[o] = colour[0];
+      rgb[o + 1] = colour[1];
+      rgb[o + 2] = colour[2];
+    }
+  }
+}

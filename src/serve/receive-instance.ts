@@ -1,0 +1,100 @@
+/**
+ * What happens to one C-STORE dataset before its sender hears "success": the UIDs are checked, the
+ * dataset is read with the project's own reader (a dataset it cannot read is refused with the reason),
+ * the Part 10 file is written durably under a name made from a hash of the SOP Instance UID, and the
+ * instance is recorded as `received` in the database. Only then is it acknowledged; the scoring loop
+ * picks it up from the database. A re-sent instance (same SOP Instance UID) is acknowledged without a
+ * second row.
+ *
+ * The order file-then-row means a crash between the two leaves a file without a row, never a row
+ * without a file: the server adds such files when it starts (recover.ts), and their senders were
+ * never told "success", so nothing acknowledged can be lost.
+ */
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { readRadiographBytes, RadiographReadError } from '../imaging/index.js';
+import { part10Bytes, type ReceivedMeta } from './part10.js';
+import { instanceFileName, uidProblem, uidTag } from './uid.js';
+import { writeFileDurable } from './durable-write.js';
+import { headerClinical, mergeClinical, type Clinical, type ClinicalTable } from './clinical-values.js';
+import type { ServeDb } from './serve-db.js';
+
+export interface ReceiveContext {
+  db: ServeDb;
+  imagesDir: string;
+  clinical: ClinicalTable;
+  /** Clinical columns worth keeping with the instance (the model's covariates, age and sex). */
+  clinicalColumns: string[];
+  forward: boolean;
+  log: (line: string) => void;
+  /** Called after a new instance is recorded (wakes the scoring loop). */
+  received: () => void;
+}
+
+export type ReceiveOutcome =
+  | { ok: true; duplicate: boolean; tag: string }
+  /** `kind`: refused for its content (the sender should not retry as is) or because we could not store it. */
+  | { ok: false; kind: 'refused' | 'store-failed'; reason: string };
+
+/** The header fields a stored instance is recorded with; reads and checks the Part 10 bytes. */
+export async function describeInstance(name: string, bytes: Uint8Array): Promise<{
+  sopInstanceUid: string; studyInstanceUid: string; seriesInstanceUid: string; phi: Record<string, string>;
+}> {
+  const image = await readRadiographBytes(name, bytes, { phi: true });
+  const phi = image.phi ?? {};
+  const sopInstanceUid = phi.SOPInstanceUID ?? '';
+  for (const [what, uid] of [['SOP Instance UID', sopInstanceUid], ['Study Instance UID', phi.StudyInstanceUID], ['Series Instance UID', phi.SeriesInstanceUID]] as const) {
+    const problem = uidProblem(uid, what);
+    if (problem !== null) throw new RadiographReadError(name, 'corrupt', problem);
+  }
+  return { sopInstanceUid, studyInstanceUid: phi.StudyInstanceUID!, seriesInstanceUid: phi.SeriesInstanceUID!, phi };
+}
+
+/** The clinical values known on arrival: the CSV's row and the header's age and sex, the model's columns only. */
+export function arrivalClinical(ctx: Pick<ReceiveContext, 'clinical' | 'clinicalColumns'>, phi: Record<string, string>): Clinical {
+  const merged = mergeClinical(ctx.clinical.lookup(phi.PatientID ?? '', phi.AccessionNumber ?? ''), headerClinical(phi), {});
+  const out: Clinical = {};
+  for (const c of ctx.clinicalColumns) if (merged[c] !== undefined) out[c] = merged[c];
+  return out;
+}
+
+export async function receiveInstance(ctx: ReceiveContext, meta: ReceivedMeta, dataset: Uint8Array): Promise<ReceiveOutcome> {
+  const commandProblem = uidProblem(meta.sopInstanceUid, 'Affected SOP Instance UID') ?? uidProblem(meta.sopClassUid, 'Affected SOP Class UID');
+  if (commandProblem !== null) return { ok: false, kind: 'refused', reason: commandProblem };
+  const tag = uidTag(meta.sopInstanceUid);
+  const bytes = part10Bytes(meta, dataset);
+  let described;
+  try {
+    described = await describeInstance(`instance ${tag}`, bytes);
+  } catch (error) {
+    return { ok: false, kind: 'refused', reason: (error as Error).message };
+  }
+  if (described.sopInstanceUid !== meta.sopInstanceUid) {
+    return { ok: false, kind: 'refused', reason: `instance ${tag}: the dataset's SOP Instance UID differs from the C-STORE request's` };
+  }
+  try {
+    if ((await ctx.db.get(meta.sopInstanceUid)) !== undefined) return { ok: true, duplicate: true, tag };
+    const file = instanceFileName(meta.sopInstanceUid);
+    await writeFileDurable(join(ctx.imagesDir, file), bytes);
+    const { phi } = described;
+    const inserted = await ctx.db.insertReceived({
+      sopInstanceUid: meta.sopInstanceUid,
+      studyInstanceUid: described.studyInstanceUid,
+      seriesInstanceUid: described.seriesInstanceUid,
+      sopClassUid: meta.sopClassUid,
+      file,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      patientName: phi.PatientName ?? '',
+      patientId: phi.PatientID ?? '',
+      accessionNumber: phi.AccessionNumber ?? '',
+      clinical: arrivalClinical(ctx, phi),
+      receivedAt: new Date().toISOString(),
+      forward: ctx.forward,
+    });
+    if (inserted) ctx.received();
+    return { ok: true, duplicate: !inserted, tag };
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    return { ok: false, kind: 'store-failed', reason: `instance ${tag}: could not be stored (${e.code ?? e.message})` };
+  }
+}

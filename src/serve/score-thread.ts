@@ -1,0 +1,67 @@
+/**
+ * The scoring thread of `spinesurv serve`: loads the image model and its keypoint detector once, then
+ * scores one stored radiograph at a time, so libtorch never holds up the DICOM and HTTP side on the
+ * main thread. The chain is the one `predict --image` runs (scoreRadiograph), with two differences a
+ * server needs: the detector's keypoints are returned even when they are flagged (the viewer shows
+ * them so a clinician can correct them), and a clinician's keypoints can be given instead.
+ */
+import { readFile } from 'node:fs/promises';
+import { parentPort, workerData } from 'node:worker_threads';
+import { readRadiographBytes } from '../imaging/index.js';
+import { loadLandmarkModel } from '../landmarks/index.js';
+import { FlaggedRadiograph, keypointModelPath, keypointProblems, loadImageModel, parseImageModelJson, scoreRadiograph, type KeypointSet } from '../models/image/index.js';
+import { nonLumbarReason } from '../models/image/quality.js';
+import { readModelJson } from '../models/model-json.js';
+import { setNumThreads } from '../torch/index.js';
+import { InputError } from '../util/errors.js';
+import type { ScoreJob, ScoreReply, ScoreThreadSetup } from './scorer-client.js';
+
+const setup = workerData as ScoreThreadSetup;
+const port = parentPort!;
+
+async function main(): Promise<void> {
+  setNumThreads(setup.engineThreads);
+  const json = parseImageModelJson(setup.modelDir, readModelJson(setup.modelDir).json);
+  const model = loadImageModel(setup.modelDir, json);
+  const detector = await loadLandmarkModel(keypointModelPath(setup.modelDir, json)!);
+  port.postMessage({ type: 'ready' } satisfies ScoreReply);
+  // One job at a time, in arrival order: the client sends the next only after this one's reply.
+  port.on('message', async (job: ScoreJob) => {
+    let predicted: number[] | null = null;
+    try {
+      const image = await readRadiographBytes(job.file, await readFile(job.file));
+      const notLumbar = nonLumbarReason(image.bodyPart, image.viewPosition);
+      if (notLumbar !== null) {
+        port.postMessage({ type: 'flagged', id: job.id, flags: [notLumbar], reason: `${notLumbar}; not scored`, predicted } satisfies ScoreReply);
+        return;
+      }
+      let set: KeypointSet;
+      if (job.keypoints !== null) {
+        set = { keypoints: job.keypoints, flags: [] };
+      } else {
+        const found = detector.predict([image])[0];
+        predicted = Array.from(found.keypoints);
+        const flags = keypointProblems(found, false, image.rows, image.columns);
+        if (flags.length > 0) {
+          port.postMessage({ type: 'flagged', id: job.id, flags, reason: `keypoints flagged (${flags.join('; ')}); not scored`, predicted } satisfies ScoreReply);
+          return;
+        }
+        set = { keypoints: predicted, flags: [] };
+      }
+      const r = await scoreRadiograph(model, job.file, set, job.clinical, { image, where: job.where, heatmap: job.heatmap ?? undefined });
+      port.postMessage({ type: 'scored', id: job.id, risk: r.risk, surv: r.surv, percentile: r.percentile, keypoints: r.keypoints, warnings: r.warnings, predicted } satisfies ScoreReply);
+    } catch (error) {
+      if (error instanceof FlaggedRadiograph) {
+        port.postMessage({ type: 'flagged', id: job.id, flags: error.flags, reason: error.message, predicted } satisfies ScoreReply);
+      } else if (error instanceof InputError) {
+        port.postMessage({ type: 'failed', id: job.id, reason: error.message, predicted } satisfies ScoreReply);
+      } else {
+        port.postMessage({ type: 'error', id: job.id, message: (error as Error).message ?? String(error) } satisfies ScoreReply);
+      }
+    }
+  });
+}
+
+main().catch((error: unknown) => {
+  port.postMessage({ type: 'load-error', message: (error as Error).message ?? String(error) } satisfies ScoreReply);
+});

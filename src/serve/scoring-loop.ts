@@ -1,0 +1,165 @@
+/**
+ * Scoring in the background: takes the instances marked pending in the database (new arrivals, a
+ * clinician's correction, new clinical values), oldest first, and scores each on the scoring thread.
+ * Before scoring, the scores table is asked whether these exact inputs (model version, keypoints
+ * source, clinical values) were scored already: then that score is reused, so an instance is never
+ * scored twice for the same inputs, across restarts too. Those who changed an instance (the viewer's
+ * correctKeypoints / setClinical) wait here until their revision has been scored.
+ */
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { mergeClinical, missingCovariates, type Clinical } from './clinical-values.js';
+import { ScoringError, type ScorerClient, type ScoreOutcome } from './scorer-client.js';
+import type { InstanceRow, ScoreRecord, ServeDb } from './serve-db.js';
+import { uidTag } from './uid.js';
+
+export interface ScoringLoopOptions {
+  db: ServeDb;
+  scorer: ScorerClient;
+  imagesDir: string;
+  covariates: string[];
+  modelVersion: string;
+  log: (line: string) => void;
+  /** Called after an instance's result changed (forwarding picks it up). */
+  scored?: (uid: string, status: string) => void;
+}
+
+/** What a score is keyed by besides the instance and the model. */
+export function keypointsSourceOf(row: InstanceRow): { source: string; keypoints: number[] | null } {
+  if (row.corrected_keypoints === null) return { source: 'detector', keypoints: null };
+  const keypoints = JSON.parse(row.corrected_keypoints) as number[];
+  return { source: `corrected:${createHash('sha256').update(JSON.stringify(keypoints)).digest('hex').slice(0, 16)}`, keypoints };
+}
+
+export function effectiveClinical(row: InstanceRow): Clinical {
+  return mergeClinical(JSON.parse(row.clinical) as Clinical, {}, JSON.parse(row.set_clinical) as Clinical);
+}
+
+function clinicalKeyOf(covariates: string[], clinical: Clinical): string {
+  if (covariates.length === 0) return '-';
+  return createHash('sha256').update(JSON.stringify(covariates.map((c) => String(clinical[c]).trim()))).digest('hex').slice(0, 16);
+}
+
+export class ScoringLoop {
+  private wakeUp: (() => void) | null = null;
+  private stopped = false;
+  private running: Promise<void> | null = null;
+  private readonly waiters = new Map<string, Array<{ revision: number; resolve: () => void }>>();
+
+  constructor(private readonly o: ScoringLoopOptions) {}
+
+  start(): void {
+    this.running = this.loop();
+  }
+
+  /** Something new is pending: look now rather than at the next poll. */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  /** Resolves once the instance has been scored (or found waiting for clinical values) at `revision` or later. */
+  waitFor(uid: string, revision: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const list = this.waiters.get(uid) ?? [];
+      list.push({ revision, resolve });
+      this.waiters.set(uid, list);
+      this.wake();
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake();
+    await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      let rows: InstanceRow[] = [];
+      try {
+        rows = await this.o.db.pending(16);
+      } catch (error) {
+        this.o.log(`score: cannot read the database (${(error as Error).message}); trying again`);
+      }
+      if (rows.length === 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 2000);
+          this.wakeUp = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wakeUp = null;
+        continue;
+      }
+      for (const row of rows) {
+        if (this.stopped) break;
+        try {
+          await this.scoreRow(row);
+        } catch (error) {
+          // The database went away mid-way: the row stays pending and is tried on the next pass.
+          this.o.log(`score: instance ${uidTag(row.sop_instance_uid)}: ${(error as Error).message}; will try again`);
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+        this.resolveWaiters(row.sop_instance_uid, row.revision);
+      }
+    }
+  }
+
+  private resolveWaiters(uid: string, revision: number): void {
+    const list = this.waiters.get(uid);
+    if (list === undefined) return;
+    const left = list.filter((w) => {
+      if (w.revision > revision) return true;
+      w.resolve();
+      return false;
+    });
+    if (left.length > 0) this.waiters.set(uid, left);
+    else this.waiters.delete(uid);
+  }
+
+  private async scoreRow(row: InstanceRow): Promise<void> {
+    const { db, covariates, modelVersion, log } = this.o;
+    const uid = row.sop_instance_uid;
+    const tag = uidTag(uid);
+    const clinical = effectiveClinical(row);
+    const missing = missingCovariates(covariates, clinical);
+    if (missing.length > 0) {
+      await db.markWaiting(uid, row.revision, missing, `waiting for clinical values: ${missing.join(', ')} (give them on the web page or in --clinical)`);
+      log(`score: instance ${tag} waits for clinical values (${missing.join(', ')})`);
+      return;
+    }
+    const { source, keypoints } = keypointsSourceOf(row);
+    const modelClinical: Clinical = {};
+    for (const c of covariates) modelClinical[c] = clinical[c];
+    const clinicalKey = clinicalKeyOf(covariates, clinical);
+    const now = new Date().toISOString();
+    const base = { modelVersion, keypointsSource: source, clinicalKey, scoredAt: now };
+    let record: ScoreRecord;
+    const earlier = await db.findScore(uid, modelVersion, source, clinicalKey);
+    if (earlier !== undefined) {
+      // Scored with exactly these inputs before (a correction moved back, or a restart): reuse it.
+      record = {
+        ...base, status: earlier.status, risk: earlier.risk, surv: earlier.surv === null ? null : JSON.parse(earlier.surv),
+        percentile: earlier.percentile, flags: JSON.parse(earlier.flags), warnings: JSON.parse(earlier.warnings), reason: earlier.reason,
+        keypoints: earlier.keypoints === null ? null : JSON.parse(earlier.keypoints), predictedKeypoints: null, scoredAt: earlier.scored_at,
+      };
+    } else {
+      let outcome: ScoreOutcome;
+      try {
+        outcome = await this.o.scorer.score({ file: join(this.o.imagesDir, row.file), where: `instance ${tag}`, keypoints, clinical: modelClinical, heatmap: null });
+      } catch (error) {
+        if (!(error instanceof ScoringError)) throw error;
+        await db.markFailed(uid, row.revision, `scoring failed: ${error.message}`);
+        log(`score: instance ${tag} failed: ${error.message}`);
+        return;
+      }
+      record = outcome.type === 'scored'
+        ? { ...base, status: 'scored', risk: outcome.risk, surv: outcome.surv, percentile: outcome.percentile, flags: [], warnings: outcome.warnings, reason: null, keypoints: outcome.keypoints, predictedKeypoints: outcome.predicted }
+        : { ...base, status: outcome.type, risk: null, surv: null, percentile: null, flags: outcome.type === 'flagged' ? outcome.flags : [], warnings: [], reason: outcome.reason, keypoints: keypoints ?? outcome.predicted, predictedKeypoints: outcome.predicted };
+    }
+    await db.recordScore(uid, row.revision, record);
+    log(`score: instance ${tag} ${record.status}${record.risk !== null ? ` (risk ${record.risk.toFixed(3)})` : ''}${source === 'detector' ? '' : ' with corrected keypoints'}`);
+    this.o.scored?.(uid, record.status);
+  }
+}

@@ -1,0 +1,407 @@
+/**
+ * The serve suite, run against SQLite (serve-sqlite.test.ts) and PostgreSQL (serve-postgres.test.ts):
+ * dcmtk's echoscu and storescu against a real `spinesurv serve` process, dcmtk's dcmdump as the
+ * reference for what was stored, and fetch for HTTP. No mock of the network.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import Sqlite from 'better-sqlite3';
+import pg from 'pg';
+import {
+  acknowledged, bin, cli, dcmtkIdentity, echoscu, getJson, radiographs, results, startServe, storescu, storescuAsync, tempDir, tinyImageModel, waitFor,
+  type ResultJson, type ServeProcess,
+} from './helpers.js';
+
+export interface TestDatabase {
+  kind: 'sqlite' | 'postgres';
+  /** Extra serve arguments (--db URL) for a store; a fresh database each call. */
+  args(label: string): Promise<string[]>;
+  /** Number of score rows per SOP Instance UID. */
+  scoreCounts(store: string, args: string[]): Promise<Map<string, number>>;
+  close(): Promise<void>;
+}
+
+export function sqliteDatabase(): TestDatabase {
+  return {
+    kind: 'sqlite',
+    args: async () => [],
+    scoreCounts: async (store) => {
+      const db = new Sqlite(join(store, 'serve.sqlite'), { readonly: true });
+      try {
+        const rows = db.prepare('SELECT sop_instance_uid AS uid, COUNT(*) AS n FROM serve_scores GROUP BY sop_instance_uid').all() as { uid: string; n: number }[];
+        return new Map(rows.map((r) => [r.uid, Number(r.n)]));
+      } finally {
+        db.close();
+      }
+    },
+    close: async () => undefined,
+  };
+}
+
+/** PostgreSQL: one database per store on a shared throwaway server. */
+export function postgresDatabase(url: string, stop: () => void): TestDatabase {
+  let n = 0;
+  return {
+    kind: 'postgres',
+    args: async () => {
+      const name = `serve_${process.pid}_${++n}`;
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(`CREATE DATABASE ${name}`);
+      await client.end();
+      const u = new URL(url);
+      u.pathname = `/${name}`;
+      return ['--db', u.toString()];
+    },
+    scoreCounts: async (_store, args) => {
+      const client = new pg.Client({ connectionString: args[args.indexOf('--db') + 1] });
+      await client.connect();
+      try {
+        const r = await client.query('SELECT sop_instance_uid AS uid, COUNT(*) AS n FROM serve_scores GROUP BY sop_instance_uid');
+        return new Map(r.rows.map((x: { uid: string; n: string }) => [x.uid, Number(x.n)]));
+      } finally {
+        await client.end();
+      }
+    },
+    close: async () => stop(),
+  };
+}
+
+const FINAL = new Set(['scored', 'flagged', 'failed']);
+
+export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
+  let dir: string;
+  let model: string;
+  let clinicalModel: string;
+  let images: string[];
+  let cohortCsv: string;
+  let database: TestDatabase;
+
+  before(async () => {
+    dir = tempDir('serve');
+    model = tinyImageModel(dir);
+    clinicalModel = join(dir, 'model-clinical');
+    // The same image model with age and sex beside the image (clinical model 1).
+    cli(['imagesurv', 'fit', '--cohort', join(dir, 'train-cohort'), '--variant', join(dir, 'patches'), '--out', clinicalModel, '--input-size', '32', '--width', '4', '--batch-size', '16', '--validation', '0.3', '--head-width', '8', '--epochs', '1', '--clinical', '1', '--landmarks', join(dir, 'detector'), '--seed', '1']);
+    images = radiographs(join(dir, 'send'), 100, 11);
+    cohortCsv = join(dir, 'send', 'cohort.csv');
+    database = await makeDatabase();
+  });
+  after(async () => {
+    await database?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('echoscu and storescu: stored as sent (dcmdump), scored, /api/results as CLI.md; a keypoint correction re-scores', { timeout: 180_000 }, async () => {
+    const store = join(dir, 'store-basic');
+    const args = ['--model', model, '--store', store, ...(await database.args('basic'))];
+    const serve = await startServe(args);
+    try {
+      assert.equal(echoscu(serve.dicomPort).status, 0, 'echoscu succeeds');
+      const sent = images.slice(0, 4);
+      const run = storescu(serve.dicomPort, sent);
+      assert.deepEqual(acknowledged(run.output).success, sent, run.output);
+      await waitFor(async () => (await results(serve.httpUrl)).filter((r) => FINAL.has(r.status)).length === 4, 60_000, 'four results');
+      const list = await results(serve.httpUrl);
+
+      // Stored correctly: dcmtk reads each stored file as the same SOP instance with the same pixel data.
+      const stored = readdirSync(join(store, 'images')).filter((f) => f.endsWith('.dcm'));
+      assert.equal(stored.length, 4);
+      assert.ok(stored.every((f) => /^[0-9a-f]{40}\.dcm$/.test(f)), 'file names are hashes');
+      const byUid = new Map(stored.map((f) => {
+        const id = dcmtkIdentity(join(store, 'images', f));
+        return [id.sopInstanceUid, id.pixelSha256];
+      }));
+      for (const file of sent) {
+        const id = dcmtkIdentity(file);
+        assert.equal(byUid.get(id.sopInstanceUid), id.pixelSha256, `${file}: stored pixel data as sent`);
+        assert.ok(list.some((r) => r.sop_instance_uid === id.sopInstanceUid));
+      }
+
+      // CLI.md's JSON of /api/results.
+      for (const r of list) {
+        for (const key of ['sop_instance_uid', 'status', 'risk', 'surv', 'flags', 'received_at', 'scored_at']) assert.ok(key in r, `result has ${key}`);
+        assert.ok(Array.isArray(r.flags));
+        assert.ok(!Number.isNaN(Date.parse(r.received_at)));
+        if (r.status === 'scored') {
+          assert.equal(typeof r.risk, 'number');
+          assert.deepEqual(Object.keys(r.surv!).sort(), ['1', '3', '5']);
+          for (const v of Object.values(r.surv!)) assert.ok(v > 0 && v < 1);
+          assert.ok(r.surv!['1'] >= r.surv!['3'] && r.surv!['3'] >= r.surv!['5'], 'survival falls with time');
+        } else {
+          assert.equal(r.risk, null);
+        }
+      }
+      assert.deepEqual((await getJson<unknown>(`${serve.httpUrl}/api/health`)).body, { ok: true });
+      // Each score is the one `spinesurv predict --image` gives for the file that was sent.
+      for (const file of sent) {
+        const uid = dcmtkIdentity(file).sopInstanceUid;
+        const r = list.find((x) => x.sop_instance_uid === uid)!;
+        const predicted = spawnSync(process.execPath, [bin, 'predict', '--model', model, '--image', file, '--json'], { encoding: 'utf8' });
+        if (r.status === 'scored') {
+          assert.equal(predicted.status, 0, predicted.stderr);
+          assert.equal(r.risk, (JSON.parse(predicted.stdout) as { risk: number }).risk);
+        } else {
+          assert.equal(r.status, 'flagged');
+          assert.equal(predicted.status, 2, 'predict refuses the flagged radiograph too');
+          assert.ok(r.flags.length > 0);
+        }
+      }
+      // No patient name or ID (the synthetic ones are SYNTHETIC^SYNnnnn) in the log or the results.
+      assert.ok(!/SYN\d{4}/.test(serve.stderr()), 'no patient ID in the log');
+      assert.ok(!/SYN\d{4}/.test(JSON.stringify(list)), 'no patient ID in /api/results without --show-phi');
+
+      // A correction: the five points moved down by 3 px re-score the image; the prediction is kept beside it.
+      const scored = list.find((r) => r.status === 'scored');
+      assert.ok(scored !== undefined, 'at least one of four scored');
+      const viewer = await getJson<{ sop_instance_uid: string }>(`${serve.httpUrl}/api/results/${scored.sop_instance_uid}`);
+      assert.equal(viewer.status, 200);
+      const counts0 = await database.scoreCounts(store, args);
+      assert.equal(counts0.get(scored.sop_instance_uid), 1);
+      // The predicted points come from the database row (the API reports only whether a correction exists).
+      const predicted = await predictedKeypoints(database, store, args, scored.sop_instance_uid);
+      const moved = predicted.map((v, i) => (i % 2 === 1 ? v + 3 : v));
+      const put = await fetch(`${serve.httpUrl}/api/results/${scored.sop_instance_uid}/keypoints`, {
+        method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ keypoints: moved, by: 'test reader' }),
+      });
+      assert.equal(put.status, 200);
+      const after = (await put.json()) as ResultJson;
+      assert.equal(after.keypoints_corrected, true);
+      assert.notEqual(after.risk, scored.risk, 'moved keypoints change the risk');
+      assert.notEqual(after.scored_at, scored.scored_at);
+      assert.equal((await database.scoreCounts(store, args)).get(scored.sop_instance_uid), 2, 'one score per keypoints source');
+      // The same instance sent again: acknowledged, no second row, not scored again.
+      assert.deepEqual(acknowledged(storescu(serve.dicomPort, [sent[0]]).output).success, [sent[0]]);
+      assert.equal((await results(serve.httpUrl)).length, 4);
+    } finally {
+      assert.equal(await serve.stop(), 0, serve.stderr());
+    }
+  });
+
+  test('refusals: wrong called AE, unknown caller, corrupt dataset, a path in a UID, a body over the limit; the server keeps serving', { timeout: 120_000 }, async () => {
+    const store = join(dir, 'store-refusals');
+    const serve = await startServe(['--model', model, '--store', store, '--allowed-callers', 'TESTSCU,PACS', ...(await database.args('refusals'))]);
+    try {
+      const good = images[10];
+      const wrongCalled = storescu(serve.dicomPort, [good], { calledAe: 'SOMEONE' });
+      assert.notEqual(wrongCalled.status, 0);
+      assert.match(wrongCalled.output, /Called AE Title Not Recognized/);
+      const unknownCaller = storescu(serve.dicomPort, [good], { callingAe: 'INTRUDER' });
+      assert.notEqual(unknownCaller.status, 0);
+      assert.match(unknownCaller.output, /Calling AE Title Not Recognized/);
+      // The server's log line may arrive just after storescu has ended.
+      await waitFor(() => /called AE title "SOMEONE" is not ours/.test(serve.stderr()), 5000, 'the wrong called AE logged');
+      await waitFor(() => /association from "INTRUDER" refused: calling AE title not in --allowed-callers/.test(serve.stderr()), 5000, 'the unknown caller logged');
+
+      // Corrupt: Rows 0 (dcmodify); a path in the SOP Instance UID. Each refused by name, then the good one stored.
+      const corrupt = join(dir, 'corrupt-rows.dcm');
+      copyFileSync(images[11], corrupt);
+      assert.equal(spawnSync('dcmodify', ['-nb', '-m', '(0028,0010)=0', corrupt]).status, 0);
+      const traversal = join(dir, 'uid-path.dcm');
+      copyFileSync(images[12], traversal);
+      assert.equal(spawnSync('dcmodify', ['-nb', '-m', '(0008,0018)=1.2.3/../../../etc/passwd', traversal]).status, 0);
+      const run = storescu(serve.dicomPort, [corrupt, traversal, good]);
+      const ack = acknowledged(run.output);
+      assert.deepEqual(ack.refused, [corrupt, traversal], run.output);
+      assert.deepEqual(ack.success, [good], run.output);
+      await waitFor(() => /refused: instance [0-9a-f]{12}: Rows x Columns is 0x/.test(serve.stderr()), 5000, 'the corrupt dataset logged');
+      await waitFor(() => /refused: Affected SOP Instance UID is not a valid UID/.test(serve.stderr()), 5000, 'the path in a UID logged');
+      assert.equal(readdirSync(join(store, 'images')).filter((f) => f.endsWith('.dcm')).length, 1, 'only the good image is stored');
+      assert.ok(!existsSync(join(dir, 'etc')) && !readdirSync(store).some((f) => f.includes('passwd')));
+
+      // HTTP: a body over --max-upload-mb (1 MB) is 413; a bad UID in a path is 400.
+      const uid = dcmtkIdentity(good).sopInstanceUid;
+      const big = await fetch(`${serve.httpUrl}/api/results/${uid}/clinical`, {
+        method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ values: { note: 'x'.repeat(2 * 1024 * 1024) }, by: 'x' }),
+      });
+      assert.equal(big.status, 413);
+      assert.equal((await fetch(`${serve.httpUrl}/api/results/..%2F..%2Fetc%2Fpasswd`)).status, 400);
+      assert.equal(echoscu(serve.dicomPort).status, 0, 'still serving DICOM');
+      await waitFor(async () => (await results(serve.httpUrl)).every((r) => FINAL.has(r.status)), 30_000, 'the good image scored');
+    } finally {
+      assert.equal(await serve.stop(), 0, serve.stderr());
+    }
+  });
+
+  test('kill -9 during four parallel storescu loads, then a restart: every acknowledged image is on disk and scored exactly once', { timeout: 240_000 }, async () => {
+    const store = join(dir, 'store-kill');
+    const args = ['--model', model, '--store', store, ...(await database.args('kill'))];
+    const serve = await startServe(args);
+    const load = images.slice(0, 100);
+    const quarters = [0, 1, 2, 3].map((q) => load.filter((_, i) => i % 4 === q));
+    const runs = quarters.map((files) => storescuAsync(serve.dicomPort, files));
+    await waitFor(async () => (await results(serve.httpUrl)).length >= 30, 60_000, '30 images received');
+    serve.child.kill('SIGKILL');
+    await serve.exited;
+    const logs = await Promise.all(runs);
+    const acked = logs.flatMap((r) => acknowledged(r.output).success);
+    assert.ok(acked.length >= 30 && acked.length < 100, `killed mid-load (${acked.length} of 100 acknowledged)`);
+
+    const restarted = await startServe(args);
+    let list: ResultJson[] = [];
+    try {
+      const uids = acked.map((f) => dcmtkIdentity(f).sopInstanceUid);
+      await waitFor(async () => {
+        list = await results(restarted.httpUrl);
+        const done = new Set(list.filter((r) => FINAL.has(r.status)).map((r) => r.sop_instance_uid));
+        return uids.every((u) => done.has(u));
+      }, 120_000, 'every acknowledged image scored after the restart');
+      const onDisk = new Set(readdirSync(join(store, 'images')).filter((f) => f.endsWith('.dcm')).map((f) => dcmtkIdentity(join(store, 'images', f)).sopInstanceUid));
+      for (const u of uids) assert.ok(onDisk.has(u), 'acknowledged image on disk');
+      // Send everything again: the rest is stored, nothing is stored or scored twice.
+      const again = storescu(restarted.dicomPort, load);
+      assert.equal(acknowledged(again.output).success.length, 100, again.output);
+      await waitFor(async () => (list = await results(restarted.httpUrl)).length === 100 && list.every((r) => FINAL.has(r.status)), 120_000, 'all 100 scored');
+    } finally {
+      assert.equal(await restarted.stop(), 0, restarted.stderr());
+    }
+    const counts = await database.scoreCounts(store, args);
+    assert.equal(counts.size, 100);
+    for (const [uid, n] of counts) assert.equal(n, 1, `instance ${uid} scored once`);
+    assert.equal(new Set(list.map((r) => r.sop_instance_uid)).size, 100, 'one row per instance');
+  });
+
+  test('access: another --host without a token is refused; with a token, a request without it gets 401', { timeout: 60_000 }, async () => {
+    const store = join(dir, 'store-token');
+    const open = spawnSync(process.execPath, [bin, 'serve', '--model', model, '--store', store, '--host', '0.0.0.0', '--dicom-port', '0', '--http-port', '0'], { encoding: 'utf8', env: { ...process.env, SPINESURV_TOKEN: '' } });
+    assert.equal(open.status, 2);
+    assert.match(open.stderr, /--host 0\.0\.0\.0: .*token/);
+    const token = 'a-long-enough-test-token';
+    const serve = await startServe(['--model', model, '--store', store, ...(await database.args('token'))], { ...process.env, SPINESURV_TOKEN: token });
+    try {
+      assert.equal((await fetch(`${serve.httpUrl}/api/results`)).status, 401);
+      assert.equal((await fetch(`${serve.httpUrl}/api/health`, { headers: { authorization: 'Bearer wrong-token-wrong-token' } })).status, 401);
+      const ok = await getJson<unknown>(`${serve.httpUrl}/api/results`, { authorization: `Bearer ${token}` });
+      assert.equal(ok.status, 200);
+      assert.deepEqual(ok.body, []);
+      assert.ok(!serve.stderr().includes(token), 'the token is never logged');
+    } finally {
+      assert.equal(await serve.stop(), 0, serve.stderr());
+    }
+  });
+
+  test('transfer syntaxes: JPEG lossless, JPEG-LS, RLE and deflate are stored as sent (dcmdump) and score as the uncompressed original', { timeout: 120_000 }, async () => {
+    const store = join(dir, 'store-syntaxes');
+    const serve = await startServe(['--model', model, '--store', store, ...(await database.args('syntaxes'))]);
+    try {
+      const original = images[20];
+      const variants: Array<{ make: string[]; propose: string; name: string }> = [
+        { make: ['dcmcjpeg', '+e1'], propose: '-xs', name: 'jpeg-lossless-sv1' },
+        { make: ['dcmcjpls'], propose: '-xt', name: 'jpeg-ls' },
+        { make: ['dcmcrle'], propose: '-xr', name: 'rle' },
+        { make: ['dcmconv', '+td'], propose: '-xd', name: 'deflate' },
+      ];
+      const uids: string[] = [];
+      for (const v of variants) {
+        const file = join(dir, `${v.name}.dcm`);
+        assert.equal(spawnSync(v.make[0], [...v.make.slice(1), original, file]).status, 0, v.make.join(' '));
+        // A new SOP Instance UID for each copy (dcmodify -gin), so that each is its own instance.
+        assert.equal(spawnSync('dcmodify', ['-nb', '-gin', file]).status, 0);
+        // -R: propose only this syntax, so the image travels compressed.
+        const run = storescu(serve.dicomPort, [file], { extra: ['-R', v.propose] });
+        assert.deepEqual(acknowledged(run.output).success, [file], run.output);
+        const sent = dcmtkIdentity(file);
+        uids.push(sent.sopInstanceUid);
+        const stored = readdirSync(join(store, 'images')).filter((f) => f.endsWith('.dcm')).map((f) => join(store, 'images', f));
+        const match = stored.map((f) => ({ f, id: dcmtkIdentity(f) })).find((x) => x.id.sopInstanceUid === sent.sopInstanceUid);
+        assert.ok(match !== undefined, `${v.name}: stored`);
+        assert.equal(match.id.pixelSha256, sent.pixelSha256, `${v.name}: pixel data as sent`);
+        const ts = spawnSync('dcmdump', ['+P', '0002,0010', match.f], { encoding: 'utf8' }).stdout;
+        const sentTs = spawnSync('dcmdump', ['+P', '0002,0010', file], { encoding: 'utf8' }).stdout;
+        assert.equal(ts.trim(), sentTs.trim(), `${v.name}: stored in the syntax it was sent in`);
+      }
+      assert.deepEqual(acknowledged(storescu(serve.dicomPort, [original]).output).success, [original]);
+      uids.push(dcmtkIdentity(original).sopInstanceUid);
+      await waitFor(async () => (await results(serve.httpUrl)).filter((r) => FINAL.has(r.status)).length === 5, 60_000, 'five results');
+      const list = await results(serve.httpUrl);
+      const reference = list.find((r) => r.sop_instance_uid === uids[4])!;
+      for (const uid of uids.slice(0, 4)) {
+        const r = list.find((x) => x.sop_instance_uid === uid)!;
+        assert.equal(r.status, reference.status);
+        assert.equal(r.risk, reference.risk, 'lossless copies score as the original');
+      }
+    } finally {
+      assert.equal(await serve.stop(), 0, serve.stderr());
+    }
+  });
+
+  test('clinical covariates: age and sex from the header, from --clinical CSV, or given later; a missing value waits', { timeout: 120_000 }, async () => {
+    const store = join(dir, 'store-clinical');
+    const serve = await startServe(['--model', clinicalModel, '--store', store, '--clinical', cohortCsv, ...(await database.args('clinical'))]);
+    const predict = (file: string, age: string, sex: string): number => {
+      const r = spawnSync(process.execPath, [bin, 'predict', '--model', clinicalModel, '--image', file, '--age', age, '--sex', sex, '--json'], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      return (JSON.parse(r.stdout) as { risk: number }).risk;
+    };
+    try {
+      // 1. In the CSV (patient_id = the header's Patient ID): scored with the CSV's age and sex.
+      const csvRows = readFileSync(cohortCsv, 'utf8').trim().split('\n').map((l) => l.split(','));
+      const header = csvRows[0];
+      const fromCsv = images.slice(30, 40);
+      // 2. Not in the CSV but with Patient's Age and Sex in the header.
+      const withHeader = join(dir, 'with-header.dcm');
+      copyFileSync(images[40], withHeader);
+      assert.equal(spawnSync('dcmodify', ['-nb', '-gin', '-i', '(0010,0020)=NOT-IN-CSV', '-i', '(0010,1010)=067Y', '-i', '(0010,0040)=F', withHeader]).status, 0);
+      // 3. Neither: waits for the values, which then come by PUT.
+      const without = join(dir, 'without.dcm');
+      copyFileSync(images[41], without);
+      assert.equal(spawnSync('dcmodify', ['-nb', '-gin', '-i', '(0010,0020)=ALSO-NOT-IN-CSV', without]).status, 0);
+      const run = storescu(serve.dicomPort, [...fromCsv, withHeader, without]);
+      assert.equal(acknowledged(run.output).success.length, 12, run.output);
+      await waitFor(async () => (await results(serve.httpUrl)).filter((r) => FINAL.has(r.status) || (r.missing_clinical as string[]).length > 0).length === 12, 60_000, 'twelve results');
+      const list = await results(serve.httpUrl);
+      const byUid = (file: string): ResultJson => list.find((r) => r.sop_instance_uid === dcmtkIdentity(file).sopInstanceUid)!;
+
+      let compared = 0;
+      for (const file of fromCsv) {
+        const r = byUid(file);
+        if (r.status !== 'scored') continue;
+        const row = csvRows.find((cells) => file.endsWith(`${cells[0]}.dcm`))!;
+        assert.equal(r.risk, predict(file, row[header.indexOf('age')], row[header.indexOf('sex')]), 'the CSV row\'s age and sex');
+        compared++;
+      }
+      assert.ok(compared >= 3, `at least three scored from the CSV (${compared})`);
+      const h = byUid(withHeader);
+      if (h.status === 'scored') assert.equal(h.risk, predict(withHeader, '67', 'F'), 'the header\'s age and sex');
+      else assert.equal(h.status, 'flagged');
+
+      const w = byUid(without);
+      assert.equal(w.status, 'received');
+      assert.deepEqual(w.missing_clinical, ['age', 'sex']);
+      assert.match(String(w.reason), /waiting for clinical values: age, sex/);
+      const put = await fetch(`${serve.httpUrl}/api/results/${w.sop_instance_uid}/clinical`, {
+        method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ values: { age: 71, sex: 'M' }, by: 'test reader' }),
+      });
+      assert.equal(put.status, 200);
+      const after = (await put.json()) as ResultJson;
+      assert.ok(FINAL.has(after.status), `scored once the values came (${after.status})`);
+      assert.deepEqual(after.missing_clinical, []);
+      if (after.status === 'scored') assert.equal(after.risk, predict(without, '71', 'M'));
+    } finally {
+      assert.equal(await serve.stop(), 0, serve.stderr());
+    }
+  });
+}
+
+async function predictedKeypoints(database: TestDatabase, store: string, args: string[], uid: string): Promise<number[]> {
+  if (database.kind === 'sqlite') {
+    const db = new Sqlite(join(store, 'serve.sqlite'), { readonly: true });
+    try {
+      return JSON.parse((db.prepare('SELECT predicted_keypoints AS k FROM serve_instances WHERE sop_instance_uid = ?').get(uid) as { k: string }).k) as number[];
+    } finally {
+      db.close();
+    }
+  }
+  const client = new pg.Client({ connectionString: args[args.indexOf('--db') + 1] });
+  await client.connect();
+  try {
+    return JSON.parse((await client.query('SELECT predicted_keypoints AS k FROM serve_instances WHERE sop_instance_uid = $1', [uid])).rows[0].k) as number[];
+  } finally {
+    await client.end();
+  }
+}
+
+export type { ServeProcess };
