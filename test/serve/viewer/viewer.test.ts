@@ -115,6 +115,17 @@ describe('web viewer with a real backend, fastify and chromium', { timeout: 600_
     await page.context().close();
   });
 
+  it('in chromium: without the token the worklist says how to open it, and shows no data', async () => {
+    const page = await newPage();
+    await page.goto(`${base}/`);
+    await page.waitForSelector('#error:not([hidden])');
+    assert.match((await page.textContent('#error'))!, /needs its access token: open this page as \/\?token=TOKEN/);
+    assert.equal(await page.locator('#worklist tbody tr').count(), 0);
+    await page.context().close();
+    // The 401s the page met are expected here; the other pages must meet none.
+    pageErrors.length = 0;
+  });
+
   it('has a mix to look at: scored, flagged and waiting for a clinical value', async () => {
     const images = await backend.list();
     assert.ok(images.filter((i) => i.status === 'scored').length >= 2, 'two scored');
