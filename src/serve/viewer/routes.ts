@@ -22,11 +22,11 @@
  *
  * Access token. When the server runs with a token, the core checks `Authorization: Bearer <token>` on
  * /api/. The pages and /viewer/static/ hold no patient data and are public (isViewerPublicPath), since
- * a browser cannot add a header to a page load or a <script> fetch. The pages read `?token=` from the
- * address once (the link the server prints), keep it in sessionStorage (this tab only, gone when the tab
- * closes), take it out of the address bar, and send it as `Authorization: Bearer` on every fetch of
- * /api/ (static/api.js). The pages are served with Referrer-Policy: no-referrer so the token never
- * leaves in a Referer header.
+ * a browser cannot add a header to a page load or a <script> fetch. The user opens /?token=TOKEN (the
+ * token the server was started with; the server never prints it). The pages read `?token=` from the
+ * address once, keep it in sessionStorage (this tab only, gone when the tab closes), take it out of
+ * the address bar, and send it as `Authorization: Bearer` on every fetch of /api/ (static/api.js).
+ * The pages are served with Referrer-Policy: no-referrer so the token never leaves in a Referer header.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServedImage, ViewerBackend } from '../backend.js';

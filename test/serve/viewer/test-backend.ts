@@ -47,7 +47,8 @@ export class TestBackend implements ViewerBackend {
   }
 
   /** As the DICOM node would: a received file with the clinical values known for it. */
-  async receive(file: string, clinical: Record<string, string | number>, receivedAt: string): Promise<ServedImage> {
+  /** With `defer`, it stays 'received' until scorePending (as when the scoring loop is behind). */
+  async receive(file: string, clinical: Record<string, string | number>, receivedAt: string, defer = false): Promise<ServedImage> {
     const r = await readRadiograph(file, { phi: true });
     const phi = r.phi ?? {};
     const uid = phi.SOPInstanceUID;
@@ -68,8 +69,12 @@ export class TestBackend implements ViewerBackend {
     };
     const row: Row = { image, file, heatmap: join(this.heatmapDir, `${this.rows.size}.png`), hasHeatmap: false };
     this.rows.set(uid, row);
-    await this.score(row, r);
+    if (!defer) await this.score(row, r);
     return this.copy(row.image);
+  }
+
+  async scorePending(uid: string): Promise<void> {
+    await this.score(this.rows.get(uid)!);
   }
 
   private async score(row: Row, radiograph?: Radiograph): Promise<void> {

@@ -53,7 +53,8 @@ describe('web viewer with a real backend, fastify and chromium', { timeout: 600_
       // The last arrival's header (and CSV) lacks the sex: the page must ask for it.
       const sexGiven = i !== 5;
       const clinical: Record<string, string | number> = sexGiven ? { age: p.age, sex: p.sex } : { age: p.age };
-      const image = await backend.receive(p.file, clinical, new Date(start + i * 60_000).toISOString());
+      // The fourth waits for the scoring loop until the first test lets it be scored.
+      const image = await backend.receive(p.file, clinical, new Date(start + i * 60_000).toISOString(), i === 3);
       patients.push({ ...p, uid: image.sopInstanceUid, sexGiven });
     }
     app = Fastify({ logger: false });
@@ -96,6 +97,34 @@ describe('web viewer with a real backend, fastify and chromium', { timeout: 600_
     const rest = images.filter((i) => i.risk === null).sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
     return [...scored, ...rest].map((i) => i.sopInstanceUid);
   }
+
+  it('in chromium: a study opened before its score arrives shows the score when it comes', async () => {
+    const pending = patients[3];
+    assert.equal((await backend.get(pending.uid))!.status, 'received');
+    const page = await newPage();
+    await page.goto(`${base}/study/${pending.uid}?token=${TOKEN}`);
+    await page.waitForSelector('body[data-ready="true"]');
+    assert.equal(await page.textContent('#status'), 'waiting');
+    assert.equal(await page.textContent('#risk'), '–');
+    await backend.scorePending(pending.uid);
+    const scored = (await backend.get(pending.uid))!;
+    assert.equal(scored.status, 'scored');
+    await page.waitForFunction(() => document.getElementById('status').textContent === 'scored', undefined, { timeout: 10_000 });
+    assert.equal(await page.textContent('#risk'), scored.risk!.toFixed(4));
+    await page.waitForSelector('#heatmap-on:enabled');
+    await page.context().close();
+  });
+
+  it('in chromium: without the token the worklist says how to open it, and shows no data', async () => {
+    const page = await newPage();
+    await page.goto(`${base}/`);
+    await page.waitForSelector('#error:not([hidden])');
+    assert.match((await page.textContent('#error'))!, /needs its access token: open this page as \/\?token=TOKEN/);
+    assert.equal(await page.locator('#worklist tbody tr').count(), 0);
+    await page.context().close();
+    // The 401s the page met are expected here; the other pages must meet none.
+    pageErrors.length = 0;
+  });
 
   it('has a mix to look at: scored, flagged and waiting for a clinical value', async () => {
     const images = await backend.list();

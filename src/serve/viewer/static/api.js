@@ -1,5 +1,6 @@
 // Talking to the server: the access token and fetch helpers.
-// The token comes once as ?token= in the address (the link `spinesurv serve` prints). It is kept in
+// The token comes once as ?token= in the address (the user opens /?token=TOKEN: the server's --token
+// or SPINESURV_TOKEN; the server never prints it). It is kept in
 // sessionStorage (this tab only), taken out of the address bar so it is not bookmarked or shared, and
 // sent as "Authorization: Bearer" on every /api/ request. Pages and scripts need no token.
 
@@ -39,7 +40,7 @@ async function failure(response) {
     // Not JSON: keep the status line.
   }
   if (response.status === 401 || response.status === 403) {
-    message = `${message}. This server needs its access token: open the link that \`spinesurv serve\` printed (it ends in ?token=...).`;
+    message = `${message}. This server needs its access token: open this page as /?token=TOKEN (the token the server was started with).`;
   }
   return new ApiError(response.status, message);
 }

@@ -174,6 +174,25 @@ $('heatmap-on').addEventListener('change', overlay);
 $('heatmap-opacity').addEventListener('input', overlay);
 $('by').value = localStorage.getItem(BY_KEY) ?? '';
 
+/** While the server has not scored the image yet (just received), look again every few seconds. */
+const PENDING_MS = 3000;
+function watchWhilePending() {
+  if (image.status !== 'received' || image.missingClinical.length > 0) return;
+  setTimeout(async () => {
+    try {
+      const next = await getJson(imagePath(uid));
+      // A correction or clinical value being saved brings its own answer.
+      if ($('busy').textContent === '' && (next.status !== image.status || next.scoredAt !== image.scoredAt)) {
+        render(next);
+        await loadHeatmap();
+      }
+    } catch (error) {
+      showError(error.message);
+    }
+    watchWhilePending();
+  }, PENDING_MS);
+}
+
 async function load() {
   try {
     const [data, pixels] = await Promise.all([getJson(imagePath(uid)), request(imagePath(uid, '/pixels'))]);
@@ -190,6 +209,7 @@ async function load() {
     render(data);
     await loadHeatmap();
     document.body.dataset.ready = 'true';
+    watchWhilePending();
   } catch (error) {
     showError(error.message);
   }
