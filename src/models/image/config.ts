@@ -25,6 +25,17 @@ export const CLINICAL_COLUMNS: Record<0 | 1 | 2 | 3, string[]> = {
   3: ['age', 'sex', 'bmi', 'glucocorticoid', 'secondary_osteoporosis'],
 };
 
+/**
+ * How the image and the clinical covariates are combined (only matters with covariates):
+ * residual: log hazard = Cox term in the covariates (started at the Cox fit of the training rows)
+ *           + the head over [image features, covariates] (started at zero), the best epoch chosen by
+ *           the validation partial likelihood with the untrained (= clinical-only) model as epoch 0:
+ *           an image that adds nothing leaves the clinical model (network.ts);
+ * joint:    one head over [image features, covariates] from a random start, the best epoch by the
+ *           validation C (format-2 model folders).
+ */
+export type Fusion = 'residual' | 'joint';
+
 export interface HeadConfig {
   /** Hidden layers of the DeepSurv head (0 = linear in the features and covariates). */
   layers: number;
@@ -55,6 +66,13 @@ export interface ImageTrainingConfig {
   /** Fraction of the training rows held out (event-stratified) for early stopping. */
   validationFraction: number;
   patience: number;
+  /**
+   * No early stop before this epoch: the encoder learns from scratch and a residual image head starts
+   * at zero, so the validation score moves only after a few epochs (on 300 training patients the
+   * image-only validation loss was flat for 5 epochs, and patience 6 from the clinical start stopped
+   * the residual model at epoch 7, before the image had a chance: docs/image-models.md).
+   */
+  minEpochs: number;
   /** Linear warm-up epochs, then cosine decay to zero over the remaining epochs. */
   warmupEpochs: number;
   ties: Ties;
@@ -68,6 +86,7 @@ export interface ImageModelConfig {
   inputSize: number;
   /** 0 = image only; 1, 2, 3 = the study's clinical models. */
   clinicalModel: 0 | 1 | 2 | 3;
+  fusion: Fusion;
   head: HeadConfig;
   training: ImageTrainingConfig;
 }
@@ -77,6 +96,7 @@ export const DEFAULT_IMAGE_CONFIG: ImageModelConfig = {
   pool: 'mean',
   inputSize: 64,
   clinicalModel: 3,
+  fusion: 'residual',
   head: { layers: 1, width: 16, activation: 'relu', dropout: 0.1 },
   training: {
     learningRate: 1e-3,
@@ -85,6 +105,7 @@ export const DEFAULT_IMAGE_CONFIG: ImageModelConfig = {
     batchSize: 64,
     validationFraction: 0.15,
     patience: 6,
+    minEpochs: 10,
     warmupEpochs: 1,
     ties: 'efron',
     augment: { rotate: 8, scale: 0.08, shift: 0.05, contrast: 0.1, brightness: 0.05 },
@@ -100,6 +121,7 @@ export function validateImageConfig(c: ImageModelConfig): ImageModelConfig {
   if (c.pool !== 'mean' && c.pool !== 'concat') fail('--pool must be mean or concat');
   if (!Number.isInteger(c.inputSize) || c.inputSize < 32) fail('--input-size must be an integer >= 32');
   if (![0, 1, 2, 3].includes(c.clinicalModel)) fail('--clinical must be 0 (image only), 1, 2 or 3');
+  if (c.fusion !== 'residual' && c.fusion !== 'joint') fail('--fusion must be residual or joint');
   const h = c.head;
   if (!Number.isInteger(h.layers) || h.layers < 0 || !Number.isInteger(h.width) || h.width < 1) fail('--head-layers must be >= 0 and --head-width >= 1');
   if (!(h.dropout >= 0 && h.dropout < 1)) fail('--dropout must be in [0, 1)');
@@ -110,6 +132,7 @@ export function validateImageConfig(c: ImageModelConfig): ImageModelConfig {
   if (!Number.isInteger(t.batchSize) || t.batchSize < 2) fail('--batch-size must be an integer >= 2');
   if (!(t.validationFraction > 0 && t.validationFraction < 0.5)) fail('--validation must be in (0, 0.5)');
   if (!Number.isInteger(t.patience) || t.patience < 1) fail('--patience must be an integer >= 1');
+  if (!Number.isInteger(t.minEpochs) || t.minEpochs < 0) fail('--min-epochs must be an integer >= 0');
   if (!Number.isInteger(t.warmupEpochs) || t.warmupEpochs < 0) fail('--warmup must be an integer >= 0');
   return c;
 }

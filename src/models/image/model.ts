@@ -34,6 +34,10 @@ export interface ImageTrainingRecord {
   epochsRun: number;
   bestEpoch: number;
   bestValC: number;
+  /** Validation partial likelihood (mean per event) of the best epoch. */
+  bestValLoss: number;
+  /** What chose the best epoch (train.ts). */
+  selection: 'partial likelihood' | 'C';
   stoppedEarly: boolean;
   resumedFromEpoch: number;
   seconds: number;

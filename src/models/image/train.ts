@@ -8,6 +8,15 @@
  * of an event-stratified validation split taken from the TRAINING rows only, the best epoch's
  * weights kept.
  *
+ * A residual fusion network (network.ts: a Cox term in the covariates plus an image head that starts
+ * at zero) starts its Cox term at the Cox fit of the training part (clinical-start.ts), and that
+ * untrained, clinical-only network is "epoch 0": the best epoch is chosen by the validation partial
+ * likelihood, and an epoch must beat the clinical-only model there to be kept. So radiographs that
+ * carry nothing leave the clinical model, and ones that do carry signal have to show it on patients
+ * the network did not train on. The image-only model (no covariates) keeps the validation C and its
+ * random start: there is no covariate model to fall back to, and the variant comparison's short runs
+ * must not end at a constant score.
+ *
  * Checkpoint: after every epoch, one safetensors file (weights, optimizer moments, best weights so
  * far, the epoch log in its metadata) written atomically. Every random draw of an epoch (batches,
  * augmentation, dropout) is seeded from (seed, epoch), and the learning rate is a function of the
@@ -30,6 +39,7 @@ import { augmentImages } from './augment.js';
 import { floatBatch } from './image-batch.js';
 import { learningRateAt, type ImageTrainingConfig } from './config.js';
 import type { ImageSurvNetwork } from './network.js';
+import { clinicalCoxStart } from './clinical-start.js';
 
 export interface ImageEpochLog {
   epoch: number;
@@ -64,6 +74,10 @@ export interface ImageTrainingResult {
   epochsRun: number;
   bestEpoch: number;
   bestValC: number;
+  /** Validation partial likelihood (mean per event) of the best epoch. */
+  bestValLoss: number;
+  /** What chose the best epoch: the validation partial likelihood (residual fusion) or C. */
+  selection: 'partial likelihood' | 'C';
   stoppedEarly: boolean;
   resumedFromEpoch: number;
   trainRows: Int32Array;
@@ -110,6 +124,7 @@ interface CheckpointMeta {
   optimizerStep: number;
   bestEpoch: number;
   bestValC: number;
+  bestValLoss: number;
   stoppedEarly: boolean;
   log: ImageEpochLog[];
 }
@@ -178,17 +193,32 @@ export function trainImageNetwork(job: ImageTrainingJob): ImageTrainingResult {
   let log: ImageEpochLog[] = [];
   let best: StateSnapshot | null = null;
   let bestValC = -Infinity;
+  let bestValLoss = Infinity;
   let bestEpoch = 0;
+  const residual = network.clinicalTerm !== null && clinical !== null;
+  const validationScores = (): { valLoss: number; valC: number } => {
+    const risk = networkRisks(network, images, imageRow, clinical, validationRows);
+    const valLoss = scope(() => coxLossFromPlan(tensor(risk, [risk.length], { dtype: 'float64' }), valPlan, { ties: config.ties, reduction: 'mean' }).item());
+    return { valLoss, valC: harrellC(valTime, valEvent, risk).c };
+  };
   let stoppedEarly = false;
   let startEpoch = 1;
   let resumedFromEpoch = 0;
   try {
     if (job.resume && job.checkpoint && existsSync(job.checkpoint)) {
       const loaded = loadCheckpoint(job.checkpoint, job, opt);
-      ({ log, bestEpoch, bestValC, stoppedEarly } = loaded.meta);
+      ({ log, bestEpoch, bestValC, bestValLoss, stoppedEarly } = loaded.meta);
       best = loaded.best;
       startEpoch = loaded.meta.epoch + 1;
       resumedFromEpoch = loaded.meta.epoch;
+    } else if (residual) {
+      // Epoch 0: the Cox fit of the covariates, the image head at zero (= the clinical-only model).
+      network.setClinicalCoefficients(clinicalCoxStart(clinical, network.clinicalCount, time, event, trainRows, config.ties));
+      const start = snapshotState(network);
+      noGrad(() => network.headOutput().weight.fill_(0));
+      ({ valLoss: bestValLoss, valC: bestValC } = validationScores());
+      best = snapshotState(network);
+      restoreState(network, start);
     }
     for (let epoch = startEpoch; epoch <= config.epochs && !stoppedEarly; epoch++) {
       const started = performance.now();
@@ -216,20 +246,19 @@ export function trainImageNetwork(job: ImageTrainingJob): ImageTrainingResult {
       }
       const trainLoss = lossSum / lossWeight;
       if (!Number.isFinite(trainLoss)) throw new Error(`training diverged at epoch ${epoch} (loss ${trainLoss}); lower --lr`);
-      const risk = networkRisks(network, images, imageRow, clinical, validationRows);
-      const valLoss = scope(() => coxLossFromPlan(tensor(risk, [risk.length], { dtype: 'float64' }), valPlan, { ties: config.ties, reduction: 'mean' }).item());
-      const valC = harrellC(valTime, valEvent, risk).c;
-      if (valC > bestValC || best === null) {
+      const { valLoss, valC } = validationScores();
+      if (best === null || (residual ? valLoss < bestValLoss : valC > bestValC)) {
         bestValC = valC;
+        bestValLoss = valLoss;
         bestEpoch = epoch;
         best = snapshotState(network);
-      } else if (epoch - bestEpoch >= config.patience) {
+      } else if (epoch >= config.minEpochs && epoch - bestEpoch >= config.patience) {
         stoppedEarly = true;
       }
       const entry: ImageEpochLog = { epoch, lr: opt.lr, trainLoss, valLoss, valC, seconds: (performance.now() - started) / 1000 };
       log.push(entry);
       if (job.checkpoint) {
-        saveCheckpoint(job.checkpoint, job, opt, best, { fingerprint: fingerprint(job), epoch, optimizerStep: opt.step, bestEpoch, bestValC, stoppedEarly, log });
+        saveCheckpoint(job.checkpoint, job, opt, best, { fingerprint: fingerprint(job), epoch, optimizerStep: opt.step, bestEpoch, bestValC, bestValLoss, stoppedEarly, log });
       }
       job.onEpoch?.(entry);
     }
@@ -238,5 +267,7 @@ export function trainImageNetwork(job: ImageTrainingJob): ImageTrainingResult {
   }
   if (best !== null) restoreState(network, best);
   network.eval();
-  return { log, epochsRun: log.length, bestEpoch, bestValC, stoppedEarly, resumedFromEpoch, trainRows, validationRows };
+  return {
+    log, epochsRun: log.length, bestEpoch, bestValC, bestValLoss, selection: residual ? 'partial likelihood' : 'C', stoppedEarly, resumedFromEpoch, trainRows, validationRows,
+  };
 }

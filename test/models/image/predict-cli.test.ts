@@ -202,7 +202,7 @@ test('the model folder is self-contained: a copy of the detector and the preproc
   const s = await setup;
   const json = JSON.parse(readFileSync(join(s.model, 'model.json'), 'utf8')) as { keypoint_model: { folder: string }; kind: string; format_version: number; training_ranges: Record<string, number[]>; preprocessing: Record<string, unknown> };
   assert.equal(json.kind, 'deepsurv_image');
-  assert.equal(json.format_version, 2);
+  assert.equal(json.format_version, 3);
   for (const f of ['model.json', 'weights.safetensors']) assert.deepEqual(readFileSync(join(s.model, json.keypoint_model.folder, f)), readFileSync(join(s.detector, f)));
   assert.deepEqual(json.preprocessing, (JSON.parse(readFileSync(join(s.patches, 'manifest.json'), 'utf8')) as { parameters: unknown }).parameters);
   assert.deepEqual(Object.keys(json.training_ranges), ['age', 'sex']);

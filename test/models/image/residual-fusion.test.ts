@@ -1,0 +1,61 @@
+// Residual fusion (network.ts, train.ts): the clinical warm start is the Cox fit of the training
+// rows (checked against R's coxph, Efron ties), and a residual network that has not been trained
+// yet scores exactly the Cox linear predictor whatever the pictures (hand-worked: z . beta).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { liveTensorCount, manualSeed, noGrad, rand, scope, tensor } from '../../../src/torch/index.js';
+import { Random } from '../../../src/util/random.js';
+import { clinicalCoxStart } from '../../../src/models/image/clinical-start.js';
+import { ImageSurvNetwork } from '../../../src/models/image/network.js';
+import { DEFAULT_IMAGE_CONFIG, type ImageModelConfig } from '../../../src/models/image/config.js';
+import { rscript } from '../../survival/rscript.js';
+
+const TINY: ImageModelConfig = { ...DEFAULT_IMAGE_CONFIG, inputSize: 32, encoder: { arch: 'resnet18', width: 4 } };
+
+test("the clinical warm start is R's coxph on the training rows; a column constant there gets 0", () => {
+  const rng = new Random(11);
+  const n = 160, p = 3;
+  const x = new Float64Array(n * p);
+  const time = new Float64Array(n);
+  const event = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    x[i * p] = rng.normal();
+    x[i * p + 1] = 0.25; // constant (sex in the women subgroup, standardised)
+    x[i * p + 2] = rng.uniform() < 0.4 ? 1 : -0.5;
+    const lp = 0.8 * x[i * p] - 0.6 * x[i * p + 2];
+    time[i] = Math.round(-Math.log(rng.uniform()) / Math.exp(lp) * 20) / 10 + 0.1; // rounded: tied times
+    event[i] = rng.uniform() < 0.7 ? 1 : 0;
+  }
+  const rows = Int32Array.from({ length: 120 }, (_, k) => k + 20); // the training part: rows 20..139
+  const beta = clinicalCoxStart(x, p, time, event, rows, 'efron');
+  const pick = (f: (i: number) => number) => Array.from(rows, f).join(',');
+  const r = rscript(
+    'v <- function(k) as.numeric(strsplit(args[k], ",")[[1]]); ' +
+      'fit <- coxph(Surv(v(1), v(2)) ~ v(3) + v(4), ties = "efron"); emit(unname(coef(fit)))',
+    [pick((i) => time[i]), pick((i) => event[i]), pick((i) => x[i * p]), pick((i) => x[i * p + 2])],
+  ) as number[];
+  assert.equal(beta[1], 0);
+  assert.ok(Math.abs(beta[0] - r[0]) < 1e-6, `x1: ${beta[0]} vs R ${r[0]}`);
+  assert.ok(Math.abs(beta[2] - r[1]) < 1e-6, `x3: ${beta[2]} vs R ${r[1]}`);
+});
+
+test('an untrained residual network is the Cox model: risk = z . beta for any pictures; joint fusion has no such term', () => {
+  const before = liveTensorCount();
+  manualSeed(5);
+  const net = new ImageSurvNetwork(TINY, 5, 3);
+  const joint = new ImageSurvNetwork({ ...TINY, fusion: 'joint' }, 5, 3);
+  assert.equal(joint.clinicalTerm, null);
+  assert.ok(!joint.stateDict().has('clinical.weight'));
+  const beta = [0.7, -0.3, 1.2];
+  net.setClinicalCoefficients(beta);
+  net.eval();
+  const z = [[0.5, -1, 2], [-1.5, 0.2, 0], [0, 0, 0], [2, 1, -1]];
+  const expected = z.map((row) => row.reduce((s, v, j) => s + v * beta[j], 0));
+  for (let draw = 0; draw < 2; draw++) {
+    const risk = noGrad(() => scope(() => net.risk(rand([4, 5, 32, 32]), tensor(Float32Array.from(z.flat()), [4, 3])).toFloat64Array()));
+    risk.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) < 1e-5, `row ${i}: ${v} vs ${expected[i]}`));
+  }
+  net.dispose();
+  joint.dispose();
+  assert.equal(liveTensorCount(), before);
+});
