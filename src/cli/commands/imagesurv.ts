@@ -121,7 +121,7 @@ async function fit(argv: string[]): Promise<number> {
     });
     try {
       const tr = model.training!;
-      log(`imagesurv fit: ${tr.epochsRun} epochs${tr.resumedFromEpoch > 0 ? ` (resumed after epoch ${tr.resumedFromEpoch})` : ''}, kept epoch ${tr.bestEpoch} (validation C ${tr.bestValC.toFixed(4)}), ${tr.seconds.toFixed(1)} s`);
+      log(`imagesurv fit: ${tr.epochsRun} epochs${tr.resumedFromEpoch > 0 ? ` (resumed after epoch ${tr.resumedFromEpoch})` : ''}, kept epoch ${tr.bestEpoch}${tr.bestEpoch === 0 ? ' (the clinical Cox start: the image added nothing on validation)' : ''} (by validation ${tr.selection}; validation C ${tr.bestValC.toFixed(4)}, loss ${tr.bestValLoss.toFixed(4)}), ${tr.seconds.toFixed(1)} s`);
       await saveImageModel(out, model, {
         keypointModel: landmarks,
         force,
@@ -130,7 +130,7 @@ async function fit(argv: string[]): Promise<number> {
       });
       log(`saved ${out}`);
       if (a.flag('json')) {
-        printJson({ out, mode: model.mode, n: tr.n, nevent: tr.nevent, covariates: model.covariates, epochs: tr.epochsRun, best_epoch: tr.bestEpoch, validation_c: tr.bestValC, seconds: tr.seconds, config });
+        printJson({ out, mode: model.mode, n: tr.n, nevent: tr.nevent, covariates: model.covariates, epochs: tr.epochsRun, best_epoch: tr.bestEpoch, selection: tr.selection, validation_c: tr.bestValC, validation_loss: tr.bestValLoss, seconds: tr.seconds, config });
       }
     } finally {
       model.dispose();
