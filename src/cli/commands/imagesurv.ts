@@ -25,9 +25,9 @@ const fitSpec: CommandSpec = {
     out: { type: 'string', description: 'model folder to write', placeholder: 'MODEL', required: true },
     split: { type: 'string', description: 'train on the cohort rows of this split', placeholder: 'NAME', default: 'train' },
     clinical: { type: 'string', description: 'clinical covariates: 0 image only, 1 age+sex, 2 +BMI, 3 +glucocorticoid, secondary osteoporosis', placeholder: 'N', default: String(d.clinicalModel) },
-    fusion: {
-      type: 'string', placeholder: 'HOW', default: d.fusion,
-      description: 'with covariates: residual (a Cox term in the covariates plus the image head started at zero; falls back to the clinical fit when the image adds nothing) or joint (one head over both)',
+    'no-clinical-fallback': {
+      type: 'boolean',
+      description: 'keep the trained network even when the clinical-only Cox model (same training rows) has the higher validation C',
     },
     arch: { type: 'string', description: `encoder: ${ENCODER_ARCHS.join(', ')}`, placeholder: 'NAME', default: d.encoder.arch },
     width: { type: 'string', description: 'encoder base width (torchvision: 64)', placeholder: 'N', default: String(d.encoder.width) },
@@ -41,7 +41,7 @@ const fitSpec: CommandSpec = {
     epochs: { type: 'string', description: 'maximum epochs', placeholder: 'N', default: String(t.epochs) },
     'batch-size': { type: 'string', description: 'patients per minibatch (events spread evenly over batches)', placeholder: 'N', default: String(t.batchSize) },
     validation: { type: 'string', description: 'fraction of the training rows held out for early stopping', placeholder: 'F', default: String(t.validationFraction) },
-    patience: { type: 'string', description: 'epochs without a better validation score (C; partial likelihood for residual fusion) before stopping', placeholder: 'N', default: String(t.patience) },
+    patience: { type: 'string', description: 'epochs without a better validation C before stopping', placeholder: 'N', default: String(t.patience) },
     'min-epochs': { type: 'string', description: 'no early stop before this epoch (the image features need a few epochs to grow)', placeholder: 'N', default: String(t.minEpochs) },
     warmup: { type: 'string', description: 'warm-up epochs', placeholder: 'N', default: String(t.warmupEpochs) },
     'no-augment': { type: 'boolean', description: 'turn augmentation off' },
@@ -62,7 +62,7 @@ function configFrom(a: ReturnType<typeof parseCommand> & object): ImageModelConf
     pool: a.choice('pool', ['mean', 'concat'] as const, d.pool),
     inputSize: a.integer('input-size', d.inputSize, 1),
     clinicalModel: Number(a.choice('clinical', ['0', '1', '2', '3'] as const, String(d.clinicalModel) as '3')) as 0 | 1 | 2 | 3,
-    fusion: a.choice('fusion', ['residual', 'joint'] as const, d.fusion),
+    clinicalFallback: !a.flag('no-clinical-fallback'),
     head: { layers: a.integer('head-layers', d.head.layers, 0), width: a.integer('head-width', d.head.width, 1), activation: d.head.activation, dropout: a.number('dropout', d.head.dropout) },
     training: {
       learningRate: a.number('lr', t.learningRate),
@@ -121,7 +121,7 @@ async function fit(argv: string[]): Promise<number> {
     });
     try {
       const tr = model.training!;
-      log(`imagesurv fit: ${tr.epochsRun} epochs${tr.resumedFromEpoch > 0 ? ` (resumed after epoch ${tr.resumedFromEpoch})` : ''}, kept epoch ${tr.bestEpoch}${tr.bestEpoch === 0 ? ' (the clinical Cox start: the image added nothing on validation)' : ''} (by validation ${tr.selection}; validation C ${tr.bestValC.toFixed(4)}, loss ${tr.bestValLoss.toFixed(4)}), ${tr.seconds.toFixed(1)} s`);
+      log(`imagesurv fit: ${tr.epochsRun} epochs${tr.resumedFromEpoch > 0 ? ` (resumed after epoch ${tr.resumedFromEpoch})` : ''}, ${tr.clinicalFallback ? 'kept the clinical-only Cox model (the image did not beat it on validation)' : `kept epoch ${tr.bestEpoch}`} (validation C ${tr.bestValC.toFixed(4)}, loss ${tr.bestValLoss.toFixed(4)}), ${tr.seconds.toFixed(1)} s`);
       await saveImageModel(out, model, {
         keypointModel: landmarks,
         force,
@@ -130,7 +130,7 @@ async function fit(argv: string[]): Promise<number> {
       });
       log(`saved ${out}`);
       if (a.flag('json')) {
-        printJson({ out, mode: model.mode, n: tr.n, nevent: tr.nevent, covariates: model.covariates, epochs: tr.epochsRun, best_epoch: tr.bestEpoch, selection: tr.selection, validation_c: tr.bestValC, validation_loss: tr.bestValLoss, seconds: tr.seconds, config });
+        printJson({ out, mode: model.mode, n: tr.n, nevent: tr.nevent, covariates: model.covariates, epochs: tr.epochsRun, best_epoch: tr.bestEpoch, clinical_fallback: tr.clinicalFallback, validation_c: tr.bestValC, validation_loss: tr.bestValLoss, seconds: tr.seconds, config });
       }
     } finally {
       model.dispose();

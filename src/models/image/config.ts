@@ -25,17 +25,6 @@ export const CLINICAL_COLUMNS: Record<0 | 1 | 2 | 3, string[]> = {
   3: ['age', 'sex', 'bmi', 'glucocorticoid', 'secondary_osteoporosis'],
 };
 
-/**
- * How the image and the clinical covariates are combined (only matters with covariates):
- * residual: log hazard = Cox term in the covariates (started at the Cox fit of the training rows)
- *           + the head over [image features, covariates] (started at zero), the best epoch chosen by
- *           the validation partial likelihood with the untrained (= clinical-only) model as epoch 0:
- *           an image that adds nothing leaves the clinical model (network.ts);
- * joint:    one head over [image features, covariates] from a random start, the best epoch by the
- *           validation C (format-2 model folders).
- */
-export type Fusion = 'residual' | 'joint';
-
 export interface HeadConfig {
   /** Hidden layers of the DeepSurv head (0 = linear in the features and covariates). */
   layers: number;
@@ -66,13 +55,7 @@ export interface ImageTrainingConfig {
   /** Fraction of the training rows held out (event-stratified) for early stopping. */
   validationFraction: number;
   patience: number;
-  /**
-   * No early stop before this epoch (the best epoch is still the one kept): the encoder learns from
-   * scratch and a residual image head starts at zero, so the validation score moves only late (on 300
-   * training patients a residual model's validation loss first beat the clinical start at epoch 12;
-   * with patience 6 from the start it stopped at epoch 10 and kept the clinical model even on the
-   * real radiographs: docs/image-models.md). The CPU profile runs its 20 epochs.
-   */
+  /** No early stop before this epoch (the best epoch is still the one kept); 0 = patience alone. */
   minEpochs: number;
   /** Linear warm-up epochs, then cosine decay to zero over the remaining epochs. */
   warmupEpochs: number;
@@ -87,7 +70,12 @@ export interface ImageModelConfig {
   inputSize: number;
   /** 0 = image only; 1, 2, 3 = the study's clinical models. */
   clinicalModel: 0 | 1 | 2 | 3;
-  fusion: Fusion;
+  /**
+   * With covariates: after training, compare the network with the clinical-only Cox model (fitted on
+   * the same training rows) by Harrell's C on the validation rows, and keep the Cox model when the
+   * image did not beat it (network.ts, train.ts). false: the network as trained (format-2 folders).
+   */
+  clinicalFallback: boolean;
   head: HeadConfig;
   training: ImageTrainingConfig;
 }
@@ -97,7 +85,7 @@ export const DEFAULT_IMAGE_CONFIG: ImageModelConfig = {
   pool: 'mean',
   inputSize: 64,
   clinicalModel: 3,
-  fusion: 'residual',
+  clinicalFallback: true,
   head: { layers: 1, width: 16, activation: 'relu', dropout: 0.1 },
   training: {
     learningRate: 1e-3,
@@ -106,7 +94,7 @@ export const DEFAULT_IMAGE_CONFIG: ImageModelConfig = {
     batchSize: 64,
     validationFraction: 0.15,
     patience: 6,
-    minEpochs: 20,
+    minEpochs: 0,
     warmupEpochs: 1,
     ties: 'efron',
     augment: { rotate: 8, scale: 0.08, shift: 0.05, contrast: 0.1, brightness: 0.05 },
@@ -122,7 +110,7 @@ export function validateImageConfig(c: ImageModelConfig): ImageModelConfig {
   if (c.pool !== 'mean' && c.pool !== 'concat') fail('--pool must be mean or concat');
   if (!Number.isInteger(c.inputSize) || c.inputSize < 32) fail('--input-size must be an integer >= 32');
   if (![0, 1, 2, 3].includes(c.clinicalModel)) fail('--clinical must be 0 (image only), 1, 2 or 3');
-  if (c.fusion !== 'residual' && c.fusion !== 'joint') fail('--fusion must be residual or joint');
+  if (typeof c.clinicalFallback !== 'boolean') fail('clinicalFallback must be true or false');
   const h = c.head;
   if (!Number.isInteger(h.layers) || h.layers < 0 || !Number.isInteger(h.width) || h.width < 1) fail('--head-layers must be >= 0 and --head-width >= 1');
   if (!(h.dropout >= 0 && h.dropout < 1)) fail('--dropout must be in [0, 1)');

@@ -12,8 +12,8 @@
  *   DIR/keypoint-model/       a copy of the keypoint detector (`landmarks train` folder) that finds
  *                             L1..L5 on a new radiograph (when the model was fitted with one)
  * Format 1 (interim patch cutter, before `spinesurv preprocess` existed) is refused as older.
- * Format 2 (before residual fusion, network.ts) is read as config.fusion = "joint" (its architecture)
- * and training.minEpochs = 0.
+ * Format 2 (before the clinical fallback, network.ts) is read as config.clinicalFallback = false (its
+ * architecture) and training.minEpochs = 0.
  */
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -130,8 +130,8 @@ export function parseImageModelJson(dir: string, json: unknown): ImageModelJson 
     throw new InputError(`${path}: model format_version ${String(j.format_version)} was written by ${Number(j.format_version) < IMAGE_MODEL_FORMAT_VERSION ? 'an older' : 'a newer'} spinesurv; this version reads ${OLDEST_READABLE_FORMAT} to ${IMAGE_MODEL_FORMAT_VERSION} (refit the model or use the matching spinesurv)`);
   }
   if (j.format_version === 2 && typeof j.config === 'object' && j.config !== null) {
-    // Format 2 predates residual fusion and training.minEpochs: its network is the joint head, and it stopped by patience alone.
-    j.config = { ...j.config, fusion: 'joint', training: { ...j.config.training, minEpochs: 0 } };
+    // Format 2 predates the clinical fallback (no clinical.* tensors) and training.minEpochs.
+    j.config = { ...j.config, clinicalFallback: false, training: { ...j.config.training, minEpochs: 0 } };
   }
   check(Array.isArray(j.covariates) && j.covariates.every((c) => typeof c === 'string'), '"covariates" must be a list of names');
   check(Array.isArray(j.standardization?.mean) && j.standardization.mean.length === j.covariates.length, '"standardization" must have one mean and sd per covariate');

@@ -36,8 +36,8 @@ export interface ImageTrainingRecord {
   bestValC: number;
   /** Validation partial likelihood (mean per event) of the best epoch. */
   bestValLoss: number;
-  /** What chose the best epoch (train.ts). */
-  selection: 'partial likelihood' | 'C';
+  /** The clinical-only Cox model was kept (the image did not beat it on validation; bestEpoch 0). */
+  clinicalFallback: boolean;
   stoppedEarly: boolean;
   resumedFromEpoch: number;
   seconds: number;

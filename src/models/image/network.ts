@@ -5,14 +5,13 @@
  * clinical covariates are appended, and the DeepSurv head (the tabular model's MLP, reused) gives one
  * log hazard ratio. Without clinical covariates it is the image-only model.
  *
- * With clinical covariates (fusion 'residual', the default) the log hazard ratio is a linear Cox term
- * in the covariates PLUS the head's output, and the head's output layer starts at zero: the untrained
- * network is exactly a Cox model on the covariates (train.ts starts that term at the Cox fit of the
- * training rows), and the image enters as a residual on top of it. When the radiographs carry nothing
- * the head has nothing to add, early stopping keeps it near zero, and the model falls back to the
- * clinical-only fit instead of fitting the pictures' noise (which is what the joint head did: C 0.485
- * against CoxPH's 0.729 on a cohort whose radiographs were handed to other patients).
- * 'joint' (model folders of format 2) is the plain head over [image features, covariates].
+ * With clinical covariates and `clinicalFallback` (the default) the network also holds a linear Cox
+ * term in the covariates, zero and frozen while the network trains (so training is the joint head's,
+ * unchanged). After training, train.ts compares the trained network with the clinical-only Cox model
+ * on the validation rows and keeps the better: the Cox model is this same network with the Cox fit in
+ * that term and the head's output layer at zero. So radiographs that carry nothing leave the clinical
+ * model, instead of a head that fitted the pictures' noise (C 0.485 against CoxPH's 0.729 on a cohort
+ * whose radiographs were handed to other patients). Model folders of format 2 have no such term.
  */
 import { cat, Linear, Module, noGrad, scope, tensor, type ResNet, type Tensor } from '../../torch/index.js';
 import { buildRiskHead } from '../deepsurv/network.js';
@@ -30,7 +29,7 @@ export class ImageSurvNetwork extends Module {
   readonly encoder: ResNet;
   readonly head: Module;
   readonly headArchitecture: Architecture;
-  /** The linear Cox term in the covariates (residual fusion with covariates only; null otherwise). */
+  /** The linear Cox term in the covariates (zero unless the clinical fallback was taken; null without covariates or fallback). */
   readonly clinicalTerm: Linear | null;
 
   constructor(readonly config: ImageModelConfig, readonly channels: number, readonly clinicalCount: number) {
@@ -46,8 +45,9 @@ export class ImageSurvNetwork extends Module {
       batchNorm: false,
     };
     this.head = this.registerModule('head', buildRiskHead(this.headArchitecture));
-    this.clinicalTerm = clinicalCount > 0 && config.fusion === 'residual' ? this.registerModule('clinical', new Linear(clinicalCount, 1, false)) : null;
-    if (this.clinicalTerm !== null) noGrad(() => this.headOutput().weight.fill_(0));
+    // Made after the head, so the encoder and head start from the same random draws with or without it.
+    this.clinicalTerm = clinicalCount > 0 && config.clinicalFallback ? this.registerModule('clinical', new Linear(clinicalCount, 1, false)) : null;
+    if (this.clinicalTerm !== null) noGrad(() => this.clinicalTerm!.weight.fill_(0));
   }
 
   /** The head's output layer (its last Linear). */

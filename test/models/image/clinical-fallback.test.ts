@@ -1,6 +1,8 @@
-// Residual fusion (network.ts, train.ts): the clinical warm start is the Cox fit of the training
-// rows (checked against R's coxph, Efron ties), and a residual network that has not been trained
-// yet scores exactly the Cox linear predictor whatever the pictures (hand-worked: z . beta).
+// The clinical fallback (network.ts, train.ts): the rival Cox model is the Cox fit of the training
+// rows (checked against R's coxph, Efron ties); the network in its fallback state (Cox fit in the
+// clinical term, head output at zero) scores exactly the Cox linear predictor whatever the pictures
+// (hand-worked: z . beta); and the extra term changes nothing in training: a fresh network with it
+// scores exactly as the same-seeded network without it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { liveTensorCount, manualSeed, noGrad, rand, scope, tensor } from '../../../src/torch/index.js';
@@ -12,7 +14,7 @@ import { rscript } from '../../survival/rscript.js';
 
 const TINY: ImageModelConfig = { ...DEFAULT_IMAGE_CONFIG, inputSize: 32, encoder: { arch: 'resnet18', width: 4 } };
 
-test("the clinical warm start is R's coxph on the training rows; a column constant there gets 0", () => {
+test("the fallback's Cox model is R's coxph on the training rows; a column constant there gets 0", () => {
   const rng = new Random(11);
   const n = 160, p = 3;
   const x = new Float64Array(n * p);
@@ -39,23 +41,34 @@ test("the clinical warm start is R's coxph on the training rows; a column consta
   assert.ok(Math.abs(beta[2] - r[1]) < 1e-6, `x3: ${beta[2]} vs R ${r[1]}`);
 });
 
-test('an untrained residual network is the Cox model: risk = z . beta for any pictures; joint fusion has no such term', () => {
+test('the fallback state is the Cox model (risk = z . beta for any pictures); a fresh network with the clinical term scores as one without it', () => {
   const before = liveTensorCount();
   manualSeed(5);
   const net = new ImageSurvNetwork(TINY, 5, 3);
-  const joint = new ImageSurvNetwork({ ...TINY, fusion: 'joint' }, 5, 3);
-  assert.equal(joint.clinicalTerm, null);
-  assert.ok(!joint.stateDict().has('clinical.weight'));
+  manualSeed(5);
+  const plain = new ImageSurvNetwork({ ...TINY, clinicalFallback: false }, 5, 3);
+  assert.equal(plain.clinicalTerm, null);
+  assert.ok(!plain.stateDict().has('clinical.weight'));
+  net.eval();
+  plain.eval();
+  const z = [[0.5, -1, 2], [-1.5, 0.2, 0], [0, 0, 0], [2, 1, -1]];
+  const zt = () => tensor(Float32Array.from(z.flat()), [4, 3]);
+  manualSeed(6);
+  const pictures = rand([4, 5, 32, 32]);
+  const [a, b] = noGrad(() => scope(() => [net.risk(pictures, zt()).toFloat64Array(), plain.risk(pictures, zt()).toFloat64Array()]));
+  a.forEach((v, i) => assert.ok(Math.abs(v - b[i]) < 1e-6, `row ${i}: ${v} vs ${b[i]}`));
+  assert.ok(new Set(Array.from(a, (v) => v.toFixed(4))).size > 1, 'the fresh head gives different risks to different rows');
+  pictures.dispose();
+
   const beta = [0.7, -0.3, 1.2];
   net.setClinicalCoefficients(beta);
-  net.eval();
-  const z = [[0.5, -1, 2], [-1.5, 0.2, 0], [0, 0, 0], [2, 1, -1]];
-  const expected = z.map((row) => row.reduce((s, v, j) => s + v * beta[j], 0));
+  noGrad(() => net.headOutput().weight.fill_(0));
+  const expected = z.map((row) => row.reduce((acc, v, j) => acc + v * beta[j], 0));
   for (let draw = 0; draw < 2; draw++) {
-    const risk = noGrad(() => scope(() => net.risk(rand([4, 5, 32, 32]), tensor(Float32Array.from(z.flat()), [4, 3])).toFloat64Array()));
+    const risk = noGrad(() => scope(() => net.risk(rand([4, 5, 32, 32]), zt()).toFloat64Array()));
     risk.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) < 1e-5, `row ${i}: ${v} vs ${expected[i]}`));
   }
   net.dispose();
-  joint.dispose();
+  plain.dispose();
   assert.equal(liveTensorCount(), before);
 });
