@@ -9,7 +9,7 @@
  *   and prints, for each image model in all patients: Harrell's C with its bootstrap CI, the paired
  *   difference against CoxPH model 3 and against FRAX measured in the same run (difference, CI, p),
  *   the share of the oracle's gain over the clinical-only line, and the three reference lines.
- *   About 30 CPU-minutes on the 2-core development machine (docs/image-study.md).
+ *   About 25 CPU-minutes on the 2-core development machine (docs/report.md, "A larger test split").
  * Settings: BENCH_PATIENTS (2400), BENCH_SIZE (512), BENCH_TEST_FRACTION (0.5), BENCH_SEED (1),
  * BENCH_DIR (work folder, kept so that a second run reuses the cohort and the unchanged study stages;
  * default: a new temporary folder, removed at the end), BENCH_RESULTS=STUDY_DIR only summarises an

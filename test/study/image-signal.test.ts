@@ -4,10 +4,10 @@
  * the image + clinical model clearly above CoxPH model 3; when the radiographs (and masks) are handed
  * to other patients (the cohort's image column rotated by one row, so every patient gets an unrelated
  * patient's pixels), the image-only model falls to about chance and the image + clinical model falls
- * back to about the clinical-only C (within 0.03 of CoxPH model 3): its Cox term in the covariates
- * starts at the Cox fit and the image head at zero, and the validation partial likelihood of the
- * training split keeps a head that adds nothing near zero (residual fusion, src/models/image). Before
- * residual fusion it fitted the meaningless pictures instead: 0.485 against CoxPH's 0.729.
+ * back to about the clinical-only C (within 0.03 of CoxPH model 3): after training it is compared
+ * with the clinical-only Cox model on the validation rows of the training split, which it does not
+ * beat (the clinical fallback, src/models/image). Without the fallback it fitted the meaningless
+ * pictures instead: 0.485 against CoxPH's 0.729.
  * A half-and-half split (instead of 179 of 1,595) gives the test split enough events to tell these
  * apart. */
 import { after, before, test } from 'node:test';
