@@ -77,7 +77,7 @@ test("the image model carries the image's signal: above CoxPH on the real radiog
   assert.ok(summary.real_image_only > summary.shuffled_image_only + 0.08, 'the real radiographs carry what the shuffled ones do not');
   assert.ok(Math.abs(summary.shuffled_image_only - 0.5) < 0.1, `image only on other patients' radiographs: ${summary.shuffled_image_only}`);
   assert.ok(summary.real_image_m3 > summary.real_coxph_m3 + 0.03, `image + clinical ${summary.real_image_m3} vs CoxPH model 3 ${summary.real_coxph_m3}`);
-  assert.ok(summary.real_image_m3 > summary.shuffled_image_m3 + 0.04, 'image + clinical: the real radiographs carry what the shuffled ones do not');
+  assert.ok(summary.real_image_m3 > summary.shuffled_image_m3 + 0.08, 'image + clinical: the real radiographs carry what the shuffled ones do not');
   // The fallback: with meaningless pixels, about the clinical-only C (CoxPH model 3 on the same split).
   assert.ok(summary.shuffled_image_m3 >= summary.shuffled_coxph_m3 - 0.03, `image + clinical on other patients' radiographs ${summary.shuffled_image_m3} vs CoxPH model 3 ${summary.shuffled_coxph_m3}`);
   const paired = real.test.comparisons.find((x) => x.model === 'deepsurv_image_m3_all' && x.reference === 'coxph_m3_all')!;
