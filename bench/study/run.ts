@@ -80,21 +80,24 @@ const settings = {
 let timings: Record<string, Timed> | null = null;
 let studyDir = process.env.BENCH_RESULTS;
 let cleanup: string | null = null;
-if (studyDir === undefined) {
-  const work = process.env.BENCH_DIR ?? (cleanup = mkdtempSync(join(tmpdir(), 'spinesurv-bench-study-')));
-  const cohort = join(work, 'cohort');
-  studyDir = join(work, 'study');
-  timings = {};
-  const { isReusableCohort } = await import('../../src/synth/reuse.js');
-  const { DEFAULT_PARAMS, withTestFraction } = await import('../../src/synth/params.js');
-  const wanted = { patients: settings.patients, size: settings.size, seed: settings.seed, params: withTestFraction(DEFAULT_PARAMS, settings.test_fraction) };
-  if (!existsSync(cohort) || !isReusableCohort(cohort, wanted)) {
-    timings.synth = run(['synth', '--out', cohort, '--force', '--patients', String(settings.patients), '--size', String(settings.size),
-      '--test-fraction', String(settings.test_fraction), '--seed', String(settings.seed)]);
+try {
+  if (studyDir === undefined) {
+    const work = process.env.BENCH_DIR ?? (cleanup = mkdtempSync(join(tmpdir(), 'spinesurv-bench-study-')));
+    const cohort = join(work, 'cohort');
+    studyDir = join(work, 'study');
+    timings = {};
+    const { isReusableCohort } = await import('../../src/synth/reuse.js');
+    const { DEFAULT_PARAMS, withTestFraction } = await import('../../src/synth/params.js');
+    const wanted = { patients: settings.patients, size: settings.size, seed: settings.seed, params: withTestFraction(DEFAULT_PARAMS, settings.test_fraction) };
+    if (!existsSync(cohort) || !isReusableCohort(cohort, wanted)) {
+      timings.synth = run(['synth', '--out', cohort, '--force', '--patients', String(settings.patients), '--size', String(settings.size),
+        '--test-fraction', String(settings.test_fraction), '--seed', String(settings.seed)]);
+    }
+    timings.study = run(['study', '--cohort', cohort, '--out', studyDir, '--force', '--seed', String(settings.seed)]);
   }
-  timings.study = run(['study', '--cohort', cohort, '--out', studyDir, '--force', '--seed', String(settings.seed)]);
+  const summary = { settings, study: process.env.BENCH_RESULTS ?? null, timings, ...summarise(studyDir) };
+  writeFileSync(join(root, 'bench', 'study', 'results.json'), JSON.stringify(summary, null, 2) + '\n');
+  process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+} finally {
+  if (cleanup !== null) rmSync(cleanup, { recursive: true, force: true });
 }
-const summary = { settings, study: studyDir, timings, ...summarise(studyDir) };
-if (cleanup !== null) rmSync(cleanup, { recursive: true, force: true });
-writeFileSync(join(root, 'bench', 'study', 'results.json'), JSON.stringify(summary, null, 2) + '\n');
-process.stdout.write(JSON.stringify(summary, null, 2) + '\n');

@@ -34,7 +34,7 @@ import type { PreprocessParams } from '../../preprocess/index.js';
 
 export const IMAGE_MODEL_KIND = 'deepsurv_image';
 export const IMAGE_MODEL_FORMAT_VERSION = 3;
-/** The oldest format this version reads: 2 has no config.fusion and is the joint head. */
+/** The oldest format this version reads: 2 has no clinical fallback (no clinical.* tensors). */
 const OLDEST_READABLE_FORMAT = 2;
 const WEIGHTS = 'weights.safetensors';
 const KEYPOINT_MODEL = 'keypoint-model';

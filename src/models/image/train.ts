@@ -39,7 +39,7 @@ import { augmentImages } from './augment.js';
 import { floatBatch } from './image-batch.js';
 import { learningRateAt, type ImageTrainingConfig } from './config.js';
 import type { ImageSurvNetwork } from './network.js';
-import { clinicalCoxStart } from './clinical-start.js';
+import { clinicalCoxCoefficients } from './clinical-cox.js';
 
 export interface ImageEpochLog {
   epoch: number;
@@ -263,7 +263,7 @@ export function trainImageNetwork(job: ImageTrainingJob): ImageTrainingResult {
   if (fallback) {
     // The rival: the clinical-only Cox model, as this network (Cox fit in the clinical term, head output zero).
     const trained = snapshotState(network);
-    network.setClinicalCoefficients(clinicalCoxStart(clinical, network.clinicalCount, time, event, trainRows, config.ties));
+    network.setClinicalCoefficients(clinicalCoxCoefficients(clinical, network.clinicalCount, time, event, trainRows, config.ties));
     noGrad(() => network.headOutput().weight.fill_(0));
     const cox = validationScores();
     if (cox.valC >= bestValC) {

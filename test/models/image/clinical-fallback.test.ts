@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { liveTensorCount, manualSeed, noGrad, rand, scope, tensor } from '../../../src/torch/index.js';
 import { Random } from '../../../src/util/random.js';
-import { clinicalCoxStart } from '../../../src/models/image/clinical-start.js';
+import { clinicalCoxCoefficients } from '../../../src/models/image/clinical-cox.js';
 import { ImageSurvNetwork } from '../../../src/models/image/network.js';
 import { DEFAULT_IMAGE_CONFIG, type ImageModelConfig } from '../../../src/models/image/config.js';
 import { rscript } from '../../survival/rscript.js';
@@ -29,7 +29,7 @@ test("the fallback's Cox model is R's coxph on the training rows; a column const
     event[i] = rng.uniform() < 0.7 ? 1 : 0;
   }
   const rows = Int32Array.from({ length: 120 }, (_, k) => k + 20); // the training part: rows 20..139
-  const beta = clinicalCoxStart(x, p, time, event, rows, 'efron');
+  const beta = clinicalCoxCoefficients(x, p, time, event, rows, 'efron');
   const pick = (f: (i: number) => number) => Array.from(rows, f).join(',');
   const r = rscript(
     'v <- function(k) as.numeric(strsplit(args[k], ",")[[1]]); ' +

@@ -1,13 +1,13 @@
 /**
- * The clinical warm start of a residual image model (network.ts): the Cox coefficients of the
- * standardised covariates fitted on the rows the network trains on (never its validation rows, so
- * that the validation score of this start is an honest one). A column that is constant on those rows
+ * The clinical fallback's rival model (network.ts, train.ts): the Cox coefficients of the standardised
+ * covariates fitted on the rows the network trains on (never its validation rows, so that the
+ * validation comparison of the two is an honest one). A column that is constant on those rows
  * (sex in the women subgroup) gets 0: the partial likelihood has no information on it.
  */
 import { coxph } from '../../survival/index.js';
 import type { Ties } from '../cox-loss.js';
 
-export function clinicalCoxStart(
+export function clinicalCoxCoefficients(
   clinical: Float64Array,
   p: number,
   time: Float64Array,
