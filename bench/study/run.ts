@@ -31,9 +31,9 @@ interface Timed {
   cpu_s: number;
 }
 
-/** Runs the CLI under /usr/bin/time (the children's CPU time, which process.cpuUsage cannot see); progress passes through to stderr. */
+/** Runs the CLI under /usr/bin/time (the children's CPU time, which process.cpuUsage cannot see); its stdout and the tail of its progress go to stderr, so stdout is this bench's JSON alone. */
 function run(args: string[]): Timed {
-  const r = spawnSync('/usr/bin/time', ['-f', 'BENCH_TIME %U %S %e', process.execPath, bin, ...args], { encoding: 'utf8', stdio: ['ignore', 'inherit', 'pipe'], maxBuffer: 256 << 20 });
+  const r = spawnSync('/usr/bin/time', ['-f', 'BENCH_TIME %U %S %e', process.execPath, bin, ...args], { encoding: 'utf8', stdio: ['ignore', 2, 'pipe'], maxBuffer: 256 << 20 });
   const lines = (r.stderr ?? '').split('\n');
   process.stderr.write(lines.filter((l) => !l.startsWith('BENCH_TIME')).slice(-20).join('\n') + '\n');
   if (r.status !== 0) throw new Error(`spinesurv ${args[0]} exited ${r.status}`);
