@@ -97,7 +97,11 @@ export async function generateCohort(options: SynthOptions): Promise<SynthSummar
       tool: { name: 'spinesurv', version },
       command: 'synth',
       generator: { revision: GENERATOR_REVISION, params_sha256: sha256(JSON.stringify(params)) },
-      parameters: { patients: options.patients, size: options.size, seed: options.seed, images: withImages },
+      parameters: {
+        patients: options.patients, size: options.size, seed: options.seed, images: withImages,
+        // Recorded only when it is not the study's 179 of 1,595, so the default cohort's bytes stay as they were.
+        ...(JSON.stringify(params.split) !== JSON.stringify(DEFAULT_PARAMS.split) ? { split: params.split } : {}),
+      },
       inputs: {},
       outputs: {
         'cohort.csv': sha256(csv),

@@ -184,3 +184,12 @@ export const DEFAULT_PARAMS: GeneratorParams = {
   },
   split: { testNumerator: 179, testDenominator: 1595 },
 };
+
+/**
+ * The generator's parameters with another test share: the split is dealt as before (stratified by
+ * outcome, same stream), only its size changes (round(n * fraction)). Everything else is untouched.
+ */
+export function withTestFraction(params: GeneratorParams, fraction: number): GeneratorParams {
+  if (!(fraction > 0 && fraction < 1)) throw new RangeError(`test fraction must be in (0, 1), got ${fraction}`);
+  return { ...params, split: { testNumerator: fraction, testDenominator: 1 } };
+}

@@ -1,17 +1,15 @@
 /**
  * The image model must carry the image's signal: on a synthetic cohort whose radiographs show each
  * patient's bone density, DeepSurv on the image alone ranks the test patients well above chance and
- * the image + clinical model above CoxPH model 3; when the radiographs (and masks) are handed to other
- * patients (the cohort's image column rotated by one row, so every patient gets an unrelated
- * patient's pixels), the image-only model falls to about chance and both image models lose what they
- * had. A half-and-half split (instead of 179 of 1,595) gives the test split enough events to tell
- * these apart.
- *
- * Not asserted, because it does not hold today: with other patients' pixels the image + clinical
- * model does NOT fall back to the clinical-only C (measured 0.485 against CoxPH 0.729 on this
- * cohort): trained on 300 patients, it fits the meaningless pictures instead of leaning on the
- * covariates. Reported to the image model's owner.
- */
+ * the image + clinical model clearly above CoxPH model 3; when the radiographs (and masks) are handed
+ * to other patients (the cohort's image column rotated by one row, so every patient gets an unrelated
+ * patient's pixels), the image-only model falls to about chance and the image + clinical model falls
+ * back to about the clinical-only C (within 0.03 of CoxPH model 3): after training it is compared
+ * with the clinical-only Cox model on the validation rows of the training split, which it does not
+ * beat (the clinical fallback, src/models/image). Without the fallback it fitted the meaningless
+ * pictures instead: 0.485 against CoxPH's 0.729.
+ * A half-and-half split (instead of 179 of 1,595) gives the test split enough events to tell these
+ * apart. */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -65,7 +63,7 @@ before(async () => {
 
 after(() => rmSync(work, { recursive: true, force: true }));
 
-test("the image model carries the image's signal: above CoxPH on the real radiographs; with other patients' radiographs image only falls to chance and image + clinical loses its gain", (t) => {
+test("the image model carries the image's signal: above CoxPH on the real radiographs; with other patients' radiographs image only falls to chance and image + clinical falls back to the clinical C", (t) => {
   const real = study(join(work, 'real'), join(work, 'out-real'));
   const shuffled = study(join(work, 'shuffled'), join(work, 'out-shuffled'));
   const c = (r: StudyResults, key: string) => r.test.models.find((m) => m.key === key)!.harrell;
@@ -78,8 +76,10 @@ test("the image model carries the image's signal: above CoxPH on the real radiog
   assert.ok(summary.real_image_only > 0.62, `image only on the real radiographs: ${summary.real_image_only}`);
   assert.ok(summary.real_image_only > summary.shuffled_image_only + 0.08, 'the real radiographs carry what the shuffled ones do not');
   assert.ok(Math.abs(summary.shuffled_image_only - 0.5) < 0.1, `image only on other patients' radiographs: ${summary.shuffled_image_only}`);
-  assert.ok(summary.real_image_m3 > summary.real_coxph_m3, `image + clinical ${summary.real_image_m3} vs CoxPH model 3 ${summary.real_coxph_m3}`);
+  assert.ok(summary.real_image_m3 > summary.real_coxph_m3 + 0.03, `image + clinical ${summary.real_image_m3} vs CoxPH model 3 ${summary.real_coxph_m3}`);
   assert.ok(summary.real_image_m3 > summary.shuffled_image_m3 + 0.08, 'image + clinical: the real radiographs carry what the shuffled ones do not');
+  // The fallback: with meaningless pixels, about the clinical-only C (CoxPH model 3 on the same split).
+  assert.ok(summary.shuffled_image_m3 >= summary.shuffled_coxph_m3 - 0.03, `image + clinical on other patients' radiographs ${summary.shuffled_image_m3} vs CoxPH model 3 ${summary.shuffled_coxph_m3}`);
   const paired = real.test.comparisons.find((x) => x.model === 'deepsurv_image_m3_all' && x.reference === 'coxph_m3_all')!;
   t.diagnostic(`image + clinical model 3 minus CoxPH model 3: ${paired.difference.toFixed(3)} (${paired.ci95.map((v) => v.toFixed(3)).join(' to ')}), p ${paired.p.toFixed(4)}`);
 });

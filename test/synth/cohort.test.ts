@@ -80,3 +80,40 @@ test('spinesurv synth writes the cohort folder and a JSON summary; bad usage exi
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('synth --test-fraction re-deals the split (events keep their share); without it the default 179 of 1,595 is unchanged; out of range exits 2', () => {
+  const root = mkdtempSync(join(tmpdir(), 'synth-split-'));
+  try {
+    const counts = (dir: string) => {
+      const { header, rows } = parseCsv(readFileSync(join(dir, 'cohort.csv'), 'utf8'));
+      const split = header.indexOf('split'), fracture = header.indexOf('fracture');
+      const test = rows.filter((r) => r[split] === 'test');
+      return { n: rows.length, test: test.length, events: rows.filter((r) => r[fracture] === '1').length, testEvents: test.filter((r) => r[fracture] === '1').length };
+    };
+    const half = join(root, 'half');
+    const r = spawnSync(process.execPath, [bin, 'synth', '--out', half, '--patients', '400', '--no-images', '--test-fraction', '0.5', '--seed', '3'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const c = counts(half);
+    assert.equal(c.test, 200);
+    assert.equal(c.testEvents, Math.round((c.events * 200) / 400)); // stratified: the events' share of the test split
+    const manifest = JSON.parse(readFileSync(join(half, 'manifest.json'), 'utf8')) as { parameters: { split?: unknown } };
+    assert.deepEqual(manifest.parameters.split, { testNumerator: 0.5, testDenominator: 1 });
+
+    const plain = join(root, 'plain');
+    assert.equal(spawnSync(process.execPath, [bin, 'synth', '--out', plain, '--no-images'], { encoding: 'utf8' }).status, 0);
+    const d = counts(plain);
+    assert.deepEqual([d.n, d.test], [1595, 179]);
+    const m = JSON.parse(readFileSync(join(plain, 'manifest.json'), 'utf8')) as { parameters: Record<string, unknown> };
+    assert.deepEqual(Object.keys(m.parameters), ['patients', 'size', 'seed', 'images']);
+    // The default cohort's bytes, as recorded before --test-fraction existed (same for the image-less table).
+    assert.equal(createHash('sha256').update(readFileSync(join(plain, 'cohort.csv'))).digest('hex'), '5f2c7510669b6df60566f0d8d273d976335d6945bda9bdf42cba13d2b1730d81');
+
+    for (const bad of ['1', '0', '-0.2', 'half']) {
+      const b = spawnSync(process.execPath, [bin, 'synth', '--out', join(root, 'bad'), '--no-images', '--test-fraction', bad], { encoding: 'utf8' });
+      assert.equal(b.status, 2, bad);
+      assert.match(b.stderr, /--test-fraction/);
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

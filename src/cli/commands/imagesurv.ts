@@ -25,6 +25,10 @@ const fitSpec: CommandSpec = {
     out: { type: 'string', description: 'model folder to write', placeholder: 'MODEL', required: true },
     split: { type: 'string', description: 'train on the cohort rows of this split', placeholder: 'NAME', default: 'train' },
     clinical: { type: 'string', description: 'clinical covariates: 0 image only, 1 age+sex, 2 +BMI, 3 +glucocorticoid, secondary osteoporosis', placeholder: 'N', default: String(d.clinicalModel) },
+    'no-clinical-fallback': {
+      type: 'boolean',
+      description: 'keep the trained network even when the clinical-only Cox model (same training rows) has the higher validation C',
+    },
     arch: { type: 'string', description: `encoder: ${ENCODER_ARCHS.join(', ')}`, placeholder: 'NAME', default: d.encoder.arch },
     width: { type: 'string', description: 'encoder base width (torchvision: 64)', placeholder: 'N', default: String(d.encoder.width) },
     pool: { type: 'string', description: 'combine the patch features: mean or concat', placeholder: 'HOW', default: d.pool },
@@ -38,6 +42,7 @@ const fitSpec: CommandSpec = {
     'batch-size': { type: 'string', description: 'patients per minibatch (events spread evenly over batches)', placeholder: 'N', default: String(t.batchSize) },
     validation: { type: 'string', description: 'fraction of the training rows held out for early stopping', placeholder: 'F', default: String(t.validationFraction) },
     patience: { type: 'string', description: 'epochs without a better validation C before stopping', placeholder: 'N', default: String(t.patience) },
+    'min-epochs': { type: 'string', description: 'no early stop before this epoch (the image features need a few epochs to grow)', placeholder: 'N', default: String(t.minEpochs) },
     warmup: { type: 'string', description: 'warm-up epochs', placeholder: 'N', default: String(t.warmupEpochs) },
     'no-augment': { type: 'boolean', description: 'turn augmentation off' },
     init: { type: 'string', description: 'start the encoder from torchvision-layout weights (first conv averaged to 1 channel)', placeholder: 'W.safetensors' },
@@ -57,6 +62,7 @@ function configFrom(a: ReturnType<typeof parseCommand> & object): ImageModelConf
     pool: a.choice('pool', ['mean', 'concat'] as const, d.pool),
     inputSize: a.integer('input-size', d.inputSize, 1),
     clinicalModel: Number(a.choice('clinical', ['0', '1', '2', '3'] as const, String(d.clinicalModel) as '3')) as 0 | 1 | 2 | 3,
+    clinicalFallback: !a.flag('no-clinical-fallback'),
     head: { layers: a.integer('head-layers', d.head.layers, 0), width: a.integer('head-width', d.head.width, 1), activation: d.head.activation, dropout: a.number('dropout', d.head.dropout) },
     training: {
       learningRate: a.number('lr', t.learningRate),
@@ -65,6 +71,7 @@ function configFrom(a: ReturnType<typeof parseCommand> & object): ImageModelConf
       batchSize: a.integer('batch-size', t.batchSize, 2),
       validationFraction: a.number('validation', t.validationFraction),
       patience: a.integer('patience', t.patience, 1),
+      minEpochs: a.integer('min-epochs', t.minEpochs, 0),
       warmupEpochs: a.integer('warmup', t.warmupEpochs, 0),
       ties: t.ties,
       augment: a.flag('no-augment') ? null : t.augment,
@@ -114,7 +121,7 @@ async function fit(argv: string[]): Promise<number> {
     });
     try {
       const tr = model.training!;
-      log(`imagesurv fit: ${tr.epochsRun} epochs${tr.resumedFromEpoch > 0 ? ` (resumed after epoch ${tr.resumedFromEpoch})` : ''}, kept epoch ${tr.bestEpoch} (validation C ${tr.bestValC.toFixed(4)}), ${tr.seconds.toFixed(1)} s`);
+      log(`imagesurv fit: ${tr.epochsRun} epochs${tr.resumedFromEpoch > 0 ? ` (resumed after epoch ${tr.resumedFromEpoch})` : ''}, ${tr.clinicalFallback ? 'kept the clinical-only Cox model (the image did not beat it on validation)' : `kept epoch ${tr.bestEpoch}`} (validation C ${tr.bestValC.toFixed(4)}, loss ${tr.bestValLoss.toFixed(4)}), ${tr.seconds.toFixed(1)} s`);
       await saveImageModel(out, model, {
         keypointModel: landmarks,
         force,
@@ -123,7 +130,7 @@ async function fit(argv: string[]): Promise<number> {
       });
       log(`saved ${out}`);
       if (a.flag('json')) {
-        printJson({ out, mode: model.mode, n: tr.n, nevent: tr.nevent, covariates: model.covariates, epochs: tr.epochsRun, best_epoch: tr.bestEpoch, validation_c: tr.bestValC, seconds: tr.seconds, config });
+        printJson({ out, mode: model.mode, n: tr.n, nevent: tr.nevent, covariates: model.covariates, epochs: tr.epochsRun, best_epoch: tr.bestEpoch, clinical_fallback: tr.clinicalFallback, validation_c: tr.bestValC, validation_loss: tr.bestValLoss, seconds: tr.seconds, config });
       }
     } finally {
       model.dispose();

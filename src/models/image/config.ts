@@ -55,6 +55,8 @@ export interface ImageTrainingConfig {
   /** Fraction of the training rows held out (event-stratified) for early stopping. */
   validationFraction: number;
   patience: number;
+  /** No early stop before this epoch (the best epoch is still the one kept); 0 = patience alone. */
+  minEpochs: number;
   /** Linear warm-up epochs, then cosine decay to zero over the remaining epochs. */
   warmupEpochs: number;
   ties: Ties;
@@ -68,6 +70,12 @@ export interface ImageModelConfig {
   inputSize: number;
   /** 0 = image only; 1, 2, 3 = the study's clinical models. */
   clinicalModel: 0 | 1 | 2 | 3;
+  /**
+   * With covariates: after training, compare the network with the clinical-only Cox model (fitted on
+   * the same training rows) by Harrell's C on the validation rows, and keep the Cox model when the
+   * image did not beat it (network.ts, train.ts). false: the network as trained (format-2 folders).
+   */
+  clinicalFallback: boolean;
   head: HeadConfig;
   training: ImageTrainingConfig;
 }
@@ -77,6 +85,7 @@ export const DEFAULT_IMAGE_CONFIG: ImageModelConfig = {
   pool: 'mean',
   inputSize: 64,
   clinicalModel: 3,
+  clinicalFallback: true,
   head: { layers: 1, width: 16, activation: 'relu', dropout: 0.1 },
   training: {
     learningRate: 1e-3,
@@ -85,6 +94,7 @@ export const DEFAULT_IMAGE_CONFIG: ImageModelConfig = {
     batchSize: 64,
     validationFraction: 0.15,
     patience: 6,
+    minEpochs: 0,
     warmupEpochs: 1,
     ties: 'efron',
     augment: { rotate: 8, scale: 0.08, shift: 0.05, contrast: 0.1, brightness: 0.05 },
@@ -100,6 +110,7 @@ export function validateImageConfig(c: ImageModelConfig): ImageModelConfig {
   if (c.pool !== 'mean' && c.pool !== 'concat') fail('--pool must be mean or concat');
   if (!Number.isInteger(c.inputSize) || c.inputSize < 32) fail('--input-size must be an integer >= 32');
   if (![0, 1, 2, 3].includes(c.clinicalModel)) fail('--clinical must be 0 (image only), 1, 2 or 3');
+  if (typeof c.clinicalFallback !== 'boolean') fail('clinicalFallback must be true or false');
   const h = c.head;
   if (!Number.isInteger(h.layers) || h.layers < 0 || !Number.isInteger(h.width) || h.width < 1) fail('--head-layers must be >= 0 and --head-width >= 1');
   if (!(h.dropout >= 0 && h.dropout < 1)) fail('--dropout must be in [0, 1)');
@@ -110,6 +121,7 @@ export function validateImageConfig(c: ImageModelConfig): ImageModelConfig {
   if (!Number.isInteger(t.batchSize) || t.batchSize < 2) fail('--batch-size must be an integer >= 2');
   if (!(t.validationFraction > 0 && t.validationFraction < 0.5)) fail('--validation must be in (0, 0.5)');
   if (!Number.isInteger(t.patience) || t.patience < 1) fail('--patience must be an integer >= 1');
+  if (!Number.isInteger(t.minEpochs) || t.minEpochs < 0) fail('--min-epochs must be an integer >= 0');
   if (!Number.isInteger(t.warmupEpochs) || t.warmupEpochs < 0) fail('--warmup must be an integer >= 0');
   return c;
 }

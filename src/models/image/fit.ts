@@ -79,7 +79,8 @@ export function fitImageDeepSurv(options: FitImageOptions): ImageModel {
       variant.params,
       {
         seed, n: rows.length, nevent, trainRows: result.trainRows.length, validationRows: result.validationRows.length,
-        epochsRun: result.epochsRun, bestEpoch: result.bestEpoch, bestValC: result.bestValC, stoppedEarly: result.stoppedEarly,
+        epochsRun: result.epochsRun, bestEpoch: result.bestEpoch, bestValC: result.bestValC,
+        bestValLoss: result.bestValLoss, clinicalFallback: result.clinicalFallback, stoppedEarly: result.stoppedEarly,
         resumedFromEpoch: result.resumedFromEpoch, seconds: (performance.now() - started) / 1000, init: options.init ?? null, log: result.log,
       },
     );

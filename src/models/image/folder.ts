@@ -12,6 +12,8 @@
  *   DIR/keypoint-model/       a copy of the keypoint detector (`landmarks train` folder) that finds
  *                             L1..L5 on a new radiograph (when the model was fitted with one)
  * Format 1 (interim patch cutter, before `spinesurv preprocess` existed) is refused as older.
+ * Format 2 (before the clinical fallback, network.ts) is read as config.clinicalFallback = false (its
+ * architecture) and training.minEpochs = 0.
  */
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -31,7 +33,9 @@ import { checkPreprocessParams } from './variant-folder.js';
 import type { PreprocessParams } from '../../preprocess/index.js';
 
 export const IMAGE_MODEL_KIND = 'deepsurv_image';
-export const IMAGE_MODEL_FORMAT_VERSION = 2;
+export const IMAGE_MODEL_FORMAT_VERSION = 3;
+/** The oldest format this version reads: 2 has no clinical fallback (no clinical.* tensors). */
+const OLDEST_READABLE_FORMAT = 2;
 const WEIGHTS = 'weights.safetensors';
 const KEYPOINT_MODEL = 'keypoint-model';
 
@@ -122,8 +126,12 @@ export function parseImageModelJson(dir: string, json: unknown): ImageModelJson 
     if (!cond) throw new InputError(`${path}: ${what}`);
   };
   check(typeof j === 'object' && j !== null && j.kind === IMAGE_MODEL_KIND, `not an image model (kind ${String((j as { kind?: unknown })?.kind)})`);
-  if (j.format_version !== IMAGE_MODEL_FORMAT_VERSION) {
-    throw new InputError(`${path}: model format_version ${String(j.format_version)} was written by ${Number(j.format_version) < IMAGE_MODEL_FORMAT_VERSION ? 'an older' : 'a newer'} spinesurv; this version reads ${IMAGE_MODEL_FORMAT_VERSION} (refit the model or use the matching spinesurv)`);
+  if (!(Number.isInteger(j.format_version) && j.format_version >= OLDEST_READABLE_FORMAT && j.format_version <= IMAGE_MODEL_FORMAT_VERSION)) {
+    throw new InputError(`${path}: model format_version ${String(j.format_version)} was written by ${Number(j.format_version) < IMAGE_MODEL_FORMAT_VERSION ? 'an older' : 'a newer'} spinesurv; this version reads ${OLDEST_READABLE_FORMAT} to ${IMAGE_MODEL_FORMAT_VERSION} (refit the model or use the matching spinesurv)`);
+  }
+  if (j.format_version === 2 && typeof j.config === 'object' && j.config !== null) {
+    // Format 2 predates the clinical fallback (no clinical.* tensors) and training.minEpochs.
+    j.config = { ...j.config, clinicalFallback: false, training: { ...j.config.training, minEpochs: 0 } };
   }
   check(Array.isArray(j.covariates) && j.covariates.every((c) => typeof c === 'string'), '"covariates" must be a list of names');
   check(Array.isArray(j.standardization?.mean) && j.standardization.mean.length === j.covariates.length, '"standardization" must have one mean and sd per covariate');

@@ -34,6 +34,10 @@ export interface ImageTrainingRecord {
   epochsRun: number;
   bestEpoch: number;
   bestValC: number;
+  /** Validation partial likelihood (mean per event) of the best epoch. */
+  bestValLoss: number;
+  /** The clinical-only Cox model was kept (the image did not beat it on validation; bestEpoch 0). */
+  clinicalFallback: boolean;
   stoppedEarly: boolean;
   resumedFromEpoch: number;
   seconds: number;

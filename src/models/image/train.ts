@@ -8,6 +8,15 @@
  * of an event-stratified validation split taken from the TRAINING rows only, the best epoch's
  * weights kept.
  *
+ * The clinical fallback (network.ts): a network with covariates also holds a linear Cox term, zero
+ * and left out of the optimiser while training. After the best epoch is restored, the clinical-only
+ * Cox model (the Cox fit of the covariates on the same training part, never the validation rows, in
+ * that term, with the head's output layer at zero) is scored on the validation rows; when its C is at
+ * least the trained network's, it is kept instead (bestEpoch 0). One comparison of two candidates,
+ * after training, not a rival at every epoch: a randomly started head is far below the clinical model
+ * for its first epochs, and with ~15 validation events the best of twenty noisy epoch scores would
+ * beat a fixed rival by chance.
+ *
  * Checkpoint: after every epoch, one safetensors file (weights, optimizer moments, best weights so
  * far, the epoch log in its metadata) written atomically. Every random draw of an epoch (batches,
  * augmentation, dropout) is seeded from (seed, epoch), and the learning rate is a function of the
@@ -30,6 +39,7 @@ import { augmentImages } from './augment.js';
 import { floatBatch } from './image-batch.js';
 import { learningRateAt, type ImageTrainingConfig } from './config.js';
 import type { ImageSurvNetwork } from './network.js';
+import { clinicalCoxCoefficients } from './clinical-cox.js';
 
 export interface ImageEpochLog {
   epoch: number;
@@ -64,6 +74,10 @@ export interface ImageTrainingResult {
   epochsRun: number;
   bestEpoch: number;
   bestValC: number;
+  /** Validation partial likelihood (mean per event) of the best epoch. */
+  bestValLoss: number;
+  /** The clinical-only Cox model was kept (bestEpoch 0). */
+  clinicalFallback: boolean;
   stoppedEarly: boolean;
   resumedFromEpoch: number;
   trainRows: Int32Array;
@@ -110,6 +124,7 @@ interface CheckpointMeta {
   optimizerStep: number;
   bestEpoch: number;
   bestValC: number;
+  bestValLoss: number;
   stoppedEarly: boolean;
   log: ImageEpochLog[];
 }
@@ -169,7 +184,8 @@ export function trainImageNetwork(job: ImageTrainingJob): ImageTrainingResult {
   const valTime = take(time, validationRows);
   const valEvent = take(event, validationRows);
   const valPlan = planCoxLoss(valTime, valEvent);
-  const named = [...network.namedParameters()];
+  // The clinical term stays zero while training (the fallback sets it afterwards).
+  const named = [...network.namedParameters()].filter(([k]) => !k.startsWith('clinical.'));
   const opt = new SavableAdamW(named.map(([, p]) => p), named.map(([k, p]) => k.endsWith('weight') && p.ndim >= 2), {
     lr: config.learningRate,
     weightDecay: config.weightDecay,
@@ -178,14 +194,21 @@ export function trainImageNetwork(job: ImageTrainingJob): ImageTrainingResult {
   let log: ImageEpochLog[] = [];
   let best: StateSnapshot | null = null;
   let bestValC = -Infinity;
+  let bestValLoss = Infinity;
   let bestEpoch = 0;
+  const fallback = network.clinicalTerm !== null && clinical !== null;
+  const validationScores = (): { valLoss: number; valC: number } => {
+    const risk = networkRisks(network, images, imageRow, clinical, validationRows);
+    const valLoss = scope(() => coxLossFromPlan(tensor(risk, [risk.length], { dtype: 'float64' }), valPlan, { ties: config.ties, reduction: 'mean' }).item());
+    return { valLoss, valC: harrellC(valTime, valEvent, risk).c };
+  };
   let stoppedEarly = false;
   let startEpoch = 1;
   let resumedFromEpoch = 0;
   try {
     if (job.resume && job.checkpoint && existsSync(job.checkpoint)) {
       const loaded = loadCheckpoint(job.checkpoint, job, opt);
-      ({ log, bestEpoch, bestValC, stoppedEarly } = loaded.meta);
+      ({ log, bestEpoch, bestValC, bestValLoss, stoppedEarly } = loaded.meta);
       best = loaded.best;
       startEpoch = loaded.meta.epoch + 1;
       resumedFromEpoch = loaded.meta.epoch;
@@ -216,20 +239,19 @@ export function trainImageNetwork(job: ImageTrainingJob): ImageTrainingResult {
       }
       const trainLoss = lossSum / lossWeight;
       if (!Number.isFinite(trainLoss)) throw new Error(`training diverged at epoch ${epoch} (loss ${trainLoss}); lower --lr`);
-      const risk = networkRisks(network, images, imageRow, clinical, validationRows);
-      const valLoss = scope(() => coxLossFromPlan(tensor(risk, [risk.length], { dtype: 'float64' }), valPlan, { ties: config.ties, reduction: 'mean' }).item());
-      const valC = harrellC(valTime, valEvent, risk).c;
+      const { valLoss, valC } = validationScores();
       if (valC > bestValC || best === null) {
         bestValC = valC;
+        bestValLoss = valLoss;
         bestEpoch = epoch;
         best = snapshotState(network);
-      } else if (epoch - bestEpoch >= config.patience) {
+      } else if (epoch >= config.minEpochs && epoch - bestEpoch >= config.patience) {
         stoppedEarly = true;
       }
       const entry: ImageEpochLog = { epoch, lr: opt.lr, trainLoss, valLoss, valC, seconds: (performance.now() - started) / 1000 };
       log.push(entry);
       if (job.checkpoint) {
-        saveCheckpoint(job.checkpoint, job, opt, best, { fingerprint: fingerprint(job), epoch, optimizerStep: opt.step, bestEpoch, bestValC, stoppedEarly, log });
+        saveCheckpoint(job.checkpoint, job, opt, best, { fingerprint: fingerprint(job), epoch, optimizerStep: opt.step, bestEpoch, bestValC, bestValLoss, stoppedEarly, log });
       }
       job.onEpoch?.(entry);
     }
@@ -237,6 +259,21 @@ export function trainImageNetwork(job: ImageTrainingJob): ImageTrainingResult {
     opt.dispose();
   }
   if (best !== null) restoreState(network, best);
+  let clinicalFallback = false;
+  if (fallback) {
+    // The rival: the clinical-only Cox model, as this network (Cox fit in the clinical term, head output zero).
+    const trained = snapshotState(network);
+    network.setClinicalCoefficients(clinicalCoxCoefficients(clinical, network.clinicalCount, time, event, trainRows, config.ties));
+    noGrad(() => network.headOutput().weight.fill_(0));
+    const cox = validationScores();
+    if (cox.valC >= bestValC) {
+      clinicalFallback = true;
+      ({ valC: bestValC, valLoss: bestValLoss } = cox);
+      bestEpoch = 0;
+    } else {
+      restoreState(network, trained);
+    }
+  }
   network.eval();
-  return { log, epochsRun: log.length, bestEpoch, bestValC, stoppedEarly, resumedFromEpoch, trainRows, validationRows };
+  return { log, epochsRun: log.length, bestEpoch, bestValC, bestValLoss, clinicalFallback, stoppedEarly, resumedFromEpoch, trainRows, validationRows };
 }
