@@ -23,6 +23,8 @@ export interface BackendOptions {
   heatmapsDir: string;
   covariates: string[];
   showPhi: boolean;
+  /** How long a change waits for its re-score before StillScoring (the change stays and is scored later). */
+  changeWaitMs: number;
 }
 
 const parse = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
@@ -51,25 +53,27 @@ export function servedImage(row: InstanceRow, showPhi: boolean): ServedImage {
   return image;
 }
 
-/** A clinician's five points: ten finite numbers. */
-function checkKeypoints(keypoints: unknown): number[] {
-  if (!Array.isArray(keypoints) || keypoints.length !== 10 || !keypoints.every((v) => typeof v === 'number' && Number.isFinite(v))) {
-    throw new InputError('keypoints: need 10 finite numbers (x, y for L1..L5)');
-  }
-  return keypoints as number[];
-}
-
-function checkBy(by: unknown): string {
-  if (typeof by !== 'string' || by.trim() === '' || by.length > 128) throw new InputError('by: who made the change (1-128 characters)');
-  return by.trim();
+/** A PUT that waited longer than changeWaitMs for its re-score: 503, the change is kept and scored later. */
+export class StillScoring extends Error {
+  override name = 'StillScoring';
+  readonly statusCode = 503;
 }
 
 export function makeBackend(o: BackendOptions): ViewerBackend {
   const row = async (uid: string): Promise<InstanceRow | undefined> => o.db.get(uid);
   const changed = async (uid: string, revision: number): Promise<ServedImage> => {
-    await o.loop.waitFor(uid, revision);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new StillScoring(`the change is saved; its re-score did not finish within ${o.changeWaitMs / 1000} s: GET /api/results/UID shows it when done`)), o.changeWaitMs);
+    });
+    try {
+      await Promise.race([o.loop.waitFor(uid, revision), late]);
+    } finally {
+      clearTimeout(timer);
+    }
     return servedImage((await row(uid))!, o.showPhi);
   };
+  // The change itself (bounds, known columns, "by") is checked by the routes, all through change-checks.ts.
   return {
     showPhi: o.showPhi,
     list: async () => (await o.db.list()).map((r) => servedImage(r, o.showPhi)),
@@ -102,22 +106,15 @@ export function makeBackend(o: BackendOptions): ViewerBackend {
     },
     correctKeypoints: async (uid, keypoints, by) => {
       if ((await row(uid)) === undefined) throw new InputError(`no instance with that SOP Instance UID`);
-      const revision = await o.db.setCorrection(uid, checkKeypoints(keypoints), checkBy(by), new Date().toISOString());
+      const revision = await o.db.setCorrection(uid, keypoints, by, new Date().toISOString());
       o.loop.wake();
       return changed(uid, revision);
     },
     setClinical: async (uid, values, by) => {
       const r = await row(uid);
       if (r === undefined) throw new InputError(`no instance with that SOP Instance UID`);
-      if (typeof values !== 'object' || values === null || Array.isArray(values)) throw new InputError('values: an object of clinical values');
-      const clean: Record<string, string | number> = { ...(JSON.parse(r.set_clinical) as Record<string, string | number>) };
-      for (const [k, v] of Object.entries(values)) {
-        if (!/^[a-z_][a-z0-9_]{0,63}$/.test(k)) throw new InputError(`values: "${k.slice(0, 64)}" is not a clinical column name`);
-        if (typeof v !== 'string' && !(typeof v === 'number' && Number.isFinite(v))) throw new InputError(`values.${k}: a number or a short text`);
-        if (typeof v === 'string' && v.length > 64) throw new InputError(`values.${k}: at most 64 characters`);
-        clean[k] = v;
-      }
-      const revision = await o.db.setClinical(uid, clean, checkBy(by), new Date().toISOString());
+      const merged = { ...(JSON.parse(r.set_clinical) as Record<string, string | number>), ...values };
+      const revision = await o.db.setClinical(uid, merged, by, new Date().toISOString());
       o.loop.wake();
       return changed(uid, revision);
     },
