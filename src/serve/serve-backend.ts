@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { readRadiographBytes, type Radiograph } from '../imaging/index.js';
 import { InputError } from '../util/errors.js';
 import type { ServedImage, ViewerBackend } from './backend.js';
+import { checkClinical, checkCorrection } from './change-checks.js';
 import { effectiveClinical, keypointsSourceOf, type ScoringLoop } from './scoring-loop.js';
 import type { ScorerClient } from './scorer-client.js';
 import type { InstanceRow, ServeDb } from './serve-db.js';
@@ -73,7 +74,8 @@ export function makeBackend(o: BackendOptions): ViewerBackend {
     }
     return servedImage((await row(uid))!, o.showPhi);
   };
-  // The change itself (bounds, known columns, "by") is checked by the routes, all through change-checks.ts.
+  // Every change is checked here, by the same code the viewer's routes run first (change-checks.ts):
+  // whichever route (or caller) it comes from, the same things are refused with the same words.
   return {
     showPhi: o.showPhi,
     list: async () => (await o.db.list()).map((r) => servedImage(r, o.showPhi)),
@@ -105,16 +107,21 @@ export function makeBackend(o: BackendOptions): ViewerBackend {
       return new Uint8Array(await readFile(path));
     },
     correctKeypoints: async (uid, keypoints, by) => {
-      if ((await row(uid)) === undefined) throw new InputError(`no instance with that SOP Instance UID`);
-      const revision = await o.db.setCorrection(uid, keypoints, by, new Date().toISOString());
+      const r = await row(uid);
+      if (r === undefined) throw new InputError(`no instance with that SOP Instance UID`);
+      const image = await readRadiographBytes(`instance ${uidTag(uid)}`, await readFile(join(o.imagesDir, r.file)));
+      const change = checkCorrection({ keypoints, by }, image.rows, image.columns);
+      const revision = await o.db.setCorrection(uid, change.keypoints, change.by, new Date().toISOString());
       o.loop.wake();
       return changed(uid, revision);
     },
     setClinical: async (uid, values, by) => {
       const r = await row(uid);
       if (r === undefined) throw new InputError(`no instance with that SOP Instance UID`);
-      const merged = { ...(JSON.parse(r.set_clinical) as Record<string, string | number>), ...values };
-      const revision = await o.db.setClinical(uid, merged, by, new Date().toISOString());
+      const served = servedImage(r, false);
+      const change = checkClinical({ values, by }, [...new Set([...Object.keys(served.clinical), ...served.missingClinical])]);
+      const merged = { ...(JSON.parse(r.set_clinical) as Record<string, string | number>), ...change.values };
+      const revision = await o.db.setClinical(uid, merged, change.by, new Date().toISOString());
       o.loop.wake();
       return changed(uid, revision);
     },
