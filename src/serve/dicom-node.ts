@@ -13,7 +13,7 @@ import { TRANSFER_SYNTAX } from '../imaging/dicom/uids.js';
 import type { ReceivedMeta } from './part10.js';
 import type { ReceiveOutcome } from './receive-instance.js';
 
-const { Scp, Dataset, constants, responses } = dimse;
+const { Scp, Dataset, Implementation, constants, responses } = dimse;
 const { CEchoResponse, CStoreResponse } = responses;
 const { PresentationContextResult, RejectResult, RejectSource, RejectReason, SopClass, Status } = constants;
 
@@ -35,6 +35,10 @@ export interface DicomNodeOptions {
   aeTitle: string;
   /** Largest dataset accepted (bytes); a larger one is refused without being kept in memory. */
   maxDatasetBytes: number;
+  /** Most dataset bytes held over all associations at once; a C-STORE past it is refused (out of resources). */
+  maxInFlightBytes: number;
+  /** Most associations (TCP connections) open at once; more are closed on connect. */
+  maxAssociations: number;
   /** Calling AE titles allowed to associate; null = any. */
   allowedCallers: Set<string> | null;
   host: string;
@@ -53,14 +57,29 @@ interface RawDataset {
   transferSyntax?: string;
   /** Bytes received when it went over the limit. */
   tooLarge?: number;
+  /** The server held too many bytes for all associations together when this one arrived. */
+  busy?: boolean;
+  /** Gives its bytes back to the node's budget (idempotent). */
+  release?: () => void;
 }
 
-/** Collects a C-STORE dataset's bytes up to a limit; past it, counts and drops them. */
+/** Bytes held by all associations' unfinished C-STOREs together, against one limit. */
+class InFlightBudget {
+  used = 0;
+  constructor(readonly limit: number) {}
+}
+
+/**
+ * Collects a C-STORE dataset's bytes up to a limit; past it, or when all associations together hold
+ * the node's budget, counts and drops them. Its bytes stay counted until release().
+ */
 class CappedBuffer extends Writable {
   private chunks: Buffer[] = [];
+  private held = 0;
   size = 0;
+  busy = false;
 
-  constructor(private readonly limit: number) {
+  constructor(private readonly limit: number, private readonly budget: InFlightBudget) {
     super({ highWaterMark: 1 << 20 });
   }
 
@@ -70,14 +89,67 @@ class CappedBuffer extends Writable {
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     this.size += chunk.length;
-    if (this.overflow) this.chunks = [];
-    else this.chunks.push(chunk);
+    if (!this.overflow && !this.busy && this.budget.used + chunk.length > this.budget.limit) this.busy = true;
+    if (this.overflow || this.busy) {
+      this.release();
+    } else {
+      this.chunks.push(chunk);
+      this.held += chunk.length;
+      this.budget.used += chunk.length;
+    }
     callback();
   }
 
   toBuffer(): Buffer {
     return Buffer.concat(this.chunks);
   }
+
+  release(): void {
+    this.chunks = [];
+    this.budget.used -= this.held;
+    this.held = 0;
+  }
+}
+
+/** PDU types (PS3.8 §9.3): 1-3 association set-up, 4 P-DATA-TF, 5-6 release, 7 abort. */
+const P_DATA_TF = 4;
+/** Association, release and abort PDUs are small: a few hundred presentation contexts fit in 64 KiB. */
+const MAX_CONTROL_PDU = 64 * 1024;
+
+/**
+ * Reads each PDU's 6-byte header (type, reserved, 4-byte big-endian length) as the bytes come in, across
+ * chunk boundaries, before the library buffers the PDU: the library keeps a whole PDU of any declared
+ * length in memory (concatenating chunk by chunk), so a peer declaring gigabytes is cut off here first.
+ * Returns why the connection must be closed, or null.
+ */
+export function pduGuard(maxDataPdu: number): (chunk: Buffer) => string | null {
+  const header = Buffer.alloc(6);
+  let headerBytes = 0;
+  let bodyLeft = 0;
+  return (chunk) => {
+    let at = 0;
+    while (at < chunk.length) {
+      if (bodyLeft > 0) {
+        const skip = Math.min(bodyLeft, chunk.length - at);
+        bodyLeft -= skip;
+        at += skip;
+        continue;
+      }
+      const take = Math.min(6 - headerBytes, chunk.length - at);
+      chunk.copy(header, headerBytes, at, at + take);
+      headerBytes += take;
+      at += take;
+      if (headerBytes < 6) break;
+      headerBytes = 0;
+      const type = header[0];
+      const length = header.readUInt32BE(2);
+      if (type < 1 || type > 7) return `unknown PDU type 0x${type.toString(16).padStart(2, '0')}`;
+      const limit = type === P_DATA_TF ? maxDataPdu : MAX_CONTROL_PDU;
+      if (length > limit) return `PDU type ${type} declares ${length} bytes (at most ${limit})`;
+      bodyLeft = length;
+    }
+    return null;
+  };
 }
 
 /** AE titles come from the network: printable ASCII only in our log lines. */
@@ -132,8 +204,13 @@ export async function startDicomNode(options: DicomNodeOptions): Promise<DicomNo
       callback(response);
     }
 
+    /** This association's unfinished datasets, released when it closes whatever state they are in. */
+    readonly buffers = new Set<CappedBuffer>();
+
     override createStoreWritableStream(): Writable {
-      return new CappedBuffer(options.maxDatasetBytes);
+      const buffer = new CappedBuffer(options.maxDatasetBytes, budget);
+      this.buffers.add(buffer);
+      return buffer;
     }
 
     override createDatasetFromStoreWritableStream(
@@ -145,7 +222,12 @@ export async function startDicomNode(options: DicomNodeOptions): Promise<DicomNo
       const dataset = new Dataset({}, context.getAcceptedTransferSyntaxUid()) as InstanceType<typeof Dataset> & RawDataset;
       const buffer = writable as CappedBuffer;
       if (buffer.overflow) dataset.tooLarge = buffer.size;
+      else if (buffer.busy) dataset.busy = true;
       else dataset.raw = buffer.toBuffer();
+      dataset.release = () => {
+        buffer.release();
+        this.buffers.delete(buffer);
+      };
       dataset.transferSyntax = context.getAcceptedTransferSyntaxUid();
       callback(dataset);
     }
@@ -154,6 +236,7 @@ export async function startDicomNode(options: DicomNodeOptions): Promise<DicomNo
       const response = CStoreResponse.fromRequest(request);
       const dataset = request.getDataset() as (InstanceType<typeof Dataset> & RawDataset) | undefined;
       const answer = (status: number, comment?: string): void => {
+        dataset?.release?.();
         response.setStatus(status);
         if (comment !== undefined) response.setErrorComment(comment.slice(0, 64));
         callback(response);
@@ -162,6 +245,11 @@ export async function startDicomNode(options: DicomNodeOptions): Promise<DicomNo
         const reason = `dataset of ${(dataset.tooLarge / 1048576).toFixed(2)} MB is larger than --max-dicom-mb (${(options.maxDatasetBytes / 1048576).toFixed(2)} MB)`;
         log(`dicom: C-STORE from "${this.calling}" refused: ${reason}`);
         answer(OUT_OF_RESOURCES, 'dataset too large');
+        return;
+      }
+      if (dataset?.busy === true) {
+        log(`dicom: C-STORE from "${this.calling}" refused: the associations together hold ${(budget.limit / 1048576).toFixed(0)} MB of datasets (--max-dicom-in-flight-mb); the sender may try again`);
+        answer(OUT_OF_RESOURCES, 'server busy');
         return;
       }
       if (dataset?.raw === undefined || dataset.transferSyntax === undefined) {
@@ -193,16 +281,38 @@ export async function startDicomNode(options: DicomNodeOptions): Promise<DicomNo
     }
   }
 
+  const budget = new InFlightBudget(options.maxInFlightBytes);
+  // What we advertise as our maximum P-DATA PDU, plus slack for senders that count the header in it.
+  const maxDataPdu = Implementation.getMaxPduLength() + 64 * 1024;
+
   // dcmjs-dimse's Server listens on every address; the same Scp on our own net server binds to --host.
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
+    // Before the library's own listener: an oversized PDU is refused before it is buffered.
+    const guard = pduGuard(maxDataPdu);
+    const onData = (chunk: Buffer): void => {
+      const problem = guard(chunk);
+      if (problem === null) return;
+      socket.off('data', onData);
+      log(`dicom: connection from ${socket.remoteAddress ?? '?'} closed: ${problem}`);
+      socket.destroy();
+    };
+    socket.prependListener('data', onData);
     const scp = new StoreScp(socket, {});
+    socket.once('close', () => {
+      sockets.delete(socket);
+      for (const b of scp.buffers) b.release();
+      scp.buffers.clear();
+    });
     scp.on('networkError', (error: Error) => {
       log(`dicom: network error: ${error.message}`);
       socket.destroy();
     });
+  });
+  server.maxConnections = options.maxAssociations;
+  server.on('drop', (data?: { remoteAddress?: string }) => {
+    log(`dicom: connection from ${data?.remoteAddress ?? '?'} closed: ${options.maxAssociations} associations are open already (--max-associations)`);
   });
   const port = await new Promise<number>((resolve, reject) => {
     server.once('error', reject);

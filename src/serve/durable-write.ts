@@ -12,7 +12,8 @@ export const TEMP_PREFIX = '.incoming-';
 export async function writeFileDurable(path: string, data: Uint8Array): Promise<void> {
   const tmp = join(dirname(path), `${TEMP_PREFIX}${basename(path)}.${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2, 8)}`);
   try {
-    const handle = await open(tmp, 'wx');
+    // Patient data: readable by the server's user only (the store folder is 0700 too).
+    const handle = await open(tmp, 'wx', 0o600);
     try {
       await handle.writeFile(data);
       await handle.sync();

@@ -1,20 +1,25 @@
 /**
  * The HTTP side of `spinesurv serve` (fastify): /api/health, /api/results (CLI.md's JSON), two JSON
- * routes to change an instance from another system, and the web viewer's routes (viewer-hook.ts).
+ * routes to change an instance from another system, and the web viewer's routes (viewer/routes.ts).
  *
  * Access: with a token (--token or SPINESURV_TOKEN), every request needs `Authorization: Bearer
  * <token>`, except the viewer's pages and static files (no patient data; the pages send the token
  * they were opened with, `/?token=...`, as the Bearer header on each /api request). Without a token
- * the server binds 127.0.0.1 only (serve.ts refuses anything else). Request bodies are JSON and
- * limited to --max-upload-mb (413 above it). Nothing is logged per request: URLs carry UIDs and,
- * on the first page load, the token.
+ * the server binds loopback only (serve.ts refuses anything else), and answers only requests whose
+ * Host header names loopback and our port (403 otherwise): a web page on another site could otherwise
+ * point its own host name at 127.0.0.1 (DNS rebinding) and read or change results through the
+ * clinician's browser. Request bodies are JSON and limited to --max-upload-mb (413 above it); a
+ * request must arrive whole within requestTimeoutMs (408). Changes are checked in the backend by
+ * change-checks.ts, the same checks as the viewer's. Nothing is logged per request: URLs carry UIDs and, on the first
+ * page load, the token.
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { InputError, UsageError } from '../util/errors.js';
 import type { ServedImage, ViewerBackend } from './backend.js';
-import { mountViewer } from './viewer-hook.js';
+import { RequestError } from './change-checks.js';
 import { uidProblem } from './uid.js';
+import { isViewerPublicPath, registerViewer } from './viewer/routes.js';
 
 export interface HttpOptions {
   backend: ViewerBackend;
@@ -22,6 +27,8 @@ export interface HttpOptions {
   bodyLimitBytes: number;
   modelName: string;
   log: (line: string) => void;
+  /** A request (headers and body) must arrive within this; 408 after it. */
+  requestTimeoutMs: number;
 }
 
 /** One result as GET /api/results gives it (CLI.md's keys first, then what else a client may use). */
@@ -52,18 +59,33 @@ function bearerMatches(header: string | undefined, token: string): boolean {
   return m !== null && timingSafeEqual(digest(m[1]), digest(token));
 }
 
+/** Host headers a tokenless (loopback-only) server answers: loopback names with our own port. */
+export function isLoopbackHost(host: string | undefined, port: number): boolean {
+  return host === `127.0.0.1:${port}` || host === `localhost:${port}` || host === `[::1]:${port}`;
+}
+
 export async function buildHttpApp(o: HttpOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: o.bodyLimitBytes });
-  let isPublic: (url: string) => boolean = () => false;
+  // requestTimeout: a request (headers and body) must arrive within it, or Node answers 408. Node looks
+  // for late requests every 30 s (connectionsCheckingInterval), so the answer comes up to 30 s after.
+  const app = Fastify({ logger: false, bodyLimit: o.bodyLimitBytes, requestTimeout: o.requestTimeoutMs });
   if (o.token !== null) {
     const token = o.token;
     app.addHook('onRequest', async (request, reply) => {
-      if (isPublic(request.url) || bearerMatches(request.headers.authorization, token)) return;
+      if (isViewerPublicPath(request.url) || bearerMatches(request.headers.authorization, token)) return;
       return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'this server needs its access token: Authorization: Bearer <token>' });
+    });
+  } else {
+    app.addHook('onRequest', async (request, reply) => {
+      const address = app.server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : -1;
+      if (isLoopbackHost(request.headers.host, port)) return;
+      return reply.code(403).send({ error: `this server answers only http://127.0.0.1:${port} or http://localhost:${port} (Host header); run it with a token to reach it by another name` });
     });
   }
   app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply: FastifyReply) => {
+    if (error instanceof RequestError) return reply.code(error.status).send({ error: error.message });
     if (error instanceof InputError || error instanceof UsageError) return reply.code(400).send({ error: error.message.split('\n')[0] });
+    if (error.name === 'StillScoring') return reply.code(503).send({ error: error.message });
     const status = error.statusCode ?? 500;
     if (status >= 500) o.log(`http: ${error.message}`);
     return reply.code(status).send({ error: status >= 500 ? 'internal error (see the server log)' : error.message });
@@ -77,29 +99,24 @@ export async function buildHttpApp(o: HttpOptions): Promise<FastifyInstance> {
     if (problem !== null) throw new InputError(problem);
     return uid;
   };
-  const exists = async (uid: string, reply: FastifyReply): Promise<boolean> => {
-    if ((await o.backend.get(uid)) !== undefined) return true;
-    void reply.code(404).send({ error: 'no instance with that SOP Instance UID' });
-    return false;
-  };
   app.get('/api/results/:uid', async (request, reply) => {
     const image = await o.backend.get(uidOf(request.params));
     return image === undefined ? reply.code(404).send({ error: 'no instance with that SOP Instance UID' }) : resultJson(image);
   });
   app.put('/api/results/:uid/clinical', async (request, reply) => {
     const uid = uidOf(request.params);
-    if (!(await exists(uid, reply))) return reply;
-    const body = request.body as { values?: Record<string, string | number>; by?: string } | null;
-    return resultJson(await o.backend.setClinical(uid, body?.values ?? {}, body?.by ?? ''));
+    if ((await o.backend.get(uid)) === undefined) return reply.code(404).send({ error: 'no instance with that SOP Instance UID' });
+    // Checked in the backend by change-checks.ts, as the viewer's route is.
+    const body = (request.body ?? {}) as { values?: unknown; by?: unknown };
+    return resultJson(await o.backend.setClinical(uid, body.values as Record<string, string | number>, body.by as string));
   });
   app.put('/api/results/:uid/keypoints', async (request, reply) => {
     const uid = uidOf(request.params);
-    if (!(await exists(uid, reply))) return reply;
-    const body = request.body as { keypoints?: number[]; by?: string } | null;
-    return resultJson(await o.backend.correctKeypoints(uid, body?.keypoints ?? [], body?.by ?? ''));
+    if ((await o.backend.get(uid)) === undefined) return reply.code(404).send({ error: 'no instance with that SOP Instance UID' });
+    const body = (request.body ?? {}) as { keypoints?: unknown; by?: unknown };
+    return resultJson(await o.backend.correctKeypoints(uid, body.keypoints as number[], body.by as string));
   });
 
-  const viewer = await mountViewer(app, o.backend, { modelName: o.modelName });
-  isPublic = viewer.isPublic;
+  registerViewer(app, o.backend, { modelName: o.modelName });
   return app;
 }

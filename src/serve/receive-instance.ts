@@ -1,16 +1,17 @@
 /**
  * What happens to one C-STORE dataset before its sender hears "success": the UIDs are checked, the
  * dataset is read with the project's own reader (a dataset it cannot read is refused with the reason),
- * the Part 10 file is written durably under a name made from a hash of the SOP Instance UID, and the
+ * the Part 10 file is written durably under a name made from a hash of the SOP Instance UID and its bytes, and the
  * instance is recorded as `received` in the database. Only then is it acknowledged; the scoring loop
  * picks it up from the database. A re-sent instance (same SOP Instance UID) is acknowledged without a
- * second row.
+ * second row; when its bytes differ from the stored copy's, that is logged (the first copy is kept).
  *
  * The order file-then-row means a crash between the two leaves a file without a row, never a row
  * without a file: the server adds such files when it starts (recover.ts), and their senders were
  * never told "success", so nothing acknowledged can be lost.
  */
 import { createHash } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readRadiographBytes, RadiographReadError } from '../imaging/index.js';
 import { part10Bytes, type ReceivedMeta } from './part10.js';
@@ -36,10 +37,15 @@ export type ReceiveOutcome =
   /** `kind`: refused for its content (the sender should not retry as is) or because we could not store it. */
   | { ok: false; kind: 'refused' | 'store-failed'; reason: string };
 
+export interface Described {
+  sopInstanceUid: string;
+  studyInstanceUid: string;
+  seriesInstanceUid: string;
+  phi: Record<string, string>;
+}
+
 /** The header fields a stored instance is recorded with; reads and checks the Part 10 bytes. */
-export async function describeInstance(name: string, bytes: Uint8Array): Promise<{
-  sopInstanceUid: string; studyInstanceUid: string; seriesInstanceUid: string; phi: Record<string, string>;
-}> {
+export async function describeInstance(name: string, bytes: Uint8Array): Promise<Described> {
   const image = await readRadiographBytes(name, bytes, { phi: true });
   const phi = image.phi ?? {};
   const sopInstanceUid = phi.SOPInstanceUID ?? '';
@@ -58,6 +64,34 @@ export function arrivalClinical(ctx: Pick<ReceiveContext, 'clinical' | 'clinical
   return out;
 }
 
+/** A described instance whose file is on disk: its database row, as received (and as recovered after a crash). */
+export async function recordInstance(
+  ctx: ReceiveContext,
+  described: Described,
+  stored: { file: string; sha256: string; sopClassUid: string },
+): Promise<boolean> {
+  const { phi } = described;
+  return ctx.db.insertReceived({
+    sopInstanceUid: described.sopInstanceUid,
+    studyInstanceUid: described.studyInstanceUid,
+    seriesInstanceUid: described.seriesInstanceUid,
+    sopClassUid: stored.sopClassUid,
+    file: stored.file,
+    sha256: stored.sha256,
+    patientName: phi.PatientName ?? '',
+    patientId: phi.PatientID ?? '',
+    accessionNumber: phi.AccessionNumber ?? '',
+    clinical: arrivalClinical(ctx, phi),
+    receivedAt: new Date().toISOString(),
+    forward: ctx.forward,
+  });
+}
+
+export const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
+/** The line logged when an instance comes again with other bytes than the stored copy (which is kept). */
+const differentBytes = (tag: string): string => `dicom: instance ${tag} received again with different bytes (sha256 differs); the copy stored first is kept`;
+
 export async function receiveInstance(ctx: ReceiveContext, meta: ReceivedMeta, dataset: Uint8Array): Promise<ReceiveOutcome> {
   const commandProblem = uidProblem(meta.sopInstanceUid, 'Affected SOP Instance UID') ?? uidProblem(meta.sopClassUid, 'Affected SOP Class UID');
   if (commandProblem !== null) return { ok: false, kind: 'refused', reason: commandProblem };
@@ -72,26 +106,28 @@ export async function receiveInstance(ctx: ReceiveContext, meta: ReceivedMeta, d
   if (described.sopInstanceUid !== meta.sopInstanceUid) {
     return { ok: false, kind: 'refused', reason: `instance ${tag}: the dataset's SOP Instance UID differs from the C-STORE request's` };
   }
+  const sha256 = sha256Hex(bytes);
   try {
-    if ((await ctx.db.get(meta.sopInstanceUid)) !== undefined) return { ok: true, duplicate: true, tag };
-    const file = instanceFileName(meta.sopInstanceUid);
-    await writeFileDurable(join(ctx.imagesDir, file), bytes);
-    const { phi } = described;
-    const inserted = await ctx.db.insertReceived({
-      sopInstanceUid: meta.sopInstanceUid,
-      studyInstanceUid: described.studyInstanceUid,
-      seriesInstanceUid: described.seriesInstanceUid,
-      sopClassUid: meta.sopClassUid,
-      file,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
-      patientName: phi.PatientName ?? '',
-      patientId: phi.PatientID ?? '',
-      accessionNumber: phi.AccessionNumber ?? '',
-      clinical: arrivalClinical(ctx, phi),
-      receivedAt: new Date().toISOString(),
-      forward: ctx.forward,
-    });
-    if (inserted) ctx.received();
+    const earlier = await ctx.db.get(meta.sopInstanceUid);
+    if (earlier !== undefined) {
+      if (earlier.sha256 !== sha256) ctx.log(differentBytes(tag));
+      return { ok: true, duplicate: true, tag };
+    }
+    // Named by UID and bytes: two associations sending this UID at once with different bytes write two
+    // files, one row wins, and the other file is removed, so the row's sha256 always matches its file.
+    const file = instanceFileName(meta.sopInstanceUid, sha256);
+    const path = join(ctx.imagesDir, file);
+    await writeFileDurable(path, bytes);
+    const inserted = await recordInstance(ctx, described, { file, sha256, sopClassUid: meta.sopClassUid });
+    if (inserted) {
+      ctx.received();
+    } else {
+      const winner = await ctx.db.get(meta.sopInstanceUid);
+      if (winner !== undefined && winner.file !== file) {
+        await rm(path, { force: true });
+        ctx.log(differentBytes(tag));
+      }
+    }
     return { ok: true, duplicate: !inserted, tag };
   } catch (error) {
     const e = error as NodeJS.ErrnoException;

@@ -5,12 +5,11 @@
  * too. Rows still marked pending are simply picked up by the scoring loop.
  */
 import { readdir, readFile, rm } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { parseDicomBytes, textOf } from '../imaging/dicom/parse-dicom.js';
 import { TEMP_PREFIX } from './durable-write.js';
-import { arrivalClinical, describeInstance, type ReceiveContext } from './receive-instance.js';
-import { instanceFileName } from './uid.js';
+import { fileMetaSopClassUid } from './part10.js';
+import { describeInstance, recordInstance, sha256Hex, type ReceiveContext } from './receive-instance.js';
+import { instanceFileName, legacyInstanceFileName } from './uid.js';
 
 export async function recoverStore(ctx: ReceiveContext): Promise<{ added: number; removedTemporary: number }> {
   const names = await readdir(ctx.imagesDir);
@@ -30,25 +29,12 @@ export async function recoverStore(ctx: ReceiveContext): Promise<{ added: number
       ctx.log(`store: ${name} has no database row and cannot be read (${(error as Error).message}); left as it is`);
       continue;
     }
-    if (instanceFileName(described.sopInstanceUid) !== name) {
-      ctx.log(`store: ${name} has no database row and its name does not match its SOP Instance UID; left as it is`);
+    const sha256 = sha256Hex(bytes);
+    if (name !== instanceFileName(described.sopInstanceUid, sha256) && name !== legacyInstanceFileName(described.sopInstanceUid)) {
+      ctx.log(`store: ${name} has no database row and its name does not match its SOP Instance UID and bytes; left as it is`);
       continue;
     }
-    const { phi } = described;
-    const inserted = await ctx.db.insertReceived({
-      sopInstanceUid: described.sopInstanceUid,
-      studyInstanceUid: described.studyInstanceUid,
-      seriesInstanceUid: described.seriesInstanceUid,
-      sopClassUid: textOf(parseDicomBytes(name, bytes), 'x00020002') ?? '',
-      file: name,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
-      patientName: phi.PatientName ?? '',
-      patientId: phi.PatientID ?? '',
-      accessionNumber: phi.AccessionNumber ?? '',
-      clinical: arrivalClinical(ctx, phi),
-      receivedAt: new Date().toISOString(),
-      forward: ctx.forward,
-    });
+    const inserted = await recordInstance(ctx, described, { file: name, sha256, sopClassUid: fileMetaSopClassUid(bytes) ?? '' });
     if (inserted) added++;
   }
   if (added > 0 || removedTemporary > 0) {

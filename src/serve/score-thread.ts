@@ -29,7 +29,8 @@ async function main(): Promise<void> {
   port.on('message', async (job: ScoreJob) => {
     let predicted: number[] | null = null;
     try {
-      const image = await readRadiographBytes(job.file, await readFile(job.file));
+      // Messages name the instance by its tag (job.where), never the store's file path: reasons reach /api/results.
+      const image = await readRadiographBytes(job.where, await readFile(job.file));
       const notLumbar = nonLumbarReason(image.bodyPart, image.viewPosition);
       if (notLumbar !== null) {
         port.postMessage({ type: 'flagged', id: job.id, flags: [notLumbar], reason: `${notLumbar}; not scored`, predicted } satisfies ScoreReply);
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
         }
         set = { keypoints: predicted, flags: [] };
       }
-      const r = await scoreRadiograph(model, job.file, set, job.clinical, { image, where: job.where, heatmap: job.heatmap ?? undefined });
+      const r = await scoreRadiograph(model, job.where, set, job.clinical, { image, where: job.where, heatmap: job.heatmap ?? undefined });
       port.postMessage({ type: 'scored', id: job.id, risk: r.risk, surv: r.surv, percentile: r.percentile, keypoints: r.keypoints, warnings: r.warnings, predicted } satisfies ScoreReply);
     } catch (error) {
       if (error instanceof FlaggedRadiograph) {

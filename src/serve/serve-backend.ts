@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { readRadiographBytes, type Radiograph } from '../imaging/index.js';
 import { InputError } from '../util/errors.js';
 import type { ServedImage, ViewerBackend } from './backend.js';
+import { checkClinical, checkCorrection } from './change-checks.js';
 import { effectiveClinical, keypointsSourceOf, type ScoringLoop } from './scoring-loop.js';
 import type { ScorerClient } from './scorer-client.js';
 import type { InstanceRow, ServeDb } from './serve-db.js';
@@ -23,6 +24,8 @@ export interface BackendOptions {
   heatmapsDir: string;
   covariates: string[];
   showPhi: boolean;
+  /** How long a change waits for its re-score before StillScoring (the change stays and is scored later). */
+  changeWaitMs: number;
 }
 
 const parse = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
@@ -51,25 +54,28 @@ export function servedImage(row: InstanceRow, showPhi: boolean): ServedImage {
   return image;
 }
 
-/** A clinician's five points: ten finite numbers. */
-function checkKeypoints(keypoints: unknown): number[] {
-  if (!Array.isArray(keypoints) || keypoints.length !== 10 || !keypoints.every((v) => typeof v === 'number' && Number.isFinite(v))) {
-    throw new InputError('keypoints: need 10 finite numbers (x, y for L1..L5)');
-  }
-  return keypoints as number[];
-}
-
-function checkBy(by: unknown): string {
-  if (typeof by !== 'string' || by.trim() === '' || by.length > 128) throw new InputError('by: who made the change (1-128 characters)');
-  return by.trim();
+/** A PUT that waited longer than changeWaitMs for its re-score: 503, the change is kept and scored later. */
+export class StillScoring extends Error {
+  override name = 'StillScoring';
+  readonly statusCode = 503;
 }
 
 export function makeBackend(o: BackendOptions): ViewerBackend {
   const row = async (uid: string): Promise<InstanceRow | undefined> => o.db.get(uid);
   const changed = async (uid: string, revision: number): Promise<ServedImage> => {
-    await o.loop.waitFor(uid, revision);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new StillScoring(`the change is saved; its re-score did not finish within ${o.changeWaitMs / 1000} s: GET /api/results/UID shows it when done`)), o.changeWaitMs);
+    });
+    try {
+      await Promise.race([o.loop.waitFor(uid, revision), late]);
+    } finally {
+      clearTimeout(timer);
+    }
     return servedImage((await row(uid))!, o.showPhi);
   };
+  // Every change is checked here, by the same code the viewer's routes run first (change-checks.ts):
+  // whichever route (or caller) it comes from, the same things are refused with the same words.
   return {
     showPhi: o.showPhi,
     list: async () => (await o.db.list()).map((r) => servedImage(r, o.showPhi)),
@@ -101,23 +107,21 @@ export function makeBackend(o: BackendOptions): ViewerBackend {
       return new Uint8Array(await readFile(path));
     },
     correctKeypoints: async (uid, keypoints, by) => {
-      if ((await row(uid)) === undefined) throw new InputError(`no instance with that SOP Instance UID`);
-      const revision = await o.db.setCorrection(uid, checkKeypoints(keypoints), checkBy(by), new Date().toISOString());
+      const r = await row(uid);
+      if (r === undefined) throw new InputError(`no instance with that SOP Instance UID`);
+      const image = await readRadiographBytes(`instance ${uidTag(uid)}`, await readFile(join(o.imagesDir, r.file)));
+      const change = checkCorrection({ keypoints, by }, image.rows, image.columns);
+      const revision = await o.db.setCorrection(uid, change.keypoints, change.by, new Date().toISOString());
       o.loop.wake();
       return changed(uid, revision);
     },
     setClinical: async (uid, values, by) => {
       const r = await row(uid);
       if (r === undefined) throw new InputError(`no instance with that SOP Instance UID`);
-      if (typeof values !== 'object' || values === null || Array.isArray(values)) throw new InputError('values: an object of clinical values');
-      const clean: Record<string, string | number> = { ...(JSON.parse(r.set_clinical) as Record<string, string | number>) };
-      for (const [k, v] of Object.entries(values)) {
-        if (!/^[a-z_][a-z0-9_]{0,63}$/.test(k)) throw new InputError(`values: "${k.slice(0, 64)}" is not a clinical column name`);
-        if (typeof v !== 'string' && !(typeof v === 'number' && Number.isFinite(v))) throw new InputError(`values.${k}: a number or a short text`);
-        if (typeof v === 'string' && v.length > 64) throw new InputError(`values.${k}: at most 64 characters`);
-        clean[k] = v;
-      }
-      const revision = await o.db.setClinical(uid, clean, checkBy(by), new Date().toISOString());
+      const served = servedImage(r, false);
+      const change = checkClinical({ values, by }, [...new Set([...Object.keys(served.clinical), ...served.missingClinical])]);
+      const merged = { ...(JSON.parse(r.set_clinical) as Record<string, string | number>), ...change.values };
+      const revision = await o.db.setClinical(uid, merged, change.by, new Date().toISOString());
       o.loop.wake();
       return changed(uid, revision);
     },

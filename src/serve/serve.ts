@@ -3,18 +3,19 @@
  * node, the HTTP app and, with --forward, the results to the PACS. startServe returns once all of it
  * listens (ports 0 = free ports, reported back), and close() stops it in the reverse order.
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseImageModelJson, keypointModelPath } from '../models/image/index.js';
 import { readModelJson } from '../models/model-json.js';
 import { modelVersion } from '../queue/model-version.js';
 import { isPostgresUrl } from '../queue/postgres-store.js';
 import { InputError, UsageError } from '../util/errors.js';
+import { writeJsonAtomic } from '../util/atomic-write.js';
 import { OUTPUT_MARKER, readOutputMarker } from '../util/output-folder.js';
 import type { ViewerBackend } from './backend.js';
 import { ClinicalTable } from './clinical-values.js';
 import { startDicomNode } from './dicom-node.js';
-import { makeForwarder, parseForward, type Forwarder } from './forward-results.js';
+import { makeForwarder, parseForward, startForwarding } from './pacs-forwarder.js';
 import { buildHttpApp } from './http-app.js';
 import { receiveInstance, type ReceiveContext } from './receive-instance.js';
 import { recoverStore } from './recover.js';
@@ -23,7 +24,6 @@ import { ScoringLoop } from './scoring-loop.js';
 import { makeBackend } from './serve-backend.js';
 import { ServeDb } from './serve-db.js';
 import { openPostgres, openSqlite } from './sql-driver.js';
-import { uidTag } from './uid.js';
 
 export const STORE_CREATED_BY = 'spinesurv serve';
 
@@ -41,6 +41,16 @@ export interface ServeOptions {
   /** First wait before a failed forward is tried again (doubling up to 10 min); 30 s by default. */
   forwardRetrySeconds?: number;
   allowedCallers?: string[];
+  /** Accept C-STORE from any calling AE title on an address other than loopback (otherwise --allowed-callers is required there). */
+  anyCaller?: boolean;
+  /** Most DICOM associations open at once (16 by default); more are closed on connect, logged. */
+  maxAssociations?: number;
+  /** Most C-STORE dataset bytes held in memory over all associations, in MB (1024 by default, at least --max-dicom-mb). */
+  maxDicomInFlightMb?: number;
+  /** How long a PUT waits for its re-score before answering 503 (the change is kept and scored later); 120 s by default. */
+  changeWaitSeconds?: number;
+  /** A request must arrive whole within this (Node's requestTimeout; 408 after it); 30 s by default. */
+  requestTimeoutSeconds?: number;
   clinicalCsv?: string;
   token?: string | null;
   showPhi?: boolean;
@@ -71,7 +81,10 @@ export function checkAeTitle(ae: string, what: string): string {
   return t;
 }
 
-/** --store: created, or reopened when it is a serve store; anything else non-empty is refused. */
+/**
+ * --store: created, or reopened when it is a serve store; anything else non-empty is refused. It holds
+ * patient data, so its folders are made (and kept) readable by the server's user only (0700).
+ */
 export function prepareStore(dir: string): void {
   if (existsSync(dir)) {
     const entries = readdirSync(dir);
@@ -82,10 +95,34 @@ export function prepareStore(dir: string): void {
       }
     }
   }
-  for (const sub of ['', 'images', 'heatmaps']) mkdirSync(join(dir, sub), { recursive: true });
-  if (!existsSync(join(dir, OUTPUT_MARKER))) {
-    writeFileSync(join(dir, OUTPUT_MARKER), JSON.stringify({ created_by: STORE_CREATED_BY, files: ['serve.sqlite', 'images/', 'heatmaps/'] }, null, 2) + '\n');
+  for (const sub of ['', 'images', 'heatmaps']) {
+    mkdirSync(join(dir, sub), { recursive: true, mode: 0o700 });
+    // mkdir's mode is cut by the umask and leaves an existing folder as it was: set it.
+    chmodSync(join(dir, sub), 0o700);
   }
+  if (!existsSync(join(dir, OUTPUT_MARKER))) {
+    writeJsonAtomic(join(dir, OUTPUT_MARKER), { created_by: STORE_CREATED_BY, files: ['serve.sqlite', 'images/', 'heatmaps/'] });
+    syncFolder(dir);
+  }
+}
+
+/** Flushes a folder's entries (a rename in it) to disk. */
+function syncFolder(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The SQLite file (and its -wal and -shm, which SQLite creates with the database file's mode) are
+ * readable by the server's user only: created empty with 0600 before SQLite opens it, set on reopen.
+ */
+function privateSqliteFile(path: string): void {
+  closeSync(openSync(path, 'a', 0o600));
+  for (const p of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(p)) chmodSync(p, 0o600);
 }
 
 export async function startServe(options: ServeOptions): Promise<RunningServe> {
@@ -98,6 +135,13 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   if (token !== null && token.length < 16) throw new UsageError('--token: use at least 16 characters');
   const aeTitle = checkAeTitle(options.aeTitle ?? 'SPINESURV', '--ae-title');
   const allowed = options.allowedCallers === undefined ? null : new Set(options.allowedCallers.map((a) => checkAeTitle(a, '--allowed-callers')));
+  if (allowed !== null && options.anyCaller === true) throw new UsageError('--allowed-callers and --any-caller: give one of them');
+  // DICOM has no token: off loopback, the calling AE title list is the only gate, so it must be chosen.
+  if (!LOOPBACK.has(host) && allowed === null && options.anyCaller !== true) {
+    throw new UsageError(`--host ${host}: anyone who reaches this address could send images; give --allowed-callers AE1,AE2 (or --any-caller to accept every calling AE title)`);
+  }
+  const maxAssociations = options.maxAssociations ?? 16;
+  if (!(Number.isInteger(maxAssociations) && maxAssociations >= 1 && maxAssociations <= 1024)) throw new UsageError('--max-associations: a whole number 1-1024');
   const destination = options.forward === undefined ? null : parseForward(options.forward, aeTitle);
   if (options.db !== undefined && !isPostgresUrl(options.db)) throw new UsageError(`--db ${options.db}: expected a postgres:// URL (the SQLite database is STORE/serve.sqlite by default)`);
   if (options.forwardRetrySeconds !== undefined && !(options.forwardRetrySeconds >= 1 && options.forwardRetrySeconds <= 3600)) {
@@ -107,6 +151,11 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   if (!(maxUploadMb > 0 && maxUploadMb <= 1024)) throw new UsageError('--max-upload-mb: a number of megabytes in (0, 1024]');
   const maxDicomMb = options.maxDicomMb ?? 256;
   if (!(maxDicomMb > 0 && maxDicomMb <= 4096)) throw new UsageError('--max-dicom-mb: a number of megabytes in (0, 4096]');
+  const maxInFlightMb = options.maxDicomInFlightMb ?? Math.max(1024, maxDicomMb);
+  if (!(maxInFlightMb >= maxDicomMb && maxInFlightMb <= 65536)) throw new UsageError('--max-dicom-in-flight-mb: a number of megabytes, at least --max-dicom-mb and at most 65536');
+  const changeWaitMs = (options.changeWaitSeconds ?? 120) * 1000;
+  const requestTimeoutMs = (options.requestTimeoutSeconds ?? 30) * 1000;
+  if (!(changeWaitMs > 0) || !(requestTimeoutMs > 0)) throw new UsageError('change wait and request timeout: a number of seconds > 0');
 
   // The model: an image model with its keypoint detector (clinical covariates allowed: they come from the header, CSV or web page).
   const json = parseImageModelJson(options.modelDir, readModelJson(options.modelDir).json);
@@ -119,11 +168,16 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
 
   prepareStore(options.storeDir);
   const imagesDir = resolve(options.storeDir, 'images');
-  const db = new ServeDb(options.db !== undefined ? await openPostgres(options.db) : openSqlite(join(options.storeDir, 'serve.sqlite')));
+  const sqlitePath = join(options.storeDir, 'serve.sqlite');
+  if (options.db === undefined) privateSqliteFile(sqlitePath);
+  const db = new ServeDb(options.db !== undefined ? await openPostgres(options.db) : openSqlite(sqlitePath));
   const closers: Array<() => Promise<void>> = [() => db.close()];
-  const closeAll = async (): Promise<void> => {
-    for (const c of closers.reverse()) await c().catch(() => undefined);
-  };
+  let closing: Promise<void> | null = null;
+  // Last started, first stopped; a second close() waits on the first instead of running the closers again.
+  const closeAll = (): Promise<void> =>
+    (closing ??= (async () => {
+      for (const c of [...closers].reverse()) await c().catch(() => undefined);
+    })());
   try {
     await db.init();
     const scorer = new ScorerClient({ modelDir: options.modelDir, engineThreads: options.engineThreads ?? 1 });
@@ -147,15 +201,19 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     loop.start();
     closers.push(() => loop.stop());
 
-    const backend = makeBackend({ db, loop, scorer, imagesDir, heatmapsDir: resolve(options.storeDir, 'heatmaps'), covariates, showPhi: options.showPhi ?? false });
+    const backend = makeBackend({
+      db, loop, scorer, imagesDir, heatmapsDir: resolve(options.storeDir, 'heatmaps'), covariates, showPhi: options.showPhi ?? false, changeWaitMs,
+    });
     if (destination !== null) {
-      const forwarder: Forwarder = makeForwarder(destination, imagesDir, backend);
-      const stopForwarding = startForwarding(db, forwarder, log, options.forwardRetrySeconds ?? 30, (wake) => (forwardWake = wake));
+      const stopForwarding = startForwarding(db, makeForwarder(destination, imagesDir, backend), log, options.forwardRetrySeconds ?? 30, (wake) => (forwardWake = wake));
       closers.push(stopForwarding);
     }
-    const dicom = await startDicomNode({ aeTitle, maxDatasetBytes: Math.round(maxDicomMb * 1048576), allowedCallers: allowed, host, port: options.dicomPort ?? 11112, log, store: (meta, dataset) => receiveInstance(context, meta, dataset) });
+    const dicom = await startDicomNode({
+      aeTitle, maxDatasetBytes: Math.round(maxDicomMb * 1048576), maxInFlightBytes: Math.round(maxInFlightMb * 1048576), maxAssociations,
+      allowedCallers: allowed, host, port: options.dicomPort ?? 11112, log, store: (meta, dataset) => receiveInstance(context, meta, dataset),
+    });
     closers.push(() => dicom.close());
-    const app = await buildHttpApp({ backend, token, bodyLimitBytes: Math.round(maxUploadMb * 1024 * 1024), modelName: json.name, log });
+    const app = await buildHttpApp({ backend, token, bodyLimitBytes: Math.round(maxUploadMb * 1024 * 1024), modelName: json.name, log, requestTimeoutMs });
     closers.push(() => app.close());
     await app.listen({ port: options.httpPort ?? 8080, host });
     const address = app.server.address();
@@ -173,47 +231,4 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     await closeAll();
     throw error;
   }
-}
-
-/** Sends scored results to the PACS in the background; a failure waits (retrySeconds, doubling, at most 10 min) and is tried again. */
-function startForwarding(db: ServeDb, forwarder: Forwarder, log: (line: string) => void, retrySeconds: number, onWake: (wake: () => void) => void): () => Promise<void> {
-  let stopped = false;
-  let wake: () => void = () => undefined;
-  onWake(() => wake());
-  const run = async (): Promise<void> => {
-    while (!stopped) {
-      let due: Awaited<ReturnType<ServeDb['forwardsDue']>> = [];
-      try {
-        due = await db.forwardsDue(new Date().toISOString(), 8);
-      } catch (error) {
-        log(`forward: cannot read the database (${(error as Error).message})`);
-      }
-      for (const row of due) {
-        if (stopped) break;
-        const tag = uidTag(row.sop_instance_uid);
-        try {
-          await forwarder.send(row);
-          await db.markForwarded(row.sop_instance_uid, row.scored_at!);
-          log(`forward: results of instance ${tag} sent`);
-        } catch (error) {
-          const wait = Math.min(600_000, retrySeconds * 1000 * 2 ** Math.min(row.forward_attempts, 5));
-          await db.markForwardFailed(row.sop_instance_uid, (error as Error).message, new Date(Date.now() + wait).toISOString()).catch(() => undefined);
-          log(`forward: results of instance ${tag} not sent (${(error as Error).message}); trying again in ${Math.round(wait / 1000)} s`);
-        }
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.min(5000, retrySeconds * 1000));
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-  };
-  const running = run();
-  return async () => {
-    stopped = true;
-    wake();
-    await running;
-  };
 }
