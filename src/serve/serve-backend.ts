@@ -9,10 +9,10 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { readRadiographBytes, type Radiograph } from '../imaging/index.js';
 import { InputError } from '../util/errors.js';
-import type { ServedImage, ViewerBackend } from './backend.js';
+import type { ChangeRecord, ServedImage, ViewerBackend } from './backend.js';
 import { effectiveClinical, keypointsSourceOf, type ScoringLoop } from './scoring-loop.js';
 import type { ScorerClient } from './scorer-client.js';
-import type { InstanceRow, ServeDb } from './serve-db.js';
+import type { ChangeRow, InstanceRow, ServeDb } from './serve-db.js';
 import { uidTag } from './uid.js';
 
 export interface BackendOptions {
@@ -27,7 +27,12 @@ export interface BackendOptions {
 
 const parse = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
 
-export function servedImage(row: InstanceRow, showPhi: boolean): ServedImage {
+function changeRecord(c: ChangeRow): ChangeRecord {
+  return { kind: c.kind, value: JSON.parse(c.value) as ChangeRecord['value'], by: c.changed_by, at: c.changed_at };
+}
+
+/** An instance as the viewer and /api/results see it; `changes` are its rows of serve_changes, oldest first (none given: an empty history, as forwarding needs no more). */
+export function servedImage(row: InstanceRow, showPhi: boolean, changes: ChangeRow[] = []): ServedImage {
   const corrected = parse<number[]>(row.corrected_keypoints);
   const image: ServedImage = {
     sopInstanceUid: row.sop_instance_uid,
@@ -38,9 +43,11 @@ export function servedImage(row: InstanceRow, showPhi: boolean): ServedImage {
     surv: parse<Record<string, number>>(row.surv),
     percentile: row.percentile,
     flags: JSON.parse(row.flags) as string[],
+    warnings: JSON.parse(row.warnings) as string[],
     reason: row.reason,
     predictedKeypoints: parse<number[]>(row.predicted_keypoints),
     correctedKeypoints: corrected === null ? null : { keypoints: corrected, by: row.corrected_by ?? '', at: row.corrected_at ?? '' },
+    changes: changes.map(changeRecord),
     clinical: effectiveClinical(row),
     missingClinical: JSON.parse(row.missing_clinical) as string[],
     modelVersion: row.model_version,
@@ -66,17 +73,28 @@ function checkBy(by: unknown): string {
 
 export function makeBackend(o: BackendOptions): ViewerBackend {
   const row = async (uid: string): Promise<InstanceRow | undefined> => o.db.get(uid);
+  const served = async (uid: string): Promise<ServedImage | undefined> => {
+    const r = await row(uid);
+    return r === undefined ? undefined : servedImage(r, o.showPhi, await o.db.changes(uid));
+  };
   const changed = async (uid: string, revision: number): Promise<ServedImage> => {
     await o.loop.waitFor(uid, revision);
-    return servedImage((await row(uid))!, o.showPhi);
+    return (await served(uid))!;
   };
   return {
     showPhi: o.showPhi,
-    list: async () => (await o.db.list()).map((r) => servedImage(r, o.showPhi)),
-    get: async (uid) => {
-      const r = await row(uid);
-      return r === undefined ? undefined : servedImage(r, o.showPhi);
+    list: async () => {
+      // Two reads, not one per instance: every instance, then every change (few: only clinicians make them).
+      const rows = await o.db.list();
+      const byUid = new Map<string, ChangeRow[]>();
+      for (const c of await o.db.changes()) {
+        const list = byUid.get(c.sop_instance_uid);
+        if (list === undefined) byUid.set(c.sop_instance_uid, [c]);
+        else list.push(c);
+      }
+      return rows.map((r) => servedImage(r, o.showPhi, byUid.get(r.sop_instance_uid) ?? []));
     },
+    get: served,
     radiograph: async (uid): Promise<Radiograph | undefined> => {
       const r = await row(uid);
       if (r === undefined) return undefined;
@@ -117,7 +135,8 @@ export function makeBackend(o: BackendOptions): ViewerBackend {
         if (typeof v === 'string' && v.length > 64) throw new InputError(`values.${k}: at most 64 characters`);
         clean[k] = v;
       }
-      const revision = await o.db.setClinical(uid, clean, checkBy(by), new Date().toISOString());
+      const given = Object.fromEntries(Object.keys(values).map((k) => [k, clean[k]]));
+      const revision = await o.db.setClinical(uid, clean, checkBy(by), new Date().toISOString(), given);
       o.loop.wake();
       return changed(uid, revision);
     },

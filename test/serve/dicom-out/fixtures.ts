@@ -62,6 +62,7 @@ export function resultFor(keypoints: number[], overrides: Partial<PacsResult> = 
     percentile: 91.62,
     keypoints,
     flags: [],
+    warnings: [],
     modelVersion: '0123456789abcdef',
     scoredAt: '2026-11-30T10:15:42.000Z',
     ...overrides,

@@ -62,6 +62,8 @@ function render(next) {
   $('percentile').textContent = percentileText(image.percentile);
   const flags = [...image.flags, ...(image.reason ? [image.reason] : [])];
   $('flags').textContent = flags.length > 0 ? flags.join('; ') : 'none';
+  $('warnings').replaceChildren(...image.warnings.map((w) => el('p', w, { class: 'flag warning' })));
+  $('warnings-row').hidden = image.warnings.length === 0;
   $('scored-at').textContent = timeText(image.scoredAt);
   $('model-version').textContent = image.modelVersion ?? '–';
 
@@ -78,6 +80,7 @@ function render(next) {
     : predicted ? 'As predicted by the keypoint detector.' : 'No keypoints found.';
   view.setPoints(predicted, corrected ? corrected.keypoints : predicted);
   renderClinical();
+  renderHistory();
 }
 
 function renderClinical() {
@@ -104,6 +107,18 @@ function renderClinical() {
     row.append(label, input);
     fields.append(row);
   }
+}
+
+/** Every change made to this image, oldest first: who, when, what (the server never rewrites one). */
+function renderHistory() {
+  const items = image.changes.map((c) => {
+    const what = c.kind === 'keypoints'
+      ? `moved keypoints to ${VERTEBRAE.map((name, k) => `${name} ${pointText(c.value, k)}`).join('; ')}`
+      : `set ${Object.entries(c.value).map(([k, v]) => `${k} = ${v}`).join(', ')}`;
+    return el('li', `${timeText(c.at)}, ${c.by}: ${what}`, { 'data-kind': c.kind });
+  });
+  $('history').replaceChildren(...items);
+  $('history-empty').hidden = items.length > 0;
 }
 
 async function loadHeatmap() {
