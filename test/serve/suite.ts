@@ -217,6 +217,18 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
       assert.notEqual(after.risk, scored.risk, 'moved keypoints change the risk');
       assert.notEqual(after.scored_at, scored.scored_at);
       assert.equal((await database.scoreCounts(store, args)).get(scored.sop_instance_uid), 2, 'one score per keypoints source');
+      // A second correction: the latest is current, and the history keeps both, oldest first, with who and when.
+      const movedAgain = predicted.map((v, i) => (i % 2 === 0 ? v + 2 : v));
+      const second = await fetch(`${serve.httpUrl}/api/results/${scored.sop_instance_uid}/keypoints`, {
+        method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ keypoints: movedAgain, by: 'second reader' }),
+      });
+      assert.equal(second.status, 200);
+      const study = (await getJson<{ correctedKeypoints: { keypoints: number[]; by: string }; changes: { kind: string; value: number[]; by: string; at: string }[] }>(
+        `${serve.httpUrl}/api/viewer/images/${scored.sop_instance_uid}`)).body;
+      assert.deepEqual(study.correctedKeypoints.keypoints, movedAgain);
+      assert.equal(study.correctedKeypoints.by, 'second reader');
+      assert.deepEqual(study.changes.map((c) => [c.kind, c.by, c.value]), [['keypoints', 'test reader', moved], ['keypoints', 'second reader', movedAgain]]);
+      assert.ok(study.changes[0].at <= study.changes[1].at && !Number.isNaN(Date.parse(study.changes[0].at)), 'each change has its time');
       // The same instance sent again: acknowledged, no second row, not scored again.
       assert.deepEqual(acknowledged(storescu(serve.dicomPort, [sent[0]]).output).success, [sent[0]]);
       assert.equal((await results(serve.httpUrl)).length, 4);
@@ -432,12 +444,14 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
 
   test('clinical covariates: age and sex from the header, from --clinical CSV, or given later; a missing value waits', { timeout: 120_000 }, async () => {
     const store = join(dir, 'store-clinical');
-    const serve = await startServe(['--model', clinicalModel, '--store', store, '--clinical', cohortCsv, ...(await database.args('clinical'))]);
+    const dbArgs = await database.args('clinical');
+    const serve = await startServe(['--model', clinicalModel, '--store', store, '--clinical', cohortCsv, ...dbArgs]);
     const predict = (file: string, age: string, sex: string): number => {
       const r = spawnSync(process.execPath, [bin, 'predict', '--model', clinicalModel, '--image', file, '--age', age, '--sex', sex, '--json'], { encoding: 'utf8' });
       assert.equal(r.status, 0, r.stderr);
       return (JSON.parse(r.stdout) as { risk: number }).risk;
     };
+    let late = '';
     try {
       // 1. In the CSV (patient_id = the header's Patient ID): scored with the CSV's age and sex.
       const csvRows = readFileSync(cohortCsv, 'utf8').trim().split('\n').map((l) => l.split(','));
@@ -451,9 +465,20 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
       const without = join(dir, 'without.dcm');
       copyFileSync(images[41], without);
       assert.equal(spawnSync('dcmodify', ['-nb', '-gin', '-i', '(0010,0020)=ALSO-NOT-IN-CSV', without]).status, 0);
-      const run = storescu(serve.dicomPort, [...fromCsv, withHeader, without]);
-      assert.equal(acknowledged(run.output).success.length, 12, run.output);
-      await waitFor(async () => (await results(serve.httpUrl)).filter((r) => FINAL.has(r.status) || (r.missing_clinical as string[]).length > 0).length === 12, 60_000, 'twelve results');
+      // 4. Patient's Age 030M (2.5 years, far below the training ages): scored, with the extrapolation warning.
+      const young = [42, 43, 44].map((i) => {
+        const file = join(dir, `young-${i}.dcm`);
+        copyFileSync(images[i], file);
+        assert.equal(spawnSync('dcmodify', ['-nb', '-gin', '-i', `(0010,0020)=YOUNG-${i}`, '-i', '(0010,1010)=030M', '-i', '(0010,0040)=F', file]).status, 0);
+        return file;
+      });
+      // 5. Not in this start's CSV: waits, until a restart with a CSV that has the patient (below).
+      late = join(dir, 'late.dcm');
+      copyFileSync(images[45], late);
+      assert.equal(spawnSync('dcmodify', ['-nb', '-gin', '-i', '(0010,0020)=LATE-PATIENT', late]).status, 0);
+      const run = storescu(serve.dicomPort, [...fromCsv, withHeader, without, ...young, late]);
+      assert.equal(acknowledged(run.output).success.length, 16, run.output);
+      await waitFor(async () => (await results(serve.httpUrl)).filter((r) => FINAL.has(r.status) || (r.missing_clinical as string[]).length > 0).length === 16, 60_000, 'sixteen results');
       const list = await results(serve.httpUrl);
       const byUid = (file: string): ResultJson => list.find((r) => r.sop_instance_uid === dcmtkIdentity(file).sopInstanceUid)!;
 
@@ -482,8 +507,55 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
       assert.ok(FINAL.has(after.status), `scored once the values came (${after.status})`);
       assert.deepEqual(after.missing_clinical, []);
       if (after.status === 'scored') assert.equal(after.risk, predict(without, '71', 'M'));
+      const history = (await getJson<{ changes: { kind: string; value: unknown; by: string }[] }>(`${serve.httpUrl}/api/viewer/images/${w.sop_instance_uid}`)).body.changes;
+      assert.deepEqual(history.map((c) => [c.kind, c.value, c.by]), [['clinical', { age: 71, sex: 'M' }, 'test reader']]);
+
+      // The 030M images: the same risk as predict --age 2.5, and the warning everywhere the score is shown.
+      let warned = 0;
+      for (const file of young) {
+        const r = byUid(file);
+        if (r.status !== 'scored') continue;
+        assert.equal(r.risk, predict(file, '2.5', 'F'), 'scored with age 2.5');
+        assert.equal(Object.keys(r).indexOf('warnings'), 7, 'warnings right after CLI.md\'s keys');
+        assert.equal((r.warnings as string[]).length, 1);
+        assert.match((r.warnings as string[])[0], /^age 2\.5 is outside the training range [\d.]+-[\d.]+; the risk is an extrapolation$/);
+        const entry = (await getJson<{ images: { sopInstanceUid: string; warnings: string[] }[] }>(`${serve.httpUrl}/api/viewer/worklist`)).body.images
+          .find((e) => e.sopInstanceUid === r.sop_instance_uid)!;
+        assert.deepEqual(entry.warnings, r.warnings, 'the worklist entry carries it');
+        const csv = await (await fetch(`${serve.httpUrl}/api/viewer/worklist.csv`)).text();
+        const line = csv.split('\r\n').find((l) => l.startsWith(r.sop_instance_uid))!;
+        assert.ok(line.endsWith(`,${(r.warnings as string[])[0]}`), `the CSV's warnings column: ${line}`);
+        warned++;
+      }
+      assert.ok(warned >= 1, 'at least one 030M image scored');
+      for (const r of list.filter((x) => x.status === 'scored' && !young.some((f) => x.sop_instance_uid === dcmtkIdentity(f).sopInstanceUid))) {
+        assert.deepEqual(r.warnings, [], 'ages inside the training range carry no warning');
+      }
+      const l = byUid(late);
+      assert.deepEqual([l.status, l.missing_clinical], ['received', ['age', 'sex']]);
     } finally {
       assert.equal(await serve.stop(), 0, serve.stderr());
+    }
+
+    // Restarted with a CSV that now has the waiting patient: matched again on start, and scored with its values.
+    const lateCsv = join(dir, 'late-clinical.csv');
+    const cohortLines = readFileSync(cohortCsv, 'utf8').trim().split('\n');
+    const cells = cohortLines[1].split(',');
+    const columns = cohortLines[0].split(',');
+    cells[columns.indexOf('patient_id')] = 'LATE-PATIENT';
+    cells[columns.indexOf('age')] = '68.4';
+    cells[columns.indexOf('sex')] = 'M';
+    writeFileSync(lateCsv, `${cohortLines[0]}\n${cells.join(',')}\n`);
+    const again = await startServe(['--model', clinicalModel, '--store', store, '--clinical', lateCsv, ...dbArgs]);
+    try {
+      const lateUid = dcmtkIdentity(late).sopInstanceUid;
+      await waitFor(async () => FINAL.has((await results(again.httpUrl)).find((r) => r.sop_instance_uid === lateUid)!.status), 60_000, 'the waiting image scored after the restart');
+      const r = (await results(again.httpUrl)).find((x) => x.sop_instance_uid === lateUid)!;
+      assert.deepEqual(r.missing_clinical, []);
+      if (r.status === 'scored') assert.equal(r.risk, predict(late, '68.4', 'M'), 'the new CSV row\'s age and sex');
+      assert.match(again.stderr(), /store: 1 image\(s\) waiting for clinical values have new values from --clinical/);
+    } finally {
+      assert.equal(await again.stop(), 0, again.stderr());
     }
   });
 
