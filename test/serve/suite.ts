@@ -7,11 +7,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import pg from 'pg';
 import { startServe as startServeInProcess } from '../../src/serve/serve.js';
+import { writeDicom } from '../../src/imaging/dicom/dicom-writer.js';
 import {
   acknowledged, bin, cli, dcmtkIdentity, echoscu, getJson, radiographs, results, startServe, storescu, storescuAsync, tempDir, tinyImageModel, waitFor,
   type ResultJson, type ServeProcess,
@@ -373,7 +374,7 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
     }
   });
 
-  test('transfer syntaxes: JPEG lossless and extended, JPEG-LS, RLE and deflate are stored as sent (dcmdump) and score as the uncompressed original; a chest or AP header is kept, flagged', { timeout: 120_000 }, async () => {
+  test('transfer syntaxes: implicit and big endian, deflate, JPEG baseline, extended and lossless, JPEG-LS, RLE and JPEG 2000 are stored as sent (dcmdump) and lossless ones score as the uncompressed original; a chest or AP header is kept, flagged', { timeout: 120_000 }, async () => {
     const store = join(dir, 'store-syntaxes');
     const serve = await startServe(['--model', model, '--store', store, ...(await database.args('syntaxes'))]);
     try {
@@ -384,11 +385,17 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
         { make: ['dcmcjpls'], propose: '-xt', name: 'jpeg-ls' },
         { make: ['dcmcrle'], propose: '-xr', name: 'rle' },
         { make: ['dcmconv', '+td'], propose: '-xd', name: 'deflate' },
+        { make: ['dcmconv', '+ti'], propose: '-xi', name: 'implicit-little' },
+        { make: ['dcmconv', '+tb'], propose: '-xb', name: 'explicit-big' },
+        { make: ['dcmcjpeg', '+eb'], propose: '-xy', name: 'jpeg-baseline-8bit' },
+        { make: ['jpeg2000'], propose: '-xv', name: 'jpeg2000-lossless' },
       ];
+      const lossy = new Set(['jpeg-extended-12bit', 'jpeg-baseline-8bit']);
       const uids: string[] = [];
       for (const v of variants) {
         const file = join(dir, `${v.name}.dcm`);
-        assert.equal(spawnSync(v.make[0], [...v.make.slice(1), original, file]).status, 0, v.make.join(' '));
+        if (v.make[0] === 'jpeg2000') jpeg2000Copy(original, file);
+        else assert.equal(spawnSync(v.make[0], [...v.make.slice(1), original, file]).status, 0, v.make.join(' '));
         // A new SOP Instance UID for each copy (dcmodify -gin), so that each is its own instance.
         assert.equal(spawnSync('dcmodify', ['-nb', '-gin', file]).status, 0);
         // -R: propose only this syntax, so the image travels compressed.
@@ -406,18 +413,20 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
       }
       assert.deepEqual(acknowledged(storescu(serve.dicomPort, [original]).output).success, [original]);
       uids.push(dcmtkIdentity(original).sopInstanceUid);
-      await waitFor(async () => (await results(serve.httpUrl)).filter((r) => FINAL.has(r.status)).length === 6, 60_000, 'six results');
+      const n = variants.length;
+      await waitFor(async () => (await results(serve.httpUrl)).filter((r) => FINAL.has(r.status)).length === n + 1, 60_000, `${n + 1} results`);
       const list = await results(serve.httpUrl);
-      const reference = list.find((r) => r.sop_instance_uid === uids[5])!;
-      for (const [i, uid] of uids.slice(0, 5).entries()) {
+      const reference = list.find((r) => r.sop_instance_uid === uids[n])!;
+      assert.equal(reference.status, 'scored', `the original scored (${reference.status}: ${reference.reason})`);
+      for (const [i, uid] of uids.slice(0, n).entries()) {
         const r = list.find((x) => x.sop_instance_uid === uid)!;
-        // JPEG extended is lossy: decoded and scored, but not to the same risk.
-        if (variants[i].name === 'jpeg-extended-12bit') {
+        // JPEG extended and baseline are lossy: decoded and scored, but not to the same risk.
+        if (lossy.has(variants[i].name)) {
           assert.ok(FINAL.has(r.status) && r.status !== 'failed', `lossy JPEG read and scored (${r.status}: ${r.reason})`);
           continue;
         }
-        assert.equal(r.status, reference.status);
-        assert.equal(r.risk, reference.risk, 'lossless copies score as the original');
+        assert.equal(r.status, reference.status, variants[i].name);
+        assert.equal(r.risk, reference.risk, `${variants[i].name}: lossless copies score as the original`);
       }
 
       // Not a lateral lumbar spine by its header: kept (stored) but not scored, with the reason.
@@ -428,7 +437,7 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
       assert.equal(spawnSync('dcmodify', ['-nb', '-gin', '-m', '(0018,0015)=CHEST', chest]).status, 0);
       assert.equal(spawnSync('dcmodify', ['-nb', '-gin', '-m', '(0018,5101)=AP', ap]).status, 0);
       assert.equal(acknowledged(storescu(serve.dicomPort, [chest, ap]).output).success.length, 2);
-      await waitFor(async () => (await results(serve.httpUrl)).filter((r) => FINAL.has(r.status)).length === 8, 60_000, 'eight results');
+      await waitFor(async () => (await results(serve.httpUrl)).filter((r) => FINAL.has(r.status)).length === n + 3, 60_000, `${n + 3} results`);
       const after = await results(serve.httpUrl);
       const chestResult = after.find((r) => r.sop_instance_uid === dcmtkIdentity(chest).sopInstanceUid)!;
       const apResult = after.find((r) => r.sop_instance_uid === dcmtkIdentity(ap).sopInstanceUid)!;
@@ -436,7 +445,7 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
       assert.deepEqual(chestResult.flags, ['Body Part Examined is "CHEST", not the lumbar spine']);
       assert.equal(apResult.status, 'flagged');
       assert.deepEqual(apResult.flags, ['View Position is "AP", not lateral']);
-      assert.equal(readdirSync(join(store, 'images')).filter((f) => f.endsWith('.dcm')).length, 8, 'flagged images are kept');
+      assert.equal(readdirSync(join(store, 'images')).filter((f) => f.endsWith('.dcm')).length, n + 3, 'flagged images are kept');
     } finally {
       assert.equal(await serve.stop(), 0, serve.stderr());
     }
@@ -692,6 +701,38 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
 }
 
 /** A port nothing listens on (the kernel's pick, released at once). */
+/**
+ * A JPEG 2000 (lossless) copy of a synthetic radiograph: dcmtk writes out its stored pixels (dcmdump
+ * +W), openjpeg's opj_compress encodes them (dcmtk cannot), and the project's DICOM writer wraps the
+ * codestream with the same header fields synth writes, so the copy decodes to the original's pixels.
+ */
+function jpeg2000Copy(original: string, file: string): void {
+  const work = tempDir('j2k');
+  try {
+    const dump = spawnSync('dcmdump', ['+W', work, original], { encoding: 'utf8' });
+    assert.equal(dump.status, 0, dump.stderr);
+    const rows = Number(/\(0028,0010\) US (\d+)/.exec(dump.stdout)![1]);
+    const columns = Number(/\(0028,0011\) US (\d+)/.exec(dump.stdout)![1]);
+    const spacing = /\(0028,0030\) DS \[([^\]]+)\]/.exec(dump.stdout)![1].split('\\').map(Number) as [number, number];
+    const raw = readFileSync(join(work, readdirSync(work).filter((f) => f.endsWith('.raw')).sort((a, b) => statSync(join(work, b)).size - statSync(join(work, a)).size)[0]));
+    assert.equal(raw.length, 2 * rows * columns, 'the pixel data, 16 bits a sample');
+    const pixels = new Uint16Array(rows * columns);
+    for (let i = 0; i < pixels.length; i++) pixels[i] = raw.readUInt16LE(2 * i);
+    // PGM with 16-bit samples is big endian (netpbm).
+    const pgm = Buffer.alloc(pixels.length * 2);
+    for (let i = 0; i < pixels.length; i++) pgm.writeUInt16BE(pixels[i], 2 * i);
+    writeFileSync(join(work, 'in.pgm'), Buffer.concat([Buffer.from(`P5\n${columns} ${rows}\n4095\n`, 'latin1'), pgm]));
+    const opj = spawnSync('opj_compress', ['-i', join(work, 'in.pgm'), '-o', join(work, 'out.j2k')], { encoding: 'utf8' });
+    assert.equal(opj.status, 0, opj.stderr);
+    writeDicom(file, {
+      pixels, rows, columns, bitsStored: 12, pixelSpacing: spacing, modality: 'DX', viewPosition: 'LL', patientOrientation: ['P', 'F'],
+      patientId: 'J2K-COPY', encapsulated: { transferSyntax: '1.2.840.10008.1.2.4.90', frame: new Uint8Array(readFileSync(join(work, 'out.j2k'))) },
+    });
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
