@@ -10,24 +10,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { launchChromium } from './viewer/fixtures.js';
-import { acknowledged, bin, getJson, radiographs, startServe, storescu, tempDir, tinyImageModel, waitFor, type ResultJson } from './helpers.js';
+import { acknowledged, bin, freePort, getJson, radiographs, startServe, storescu, tempDir, tinyImageModel, waitFor, type ResultJson } from './helpers.js';
 
 // Functions passed to page.evaluate run in the browser; the project compiles without the DOM library.
 declare const document: { getElementById(id: string): { dataset: Record<string, string | undefined>; hidden: boolean; textContent: string | null } | null };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 test('storescu -> serve -> chromium: the worklist, a study, a dragged keypoint re-scores (= predict --keypoints) and goes to the PACS again', { timeout: 300_000 }, async () => {
   const dir = tempDir('serve-browser');

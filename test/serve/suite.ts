@@ -6,7 +6,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
@@ -14,7 +13,7 @@ import pg from 'pg';
 import { startServe as startServeInProcess } from '../../src/serve/serve.js';
 import { writeDicom } from '../../src/imaging/dicom/dicom-writer.js';
 import {
-  acknowledged, bin, cli, dcmtkIdentity, echoscu, getJson, radiographs, results, startServe, storescu, storescuAsync, tempDir, tinyImageModel, waitFor,
+  acknowledged, bin, dcmtkIdentity, echoscu, freePort, getJson, radiographs, results, startServe, storescu, storescuAsync, tempDir, tinyImageModel, waitFor,
   type ResultJson, type ServeProcess,
 } from './helpers.js';
 
@@ -128,9 +127,8 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
   before(async () => {
     dir = tempDir('serve');
     model = tinyImageModel(dir);
-    clinicalModel = join(dir, 'model-clinical');
     // The same image model with age and sex beside the image (clinical model 1).
-    cli(['imagesurv', 'fit', '--cohort', join(dir, 'train-cohort'), '--variant', join(dir, 'patches'), '--out', clinicalModel, '--input-size', '32', '--width', '4', '--batch-size', '16', '--validation', '0.3', '--head-width', '8', '--epochs', '1', '--clinical', '1', '--landmarks', join(dir, 'detector'), '--seed', '1']);
+    clinicalModel = tinyImageModel(dir, { clinical: 1 });
     images = radiographs(join(dir, 'send'), 100, 11);
     cohortCsv = join(dir, 'send', 'cohort.csv');
     database = await makeDatabase();
@@ -733,16 +731,6 @@ function jpeg2000Copy(original: string, file: string): void {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function predictedKeypoints(database: TestDatabase, store: string, args: string[], uid: string): Promise<number[]> {
   if (database.kind === 'sqlite') {

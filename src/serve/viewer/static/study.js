@@ -189,10 +189,13 @@ $('heatmap-on').addEventListener('change', overlay);
 $('heatmap-opacity').addEventListener('input', overlay);
 $('by').value = localStorage.getItem(BY_KEY) ?? '';
 
-/** While the server has not scored the image yet (just received), look again every few seconds. */
+/**
+ * While the server has not scored the image yet (just received, or waiting for a clinical value that
+ * another client or a restart with --clinical may give), look again every few seconds.
+ */
 const PENDING_MS = 3000;
 function watchWhilePending() {
-  if (image.status !== 'received' || image.missingClinical.length > 0) return;
+  if (image.status !== 'received') return;
   setTimeout(async () => {
     try {
       const next = await getJson(imagePath(uid));
