@@ -7,12 +7,14 @@
  * risk, which must equal `spinesurv predict --image --keypoints` with the corrected points (an
  * independent path through the CLI), sees the history of changes, fills a missing clinical value,
  * downloads the CSV and checks it with csv-parse. The server-rendered PNG is checked against dcmtk's
- * dcm2pnm with the same window. No mock of the network, the DICOM client, the backend or the browser.
+ * dcm2pnm with the same window. Then the same chain through a real `spinesurv serve` process (token from
+ * SPINESURV_TOKEN, --forward to dcmtk's storescp): the corrected result goes to the PACS again.
+ * No mock of the network, the DICOM client, the backend or the browser.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { parse } from 'csv-parse/sync';
@@ -21,7 +23,10 @@ import { startServe, type RunningServe } from '../../../src/serve/serve.js';
 import { WORKLIST_CSV_COLUMNS } from '../../../src/serve/viewer/worklist-csv.js';
 import { readRadiograph } from '../../../src/imaging/index.js';
 import type { ServedImage, ViewerBackend } from '../../../src/serve/backend.js';
-import { acknowledged, cli, storescuAsync, tempDir, tinyImageModel, waitFor } from '../helpers.js';
+import {
+  acknowledged, bin, cli, freePort, getJson, radiographs, startServe as startServeProcess, storescu, storescuAsync, tempDir, tinyImageModel, waitFor,
+  type ResultJson, type ServeProcess,
+} from '../helpers.js';
 import { cohortPatients, launchChromium, predictImage, readPgm, type CohortPatient } from './fixtures.js';
 
 // Functions passed to page.evaluate run in the browser; the project compiles without the DOM library.
@@ -483,6 +488,68 @@ describe('web viewer over the real server, storescu and chromium', { timeout: 60
     assert.equal(await page.isVisible('#warnings-row'), false);
     await page.context().close();
     assert.deepEqual(pageErrors, []);
+  });
+
+  it('as a process: storescu -> spinesurv serve (SPINESURV_TOKEN, --forward to storescp) -> chromium: a dragged keypoint re-scores (= predict --keypoints) and goes to the PACS again', async () => {
+    const work = tempDir('serve-process');
+    const token = 'browser-test-token-0123456789';
+    const auth = { authorization: `Bearer ${token}` };
+    const pacsPort = await freePort();
+    const pacsDir = join(work, 'pacs');
+    mkdirSync(pacsDir);
+    const storescp = spawn('storescp', ['-aet', 'PACS', '-od', pacsDir, String(pacsPort)], { stdio: 'ignore' });
+    let serve: ServeProcess | null = null;
+    try {
+      // The image-only model beside the clinical one (the detector is shared: about 1 s of CPU more).
+      const model = tinyImageModel(dir);
+      const files = radiographs(join(work, 'send'), 6, 11);
+      serve = await startServeProcess(['--model', model, '--store', join(work, 'store'), '--forward', `PACS@127.0.0.1:${pacsPort}`], { ...process.env, SPINESURV_TOKEN: token });
+      assert.equal(acknowledged(storescu(serve.dicomPort, files).output).success.length, 6);
+      const list = async (): Promise<ResultJson[]> => (await getJson<ResultJson[]>(`${serve!.httpUrl}/api/results`, auth)).body;
+      await waitFor(async () => (await list()).every((r) => r.status !== 'received') && (await list()).length === 6, 60_000, 'six results');
+      const scored = (await list()).filter((r) => r.status === 'scored');
+      assert.ok(scored.length >= 2, 'at least two scored');
+      await waitFor(() => readdirSync(pacsDir).length === 2 * scored.length, 60_000, 'results forwarded');
+      const top = scored.reduce((a, b) => (b.risk! > a.risk! ? b : a));
+
+      const page = await newPage();
+      await page.goto(`${serve.httpUrl}/?token=${token}`);
+      await page.waitForSelector('#worklist tbody tr');
+      const firstRow = await page.getAttribute('#worklist tbody tr', 'data-uid');
+      assert.equal(firstRow, top.sop_instance_uid, 'highest risk first');
+      await Promise.all([page.waitForURL(`${serve.httpUrl}/study/${top.sop_instance_uid}`), page.click(`tr[data-uid="${top.sop_instance_uid}"] a`)]);
+      await page.waitForSelector('body[data-ready="true"]');
+      assert.equal(await page.textContent('#risk'), top.risk!.toFixed(4));
+
+      await page.fill('#by', 'Dr Test');
+      const l3 = (await page.locator('button.kp[data-kp="L3"]').boundingBox())!;
+      const [x, y] = [l3.x + l3.width / 2, l3.y + l3.height / 2];
+      await page.mouse.move(x, y);
+      await page.mouse.down();
+      await page.mouse.move(x + 16, y - 10, { steps: 6 });
+      await page.mouse.up();
+      await page.waitForFunction((old) => (document.getElementById('risk')!.dataset.risk !== old || !document.getElementById('error')!.hidden) && document.getElementById('busy')!.textContent === '', String(top.risk));
+      assert.equal(await page.isVisible('#error'), false, (await page.textContent('#error')) ?? '');
+
+      const after = (await list()).find((r) => r.sop_instance_uid === top.sop_instance_uid)!;
+      assert.equal(after.keypoints_corrected, true);
+      assert.notEqual(after.risk, top.risk, 'the risk changed');
+      assert.equal(await page.textContent('#risk'), after.risk!.toFixed(4), 'the page shows the server\'s new risk');
+      const study = (await getJson<{ correctedKeypoints: { keypoints: number[]; by: string } }>(`${serve.httpUrl}/api/viewer/images/${top.sop_instance_uid}`, auth)).body;
+      assert.equal(study.correctedKeypoints.by, 'Dr Test');
+      const file = files.find((f) => spawnSync('dcmdump', ['+P', '0008,0018', f], { encoding: 'utf8' }).stdout.includes(top.sop_instance_uid))!;
+      const viaCli = spawnSync(process.execPath, [bin, 'predict', '--model', model, '--image', file, '--keypoints', study.correctedKeypoints.keypoints.map(String).join(','), '--json'], { encoding: 'utf8' });
+      assert.equal(viaCli.status, 0, viaCli.stderr);
+      assert.equal((JSON.parse(viaCli.stdout) as { risk: number }).risk, after.risk, 'predict --keypoints gives the same risk');
+      // The re-scored result goes to the PACS as a new capture and report.
+      await waitFor(() => readdirSync(pacsDir).length === 2 * scored.length + 2, 60_000, 'the corrected result forwarded');
+      await page.context().close();
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      if (serve !== null) assert.equal(await serve.stop(), 0, serve.stderr());
+      storescp.kill('SIGKILL');
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 
   it('with --show-phi (the same store, started again): patient names on the worklist and in the CSV, never in the log', async () => {
