@@ -19,6 +19,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tinyImageModel } from '../../test/fixtures/tiny-image-model.js';
 
 const bin = fileURLToPath(new URL('../../../bin/spinesurv.js', import.meta.url));
 
@@ -32,17 +33,6 @@ function cli(args: string[]): void {
   if (r.status !== 0) throw new Error(`spinesurv ${args.slice(0, 2).join(' ')} failed: ${r.stderr}`);
 }
 
-function tinyImageModel(dir: string): string {
-  const cohort = join(dir, 'train-cohort');
-  cli(['synth', '--out', cohort, '--patients', '120', '--size', '256', '--seed', '3']);
-  const patches = join(dir, 'patches');
-  cli(['preprocess', '--cohort', cohort, '--keypoints', join(cohort, 'keypoints.json'), '--variant', 'patches', '--size', '32', '--out', patches, '--workers', '0']);
-  const detector = join(dir, 'detector');
-  cli(['landmarks', 'train', '--cohort', cohort, '--out', detector, '--size', '64', '--epochs', '15', '--threads', '1', '--seed', '1']);
-  const model = join(dir, 'model');
-  cli(['imagesurv', 'fit', '--cohort', cohort, '--variant', patches, '--out', model, '--input-size', '32', '--width', '4', '--batch-size', '16', '--validation', '0.3', '--head-width', '8', '--epochs', '1', '--clinical', '0', '--landmarks', detector, '--seed', '1']);
-  return model;
-}
 
 /** CPU seconds (user + system, all threads) a running process has used, from /proc. */
 function cpuSecondsOf(pid: number): number {

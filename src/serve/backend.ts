@@ -18,6 +18,16 @@ export interface KeypointCorrection {
   at: string;
 }
 
+/** One entry of an image's change history: what was changed, to what, by whom and when. */
+export interface ChangeRecord {
+  kind: 'keypoints' | 'clinical';
+  /** The keypoints (x1, y1, ..., x5, y5) or the clinical values set by this change. */
+  value: number[] | Record<string, string | number>;
+  by: string;
+  /** ISO 8601. */
+  at: string;
+}
+
 export interface ServedImage {
   /** SOP Instance UID as received (checked to be a valid UID before anything is stored). */
   sopInstanceUid: string;
@@ -32,12 +42,19 @@ export interface ServedImage {
   percentile: number | null;
   /** Why it was not scored: the detector's flags, a header that is not a lateral lumbar spine. */
   flags: string[];
+  /**
+   * Reasons to read a score with care although it was made, e.g. a clinical value outside the
+   * model's training range (the risk is then an extrapolation); empty when none.
+   */
+  warnings: string[];
   /** A failure's reason, in words; null otherwise. */
   reason: string | null;
   /** The detector's keypoints (null until found). */
   predictedKeypoints: number[] | null;
   /** The latest correction, when a clinician moved a keypoint; the score then uses these. */
   correctedKeypoints: KeypointCorrection | null;
+  /** Every change a clinician made (keypoints, clinical values), oldest first; never rewritten. */
+  changes: ChangeRecord[];
   /** Clinical values used for the score (from the header, a CSV or the web page). */
   clinical: Record<string, string | number>;
   /** Clinical columns the model needs that are still missing (the image cannot be scored until given). */

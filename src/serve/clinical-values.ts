@@ -1,6 +1,6 @@
 /**
  * Clinical covariates for a received radiograph: age and sex from its DICOM header where present
- * (Patient's Age, or Patient's Birth Date and Study Date; Patient's Sex), the rest from the
+ * (Patient's Birth Date and Study Date, or else Patient's Age; Patient's Sex), the rest from the
  * `--clinical CSV` (one row per patient, matched on the `patient_id` column against the header's
  * Patient ID, or else on an `accession_number` column against Accession Number), and later from the
  * web page. The header wins over the CSV for age and sex; values set on the web page win over both.
@@ -10,7 +10,7 @@ import { InputError } from '../util/errors.js';
 
 export type Clinical = Record<string, string | number>;
 
-/** Patient's Age (AS, e.g. "065Y", "006M") in years; null when absent or malformed. */
+/** Patient's Age (AS, e.g. "065Y", "030M") in years, fraction kept (030M is 2.5); null when absent or malformed. */
 export function ageFromAgeString(value: string | undefined): number | null {
   const m = /^(\d{3})([DWMY])$/.exec((value ?? '').trim());
   if (m === null) return null;
@@ -36,7 +36,8 @@ export function ageFromDates(birth: string | undefined, study: string | undefine
 /** Age and sex from the header's identifying tags (the reader's `phi`). */
 export function headerClinical(phi: Record<string, string>): Clinical {
   const out: Clinical = {};
-  const age = ageFromAgeString(phi.PatientAge) ?? ageFromDates(phi.PatientBirthDate, phi.StudyDate);
+  // The dates first: they give the age to a tenth of a year, where Patient's Age is whole years (or months).
+  const age = ageFromDates(phi.PatientBirthDate, phi.StudyDate) ?? ageFromAgeString(phi.PatientAge);
   if (age !== null) out.age = age;
   const sex = (phi.PatientSex ?? '').trim().toUpperCase();
   if (sex === 'F' || sex === 'M') out.sex = sex;

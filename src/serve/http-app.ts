@@ -41,6 +41,7 @@ export function resultJson(x: ServedImage): Record<string, unknown> {
     flags: x.flags,
     received_at: x.receivedAt,
     scored_at: x.scoredAt,
+    warnings: x.warnings,
     study_instance_uid: x.studyInstanceUid,
     series_instance_uid: x.seriesInstanceUid,
     percentile: x.percentile,

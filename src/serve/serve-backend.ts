@@ -9,11 +9,11 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { readRadiographBytes, type Radiograph } from '../imaging/index.js';
 import { InputError } from '../util/errors.js';
-import type { ServedImage, ViewerBackend } from './backend.js';
+import type { ChangeRecord, ServedImage, ViewerBackend } from './backend.js';
 import { checkClinical, checkCorrection } from './change-checks.js';
 import { effectiveClinical, keypointsSourceOf, type ScoringLoop } from './scoring-loop.js';
 import type { ScorerClient } from './scorer-client.js';
-import type { InstanceRow, ServeDb } from './serve-db.js';
+import type { ChangeRow, InstanceRow, ServeDb } from './serve-db.js';
 import { uidTag } from './uid.js';
 
 export interface BackendOptions {
@@ -30,7 +30,12 @@ export interface BackendOptions {
 
 const parse = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
 
-export function servedImage(row: InstanceRow, showPhi: boolean): ServedImage {
+function changeRecord(c: ChangeRow): ChangeRecord {
+  return { kind: c.kind, value: JSON.parse(c.value) as ChangeRecord['value'], by: c.changed_by, at: c.changed_at };
+}
+
+/** An instance as the viewer and /api/results see it; `changes` are its rows of serve_changes, oldest first (none given: an empty history, as forwarding needs no more). */
+export function servedImage(row: InstanceRow, showPhi: boolean, changes: ChangeRow[] = []): ServedImage {
   const corrected = parse<number[]>(row.corrected_keypoints);
   const image: ServedImage = {
     sopInstanceUid: row.sop_instance_uid,
@@ -41,9 +46,11 @@ export function servedImage(row: InstanceRow, showPhi: boolean): ServedImage {
     surv: parse<Record<string, number>>(row.surv),
     percentile: row.percentile,
     flags: JSON.parse(row.flags) as string[],
+    warnings: JSON.parse(row.warnings) as string[],
     reason: row.reason,
     predictedKeypoints: parse<number[]>(row.predicted_keypoints),
     correctedKeypoints: corrected === null ? null : { keypoints: corrected, by: row.corrected_by ?? '', at: row.corrected_at ?? '' },
+    changes: changes.map(changeRecord),
     clinical: effectiveClinical(row),
     missingClinical: JSON.parse(row.missing_clinical) as string[],
     modelVersion: row.model_version,
@@ -62,6 +69,10 @@ export class StillScoring extends Error {
 
 export function makeBackend(o: BackendOptions): ViewerBackend {
   const row = async (uid: string): Promise<InstanceRow | undefined> => o.db.get(uid);
+  const served = async (uid: string): Promise<ServedImage | undefined> => {
+    const r = await row(uid);
+    return r === undefined ? undefined : servedImage(r, o.showPhi, await o.db.changes(uid));
+  };
   const changed = async (uid: string, revision: number): Promise<ServedImage> => {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
@@ -72,17 +83,24 @@ export function makeBackend(o: BackendOptions): ViewerBackend {
     } finally {
       clearTimeout(timer);
     }
-    return servedImage((await row(uid))!, o.showPhi);
+    return (await served(uid))!;
   };
   // Every change is checked here, by the same code the viewer's routes run first (change-checks.ts):
   // whichever route (or caller) it comes from, the same things are refused with the same words.
   return {
     showPhi: o.showPhi,
-    list: async () => (await o.db.list()).map((r) => servedImage(r, o.showPhi)),
-    get: async (uid) => {
-      const r = await row(uid);
-      return r === undefined ? undefined : servedImage(r, o.showPhi);
+    list: async () => {
+      // Two reads, not one per instance: every instance, then every change (few: only clinicians make them).
+      const rows = await o.db.list();
+      const byUid = new Map<string, ChangeRow[]>();
+      for (const c of await o.db.changes()) {
+        const list = byUid.get(c.sop_instance_uid);
+        if (list === undefined) byUid.set(c.sop_instance_uid, [c]);
+        else list.push(c);
+      }
+      return rows.map((r) => servedImage(r, o.showPhi, byUid.get(r.sop_instance_uid) ?? []));
     },
+    get: served,
     radiograph: async (uid): Promise<Radiograph | undefined> => {
       const r = await row(uid);
       if (r === undefined) return undefined;
@@ -118,10 +136,10 @@ export function makeBackend(o: BackendOptions): ViewerBackend {
     setClinical: async (uid, values, by) => {
       const r = await row(uid);
       if (r === undefined) throw new InputError(`no instance with that SOP Instance UID`);
-      const served = servedImage(r, false);
-      const change = checkClinical({ values, by }, [...new Set([...Object.keys(served.clinical), ...served.missingClinical])]);
+      const current = servedImage(r, false, []);
+      const change = checkClinical({ values, by }, [...new Set([...Object.keys(current.clinical), ...current.missingClinical])]);
       const merged = { ...(JSON.parse(r.set_clinical) as Record<string, string | number>), ...change.values };
-      const revision = await o.db.setClinical(uid, merged, change.by, new Date().toISOString());
+      const revision = await o.db.setClinical(uid, merged, change.by, new Date().toISOString(), change.values);
       o.loop.wake();
       return changed(uid, revision);
     },

@@ -64,7 +64,22 @@ const CREATE = [
     scored_at TEXT NOT NULL,
     PRIMARY KEY (sop_instance_uid, model_version, keypoints_source, clinical_key)
   )`,
+  // Every change a clinician made, append-only: serve_instances keeps only the latest, this keeps them all.
+  `CREATE TABLE IF NOT EXISTS serve_changes (
+    sop_instance_uid TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('keypoints', 'clinical')),
+    value TEXT NOT NULL,
+    changed_by TEXT NOT NULL,
+    changed_at TEXT NOT NULL,
+    PRIMARY KEY (sop_instance_uid, revision)
+  )`,
   'CREATE INDEX IF NOT EXISTS serve_instances_pending ON serve_instances (pending, received_at)',
+  // A store made before serve_changes existed: its latest changes become the start of the history.
+  `INSERT INTO serve_changes (sop_instance_uid, revision, kind, value, changed_by, changed_at)
+   SELECT sop_instance_uid, revision, 'keypoints', corrected_keypoints, COALESCE(corrected_by, ''), COALESCE(corrected_at, '')
+   FROM serve_instances i WHERE corrected_keypoints IS NOT NULL
+   AND NOT EXISTS (SELECT 1 FROM serve_changes c WHERE c.sop_instance_uid = i.sop_instance_uid)`,
 ];
 
 /** A row of serve_instances as both drivers return it (JSON columns as text). */
@@ -105,6 +120,16 @@ export interface InstanceRow {
   forward_error: string | null;
   forward_after: string | null;
   retry_on_start: number;
+}
+
+/** A row of serve_changes. */
+export interface ChangeRow {
+  sop_instance_uid: string;
+  revision: number;
+  kind: 'keypoints' | 'clinical';
+  value: string;
+  changed_by: string;
+  changed_at: string;
 }
 
 export interface NewInstance {
@@ -271,20 +296,59 @@ export class ServeDb {
 
   /** Stores a clinician's keypoints and marks the instance for re-scoring; resolves to the new revision. */
   async setCorrection(uid: string, keypoints: number[], by: string, at: string): Promise<number> {
-    await this.sql.run(
-      'UPDATE serve_instances SET corrected_keypoints = ?, corrected_by = ?, corrected_at = ?, revision = revision + 1, pending = 1 WHERE sop_instance_uid = ?',
-      [JSON.stringify(keypoints), by, at, uid],
-    );
+    const value = JSON.stringify(keypoints);
+    return this.change(uid, 'keypoints', value, by, at, {
+      sql: 'UPDATE serve_instances SET corrected_keypoints = ?, corrected_by = ?, corrected_at = ?, revision = revision + 1, pending = 1 WHERE sop_instance_uid = ?',
+      params: [value, by, at, uid],
+    });
+  }
+
+  /**
+   * Stores clinical values given after arrival (web page, API) and marks the instance for re-scoring.
+   * `values` is every value set so far; the history records only `changed`, the ones this change set.
+   */
+  async setClinical(uid: string, values: Record<string, string | number>, by: string, at: string, changed: Record<string, string | number> = values): Promise<number> {
+    return this.change(uid, 'clinical', JSON.stringify(changed), by, at, {
+      sql: 'UPDATE serve_instances SET set_clinical = ?, clinical_by = ?, clinical_at = ?, revision = revision + 1, pending = 1 WHERE sop_instance_uid = ?',
+      params: [JSON.stringify(values), by, at, uid],
+    });
+  }
+
+  /**
+   * One change in one transaction: the instance's update (which raises its revision), then the history
+   * row under that new revision. The update comes first so that, on PostgreSQL, a second change to the
+   * same instance waits for the first one's row lock and reads the revision it wrote.
+   */
+  private async change(uid: string, kind: 'keypoints' | 'clinical', value: string, by: string, at: string, update: Statement): Promise<number> {
+    await this.sql.batch([
+      update,
+      {
+        sql: `INSERT INTO serve_changes (sop_instance_uid, revision, kind, value, changed_by, changed_at)
+          SELECT sop_instance_uid, revision, ?, ?, ?, ? FROM serve_instances WHERE sop_instance_uid = ?`,
+        params: [kind, value, by, at, uid],
+      },
+    ]);
     return (await this.get(uid))!.revision;
   }
 
-  /** Stores clinical values given after arrival (web page, API) and marks the instance for re-scoring. */
-  async setClinical(uid: string, values: Record<string, string | number>, by: string, at: string): Promise<number> {
-    await this.sql.run(
-      'UPDATE serve_instances SET set_clinical = ?, clinical_by = ?, clinical_at = ?, revision = revision + 1, pending = 1 WHERE sop_instance_uid = ?',
-      [JSON.stringify(values), by, at, uid],
-    );
-    return (await this.get(uid))!.revision;
+  /** An instance's changes, oldest first; every instance's when `uid` is not given. */
+  async changes(uid?: string): Promise<ChangeRow[]> {
+    return uid === undefined
+      ? this.sql.all<ChangeRow>('SELECT * FROM serve_changes ORDER BY sop_instance_uid, revision')
+      : this.sql.all<ChangeRow>('SELECT * FROM serve_changes WHERE sop_instance_uid = ? ORDER BY revision', [uid]);
+  }
+
+  /**
+   * On start: instances that wait for clinical values (status received, nothing pending), so that a
+   * --clinical CSV given on this start can fill them in.
+   */
+  async waitingForClinical(): Promise<InstanceRow[]> {
+    return this.sql.all<InstanceRow>("SELECT * FROM serve_instances WHERE pending = 0 AND status = 'received' AND missing_clinical <> '[]'");
+  }
+
+  /** New arrival values for a waiting instance (re-read from its header and the CSV): it is scored again. */
+  async rematchClinical(uid: string, clinical: Record<string, string | number>): Promise<void> {
+    await this.sql.run('UPDATE serve_instances SET clinical = ?, pending = 1 WHERE sop_instance_uid = ? AND pending = 0', [JSON.stringify(clinical), uid]);
   }
 
   /** Scored instances whose results still have to go to the PACS and whose retry time has come. */

@@ -19,6 +19,7 @@ import { makeForwarder, parseForward, startForwarding } from './pacs-forwarder.j
 import { buildHttpApp } from './http-app.js';
 import { receiveInstance, type ReceiveContext } from './receive-instance.js';
 import { recoverStore } from './recover.js';
+import { rematchWaiting } from './rematch-waiting.js';
 import { ScorerClient } from './scorer-client.js';
 import { ScoringLoop } from './scoring-loop.js';
 import { makeBackend } from './serve-backend.js';
@@ -196,6 +197,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       db, imagesDir, clinical, clinicalColumns: [...new Set(['age', 'sex', ...covariates])], forward: forwarding, log, received: () => loop.wake(),
     };
     await recoverStore(context);
+    await rematchWaiting(context);
     const retried = await db.retryFailedScoring();
     if (retried > 0) log(`score: trying again ${retried} image(s) whose scoring failed for a reason other than the image`);
     loop.start();

@@ -15,6 +15,7 @@ import { Queue } from 'bullmq';
 import Database from 'better-sqlite3';
 import { modelVersion, queueNameFor } from '../../src/queue/index.js';
 import { bin, startRedis, tempDir, waitFor } from './helpers.js';
+import { tinyImageModel } from '../fixtures/tiny-image-model.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 
 function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -23,18 +24,6 @@ function cli(args: string[]): { status: number | null; stdout: string; stderr: s
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** A tiny image-only model with its detector, trained on a 120-patient cohort (256 px). */
-function tinyImageModel(dir: string): string {
-  const cohort = join(dir, 'train-cohort');
-  cli(['synth', '--out', cohort, '--patients', '120', '--size', '256', '--seed', '3']);
-  const patches = join(dir, 'patches');
-  cli(['preprocess', '--cohort', cohort, '--keypoints', join(cohort, 'keypoints.json'), '--variant', 'patches', '--size', '32', '--out', patches, '--workers', '0']);
-  const detector = join(dir, 'detector');
-  cli(['landmarks', 'train', '--cohort', cohort, '--out', detector, '--size', '64', '--epochs', '15', '--threads', '1', '--seed', '1']);
-  const model = join(dir, 'model');
-  cli(['imagesurv', 'fit', '--cohort', cohort, '--variant', patches, '--out', model, '--input-size', '32', '--width', '4', '--batch-size', '16', '--validation', '0.3', '--head-width', '8', '--epochs', '1', '--clinical', '0', '--landmarks', detector, '--seed', '1']);
-  return model;
-}
 
 interface Proc {
   child: ChildProcess;

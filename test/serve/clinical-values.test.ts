@@ -25,8 +25,11 @@ test('age from birth date and study date, to a tenth of a year; missing or rever
   assert.equal(ageFromDates('1950-06-15', '20260614'), null);
 });
 
-test('header: Patient\'s Age wins over the dates; sex F or M only', () => {
-  assert.deepEqual(headerClinical({ PatientAge: '070Y', PatientBirthDate: '19500615', StudyDate: '20260614', PatientSex: 'f' }), { age: 70, sex: 'F' });
+test('header: the dates win over Patient\'s Age (they keep the fraction); Patient\'s Age alone keeps months; sex F or M only', () => {
+  // 1950-01-01 to 2026-07-01 is 27,940 days = 76.496 years -> 76.5 (Python datetime), where 076Y says 76.
+  assert.deepEqual(headerClinical({ PatientAge: '076Y', PatientBirthDate: '19500101', StudyDate: '20260701', PatientSex: 'f' }), { age: 76.5, sex: 'F' });
+  assert.deepEqual(headerClinical({ PatientAge: '070Y', PatientBirthDate: '19500615', StudyDate: '', PatientSex: 'M' }), { age: 70, sex: 'M' });
+  assert.deepEqual(headerClinical({ PatientAge: '030M' }), { age: 2.5 });
   assert.deepEqual(headerClinical({ PatientBirthDate: '19500615', StudyDate: '20260614', PatientSex: 'O' }), { age: 76 });
   assert.deepEqual(headerClinical({}), {});
 });

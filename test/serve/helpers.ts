@@ -6,11 +6,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 export const bin = fileURLToPath(new URL('../../../bin/spinesurv.js', import.meta.url));
+export { tinyImageModel } from '../fixtures/tiny-image-model.js';
 
 export function tempDir(label: string): string {
   return mkdtempSync(join(tmpdir(), `spinesurv-${label}-`));
@@ -22,18 +24,6 @@ export function cli(args: string[]): { stdout: string; stderr: string } {
   return { stdout: r.stdout, stderr: r.stderr };
 }
 
-/** A tiny image-only model with its keypoint detector, trained on a 120-patient cohort (256 px). */
-export function tinyImageModel(dir: string): string {
-  const cohort = join(dir, 'train-cohort');
-  cli(['synth', '--out', cohort, '--patients', '120', '--size', '256', '--seed', '3']);
-  const patches = join(dir, 'patches');
-  cli(['preprocess', '--cohort', cohort, '--keypoints', join(cohort, 'keypoints.json'), '--variant', 'patches', '--size', '32', '--out', patches, '--workers', '0']);
-  const detector = join(dir, 'detector');
-  cli(['landmarks', 'train', '--cohort', cohort, '--out', detector, '--size', '64', '--epochs', '15', '--threads', '1', '--seed', '1']);
-  const model = join(dir, 'model');
-  cli(['imagesurv', 'fit', '--cohort', cohort, '--variant', patches, '--out', model, '--input-size', '32', '--width', '4', '--batch-size', '16', '--validation', '0.3', '--head-width', '8', '--epochs', '1', '--clinical', '0', '--landmarks', detector, '--seed', '1']);
-  return model;
-}
 
 /** A synthetic cohort's radiographs to send (sorted paths). */
 export function radiographs(dir: string, patients: number, seed: number): string[] {
@@ -159,13 +149,28 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** Runs storescu in the background (for the kill -9 test): resolves with its log when it ends. */
-export function storescuAsync(port: number, files: string[]): Promise<DcmtkRun> {
+/**
+ * storescu as a child process, resolving with its log when it ends: for a server running in this
+ * process (spawnSync would block the server answering it), or in the background during a kill -9.
+ */
+export function storescuAsync(port: number, files: string[], options: { callingAe?: string; calledAe?: string; extra?: string[] } = {}): Promise<DcmtkRun> {
   return new Promise((resolve) => {
-    const child = spawn('storescu', ['-v', '-nh', '-aet', 'TESTSCU', '-aec', 'SPINESURV', '127.0.0.1', String(port), ...files], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('storescu', ['-v', '-nh', ...(options.extra ?? []), '-aet', options.callingAe ?? 'TESTSCU', '-aec', options.calledAe ?? 'SPINESURV', '127.0.0.1', String(port), ...files], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     child.on('close', (code) => resolve({ status: code, output: out }));
+  });
+}
+
+/** A TCP port free on 127.0.0.1 right now (for a program that cannot be given port 0, like storescp). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
   });
 }

@@ -6,14 +6,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import pg from 'pg';
 import { startServe as startServeInProcess } from '../../src/serve/serve.js';
+import { writeDicom } from '../../src/imaging/dicom/dicom-writer.js';
 import {
-  acknowledged, bin, cli, dcmtkIdentity, echoscu, getJson, radiographs, results, startServe, storescu, storescuAsync, tempDir, tinyImageModel, waitFor,
+  acknowledged, bin, dcmtkIdentity, echoscu, freePort, getJson, radiographs, results, startServe, storescu, storescuAsync, tempDir, tinyImageModel, waitFor,
   type ResultJson, type ServeProcess,
 } from './helpers.js';
 
@@ -127,9 +127,8 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
   before(async () => {
     dir = tempDir('serve');
     model = tinyImageModel(dir);
-    clinicalModel = join(dir, 'model-clinical');
     // The same image model with age and sex beside the image (clinical model 1).
-    cli(['imagesurv', 'fit', '--cohort', join(dir, 'train-cohort'), '--variant', join(dir, 'patches'), '--out', clinicalModel, '--input-size', '32', '--width', '4', '--batch-size', '16', '--validation', '0.3', '--head-width', '8', '--epochs', '1', '--clinical', '1', '--landmarks', join(dir, 'detector'), '--seed', '1']);
+    clinicalModel = tinyImageModel(dir, { clinical: 1 });
     images = radiographs(join(dir, 'send'), 100, 11);
     cohortCsv = join(dir, 'send', 'cohort.csv');
     database = await makeDatabase();
@@ -217,6 +216,18 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
       assert.notEqual(after.risk, scored.risk, 'moved keypoints change the risk');
       assert.notEqual(after.scored_at, scored.scored_at);
       assert.equal((await database.scoreCounts(store, args)).get(scored.sop_instance_uid), 2, 'one score per keypoints source');
+      // A second correction: the latest is current, and the history keeps both, oldest first, with who and when.
+      const movedAgain = predicted.map((v, i) => (i % 2 === 0 ? v + 2 : v));
+      const second = await fetch(`${serve.httpUrl}/api/results/${scored.sop_instance_uid}/keypoints`, {
+        method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ keypoints: movedAgain, by: 'second reader' }),
+      });
+      assert.equal(second.status, 200);
+      const study = (await getJson<{ correctedKeypoints: { keypoints: number[]; by: string }; changes: { kind: string; value: number[]; by: string; at: string }[] }>(
+        `${serve.httpUrl}/api/viewer/images/${scored.sop_instance_uid}`)).body;
+      assert.deepEqual(study.correctedKeypoints.keypoints, movedAgain);
+      assert.equal(study.correctedKeypoints.by, 'second reader');
+      assert.deepEqual(study.changes.map((c) => [c.kind, c.by, c.value]), [['keypoints', 'test reader', moved], ['keypoints', 'second reader', movedAgain]]);
+      assert.ok(study.changes[0].at <= study.changes[1].at && !Number.isNaN(Date.parse(study.changes[0].at)), 'each change has its time');
       // The same instance sent again: acknowledged, no second row, not scored again.
       assert.deepEqual(acknowledged(storescu(serve.dicomPort, [sent[0]]).output).success, [sent[0]]);
       assert.equal((await results(serve.httpUrl)).length, 4);
@@ -363,7 +374,7 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
     }
   });
 
-  test('transfer syntaxes: JPEG lossless and extended, JPEG-LS, RLE and deflate are stored as sent (dcmdump) and score as the uncompressed original; a chest or AP header is kept, flagged', { timeout: 120_000 }, async () => {
+  test('transfer syntaxes: implicit and big endian, deflate, JPEG baseline, extended and lossless, JPEG-LS, RLE and JPEG 2000 are stored as sent (dcmdump) and lossless ones score as the uncompressed original; a chest or AP header is kept, flagged', { timeout: 120_000 }, async () => {
     const store = join(dir, 'store-syntaxes');
     const serve = await startServe(['--model', model, '--store', store, ...(await database.args('syntaxes'))]);
     try {
@@ -374,11 +385,17 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
         { make: ['dcmcjpls'], propose: '-xt', name: 'jpeg-ls' },
         { make: ['dcmcrle'], propose: '-xr', name: 'rle' },
         { make: ['dcmconv', '+td'], propose: '-xd', name: 'deflate' },
+        { make: ['dcmconv', '+ti'], propose: '-xi', name: 'implicit-little' },
+        { make: ['dcmconv', '+tb'], propose: '-xb', name: 'explicit-big' },
+        { make: ['dcmcjpeg', '+eb'], propose: '-xy', name: 'jpeg-baseline-8bit' },
+        { make: ['jpeg2000'], propose: '-xv', name: 'jpeg2000-lossless' },
       ];
+      const lossy = new Set(['jpeg-extended-12bit', 'jpeg-baseline-8bit']);
       const uids: string[] = [];
       for (const v of variants) {
         const file = join(dir, `${v.name}.dcm`);
-        assert.equal(spawnSync(v.make[0], [...v.make.slice(1), original, file]).status, 0, v.make.join(' '));
+        if (v.make[0] === 'jpeg2000') jpeg2000Copy(original, file);
+        else assert.equal(spawnSync(v.make[0], [...v.make.slice(1), original, file]).status, 0, v.make.join(' '));
         // A new SOP Instance UID for each copy (dcmodify -gin), so that each is its own instance.
         assert.equal(spawnSync('dcmodify', ['-nb', '-gin', file]).status, 0);
         // -R: propose only this syntax, so the image travels compressed.
@@ -396,18 +413,20 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
       }
       assert.deepEqual(acknowledged(storescu(serve.dicomPort, [original]).output).success, [original]);
       uids.push(dcmtkIdentity(original).sopInstanceUid);
-      await waitFor(async () => (await results(serve.httpUrl)).filter((r) => FINAL.has(r.status)).length === 6, 60_000, 'six results');
+      const n = variants.length;
+      await waitFor(async () => (await results(serve.httpUrl)).filter((r) => FINAL.has(r.status)).length === n + 1, 60_000, `${n + 1} results`);
       const list = await results(serve.httpUrl);
-      const reference = list.find((r) => r.sop_instance_uid === uids[5])!;
-      for (const [i, uid] of uids.slice(0, 5).entries()) {
+      const reference = list.find((r) => r.sop_instance_uid === uids[n])!;
+      assert.equal(reference.status, 'scored', `the original scored (${reference.status}: ${reference.reason})`);
+      for (const [i, uid] of uids.slice(0, n).entries()) {
         const r = list.find((x) => x.sop_instance_uid === uid)!;
-        // JPEG extended is lossy: decoded and scored, but not to the same risk.
-        if (variants[i].name === 'jpeg-extended-12bit') {
+        // JPEG extended and baseline are lossy: decoded and scored, but not to the same risk.
+        if (lossy.has(variants[i].name)) {
           assert.ok(FINAL.has(r.status) && r.status !== 'failed', `lossy JPEG read and scored (${r.status}: ${r.reason})`);
           continue;
         }
-        assert.equal(r.status, reference.status);
-        assert.equal(r.risk, reference.risk, 'lossless copies score as the original');
+        assert.equal(r.status, reference.status, variants[i].name);
+        assert.equal(r.risk, reference.risk, `${variants[i].name}: lossless copies score as the original`);
       }
 
       // Not a lateral lumbar spine by its header: kept (stored) but not scored, with the reason.
@@ -418,7 +437,7 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
       assert.equal(spawnSync('dcmodify', ['-nb', '-gin', '-m', '(0018,0015)=CHEST', chest]).status, 0);
       assert.equal(spawnSync('dcmodify', ['-nb', '-gin', '-m', '(0018,5101)=AP', ap]).status, 0);
       assert.equal(acknowledged(storescu(serve.dicomPort, [chest, ap]).output).success.length, 2);
-      await waitFor(async () => (await results(serve.httpUrl)).filter((r) => FINAL.has(r.status)).length === 8, 60_000, 'eight results');
+      await waitFor(async () => (await results(serve.httpUrl)).filter((r) => FINAL.has(r.status)).length === n + 3, 60_000, `${n + 3} results`);
       const after = await results(serve.httpUrl);
       const chestResult = after.find((r) => r.sop_instance_uid === dcmtkIdentity(chest).sopInstanceUid)!;
       const apResult = after.find((r) => r.sop_instance_uid === dcmtkIdentity(ap).sopInstanceUid)!;
@@ -426,7 +445,7 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
       assert.deepEqual(chestResult.flags, ['Body Part Examined is "CHEST", not the lumbar spine']);
       assert.equal(apResult.status, 'flagged');
       assert.deepEqual(apResult.flags, ['View Position is "AP", not lateral']);
-      assert.equal(readdirSync(join(store, 'images')).filter((f) => f.endsWith('.dcm')).length, 8, 'flagged images are kept');
+      assert.equal(readdirSync(join(store, 'images')).filter((f) => f.endsWith('.dcm')).length, n + 3, 'flagged images are kept');
     } finally {
       assert.equal(await serve.stop(), 0, serve.stderr());
     }
@@ -434,12 +453,14 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
 
   test('clinical covariates: age and sex from the header, from --clinical CSV, or given later; a missing value waits', { timeout: 120_000 }, async () => {
     const store = join(dir, 'store-clinical');
-    const serve = await startServe(['--model', clinicalModel, '--store', store, '--clinical', cohortCsv, ...(await database.args('clinical'))]);
+    const dbArgs = await database.args('clinical');
+    const serve = await startServe(['--model', clinicalModel, '--store', store, '--clinical', cohortCsv, ...dbArgs]);
     const predict = (file: string, age: string, sex: string): number => {
       const r = spawnSync(process.execPath, [bin, 'predict', '--model', clinicalModel, '--image', file, '--age', age, '--sex', sex, '--json'], { encoding: 'utf8' });
       assert.equal(r.status, 0, r.stderr);
       return (JSON.parse(r.stdout) as { risk: number }).risk;
     };
+    let late = '';
     try {
       // 1. In the CSV (patient_id = the header's Patient ID): scored with the CSV's age and sex.
       const csvRows = readFileSync(cohortCsv, 'utf8').trim().split('\n').map((l) => l.split(','));
@@ -453,9 +474,20 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
       const without = join(dir, 'without.dcm');
       copyFileSync(images[41], without);
       assert.equal(spawnSync('dcmodify', ['-nb', '-gin', '-i', '(0010,0020)=ALSO-NOT-IN-CSV', without]).status, 0);
-      const run = storescu(serve.dicomPort, [...fromCsv, withHeader, without]);
-      assert.equal(acknowledged(run.output).success.length, 12, run.output);
-      await waitFor(async () => (await results(serve.httpUrl)).filter((r) => FINAL.has(r.status) || (r.missing_clinical as string[]).length > 0).length === 12, 60_000, 'twelve results');
+      // 4. Patient's Age 030M (2.5 years, far below the training ages): scored, with the extrapolation warning.
+      const young = [42, 43, 44].map((i) => {
+        const file = join(dir, `young-${i}.dcm`);
+        copyFileSync(images[i], file);
+        assert.equal(spawnSync('dcmodify', ['-nb', '-gin', '-i', `(0010,0020)=YOUNG-${i}`, '-i', '(0010,1010)=030M', '-i', '(0010,0040)=F', file]).status, 0);
+        return file;
+      });
+      // 5. Not in this start's CSV: waits, until a restart with a CSV that has the patient (below).
+      late = join(dir, 'late.dcm');
+      copyFileSync(images[45], late);
+      assert.equal(spawnSync('dcmodify', ['-nb', '-gin', '-i', '(0010,0020)=LATE-PATIENT', late]).status, 0);
+      const run = storescu(serve.dicomPort, [...fromCsv, withHeader, without, ...young, late]);
+      assert.equal(acknowledged(run.output).success.length, 16, run.output);
+      await waitFor(async () => (await results(serve.httpUrl)).filter((r) => FINAL.has(r.status) || (r.missing_clinical as string[]).length > 0).length === 16, 60_000, 'sixteen results');
       const list = await results(serve.httpUrl);
       const byUid = (file: string): ResultJson => list.find((r) => r.sop_instance_uid === dcmtkIdentity(file).sopInstanceUid)!;
 
@@ -484,8 +516,55 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
       assert.ok(FINAL.has(after.status), `scored once the values came (${after.status})`);
       assert.deepEqual(after.missing_clinical, []);
       if (after.status === 'scored') assert.equal(after.risk, predict(without, '71', 'M'));
+      const history = (await getJson<{ changes: { kind: string; value: unknown; by: string }[] }>(`${serve.httpUrl}/api/viewer/images/${w.sop_instance_uid}`)).body.changes;
+      assert.deepEqual(history.map((c) => [c.kind, c.value, c.by]), [['clinical', { age: 71, sex: 'M' }, 'test reader']]);
+
+      // The 030M images: the same risk as predict --age 2.5, and the warning everywhere the score is shown.
+      let warned = 0;
+      for (const file of young) {
+        const r = byUid(file);
+        if (r.status !== 'scored') continue;
+        assert.equal(r.risk, predict(file, '2.5', 'F'), 'scored with age 2.5');
+        assert.equal(Object.keys(r).indexOf('warnings'), 7, 'warnings right after CLI.md\'s keys');
+        assert.equal((r.warnings as string[]).length, 1);
+        assert.match((r.warnings as string[])[0], /^age 2\.5 is outside the training range [\d.]+-[\d.]+; the risk is an extrapolation$/);
+        const entry = (await getJson<{ images: { sopInstanceUid: string; warnings: string[] }[] }>(`${serve.httpUrl}/api/viewer/worklist`)).body.images
+          .find((e) => e.sopInstanceUid === r.sop_instance_uid)!;
+        assert.deepEqual(entry.warnings, r.warnings, 'the worklist entry carries it');
+        const csv = await (await fetch(`${serve.httpUrl}/api/viewer/worklist.csv`)).text();
+        const line = csv.split('\r\n').find((l) => l.startsWith(r.sop_instance_uid))!;
+        assert.ok(line.endsWith(`,${(r.warnings as string[])[0]}`), `the CSV's warnings column: ${line}`);
+        warned++;
+      }
+      assert.ok(warned >= 1, 'at least one 030M image scored');
+      for (const r of list.filter((x) => x.status === 'scored' && !young.some((f) => x.sop_instance_uid === dcmtkIdentity(f).sopInstanceUid))) {
+        assert.deepEqual(r.warnings, [], 'ages inside the training range carry no warning');
+      }
+      const l = byUid(late);
+      assert.deepEqual([l.status, l.missing_clinical], ['received', ['age', 'sex']]);
     } finally {
       assert.equal(await serve.stop(), 0, serve.stderr());
+    }
+
+    // Restarted with a CSV that now has the waiting patient: matched again on start, and scored with its values.
+    const lateCsv = join(dir, 'late-clinical.csv');
+    const cohortLines = readFileSync(cohortCsv, 'utf8').trim().split('\n');
+    const cells = cohortLines[1].split(',');
+    const columns = cohortLines[0].split(',');
+    cells[columns.indexOf('patient_id')] = 'LATE-PATIENT';
+    cells[columns.indexOf('age')] = '68.4';
+    cells[columns.indexOf('sex')] = 'M';
+    writeFileSync(lateCsv, `${cohortLines[0]}\n${cells.join(',')}\n`);
+    const again = await startServe(['--model', clinicalModel, '--store', store, '--clinical', lateCsv, ...dbArgs]);
+    try {
+      const lateUid = dcmtkIdentity(late).sopInstanceUid;
+      await waitFor(async () => FINAL.has((await results(again.httpUrl)).find((r) => r.sop_instance_uid === lateUid)!.status), 60_000, 'the waiting image scored after the restart');
+      const r = (await results(again.httpUrl)).find((x) => x.sop_instance_uid === lateUid)!;
+      assert.deepEqual(r.missing_clinical, []);
+      if (r.status === 'scored') assert.equal(r.risk, predict(late, '68.4', 'M'), 'the new CSV row\'s age and sex');
+      assert.match(again.stderr(), /store: 1 image\(s\) waiting for clinical values have new values from --clinical/);
+    } finally {
+      assert.equal(await again.stop(), 0, again.stderr());
     }
   });
 
@@ -620,16 +699,38 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
 }
 
 /** A port nothing listens on (the kernel's pick, released at once). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+/**
+ * A JPEG 2000 (lossless) copy of a synthetic radiograph: dcmtk writes out its stored pixels (dcmdump
+ * +W), openjpeg's opj_compress encodes them (dcmtk cannot), and the project's DICOM writer wraps the
+ * codestream with the same header fields synth writes, so the copy decodes to the original's pixels.
+ */
+function jpeg2000Copy(original: string, file: string): void {
+  const work = tempDir('j2k');
+  try {
+    const dump = spawnSync('dcmdump', ['+W', work, original], { encoding: 'utf8' });
+    assert.equal(dump.status, 0, dump.stderr);
+    const rows = Number(/\(0028,0010\) US (\d+)/.exec(dump.stdout)![1]);
+    const columns = Number(/\(0028,0011\) US (\d+)/.exec(dump.stdout)![1]);
+    const spacing = /\(0028,0030\) DS \[([^\]]+)\]/.exec(dump.stdout)![1].split('\\').map(Number) as [number, number];
+    const raw = readFileSync(join(work, readdirSync(work).filter((f) => f.endsWith('.raw')).sort((a, b) => statSync(join(work, b)).size - statSync(join(work, a)).size)[0]));
+    assert.equal(raw.length, 2 * rows * columns, 'the pixel data, 16 bits a sample');
+    const pixels = new Uint16Array(rows * columns);
+    for (let i = 0; i < pixels.length; i++) pixels[i] = raw.readUInt16LE(2 * i);
+    // PGM with 16-bit samples is big endian (netpbm).
+    const pgm = Buffer.alloc(pixels.length * 2);
+    for (let i = 0; i < pixels.length; i++) pgm.writeUInt16BE(pixels[i], 2 * i);
+    writeFileSync(join(work, 'in.pgm'), Buffer.concat([Buffer.from(`P5\n${columns} ${rows}\n4095\n`, 'latin1'), pgm]));
+    const opj = spawnSync('opj_compress', ['-i', join(work, 'in.pgm'), '-o', join(work, 'out.j2k')], { encoding: 'utf8' });
+    assert.equal(opj.status, 0, opj.stderr);
+    writeDicom(file, {
+      pixels, rows, columns, bitsStored: 12, pixelSpacing: spacing, modality: 'DX', viewPosition: 'LL', patientOrientation: ['P', 'F'],
+      patientId: 'J2K-COPY', encapsulated: { transferSyntax: '1.2.840.10008.1.2.4.90', frame: new Uint8Array(readFileSync(join(work, 'out.j2k'))) },
     });
-  });
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }
+
 
 async function predictedKeypoints(database: TestDatabase, store: string, args: string[], uid: string): Promise<number[]> {
   if (database.kind === 'sqlite') {

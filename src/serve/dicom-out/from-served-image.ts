@@ -17,6 +17,7 @@ export function pacsResultFromServedImage(image: ServedImage): PacsResult | null
     percentile: image.percentile,
     keypoints,
     flags: image.flags,
+    warnings: image.warnings,
     modelVersion: image.modelVersion,
     scoredAt: image.scoredAt,
   };

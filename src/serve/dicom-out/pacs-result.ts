@@ -15,6 +15,8 @@ export interface PacsResult {
   keypoints: number[];
   /** Reasons to doubt the result (the detector's flags); empty when none. */
   flags: string[];
+  /** Reasons to read the score with care (e.g. a clinical value outside the training range); empty when none. */
+  warnings: string[];
   /** The model version (sha256 prefix of the model folder) that made the score. */
   modelVersion: string;
   /** When the score was made, ISO 8601: the results' content date and time (UTC). */
@@ -39,6 +41,7 @@ export function checkPacsResult(result: PacsResult, where: string): void {
     fail('keypoints', 'must be 10 finite numbers (x, y for L1..L5)');
   }
   if (!Array.isArray(result.flags) || !result.flags.every((f) => typeof f === 'string')) fail('flags', 'must be a list of strings');
+  if (!Array.isArray(result.warnings) || !result.warnings.every((w) => typeof w === 'string')) fail('warnings', 'must be a list of strings');
   if (typeof result.modelVersion !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(result.modelVersion)) {
     fail('modelVersion', 'must be 1-64 letters, digits, dots, dashes or underscores');
   }
@@ -58,6 +61,7 @@ export function riskSentence(result: PacsResult): string {
       `1-year ${formatPercent(s['1'])}, 3-year ${formatPercent(s['3'])}; log hazard ratio ${result.risk.toFixed(2)}.`,
   ];
   if (result.flags.length > 0) lines.push(`Flags: ${result.flags.join('; ')}.`);
+  if (result.warnings.length > 0) lines.push(`Warning: ${result.warnings.join('; ')}.`);
   lines.push(`Model ${result.modelVersion} (spinesurv); not for diagnosis alone.`);
   return lines.join('\n');
 }

@@ -21,6 +21,7 @@ export const CODES = {
   percentile: own('RISKPCTL', 'Risk percentile among training patients'),
   keypoint: ['L1', 'L2', 'L3', 'L4', 'L5'].map((l) => own(`${l}CENTRE`, `${l} vertebral body centre`)),
   flag: own('QUALFLAG', 'Keypoint quality flag'),
+  warning: own('RESWARN', 'Result warning'),
   intendedUse: own('INTENDUSE', 'Intended use'),
   // DICOM (PS3.16): observer context (TID 1002/1004) and algorithm identification (TID 4019).
   observerType: { value: '121005', scheme: 'DCM', meaning: 'Observer Type' },

@@ -8,7 +8,9 @@
  *     CONTAINS  IMAGE  Source of Measurement (the radiograph)
  *     CONTAINS  NUM    log hazard ratio {1}; survival at 1, 3, 5 years {%}; percentile {%}
  *     CONTAINS  SCOORD POINT  L1..L5 centres, each SELECTED FROM the radiograph
- *     CONTAINS  TEXT   quality flags (or "none"); intended use
+ *     CONTAINS  TEXT   quality flags (or "none"); result warnings (e.g. an age outside the training
+ *                      range: the risk is an extrapolation), one item each, none when there are none;
+ *                      intended use
  *
  * Completion flag COMPLETE (the tree holds all it ever will), verification flag UNVERIFIED (no person
  * has signed it: it is a device's output).
@@ -56,6 +58,7 @@ export function buildStructuredReport(input: StructuredReportInput): Uint8Array 
     numItem('CONTAINS', CODES.percentile, round(result.percentile, 2), CODES.percent),
     ...CODES.keypoint.map((code, k) => pointItem('CONTAINS', code, result.keypoints[2 * k], result.keypoints[2 * k + 1], sourceImage('SELECTED FROM'))),
     ...(result.flags.length > 0 ? result.flags : ['none']).map((flag) => textItem('CONTAINS', CODES.flag, ownText(flag))),
+    ...result.warnings.map((warning) => textItem('CONTAINS', CODES.warning, ownText(warning))),
     textItem('CONTAINS', CODES.intendedUse, INTENDED_USE),
   ];
 

@@ -9,7 +9,8 @@
  *   GET  /viewer/static/:name                 the pages' CSS and ES modules (a fixed list, from memory)
  *   GET  /api/viewer/worklist                 {modelName, showPhi, images: WorklistEntry[]} highest risk first
  *   GET  /api/viewer/worklist.csv             the same as CSV (columns in worklist-csv.ts)
- *   GET  /api/viewer/images/:uid              the image: scores, keypoints (predicted and corrected), clinical values
+ *   GET  /api/viewer/images/:uid              the image: scores, warnings, keypoints (predicted and corrected), clinical
+ *                                             values, the history of changes (who, when, what)
  *   GET  /api/viewer/images/:uid/pixels       modality values, raw little-endian (X-Pixel-Type uint16|int16|float32,
  *                                             X-Rows, X-Columns, X-Window-Center, X-Window-Width headers)
  *   GET  /api/viewer/images/:uid/radiograph.png[?center=C&width=W]  8-bit PNG through that window (the file's by default)

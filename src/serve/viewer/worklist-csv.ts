@@ -9,7 +9,7 @@ import type { WorklistEntry } from './worklist.js';
 
 export const WORKLIST_CSV_COLUMNS = [
   'sop_instance_uid', 'study_instance_uid', 'status', 'risk', 'surv_1', 'surv_3', 'surv_5', 'percentile',
-  'flags', 'corrected_by', 'corrected_at', 'received_at', 'scored_at',
+  'flags', 'corrected_by', 'corrected_at', 'received_at', 'scored_at', 'warnings',
 ] as const;
 
 type Cell = string | number | null;
@@ -37,6 +37,7 @@ export function worklistCsv(entries: WorklistEntry[], showPhi: boolean): string 
       e.sopInstanceUid, e.studyInstanceUid, e.status, e.risk,
       e.surv?.['1'] ?? null, e.surv?.['3'] ?? null, e.surv?.['5'] ?? null, e.percentile,
       e.flags.join('; '), e.corrected?.by ?? null, e.corrected?.at ?? null, e.receivedAt, e.scoredAt,
+      e.warnings.join('; '),
     ];
     if (showPhi) cells.push(e.patientName ?? '');
     lines.push(cells.map(csvCell).join(','));

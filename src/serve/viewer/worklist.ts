@@ -15,6 +15,8 @@ export interface WorklistEntry {
   surv: Record<string, number> | null;
   percentile: number | null;
   flags: string[];
+  /** Reasons to read the score with care (e.g. an age outside the training range); shown as a badge. */
+  warnings: string[];
   reason: string | null;
   missingClinical: string[];
   corrected: { by: string; at: string } | null;
@@ -42,6 +44,7 @@ export function worklistEntry(image: ServedImage, showPhi: boolean): WorklistEnt
     surv: image.surv,
     percentile: image.percentile,
     flags: image.flags,
+    warnings: image.warnings,
     reason: image.reason,
     missingClinical: image.missingClinical,
     corrected: image.correctedKeypoints === null ? null : { by: image.correctedKeypoints.by, at: image.correctedKeypoints.at },

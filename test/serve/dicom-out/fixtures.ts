@@ -6,7 +6,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readRadiograph, type Radiograph } from '../../../src/imaging/index.js';
@@ -62,6 +62,7 @@ export function resultFor(keypoints: number[], overrides: Partial<PacsResult> = 
     percentile: 91.62,
     keypoints,
     flags: [],
+    warnings: [],
     modelVersion: '0123456789abcdef',
     scoredAt: '2026-11-30T10:15:42.000Z',
     ...overrides,
@@ -77,17 +78,7 @@ export function heatmapAround(r: Radiograph, x: number, y: number, sigma = 15): 
   return heat;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../helpers.js';
 
 /** Resolves once something accepts connections on the port (a started SCP), or rejects after ~10 s. */
 export async function waitForPort(port: number, child: ChildProcess): Promise<void> {

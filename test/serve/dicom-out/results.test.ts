@@ -15,6 +15,7 @@ import {
   buildStructuredReport,
   markerGeometry,
   renderResultImage,
+  riskSentence,
   sourceHeaderFromDicom,
   type ForwardedResults,
 } from '../../../src/serve/dicom-out/index.js';
@@ -179,6 +180,24 @@ test('flags appear in the SR, one TEXT item each', async () => {
   // The source's character set is ISO_IR 100, where our UTF-8 "\u2265" has no place: written as "?".
   assert.deepEqual(texts, [flags[0], flags[1], 'order: L3 ? L4']);
   assert.deepEqual(dciodvfy(path).errors, []);
+});
+
+test('warnings appear in the SR, one TEXT item each after the flags, and in the capture\'s words; none when there are none', async () => {
+  const warnings = ['age 2.5 is outside the training range 50.6-75; the risk is an extrapolation'];
+  const header = sourceHeaderFromDicom(source.bytes);
+  const path = join(dir, 'warned-sr.dcm');
+  const result = resultFor(source.keypoints, { warnings });
+  writeFileSync(path, buildStructuredReport({ source: header, result }));
+  const out = tool('dsrdump', ['+Pc', '+Pl', path]).stdout;
+  const texts = [...out.matchAll(/<contains TEXT:\(RESWARN,99SPINESURV,"Result warning"\)="([^"]*)">/g)].map((m) => m[1]);
+  assert.deepEqual(texts, warnings);
+  assert.ok(out.indexOf('RESWARN') > out.indexOf('QUALFLAG'), 'after the flags');
+  assert.deepEqual(dciodvfy(path).errors, []);
+  assert.match(riskSentence(result), /\nWarning: age 2\.5 is outside the training range 50\.6-75; the risk is an extrapolation\.\n/);
+  const plain = join(dir, 'plain-sr.dcm');
+  writeFileSync(plain, buildStructuredReport({ source: header, result: resultFor(source.keypoints) }));
+  assert.doesNotMatch(tool('dsrdump', ['+Pc', plain]).stdout, /RESWARN/);
+  assert.doesNotMatch(riskSentence(resultFor(source.keypoints)), /Warning/);
 });
 
 /** Reads a binary PNM (P5 grey or P6 RGB) as dcmj2pnm writes it. */

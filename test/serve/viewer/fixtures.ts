@@ -1,41 +1,15 @@
 /**
- * Shared set-up for the viewer's tests: the real CLI, a tiny image model (image + age and sex, with
- * its keypoint detector) trained in a temporary folder as test/queue/image-model.test.ts trains one
- * (120 patients, 256 px, ~10 s of CPU), the cohort.csv rows, and headless Debian chromium.
+ * Shared set-up for the viewer's tests: the cohort.csv rows of the radiographs sent, headless Debian
+ * chromium, `spinesurv predict --image` as the independent path to a score, and 8-bit PGM reading.
+ * The model, the CLI and the DICOM clients come from ../helpers.ts.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { parse } from 'csv-parse/sync';
+import { cli } from '../helpers.js';
 
-export const bin = fileURLToPath(new URL('../../../../bin/spinesurv.js', import.meta.url));
 export const CHROMIUM = '/usr/bin/chromium';
-
-export function tempDir(label: string): string {
-  return mkdtempSync(join(tmpdir(), `spinesurv-${label}-`));
-}
-
-export function cli(args: string[]): string {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`spinesurv ${args.slice(0, 2).join(' ')} failed (${r.status}): ${r.stderr}`);
-  return r.stdout;
-}
-
-/** Image + clinical model 1 (age, sex) on 5 L1-L5 patches of 32 px, with its keypoint detector. */
-export function tinyImageModel(dir: string): string {
-  const cohort = join(dir, 'train-cohort');
-  cli(['synth', '--out', cohort, '--patients', '120', '--size', '256', '--seed', '3']);
-  const patches = join(dir, 'patches');
-  cli(['preprocess', '--cohort', cohort, '--keypoints', join(cohort, 'keypoints.json'), '--variant', 'patches', '--size', '32', '--out', patches, '--workers', '0']);
-  const detector = join(dir, 'detector');
-  cli(['landmarks', 'train', '--cohort', cohort, '--out', detector, '--size', '64', '--epochs', '15', '--threads', '1', '--seed', '1']);
-  const model = join(dir, 'model');
-  cli(['imagesurv', 'fit', '--cohort', cohort, '--variant', patches, '--out', model, '--input-size', '32', '--width', '4', '--batch-size', '16', '--validation', '0.3', '--head-width', '8', '--epochs', '1', '--clinical', '1', '--landmarks', detector, '--seed', '1']);
-  return model;
-}
 
 export interface CohortPatient {
   file: string;
@@ -60,7 +34,7 @@ export function predictImage(model: string, file: string, clinical: { age: numbe
   const args = ['predict', '--model', model, '--image', file, '--age', String(clinical.age), '--sex', clinical.sex, '--json'];
   // String(v) writes the shortest text that reads back as the same double.
   if (keypoints !== undefined) args.push('--keypoints', keypoints.map((v) => String(v)).join(','));
-  return JSON.parse(cli(args)) as { risk: number; surv: Record<string, number>; percentile: number };
+  return JSON.parse(cli(args).stdout) as { risk: number; surv: Record<string, number>; percentile: number };
 }
 
 /** An 8-bit binary PGM (dcm2pnm's default output) as width, height and bytes. */

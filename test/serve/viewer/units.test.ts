@@ -18,7 +18,7 @@ function served(uid: string, risk: number | null, receivedAt: string, extra: Par
   return {
     sopInstanceUid: uid, studyInstanceUid: `${uid}.1`, seriesInstanceUid: `${uid}.2`, status: risk === null ? 'received' : 'scored',
     risk, surv: risk === null ? null : { 1: 0.99, 3: 0.95, 5: 0.9 }, percentile: risk === null ? null : 50,
-    flags: [], reason: null, predictedKeypoints: null, correctedKeypoints: null, clinical: {}, missingClinical: [],
+    flags: [], warnings: [], reason: null, predictedKeypoints: null, correctedKeypoints: null, changes: [], clinical: {}, missingClinical: [],
     modelVersion: null, receivedAt, scoredAt: null, phi: { patientName: 'DOE^JANE', patientId: 'P1' }, ...extra,
   };
 }

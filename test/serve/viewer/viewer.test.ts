@@ -1,80 +1,99 @@
 /**
- * The web viewer end to end over a real backend (test-backend.ts: real reading, keypoints, scoring and
- * Grad-CAM with a tiny model trained here), a real fastify server on 127.0.0.1 that demands a token on
- * /api/ as the core does, and headless Debian chromium driven by playwright-core. The browser opens the
- * worklist with ?token=, checks the order by risk, opens a study with the keyboard, drags a keypoint
- * with the mouse and sees the new risk, which must equal `spinesurv predict --image --keypoints` with
- * the corrected points (an independent path through the CLI); downloads the CSV and checks it with
- * csv-parse. The server-rendered PNG is checked against dcmtk's dcm2pnm with the same window.
+ * The web viewer end to end over the real server: `startServe` in this process (the DICOM node, the
+ * SQLite store, the scoring thread with a tiny model trained here, fastify demanding a token on /api/),
+ * dcmtk's storescu sending synthetic radiographs, and headless Debian chromium driven by
+ * playwright-core. The browser opens the worklist with ?token=, checks the order by risk and the
+ * warning badge, opens a study with the keyboard, drags a keypoint with the mouse and sees the new
+ * risk, which must equal `spinesurv predict --image --keypoints` with the corrected points (an
+ * independent path through the CLI), sees the history of changes, fills a missing clinical value,
+ * downloads the CSV and checks it with csv-parse. The server-rendered PNG is checked against dcmtk's
+ * dcm2pnm with the same window. Then the same chain through a real `spinesurv serve` process (token from
+ * SPINESURV_TOKEN, --forward to dcmtk's storescp): the corrected result goes to the PACS again.
+ * No mock of the network, the DICOM client, the backend or the browser.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Fastify, { type FastifyInstance } from 'fastify';
 import sharp from 'sharp';
 import { parse } from 'csv-parse/sync';
 import type { Browser, Page } from 'playwright-core';
-import { registerViewer, isViewerPublicPath } from '../../../src/serve/viewer/routes.js';
+import { startServe, type RunningServe } from '../../../src/serve/serve.js';
 import { WORKLIST_CSV_COLUMNS } from '../../../src/serve/viewer/worklist-csv.js';
 import { readRadiograph } from '../../../src/imaging/index.js';
-import type { ServedImage } from '../../../src/serve/backend.js';
-import { TestBackend } from './test-backend.js';
-import { cli, cohortPatients, launchChromium, predictImage, readPgm, tempDir, tinyImageModel, type CohortPatient } from './fixtures.js';
+import type { ServedImage, ViewerBackend } from '../../../src/serve/backend.js';
+import {
+  acknowledged, bin, cli, freePort, getJson, radiographs, startServe as startServeProcess, storescu, storescuAsync, tempDir, tinyImageModel, waitFor,
+  type ResultJson, type ServeProcess,
+} from '../helpers.js';
+import { cohortPatients, launchChromium, predictImage, readPgm, type CohortPatient } from './fixtures.js';
 
 // Functions passed to page.evaluate run in the browser; the project compiles without the DOM library.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 declare const document: any;
 type Node = { dataset: Record<string, string | undefined> };
 
-const TOKEN = 'test-token-4d9c2e';
+const TOKEN = 'test-token-4d9c2e0123456789';
 const AUTH = { authorization: `Bearer ${TOKEN}` };
 
-describe('web viewer with a real backend, fastify and chromium', { timeout: 600_000 }, () => {
+describe('web viewer over the real server, storescu and chromium', { timeout: 600_000 }, () => {
   let dir: string;
   let model: string;
-  let backend: TestBackend;
-  let app: FastifyInstance;
+  let serve: RunningServe;
+  let backend: ViewerBackend;
   let base: string;
   let browser: Browser;
   let patients: (CohortPatient & { uid: string; sexGiven: boolean })[];
+  /** A copy of a radiograph whose header says Patient's Age 030M: scored as an extrapolation. */
+  let young: { file: string; uid: string };
+  const log: string[] = [];
   const pageErrors: string[] = [];
+
+  const open = async (showPhi: boolean): Promise<void> => {
+    serve = await startServe({
+      modelDir: model, storeDir: join(dir, 'store'), dicomPort: 0, httpPort: 0, token: TOKEN, showPhi,
+      clinicalCsv: join(dir, 'clinical.csv'), log: (line) => log.push(line),
+    });
+    backend = serve.backend;
+    base = serve.httpUrl;
+  };
 
   before(async () => {
     dir = tempDir('viewer');
-    model = tinyImageModel(dir);
+    model = tinyImageModel(dir, { clinical: 1 });
     const cohort = join(dir, 'arrivals');
     cli(['synth', '--out', cohort, '--patients', '6', '--size', '256', '--seed', '11']);
-    backend = await TestBackend.open(model, dir);
-    patients = [];
-    const start = Date.parse('2026-11-30T08:00:00Z');
-    for (const [i, p] of cohortPatients(cohort).entries()) {
-      // The last arrival's header (and CSV) lacks the sex: the page must ask for it.
-      const sexGiven = i !== 5;
-      const clinical: Record<string, string | number> = sexGiven ? { age: p.age, sex: p.sex } : { age: p.age };
-      // The fourth waits for the scoring loop until the first test lets it be scored.
-      const image = await backend.receive(p.file, clinical, new Date(start + i * 60_000).toISOString(), i === 3);
-      patients.push({ ...p, uid: image.sopInstanceUid, sexGiven });
+    // The fourth and the last arrival have no sex in the CSV (nor in the header): each waits for it.
+    const lines = readFileSync(join(cohort, 'cohort.csv'), 'utf8').trim().split('\n');
+    const sexColumn = lines[0].split(',').indexOf('sex');
+    writeFileSync(join(dir, 'clinical.csv'), lines.map((line, i) => {
+      if (i !== 4 && i !== 6) return line;
+      const cells = line.split(',');
+      cells[sexColumn] = '';
+      return cells.join(',');
+    }).join('\n') + '\n');
+    patients = await Promise.all(cohortPatients(cohort).map(async (p, i) => ({
+      ...p, uid: (await readRadiograph(p.file, { phi: true })).phi!.SOPInstanceUID, sexGiven: i !== 3 && i !== 5,
+    })));
+    const youngFile = join(dir, 'young.dcm');
+    copyFileSync(patients[1].file, youngFile);
+    assert.equal(spawnSync('dcmodify', ['-nb', '-gin', '-i', '(0010,0020)=YOUNG', '-i', '(0010,1010)=030M', '-i', '(0010,0040)=F', youngFile]).status, 0);
+    young = { file: youngFile, uid: (await readRadiograph(youngFile, { phi: true })).phi!.SOPInstanceUID };
+    await open(false);
+    // One association per file, in order, so that they arrive (and are listed) in this order.
+    for (const file of [...patients.map((p) => p.file), youngFile]) {
+      const sent = await storescuAsync(serve.dicomPort, [file]);
+      assert.deepEqual(acknowledged(sent.output).success, [file], sent.output);
     }
-    app = Fastify({ logger: false });
-    // As the core does with a token: /api/ needs it, the pages and their scripts do not.
-    app.addHook('onRequest', async (request, reply) => {
-      if (isViewerPublicPath(request.url)) return;
-      if (request.headers.authorization !== `Bearer ${TOKEN}`) return reply.code(401).send({ error: 'access token required' });
-    });
-    registerViewer(app, backend, { modelName: 'tiny test model' });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const address = app.server.address();
-    if (address === null || typeof address === 'string') throw new Error('no port');
-    base = `http://127.0.0.1:${address.port}`;
+    await waitFor(async () => (await backend.list()).every((i) => i.status !== 'received' || i.missingClinical.length > 0), 120_000, 'every arrival scored or waiting');
     browser = await launchChromium();
   });
 
   after(async () => {
     await browser?.close();
-    await app?.close();
-    backend?.dispose();
+    await serve?.close();
+    assert.ok(!log.some((l) => /SYN\d{4}|SYNTHETIC/.test(l)), 'no patient ID or name in the log');
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -98,7 +117,7 @@ describe('web viewer with a real backend, fastify and chromium', { timeout: 600_
     return [...scored, ...rest].map((i) => i.sopInstanceUid);
   }
 
-  it('in chromium: a study opened before its score arrives shows the score when it comes', async () => {
+  it('in chromium: a study opened while it waits shows the score when another client gives the missing value', async () => {
     const pending = patients[3];
     assert.equal((await backend.get(pending.uid))!.status, 'received');
     const page = await newPage();
@@ -106,12 +125,15 @@ describe('web viewer with a real backend, fastify and chromium', { timeout: 600_
     await page.waitForSelector('body[data-ready="true"]');
     assert.equal(await page.textContent('#status'), 'waiting');
     assert.equal(await page.textContent('#risk'), '–');
-    await backend.scorePending(pending.uid);
+    // Another system gives the value through the JSON API; the open page looks again and shows the score.
+    const put = await api(`/api/results/${pending.uid}/clinical`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ values: { sex: pending.sex }, by: 'RIS feed' }) });
+    assert.equal(put.status, 200);
     const scored = (await backend.get(pending.uid))!;
-    assert.equal(scored.status, 'scored');
-    await page.waitForFunction(() => document.getElementById('status').textContent === 'scored', undefined, { timeout: 10_000 });
-    assert.equal(await page.textContent('#risk'), scored.risk!.toFixed(4));
-    await page.waitForSelector('#heatmap-on:enabled');
+    assert.ok(scored.status === 'scored' || scored.status === 'flagged', scored.status);
+    await page.waitForFunction((want: string) => document.getElementById('status').textContent === want, scored.status, { timeout: 15_000 });
+    assert.equal(await page.textContent('#risk'), scored.risk === null ? '–' : scored.risk.toFixed(4));
+    assert.match((await page.textContent('#history li'))!, new RegExp(`RIS feed: set sex = ${pending.sex}$`));
+    if (scored.status === 'scored') await page.waitForSelector('#heatmap-on:enabled');
     await page.context().close();
   });
 
@@ -130,6 +152,9 @@ describe('web viewer with a real backend, fastify and chromium', { timeout: 600_
     const images = await backend.list();
     assert.ok(images.filter((i) => i.status === 'scored').length >= 2, 'two scored');
     assert.ok(images.filter((i) => i.status === 'flagged').length >= 1, 'one flagged by the detector');
+    const warned = images.find((i) => i.sopInstanceUid === young.uid)!;
+    assert.equal(warned.status, 'scored');
+    assert.match(warned.warnings.join(), /^age 2\.5 is outside the training range .*; the risk is an extrapolation$/);
     const waiting = images.find((i) => i.sopInstanceUid === patients[5].uid)!;
     assert.equal(waiting.status, 'received');
     assert.deepEqual(waiting.missingClinical, ['sex']);
@@ -141,21 +166,10 @@ describe('web viewer with a real backend, fastify and chromium', { timeout: 600_
     assert.equal(res.headers.get('cache-control'), 'no-store');
     const text = await res.text();
     const body = JSON.parse(text) as { modelName: string; showPhi: boolean; images: { sopInstanceUid: string; risk: number | null; patientName?: string }[] };
-    assert.equal(body.modelName, 'tiny test model');
+    assert.equal(body.modelName, JSON.parse(readFileSync(join(model, 'model.json'), 'utf8')).name);
     assert.equal(body.showPhi, false);
     assert.deepEqual(body.images.map((i) => i.sopInstanceUid), expectedOrder(await backend.list()));
     assert.ok(!text.includes('SYNTHETIC'), 'no patient name in the JSON');
-    backend.showPhi = true;
-    try {
-      const phi = (await (await api('/api/viewer/worklist')).json()) as typeof body;
-      const first = phi.images.find((i) => i.sopInstanceUid === patients[0].uid)!;
-      assert.equal(first.patientName, 'SYNTHETIC^SYN0001');
-      const csv = await (await api('/api/viewer/worklist.csv')).text();
-      const rows = parse(csv, { columns: true }) as Record<string, string>[];
-      assert.equal(rows.find((r) => r.sop_instance_uid === patients[0].uid)!.patient_name, 'SYNTHETIC^SYN0001');
-    } finally {
-      backend.showPhi = false;
-    }
     const csv = await (await api('/api/viewer/worklist.csv')).text();
     assert.ok(!csv.includes('SYNTHETIC') && !csv.includes('patient_name'), 'no patient name in the CSV');
   });
@@ -180,7 +194,7 @@ describe('web viewer with a real backend, fastify and chromium', { timeout: 600_
   it('a bad correction gets 400 with a message and never reaches the backend', async () => {
     const uid = patients.find((p) => p.sexGiven)!.uid;
     const good = (await backend.get(uid))!.predictedKeypoints!;
-    const before = backend.calls.correctKeypoints;
+    const before = (await backend.get(uid))!.changes.length;
     const post = (body: unknown): Promise<Response> => api(`/api/viewer/images/${uid}/keypoints`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const cases: [unknown, RegExp][] = [
       [{ keypoints: good.slice(0, 9), by: 'A' }, /10 numbers/],
@@ -202,15 +216,16 @@ describe('web viewer with a real backend, fastify and chromium', { timeout: 600_
     assert.equal(huge.status, 413);
     const notJson = await api(`/api/viewer/images/${uid}/keypoints`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"keypoints": [1,' });
     assert.equal(notJson.status, 400);
-    assert.equal(backend.calls.correctKeypoints, before, 'no refused correction reached the backend');
+    assert.equal((await backend.get(uid))!.changes.length, before, 'no refused correction was stored');
 
     const clinical = (body: unknown): Promise<Response> => api(`/api/viewer/images/${uid}/clinical`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     let res = await clinical({ values: { bmi: 24 }, by: 'A' });
     assert.equal(res.status, 400);
     assert.match(((await res.json()) as { error: string }).error, /"bmi": not a clinical value of this model \(age, sex\)/);
-    res = await clinical({ values: { sex: 'X' }, by: 'A' });
+    res = await clinical({ values: { age: 'old' }, by: 'A\u0007' });
     assert.equal(res.status, 400);
-    assert.match(((await res.json()) as { error: string }).error, /"sex" must be F or M/);
+    assert.match(((await res.json()) as { error: string }).error, /control characters/);
+    assert.equal((await backend.get(uid))!.changes.length, before, 'no refused clinical value was stored');
   });
 
   it('serves the modality values unchanged and a PNG through a window as dcmtk draws it', async () => {
@@ -262,11 +277,19 @@ describe('web viewer with a real backend, fastify and chromium', { timeout: 600_
     assert.deepEqual(order, expectedOrder(await backend.list()));
     const images = await backend.list();
     for (const image of images.filter((i) => i.status === 'flagged')) {
-      const shown = await page.$$eval(`tr[data-uid="${image.sopInstanceUid}"] .flag`, (f) => f.map((x) => x.textContent));
+      const shown = await page.$$eval(`tr[data-uid="${image.sopInstanceUid}"] .flag:not(.reason)`, (f) => f.map((x) => x.textContent));
       assert.deepEqual(shown, image.flags);
+      assert.equal(await page.textContent(`tr[data-uid="${image.sopInstanceUid}"] .flag.reason`), image.reason);
     }
+    // The 030M radiograph: scored, with the "extrapolated" badge whose tooltip is the warning.
+    const badge = page.locator(`tr[data-uid="${young.uid}"] .flag.warning`);
+    assert.equal(await badge.textContent(), 'extrapolated');
+    assert.match((await badge.getAttribute('title'))!, /^age 2\.5 is outside the training range/);
+    assert.equal(await page.locator('#worklist .flag.warning').count(), 1, 'only that one');
     const topUid = order[0]!;
     const top = images.find((i) => i.sopInstanceUid === topUid)!;
+    // It may have a change already (a clinical value given by the first test): count from here.
+    const changes0 = top.changes.length;
     assert.equal(await page.textContent(`tr[data-uid="${topUid}"] .risk`), top.risk!.toFixed(4));
 
     // Keyboard: Tab reaches the CSV button, then the first row's link; Enter opens the study.
@@ -319,7 +342,7 @@ describe('web viewer with a real backend, fastify and chromium', { timeout: 600_
     await page.mouse.up();
     assert.match((await page.textContent('#error'))!, /Enter your name/);
     assert.deepEqual(await inView(), before);
-    assert.equal(backend.calls.correctKeypoints, 0);
+    assert.equal((await backend.get(topUid))!.changes.length, changes0);
     start = await l3Box();
 
     // The real drag: L3 by (+18, -12) screen pixels.
@@ -332,7 +355,7 @@ describe('web viewer with a real backend, fastify and chromium', { timeout: 600_
     await page.mouse.up();
     await page.waitForFunction((old) => (document.getElementById('risk')!.dataset.risk !== old || !document.getElementById('error')!.hidden) && document.getElementById('busy')!.textContent === '', riskBefore);
     assert.equal(await page.isVisible('#error'), false, (await page.textContent('#error'))!);
-    assert.equal(backend.calls.correctKeypoints, 1);
+    assert.equal((await backend.get(topUid))!.changes.length, changes0 + 1);
     const after = (await backend.get(topUid))!;
     const corrected = after.correctedKeypoints!;
     assert.equal(corrected.by, by);
@@ -369,7 +392,14 @@ describe('web viewer with a real backend, fastify and chromium', { timeout: 600_
     await page.waitForFunction((old) => (document.getElementById('risk')!.dataset.risk !== old || !document.getElementById('error')!.hidden) && document.getElementById('busy')!.textContent === '', riskAfterDrag);
     assert.equal(await page.isVisible('#error'), false, (await page.textContent('#error'))!);
     const byKeys = (await backend.get(topUid))!;
-    assert.equal(backend.calls.correctKeypoints, 2);
+    assert.equal(byKeys.changes.length, changes0 + 2);
+    // The history lists both, oldest first, with who (as text, never HTML) and what.
+    const history = await page.$$eval('#history li[data-kind="keypoints"]', (items) => items.map((x) => x.textContent));
+    assert.equal(history.length, 2);
+    assert.ok(history.every((h) => h!.includes(`, ${by}: moved keypoints to L1 `)), history.join(' | '));
+    assert.ok(history[0]!.includes(`L3 ${corrected.keypoints[4].toFixed(1)}, ${corrected.keypoints[5].toFixed(1)}`), history[0]!);
+    assert.ok(history[1]!.includes(`L5 ${(corrected.keypoints[8] + 2).toFixed(1)}, ${(corrected.keypoints[9] + 10).toFixed(1)}`), history[1]!);
+    assert.equal(await page.locator('#history b').count(), 0);
     assert.deepEqual(byKeys.correctedKeypoints!.keypoints, [...corrected.keypoints.slice(0, 8), corrected.keypoints[8] + 2, corrected.keypoints[9] + 10]);
     assert.equal(await page.getAttribute('#risk', 'data-risk'), String(byKeys.risk));
 
@@ -407,6 +437,7 @@ describe('web viewer with a real backend, fastify and chromium', { timeout: 600_
       if (image.risk !== null) assert.equal(Number(row.risk), image.risk);
       for (const t of ['1', '3', '5']) assert.equal(row[`surv_${t}`], image.surv === null ? '' : String(image.surv[t]));
       assert.equal(row.flags, image.flags.join('; '));
+      assert.equal(row.warnings, image.warnings.join('; '));
       assert.equal(row.received_at, image.receivedAt);
     }
     const edited = table.find((row) => row.sop_instance_uid === topUid)!;
@@ -441,6 +472,93 @@ describe('web viewer with a real backend, fastify and chromium', { timeout: 600_
     assert.match((await page.textContent('#clinical-known'))!, /sexM/);
     await page.waitForSelector('#heatmap-on:enabled');
     await page.context().close();
+  });
+
+  it('in chromium: the study page of a score made outside the training range shows the warning', async () => {
+    const page = await newPage();
+    await page.goto(`${base}/study/${young.uid}?token=${TOKEN}`);
+    await page.waitForSelector('body[data-ready="true"]');
+    assert.equal(await page.textContent('#status'), 'scored');
+    assert.equal(await page.isVisible('#warnings-row'), true);
+    assert.match((await page.textContent('#warnings'))!, /^age 2\.5 is outside the training range [\d.]+-[\d.]+; the risk is an extrapolation$/);
+    // A score inside the range: no warnings row.
+    const plain = (await backend.list()).find((i) => i.status === 'scored' && i.warnings.length === 0)!;
+    await page.goto(`${base}/study/${plain.sopInstanceUid}`);
+    await page.waitForSelector('body[data-ready="true"]');
+    assert.equal(await page.isVisible('#warnings-row'), false);
+    await page.context().close();
     assert.deepEqual(pageErrors, []);
+  });
+
+  it('as a process: storescu -> spinesurv serve (SPINESURV_TOKEN, --forward to storescp) -> chromium: a dragged keypoint re-scores (= predict --keypoints) and goes to the PACS again', async () => {
+    const work = tempDir('serve-process');
+    const token = 'browser-test-token-0123456789';
+    const auth = { authorization: `Bearer ${token}` };
+    const pacsPort = await freePort();
+    const pacsDir = join(work, 'pacs');
+    mkdirSync(pacsDir);
+    const storescp = spawn('storescp', ['-aet', 'PACS', '-od', pacsDir, String(pacsPort)], { stdio: 'ignore' });
+    let serve: ServeProcess | null = null;
+    try {
+      // The image-only model beside the clinical one (the detector is shared: about 1 s of CPU more).
+      const model = tinyImageModel(dir);
+      const files = radiographs(join(work, 'send'), 6, 11);
+      serve = await startServeProcess(['--model', model, '--store', join(work, 'store'), '--forward', `PACS@127.0.0.1:${pacsPort}`], { ...process.env, SPINESURV_TOKEN: token });
+      assert.equal(acknowledged(storescu(serve.dicomPort, files).output).success.length, 6);
+      const list = async (): Promise<ResultJson[]> => (await getJson<ResultJson[]>(`${serve!.httpUrl}/api/results`, auth)).body;
+      await waitFor(async () => (await list()).every((r) => r.status !== 'received') && (await list()).length === 6, 60_000, 'six results');
+      const scored = (await list()).filter((r) => r.status === 'scored');
+      assert.ok(scored.length >= 2, 'at least two scored');
+      await waitFor(() => readdirSync(pacsDir).length === 2 * scored.length, 60_000, 'results forwarded');
+      const top = scored.reduce((a, b) => (b.risk! > a.risk! ? b : a));
+
+      const page = await newPage();
+      await page.goto(`${serve.httpUrl}/?token=${token}`);
+      await page.waitForSelector('#worklist tbody tr');
+      const firstRow = await page.getAttribute('#worklist tbody tr', 'data-uid');
+      assert.equal(firstRow, top.sop_instance_uid, 'highest risk first');
+      await Promise.all([page.waitForURL(`${serve.httpUrl}/study/${top.sop_instance_uid}`), page.click(`tr[data-uid="${top.sop_instance_uid}"] a`)]);
+      await page.waitForSelector('body[data-ready="true"]');
+      assert.equal(await page.textContent('#risk'), top.risk!.toFixed(4));
+
+      await page.fill('#by', 'Dr Test');
+      const l3 = (await page.locator('button.kp[data-kp="L3"]').boundingBox())!;
+      const [x, y] = [l3.x + l3.width / 2, l3.y + l3.height / 2];
+      await page.mouse.move(x, y);
+      await page.mouse.down();
+      await page.mouse.move(x + 16, y - 10, { steps: 6 });
+      await page.mouse.up();
+      await page.waitForFunction((old) => (document.getElementById('risk')!.dataset.risk !== old || !document.getElementById('error')!.hidden) && document.getElementById('busy')!.textContent === '', String(top.risk));
+      assert.equal(await page.isVisible('#error'), false, (await page.textContent('#error')) ?? '');
+
+      const after = (await list()).find((r) => r.sop_instance_uid === top.sop_instance_uid)!;
+      assert.equal(after.keypoints_corrected, true);
+      assert.notEqual(after.risk, top.risk, 'the risk changed');
+      assert.equal(await page.textContent('#risk'), after.risk!.toFixed(4), 'the page shows the server\'s new risk');
+      const study = (await getJson<{ correctedKeypoints: { keypoints: number[]; by: string } }>(`${serve.httpUrl}/api/viewer/images/${top.sop_instance_uid}`, auth)).body;
+      assert.equal(study.correctedKeypoints.by, 'Dr Test');
+      const file = files.find((f) => spawnSync('dcmdump', ['+P', '0008,0018', f], { encoding: 'utf8' }).stdout.includes(top.sop_instance_uid))!;
+      const viaCli = spawnSync(process.execPath, [bin, 'predict', '--model', model, '--image', file, '--keypoints', study.correctedKeypoints.keypoints.map(String).join(','), '--json'], { encoding: 'utf8' });
+      assert.equal(viaCli.status, 0, viaCli.stderr);
+      assert.equal((JSON.parse(viaCli.stdout) as { risk: number }).risk, after.risk, 'predict --keypoints gives the same risk');
+      // The re-scored result goes to the PACS as a new capture and report.
+      await waitFor(() => readdirSync(pacsDir).length === 2 * scored.length + 2, 60_000, 'the corrected result forwarded');
+      await page.context().close();
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      if (serve !== null) assert.equal(await serve.stop(), 0, serve.stderr());
+      storescp.kill('SIGKILL');
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+  it('with --show-phi (the same store, started again): patient names on the worklist and in the CSV, never in the log', async () => {
+    await serve.close();
+    await open(true);
+    const body = (await (await api('/api/viewer/worklist')).json()) as { showPhi: boolean; images: { sopInstanceUid: string; patientName?: string }[] };
+    assert.equal(body.showPhi, true);
+    assert.equal(body.images.find((i) => i.sopInstanceUid === patients[0].uid)!.patientName, 'SYNTHETIC^SYN0001');
+    const rows = parse(await (await api('/api/viewer/worklist.csv')).text(), { columns: true }) as Record<string, string>[];
+    assert.equal(rows.find((r) => r.sop_instance_uid === patients[0].uid)!.patient_name, 'SYNTHETIC^SYN0001');
   });
 });

@@ -62,6 +62,8 @@ function render(next) {
   $('percentile').textContent = percentileText(image.percentile);
   const flags = [...image.flags, ...(image.reason ? [image.reason] : [])];
   $('flags').textContent = flags.length > 0 ? flags.join('; ') : 'none';
+  $('warnings').replaceChildren(...image.warnings.map((w) => el('p', w, { class: 'flag warning' })));
+  $('warnings-row').hidden = image.warnings.length === 0;
   $('scored-at').textContent = timeText(image.scoredAt);
   $('model-version').textContent = image.modelVersion ?? '–';
 
@@ -78,6 +80,7 @@ function render(next) {
     : predicted ? 'As predicted by the keypoint detector.' : 'No keypoints found.';
   view.setPoints(predicted, corrected ? corrected.keypoints : predicted);
   renderClinical();
+  renderHistory();
 }
 
 function renderClinical() {
@@ -104,6 +107,18 @@ function renderClinical() {
     row.append(label, input);
     fields.append(row);
   }
+}
+
+/** Every change made to this image, oldest first: who, when, what (the server never rewrites one). */
+function renderHistory() {
+  const items = image.changes.map((c) => {
+    const what = c.kind === 'keypoints'
+      ? `moved keypoints to ${VERTEBRAE.map((name, k) => `${name} ${pointText(c.value, k)}`).join('; ')}`
+      : `set ${Object.entries(c.value).map(([k, v]) => `${k} = ${v}`).join(', ')}`;
+    return el('li', `${timeText(c.at)}, ${c.by}: ${what}`, { 'data-kind': c.kind });
+  });
+  $('history').replaceChildren(...items);
+  $('history-empty').hidden = items.length > 0;
 }
 
 async function loadHeatmap() {
@@ -174,10 +189,13 @@ $('heatmap-on').addEventListener('change', overlay);
 $('heatmap-opacity').addEventListener('input', overlay);
 $('by').value = localStorage.getItem(BY_KEY) ?? '';
 
-/** While the server has not scored the image yet (just received), look again every few seconds. */
+/**
+ * While the server has not scored the image yet (just received, or waiting for a clinical value that
+ * another client or a restart with --clinical may give), look again every few seconds.
+ */
 const PENDING_MS = 3000;
 function watchWhilePending() {
-  if (image.status !== 'received' || image.missingClinical.length > 0) return;
+  if (image.status !== 'received') return;
   setTimeout(async () => {
     try {
       const next = await getJson(imagePath(uid));

@@ -34,6 +34,9 @@ function row(entry, rank, showPhi) {
   const flags = el('td', null, { class: 'flags' });
   for (const f of entry.flags) flags.append(el('span', f, { class: 'flag' }));
   if (entry.reason) flags.append(el('span', entry.reason, { class: 'flag reason' }));
+  // A score made outside what the model saw (e.g. an age beyond the training range): it is there, but
+  // the badge says to read it with care; the full sentence is its tooltip and on the study page.
+  for (const w of entry.warnings) flags.append(el('span', 'extrapolated', { class: 'flag warning', title: w }));
   tr.append(flags);
   tr.append(el('td', entry.corrected ? `${entry.corrected.by}, ${timeText(entry.corrected.at)}` : '', { class: 'corrected' }));
   tr.append(el('td', timeText(entry.receivedAt), { class: 'received' }));
