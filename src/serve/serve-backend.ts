@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { readRadiographBytes, type Radiograph } from '../imaging/index.js';
+import { clinicalValue } from '../models/image/clinical.js';
 import { InputError } from '../util/errors.js';
 import type { ChangeRecord, ServedImage, ViewerBackend } from './backend.js';
 import { checkClinical, checkCorrection } from './change-checks.js';
@@ -138,6 +139,9 @@ export function makeBackend(o: BackendOptions): ViewerBackend {
       if (r === undefined) throw new InputError(`no instance with that SOP Instance UID`);
       const current = servedImage(r, false, []);
       const change = checkClinical({ values, by }, [...new Set([...Object.keys(current.clinical), ...current.missingClinical])]);
+      // Each value as the model will read it (sex F or M, binary 0 or 1, numbers), so a value it cannot
+      // use is refused here with a reason instead of being stored and failing the score later.
+      for (const [column, value] of Object.entries(change.values)) clinicalValue(column, value, `"values"."${column}"`);
       const merged = { ...(JSON.parse(r.set_clinical) as Record<string, string | number>), ...change.values };
       const revision = await o.db.setClinical(uid, merged, change.by, new Date().toISOString(), change.values);
       o.loop.wake();

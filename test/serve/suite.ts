@@ -508,6 +508,12 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
       assert.equal(w.status, 'received');
       assert.deepEqual(w.missing_clinical, ['age', 'sex']);
       assert.match(String(w.reason), /waiting for clinical values: age, sex/);
+      // A value the model cannot read (sex must be F or M) is refused before anything is stored.
+      const refused = await fetch(`${serve.httpUrl}/api/results/${w.sop_instance_uid}/clinical`, {
+        method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ values: { age: 71, sex: 'X' }, by: 'test reader' }),
+      });
+      assert.equal(refused.status, 400);
+      assert.match(((await refused.json()) as { error: string }).error, /"values"\."sex": "sex" must be F or M, got "X"/);
       const put = await fetch(`${serve.httpUrl}/api/results/${w.sop_instance_uid}/clinical`, {
         method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ values: { age: 71, sex: 'M' }, by: 'test reader' }),
       });
