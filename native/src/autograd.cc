@@ -130,6 +130,16 @@ Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), at::get_num_threads());
 }
 
+// setMkldnnEnabled(flag): whether convolutions may use oneDNN. oneDNN picks its kernels and their
+// blocking (so the order of its sums) from the CPU's instruction set, cache sizes and thread count;
+// with it off, ATen's own convolution (im2col + BLAS, the weight gradient summed over the batch in
+// order) gives the same bits wherever it runs (the reproducible compute mode, src/torch/compute-mode.ts).
+Napi::Value SetMkldnnEnabled(const Napi::CallbackInfo& info) {
+  at::globalContext().setUserEnabledMkldnn(Bool(info[0], "enabled"));
+  return info.Env().Undefined();
+}
+
+
 // runtimeInfo(): what `spinesurv engine info` prints.
 Napi::Value RuntimeInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -139,6 +149,7 @@ Napi::Value RuntimeInfo(const Napi::CallbackInfo& info) {
   out.Set("cudaAvailable", at::hasCUDA());
   out.Set("cudaDeviceCount", at::hasCUDA() ? at::detail::getCUDAHooks().getNumGPUs() : 0);
   out.Set("mkldnn", at::hasMKLDNN());
+  out.Set("mkldnnEnabled", at::globalContext().userEnabledMkldnn());
   out.Set("parallelInfo", at::get_parallel_info());
   out.Set("buildConfig", at::show_config());
   return out;
@@ -165,6 +176,7 @@ void RegisterAutograd(Napi::Env env, Napi::Object exports) {
   Export<ManualSeed>(env, exports, "manualSeed");
   Export<SetNumThreads>(env, exports, "setNumThreads");
   Export<GetNumThreads>(env, exports, "getNumThreads");
+  Export<SetMkldnnEnabled>(env, exports, "setMkldnnEnabled");
   Export<RuntimeInfo>(env, exports, "runtimeInfo");
 }
 

@@ -6,6 +6,8 @@ import { exitCodeFor } from '../util/errors.js';
 import { toolVersion } from '../util/tool-version.js';
 import type { Command } from './command.js';
 import { closestName } from './suggest.js';
+import { computeFromArgv } from './compute-options.js';
+import { chooseComputeMode } from '../torch/compute-mode.js';
 
 /**
  * Every command, in the order `spinesurv --help` lists them (the stages of SYSTEM.md). The image
@@ -89,6 +91,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
+    // Before the command (and with it libtorch) loads: the kernels are chosen when libtorch loads.
+    chooseComputeMode(computeFromArgv(rest));
     const command = await loadCommand(name);
     if (command === null) {
       const near = closestName(name, COMMANDS.map((c) => c.name));

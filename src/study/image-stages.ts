@@ -26,6 +26,7 @@ import { preprocessCohort, ALL_VARIANT_KEYS, parseVariantKey, type VariantKey } 
 import { DEFAULT_IMAGE_CONFIG, fitImageDeepSurv, readVariantFolder, type ImageModelConfig, type ImageTrainingRow } from '../models/image/index.js';
 import { readRadiograph } from '../imaging/index.js';
 import { tensor } from '../torch/index.js';
+import { currentComputeSettings } from '../torch/compute-mode.js';
 import { InputError } from '../util/errors.js';
 import { log, progress, type Progress } from '../util/progress.js';
 import { Random } from '../util/random.js';
@@ -120,7 +121,7 @@ export async function runImageHalf(options: ImageHalfOptions): Promise<ImageHalf
 
   // 1. Keypoints.
   const kpStage = await runStage('keypoints', {
-    tool: toolVersion(), profile: s.profile, keypoints_used: s.keypoints, landmark_folds: s.landmarkFolds, holdout: s.landmarkHoldout, epochs: s.landmarkEpochs, seed,
+    tool: toolVersion(), compute: currentComputeSettings().mode, profile: s.profile, keypoints_used: s.keypoints, landmark_folds: s.landmarkFolds, holdout: s.landmarkHoldout, epochs: s.landmarkEpochs, seed,
     cohort: cohortSha, keypoints: keypointsSha, rows: analysedLines,
   }, places, (dir) => keypointStage(dir, cohort, truthFile, idByFile, annotatedTrain, config, seed));
   stages.keypoints = kpStage.reused;
@@ -161,7 +162,7 @@ export async function runImageHalf(options: ImageHalfOptions): Promise<ImageHalf
   // 3. Variant comparison inside the training split.
   const train = cohort.rows.filter((r) => r.split === 'train');
   const cvStage = await runStage('variant-cv', {
-    tool: toolVersion(), folds: s.variantFolds, epochs: s.variantEpochs, image: config.images, seed, variants: vStage.key, rows: train.map((r) => r.line),
+    tool: toolVersion(), compute: currentComputeSettings().mode, folds: s.variantFolds, epochs: s.variantEpochs, image: config.images, seed, variants: vStage.key, rows: train.map((r) => r.line),
   }, places, async (dir) => {
     const candidates: VariantCandidate[] = variantKeys.map((key) => {
       const { variant, masks } = parseVariantKey(key);

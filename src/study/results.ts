@@ -3,6 +3,7 @@
  * "truth"}); the rest (Table 1, cohort flow, comparisons, the curves behind the figures) is what the
  * report is drawn from, so that report.html is a pure function of results.json.
  */
+import type { ComputeRecord } from '../torch/compute-mode.js';
 export type Method = 'coxph' | 'deepsurv' | 'deepsurv_image' | 'deepsurv_image_only' | 'frax';
 export type Subgroup = 'all' | 'women';
 export type ClinicalModel = 1 | 2 | 3;
@@ -233,6 +234,8 @@ export interface StudyResults {
   tool: { name: 'spinesurv'; version: string };
   created_by: string;
   seed: number;
+  /** How the engine computed (src/torch/compute-mode.ts): the mode and what decides the last bits. */
+  compute?: Omit<ComputeRecord, 'threads'>;
   settings: Record<string, unknown>;
   cohort: {
     rows_read: number;

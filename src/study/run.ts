@@ -21,6 +21,8 @@ import { evaluateModel } from './evaluate.js';
 import { calibrationFigure, kmByTertile } from './figure-data.js';
 import { fitCox, fitDeepSurvModel, fraxModel, modelKey, type FittedModel } from './fit-models.js';
 import { hashFile, hashIfPresent } from './manifest.js';
+import { computeRecord } from '../torch/compute-mode.js';
+import { runtimeInfo } from '../torch/index.js';
 import type { ClinicalModel, StudyResults, Subgroup } from './results.js';
 import { buildTable1 } from './table1.js';
 import { readTruth } from './truth.js';
@@ -201,6 +203,8 @@ function emptyResults(options: StudyOptions, cohort: Cohort): StudyResults {
     tool: { name: 'spinesurv', version: options.version },
     created_by: 'spinesurv study',
     seed: options.seed,
+    // What decides the numbers (not the cores used, which never do in the reproducible mode).
+    compute: numbersCompute(),
     settings: { ...configToJson(options.config), seed: options.seed },
     cohort: {
       rows_read: f.rowsRead,
@@ -250,6 +254,7 @@ function manifest(options: StudyOptions, cohort: Cohort, started: number, hasTru
     started: new Date(started).toISOString(),
     seconds: (Date.now() - started) / 1000,
     seed: options.seed,
+    compute: computeRecord(runtimeInfo()),
     parameters: configToJson(options.config),
     inputs: [
       hashFile(cohort.file, 'cohort'),
@@ -275,4 +280,11 @@ async function writeErrorReport(options: StudyOptions, error: CohortProblems): P
   };
   // The same all-or-nothing rule: OUT becomes a folder holding only this report.
   await writeDirAtomic(options.outDir, (tmp) => writeJsonAtomic(join(tmp, 'error-report.json'), report), { force: options.force, createdBy: STUDY_WRITER });
+}
+
+/** The compute record without the core count: results.json holds only what decides the numbers. */
+function numbersCompute(): NonNullable<StudyResults['compute']> {
+  const { threads: _cores, ...rest } = computeRecord(runtimeInfo());
+  void _cores;
+  return { ...rest, blas: rest.blas.split('/').pop() ?? rest.blas };
 }

@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { engineDidLoad, engineWillLoad } from './compute-mode.js';
 
 /**
  * Reference to one libtorch tensor inside the addon: a number naming a slot (with a generation) of
@@ -35,4 +36,6 @@ function load(): Record<string, NativeFunction> {
   return createRequire(import.meta.url)(path) as Record<string, NativeFunction>;
 }
 
+engineWillLoad();
 export const native = load();
+engineDidLoad((n) => native.setNumThreads(n));

@@ -58,9 +58,17 @@ export function getNumThreads(): number {
   return native.getNumThreads() as number;
 }
 
+export function setMkldnnEnabled(enabled: boolean): void {
+  native.setMkldnnEnabled(enabled);
+}
+
 export interface RuntimeInfo {
   version: string;
   threads: number;
+  /** ATen's vector kernels in use: 'default', 'avx2' or 'avx512'. */
+  cpuCapability: string;
+  /** Whether convolutions may use oneDNN (off in the reproducible compute mode). */
+  mkldnnEnabled: boolean;
   cudaAvailable: boolean;
   cudaDeviceCount: number;
   mkldnn: boolean;
@@ -70,7 +78,10 @@ export interface RuntimeInfo {
 
 /** libtorch's version, threads and devices (for `spinesurv engine info`). */
 export function runtimeInfo(): RuntimeInfo {
-  return native.runtimeInfo() as RuntimeInfo;
+  const info = native.runtimeInfo() as Omit<RuntimeInfo, 'cpuCapability'>;
+  // libtorch 1.13 does not export get_cpu_capability(); its build summary names the level in use.
+  const level = /CPU capability usage: ([\w ]+)/.exec(info.buildConfig)?.[1] ?? 'unknown';
+  return { ...info, cpuCapability: level === 'NO AVX' ? 'default' : level.toLowerCase() };
 }
 
 /** The devices this build can use: 'cpu', and 'cuda:N' for each GPU of a CUDA libtorch. */

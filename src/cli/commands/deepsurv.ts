@@ -6,6 +6,7 @@
  * Progress goes to stderr; --json prints one JSON summary on stdout. The engine (libtorch) is loaded
  * only after the arguments and the data have been checked, so bad input fails fast.
  */
+import { COMPUTE_OPTIONS } from '../compute-options.js';
 import type { Command } from '../command.js';
 import { parseCommand, printJson, runSubcommand, type CommandSpec, type OptionSpec, type ParsedArgs } from '../args.js';
 import { parseCsv, parseDelimiter, readInputFile } from '../../util/csv.js';
@@ -57,6 +58,7 @@ const fitSpec: CommandSpec = {
   usage: 'spinesurv deepsurv fit',
   description: 'Train a DeepSurv network on tabular covariates and save a model folder (weights.safetensors + model.json).',
   options: {
+    ...COMPUTE_OPTIONS,
     ...dataOptions,
     out: { type: 'string', description: 'model folder to write (a new or empty folder)', placeholder: 'DIR', required: true },
     force: { type: 'boolean', description: 'let --out replace an earlier `spinesurv deepsurv` model folder (never other files)' },
@@ -69,6 +71,7 @@ const searchSpec: CommandSpec = {
   usage: 'spinesurv deepsurv search',
   description: 'Random hyperparameter search with k-fold cross-validation (seeded); the fixed options are the base the search varies.',
   options: {
+    ...COMPUTE_OPTIONS,
     ...dataOptions,
     trials: { type: 'string', description: 'number of random configurations', placeholder: 'N', default: '10' },
     out: { type: 'string', description: 'also fit the best configuration on all rows and save it here (a new or empty folder)', placeholder: 'DIR' },

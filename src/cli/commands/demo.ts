@@ -7,6 +7,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
+import { COMPUTE_OPTIONS } from '../compute-options.js';
 import type { Command } from '../command.js';
 import { parseCommand } from '../args.js';
 import { log, progress } from '../../util/progress.js';
@@ -25,6 +26,7 @@ const spec = {
     'Generate the default synthetic cohort (1,595 patients with lumbar radiographs and known truth) into OUT/cohort, ' +
     'run the study on it into OUT/study, and print the report path and the headline C-indices.',
   options: {
+    ...COMPUTE_OPTIONS,
     out: { type: 'string', placeholder: 'OUT', description: 'output folder', default: 'demo-out' },
     seed: { type: 'string', placeholder: 'N', description: 'seed for the cohort and the study (same seed, same numbers)', default: '1' },
     patients: { type: 'string', placeholder: 'N', description: 'patients in the synthetic cohort', default: '1595' },

@@ -6,6 +6,7 @@ import type { Command } from '../command.js';
 import { parseCommand, printJson, runSubcommand, type CommandSpec } from '../args.js';
 import { UsageError } from '../../util/errors.js';
 import { log } from '../../util/progress.js';
+import { COMPUTE_OPTIONS } from '../compute-options.js';
 
 const HELP = `Usage: spinesurv engine <info|demo> [options]
 
@@ -21,6 +22,7 @@ const infoSpec: CommandSpec = {
   options: {
     json: { type: 'boolean', description: 'print one JSON object on stdout' },
     config: { type: 'boolean', description: "also print libtorch's build configuration" },
+    ...COMPUTE_OPTIONS,
   },
 };
 
@@ -30,7 +32,7 @@ const demoSpec: CommandSpec = {
   options: {
     epochs: { type: 'string', description: 'training epochs', placeholder: 'N', default: '8' },
     seed: { type: 'string', description: 'seed for the images, initialisation and batches', placeholder: 'N', default: '1' },
-    threads: { type: 'string', description: 'libtorch threads (default: libtorch\'s choice)', placeholder: 'N' },
+    ...COMPUTE_OPTIONS,
     json: { type: 'boolean', description: 'print one JSON summary on stdout' },
   },
 };
@@ -39,13 +41,16 @@ async function info(argv: string[]): Promise<number> {
   const args = parseCommand(argv, infoSpec);
   if (args === null) return 0;
   const { runtimeInfo, devices, liveTensorCount } = await import('../../torch/index.js');
+  const { computeRecord } = await import('../../torch/compute-mode.js');
   const rt = runtimeInfo();
+  const compute = computeRecord(rt);
   const summary = {
     libtorch: rt.version,
     threads: rt.threads,
     devices: devices(),
     cudaAvailable: rt.cudaAvailable,
     mkldnn: rt.mkldnn,
+    compute,
     liveTensors: liveTensorCount(),
     ...(args.flag('config') ? { buildConfig: rt.buildConfig, parallelInfo: rt.parallelInfo } : {}),
   };
@@ -54,7 +59,9 @@ async function info(argv: string[]): Promise<number> {
     return 0;
   }
   process.stdout.write(
-    `libtorch ${rt.version}\nthreads  ${rt.threads}\ndevices  ${summary.devices.join(', ')}\nmkldnn   ${rt.mkldnn ? 'yes' : 'no'}\n`,
+    `libtorch ${rt.version}\nthreads  ${rt.threads}\ndevices  ${summary.devices.join(', ')}\nmkldnn   ${rt.mkldnn ? 'yes' : 'no'}\n` +
+      `mode     ${compute.mode} (kernels ${compute.cpu_capability}, oneDNN up to ${compute.onednn_max_isa ?? "the CPU's best"}, ${compute.threads} core(s), ` +
+      `${compute.intra_op_threads} thread(s) per operation; BLAS ${compute.blas})\n`,
   );
   if (args.flag('config')) process.stdout.write(`\n${rt.buildConfig}\n${rt.parallelInfo}\n`);
   return 0;
@@ -65,13 +72,8 @@ async function demo(argv: string[]): Promise<number> {
   if (args === null) return 0;
   const epochs = args.integer('epochs', 8, 1);
   const seed = args.integer('seed', 1, 0);
-  const { setNumThreads, getNumThreads, runtimeInfo } = await import('../../torch/index.js');
+  const { getNumThreads, runtimeInfo } = await import('../../torch/index.js');
   const { runBarDemo } = await import('../../torch/demo.js');
-  const threads = args.optionalNumber('threads');
-  if (threads !== undefined) {
-    if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`spinesurv engine demo: --threads must be an integer >= 1, got ${threads}`);
-    setNumThreads(threads);
-  }
   log(`engine demo: libtorch ${runtimeInfo().version}, ${getNumThreads()} thread(s); 512 training and 256 held-out 12x12 images`);
   const json = args.flag('json');
   const history = runBarDemo({ seed, epochs }, (e) => {

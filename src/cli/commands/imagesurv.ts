@@ -5,6 +5,7 @@
  * A separate command from `deepsurv` (which reads a CSV only) because its inputs are a cohort and a
  * variant folder, and its options (encoder, augmentation, checkpoint) are its own.
  */
+import { COMPUTE_OPTIONS } from '../compute-options.js';
 import type { Command } from '../command.js';
 import { parseCommand, printJson, runSubcommand, type CommandSpec } from '../args.js';
 import { InputError, UsageError } from '../../util/errors.js';
@@ -20,6 +21,7 @@ const fitSpec: CommandSpec = {
   usage: 'spinesurv imagesurv fit',
   description: 'Train an image DeepSurv model (shared ResNet over the patches + clinical covariates, Cox loss) and save a model folder.',
   options: {
+    ...COMPUTE_OPTIONS,
     cohort: { type: 'string', description: 'cohort folder (DIR/cohort.csv: image, clinical columns, followup_years, fracture, split)', placeholder: 'DIR', required: true },
     variant: { type: 'string', description: 'variant folder written by `spinesurv preprocess` (its parameters are stored in the model and re-applied by predict)', placeholder: 'DIR', required: true },
     out: { type: 'string', description: 'model folder to write', placeholder: 'MODEL', required: true },

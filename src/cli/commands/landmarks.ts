@@ -1,6 +1,7 @@
 /**
  * spinesurv landmarks train|predict|evaluate: the L1-L5 keypoint detector (docs/landmarks.md).
  */
+import { COMPUTE_OPTIONS } from '../compute-options.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from '../command.js';
@@ -35,7 +36,7 @@ const trainSpec = {
     init: { type: 'string' as const, description: 'start from these weights, matched by parameter name (reference HRNet layout)', placeholder: 'W.safetensors' },
     resume: { type: 'boolean' as const, description: 'continue an interrupted run from its last checkpoint (MODEL.partial/)' },
     seed: { type: 'string' as const, description: 'random seed', placeholder: 'N', default: '1' },
-    threads: { type: 'string' as const, description: 'libtorch threads (default: the engine default)', placeholder: 'N' },
+    ...COMPUTE_OPTIONS,
     force: { type: 'boolean' as const, description: 'replace an existing model folder written by spinesurv' },
     json: { type: 'boolean' as const, description: 'print a JSON summary on stdout' },
   },
@@ -51,7 +52,7 @@ const predictSpec = {
     images: { type: 'string' as const, description: 'image files (DICOM, PNG, JPEG, TIFF); several may follow', placeholder: 'FILE...' },
     list: { type: 'string' as const, description: 'a text file with one image path a line (relative to the list)', placeholder: 'LIST.txt' },
     out: { type: 'string' as const, description: 'results file to write', placeholder: 'KP.json', required: true },
-    threads: { type: 'string' as const, description: 'libtorch threads', placeholder: 'N' },
+    ...COMPUTE_OPTIONS,
     json: { type: 'boolean' as const, description: 'print a JSON summary on stdout' },
   },
 };
@@ -69,20 +70,14 @@ const evaluateSpec = {
   },
 };
 
-function setThreads(value: number | undefined, setNumThreads: (n: number) => void): void {
-  if (value !== undefined) setNumThreads(value);
-}
-
 async function train(argv: string[]): Promise<number> {
   const args = parseCommand(argv, trainSpec);
   if (args === null) return 0;
   const { trainLandmarkModel } = await import('../../landmarks/train.js');
-  const { setNumThreads } = await import('../../torch/index.js');
   const profile = args.choice('profile', ['cpu', 'paper'] as const, 'cpu');
   const size = args.optionalNumber('size');
   const epochs = args.values.epochs === undefined ? undefined : args.integer('epochs', undefined, 1);
   const folds = args.values.folds === undefined ? undefined : args.integer('folds', undefined, 2);
-  setThreads(args.values.threads === undefined ? undefined : args.integer('threads', undefined, 1), setNumThreads);
   const cohort = args.string('cohort');
   const out = args.string('out');
   refuseOverwritingInput(out, [cohort], 'model folder');
@@ -134,8 +129,6 @@ async function predict(argv: string[]): Promise<number> {
   const { loadLandmarkModel } = await import('../../landmarks/model.js');
   const { predictFiles, readImageList } = await import('../../landmarks/predict-files.js');
   const { cohortImages, cohortImagesUnannotated, readKeypointsFile } = await import('../../landmarks/dataset.js');
-  const { setNumThreads } = await import('../../torch/index.js');
-  setThreads(args.values.threads === undefined ? undefined : args.integer('threads', undefined, 1), setNumThreads);
   const cohort = args.optionalString('cohort');
   let items;
   if (cohort !== undefined) {

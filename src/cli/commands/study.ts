@@ -2,6 +2,7 @@
  * `spinesurv study --cohort DIR --out OUT [--config study.json] [--seed N]`: the whole clinical study
  * on one cohort, written to OUT/results.json and OUT/report.html (CLI.md).
  */
+import { COMPUTE_OPTIONS } from '../compute-options.js';
 import type { Command } from '../command.js';
 import { parseCommand } from '../args.js';
 import { loadConfig } from '../../study/config.js';
@@ -16,6 +17,7 @@ const spec = {
     'fit CoxPH and DeepSurv for clinical models 1-3 on the training split, compare them with FRAX on the test split, ' +
     'and write OUT/results.json, OUT/report.html, the test-split predictions and the model folders.',
   options: {
+    ...COMPUTE_OPTIONS,
     cohort: { type: 'string', placeholder: 'DIR', description: 'cohort folder holding cohort.csv (and truth.json for a synthetic cohort)', required: true },
     out: { type: 'string', placeholder: 'OUT', description: 'output folder: new or empty (written as a whole)', required: true },
     force: { type: 'boolean', description: 'let --out replace an earlier `spinesurv study` output (never other files); its unchanged stages are reused' },
