@@ -32,11 +32,12 @@ export function snapshotState(module: Module): StateSnapshot {
   return out;
 }
 
-export function restoreState(module: Module, snapshot: StateSnapshot): void {
+/** Loads a snapshot; `strict` false leaves the module's tensors that the snapshot lacks as they are. */
+export function restoreState(module: Module, snapshot: StateSnapshot, strict = true): void {
   const tensors = new Map<string, Tensor>();
   try {
     for (const [name, s] of snapshot) tensors.set(name, tensor(s.data, s.shape, { dtype: s.dtype }));
-    module.loadStateDict(tensors);
+    module.loadStateDict(tensors, strict);
   } finally {
     for (const t of tensors.values()) t.dispose();
   }

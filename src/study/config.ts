@@ -66,6 +66,13 @@ export interface ImageStudySettings {
   variantEpochs: number;
   /** Epochs of the final image models (null: the image model's default). */
   epochs?: number;
+  /** Members of the cross-fitted image ensemble (1: one early-stopped network; null: the image model's default). */
+  ensemble?: number;
+  /**
+   * Seed of the image models' training alone (null: drawn from the study's seed). Changing it reruns
+   * only the image models, so that a bench can show how much of a C-index is the training's chance.
+   */
+  modelSeed?: number | null;
   /** The image models fitted per subgroup: clinical model 1, 2, 3 with the image, 0 = the image alone. */
   models: (0 | 1 | 2 | 3)[];
   gradcamPerGroup: number;
@@ -329,6 +336,8 @@ const IMAGE_KEYS: Record<string, keyof ImageStudySettings> = {
   variant_folds: 'variantFolds',
   variant_epochs: 'variantEpochs',
   epochs: 'epochs',
+  ensemble: 'ensemble',
+  model_seed: 'modelSeed',
   models: 'models',
   gradcam_per_group: 'gradcamPerGroup',
   keypoint_gallery: 'keypointGallery',
@@ -368,6 +377,7 @@ function parseImages(value: unknown, source: string): ImageStudySettings {
         if (typeof v !== 'number' || !(v > 0 && v < 0.5)) fail(source, 'images.landmark_holdout must be a fraction in (0, 0.5)');
         break;
       case 'landmarkEpochs':
+      case 'modelSeed':
         if (v !== null) positiveNumber(source, `images.${key}`, v, true);
         break;
       case 'encoder':

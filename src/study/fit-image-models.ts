@@ -4,7 +4,9 @@
  * rows and scoring its test rows; and the Grad-CAM gallery of the image + clinical model 3 over test
  * patients with and without a fracture.
  */
-import { gradCam, fitImageDeepSurv, saveImageModel, type ImageModel, type VariantFolder } from '../models/image/index.js';
+import { gradCam, fitImageDeepSurv, fuseImageModel, saveImageModel, trainImageMembersInProcesses, type ImageMembers, type ImageModel, type VariantFolder } from '../models/image/index.js';
+import { log } from '../util/progress.js';
+import { parallelJobs } from '../torch/compute-mode.js';
 import type { Tensor } from '../torch/index.js';
 import { tensor } from '../torch/index.js';
 import { InputError } from '../util/errors.js';
@@ -31,6 +33,22 @@ export interface FittedImageModel extends FittedModel {
   model: ImageModel;
 }
 
+/**
+ * The cross-fitted ensemble's members for a subgroup's training rows (null when the study fits one
+ * network per model: images.ensemble = 1).
+ */
+export async function trainStudyMembers(folder: VariantFolder, train: SurvivalSet, config: StudyConfig, seed: number, subgroup: Subgroup): Promise<ImageMembers | null> {
+  const imageConfig = imageModelConfig(config, 0);
+  if (imageConfig.ensemble < 2) return null;
+  // On as many threads as the compute mode allows (one per core in the reproducible mode): the same members either way.
+  return trainImageMembersInProcesses({
+    variant: folder, rows: train.rows.map(trainingRow), config: imageConfig, seed,
+    onEpoch: (e) => {
+      if (e.epoch === imageConfig.training.epochs) log(`study: ${subgroup}: image member ${(e.member ?? 0) + 1}/${imageConfig.ensemble}: ${e.epoch} epochs, held-out C ${e.valC.toFixed(3)} (${e.seconds.toFixed(1)} s per epoch)`);
+    },
+  }, parallelJobs());
+}
+
 export function fitImageModel(
   folder: VariantFolder,
   train: SurvivalSet,
@@ -38,12 +56,14 @@ export function fitImageModel(
   clinicalModel: ClinicalModel | 0,
   subgroup: Subgroup,
   config: StudyConfig,
-  seed: number,
+  /** The subgroup's ensemble members (trainStudyMembers), or the seed of a single network. */
+  membersOrSeed: ImageMembers | number,
   keypointModel: string | undefined,
 ): FittedImageModel {
   const method = clinicalModel === 0 ? 'deepsurv_image_only' : 'deepsurv_image';
   const key = modelKey(method, clinicalModel === 0 ? null : clinicalModel, subgroup);
-  const model = fitImageDeepSurv({ variant: folder, rows: train.rows.map(trainingRow), config: imageModelConfig(config, clinicalModel), seed });
+  const options = { variant: folder, rows: train.rows.map(trainingRow), config: imageModelConfig(config, clinicalModel) };
+  const model = typeof membersOrSeed === 'number' ? fitImageDeepSurv({ ...options, seed: membersOrSeed }) : fuseImageModel(membersOrSeed, options);
   const score = (set: SurvivalSet): Float64Array => {
     const images = imagesOf(folder, set);
     try {
@@ -64,7 +84,7 @@ export function fitImageModel(
     trainRisk,
     testRisk,
     testSurvival: (time) => Float64Array.from(testRisk, (r) => model.survival(r, time)),
-    notes: t ? [`${key}: ${t.epochsRun} epochs${t.stoppedEarly ? `, stopped early at the best validation C-index (epoch ${t.bestEpoch})` : ''}`] : [],
+    notes: t ? [trainingNote(key, t)] : [],
     save: (dir) => saveImageModel(dir, model, { name: key, keypointModel, createdBy: 'spinesurv study' }),
     dispose: () => model.dispose(),
     model,
@@ -112,4 +132,16 @@ export async function gradcamGallery(
     }
   }
   return { model: fitted.key, variant: String(folder.index.variant), selection, tiles };
+}
+
+/** One line on how the model trained: enough to tell a stable run from a lucky one. */
+function trainingNote(key: string, t: NonNullable<ImageModel['training']>): string {
+  const e = t.ensemble;
+  if (e === undefined) {
+    return `${key}: ${t.epochsRun} epochs${t.stoppedEarly ? `, stopped early at the best validation C-index (epoch ${t.bestEpoch})` : ''}${t.clinicalFallback ? '; the clinical-only Cox model was kept (the image did not beat it on validation)' : ''}`;
+  }
+  const [w, ...rest] = e.fusion.coefficients;
+  void rest;
+  return `${key}: ${e.members.length} cross-fitted members of ${t.epochsRun} epochs; held-out C of the members ${e.memberHeldOutC.mean.toFixed(3)} ± ${e.memberHeldOutC.sd.toFixed(3)} (SD); ` +
+    `out-of-fold C of the image score ${e.imageOutOfFoldC.toFixed(3)}; fusion weight of the image ${w.toFixed(3)} (SE ${Number.isFinite(e.fusion.imageSe) ? e.fusion.imageSe.toFixed(3) : 'n/a'})`;
 }

@@ -91,6 +91,7 @@ export function imageModelConfig(config: StudyConfig, clinicalModel: 0 | 1 | 2 |
     encoder: { ...base.encoder, ...(s.encoder ?? {}) },
     inputSize: s.inputSize ?? base.inputSize,
     clinicalModel,
+    ensemble: s.ensemble ?? base.ensemble,
     training: { ...base.training, ...(s.epochs !== undefined ? { epochs: s.epochs } : {}), ...(epochs !== undefined ? { epochs } : {}) },
   };
 }
@@ -162,7 +163,7 @@ export async function runImageHalf(options: ImageHalfOptions): Promise<ImageHalf
   // 3. Variant comparison inside the training split.
   const train = cohort.rows.filter((r) => r.split === 'train');
   const cvStage = await runStage('variant-cv', {
-    tool: toolVersion(), compute: currentComputeSettings().mode, folds: s.variantFolds, epochs: s.variantEpochs, image: config.images, seed, variants: vStage.key, rows: train.map((r) => r.line),
+    tool: toolVersion(), compute: currentComputeSettings().mode, folds: s.variantFolds, epochs: s.variantEpochs, image: { ...config.images, ensemble: undefined, modelSeed: undefined }, seed, variants: vStage.key, rows: train.map((r) => r.line),
   }, places, async (dir) => {
     const candidates: VariantCandidate[] = variantKeys.map((key) => {
       const { variant, masks } = parseVariantKey(key);
@@ -366,7 +367,8 @@ function fitAndScoreFold(folder: string, train: CohortRow[], fit: Int32Array, he
     const model = fitImageDeepSurv({
       variant,
       rows: Array.from(fit, (i) => trainingRow(train[i])),
-      config: imageModelConfig(config, 0, config.images.variantEpochs),
+      // One short network per fold: a comparison of variants, not a final model (no ensemble).
+      config: { ...imageModelConfig(config, 0, config.images.variantEpochs), ensemble: 1 },
       seed,
     });
     try {

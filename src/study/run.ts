@@ -85,7 +85,9 @@ export async function runStudy(options: StudyOptions): Promise<StudyOutcome> {
   const rng = new Random(seed);
   const fitRng = rng.fork();
   const evalRng = rng.fork();
-  const imageRng = rng.fork();
+  const studyImageRng = rng.fork();
+  // images.model_seed reseeds the image models' training alone (the stages before them are unchanged).
+  const imageRng = config.images.modelSeed ? new Random(config.images.modelSeed) : studyImageRng;
   const fitted: FittedModel[] = [];
   let results: StudyResults | undefined;
   let truthPresent = false;
@@ -106,7 +108,7 @@ export async function runStudy(options: StudyOptions): Promise<StudyOutcome> {
     truthPresent = truth !== undefined;
     const sets = new Map<Subgroup, { train: SurvivalSet; test: SurvivalSet }>();
     const assets = new Map<string, Buffer>(imageHalf?.assets ?? []);
-    const { fitImageModel, gradcamGallery } = imagesOn ? await import('./fit-image-models.js') : { fitImageModel: null, gradcamGallery: null };
+    const { fitImageModel, gradcamGallery, trainStudyMembers } = imagesOn ? await import('./fit-image-models.js') : { fitImageModel: null, gradcamGallery: null, trainStudyMembers: null };
     const { readVariantFolder } = imagesOn ? await import('../models/image/index.js') : { readVariantFolder: null };
     const folder = imageHalf && readVariantFolder ? readVariantFolder(imageHalf.chosenFolder) : null;
     try {
@@ -140,12 +142,20 @@ export async function runStudy(options: StudyOptions): Promise<StudyOutcome> {
         }
         if (folder && fitImageModel && gradcamGallery) {
           const galleryModel = config.images.models.includes(3) ? 3 : config.images.models[0];
-          for (const cm of config.images.models) {
-            const t0 = Date.now();
-            const model = fitImageModel(folder, train, test, cm, subgroup, config, imageRng.nextUint32(), undefined);
-            models.push(model);
-            log(`study: ${subgroup}: ${model.key} fitted in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-            if (cm === galleryModel) results.galleries!.gradcam!.push(await gradcamGallery(model, folder, test, config.images.gradcamPerGroup, assets));
+          // The ensemble's members are trained once per subgroup and shared by every clinical model.
+          const t1 = Date.now();
+          const members = await trainStudyMembers!(folder, train, config, imageRng.nextUint32(), subgroup);
+          if (members) log(`study: ${subgroup}: ${members.config.ensemble} image ensemble members trained in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
+          try {
+            for (const cm of config.images.models) {
+              const t0 = Date.now();
+              const model = fitImageModel(folder, train, test, cm, subgroup, config, members ?? imageRng.nextUint32(), undefined);
+              models.push(model);
+              log(`study: ${subgroup}: ${model.key} fitted in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+              if (cm === galleryModel) results.galleries!.gradcam!.push(await gradcamGallery(model, folder, test, config.images.gradcamPerGroup, assets));
+            }
+          } finally {
+            members?.dispose();
           }
         }
         if (cohort.hasFrax) models.push(fraxModel(train, test, subgroup));

@@ -27,6 +27,12 @@ const fitSpec: CommandSpec = {
     out: { type: 'string', description: 'model folder to write', placeholder: 'MODEL', required: true },
     split: { type: 'string', description: 'train on the cohort rows of this split', placeholder: 'NAME', default: 'train' },
     clinical: { type: 'string', description: 'clinical covariates: 0 image only, 1 age+sex, 2 +BMI, 3 +glucocorticoid, secondary osteoporosis', placeholder: 'N', default: String(d.clinicalModel) },
+    ensemble: {
+      type: 'string',
+      description: 'K >= 2: K image-only networks, each trained on K-1 folds for the whole schedule, fused with the covariates by a Cox model of their out-of-fold score (stable: see docs/image-models.md); 1: one network of image and covariates, early-stopped on a validation split, with the clinical fallback',
+      placeholder: 'K',
+      default: String(d.ensemble),
+    },
     'no-clinical-fallback': {
       type: 'boolean',
       description: 'keep the trained network even when the clinical-only Cox model (same training rows) has the higher validation C',
@@ -65,6 +71,7 @@ function configFrom(a: ReturnType<typeof parseCommand> & object): ImageModelConf
     inputSize: a.integer('input-size', d.inputSize, 1),
     clinicalModel: Number(a.choice('clinical', ['0', '1', '2', '3'] as const, String(d.clinicalModel) as '3')) as 0 | 1 | 2 | 3,
     clinicalFallback: !a.flag('no-clinical-fallback'),
+    ensemble: a.integer('ensemble', d.ensemble, 1),
     head: { layers: a.integer('head-layers', d.head.layers, 0), width: a.integer('head-width', d.head.width, 1), activation: d.head.activation, dropout: a.number('dropout', d.head.dropout) },
     training: {
       learningRate: a.number('lr', t.learningRate),

@@ -76,6 +76,13 @@ export interface ImageModelConfig {
    * image did not beat it (network.ts, train.ts). false: the network as trained (format-2 folders).
    */
   clinicalFallback: boolean;
+  /**
+   * K >= 2: the cross-fitted ensemble (ensemble-network.ts, cross-fit.ts): K image-only members, each
+   * trained on K-1 folds of the training rows for the whole schedule, fused with the covariates by a
+   * Cox model of their out-of-fold score. 1: one network of image and covariates, early-stopped on a
+   * validation split, with the clinical fallback (format 3; the variant comparison's short fits).
+   */
+  ensemble: number;
   head: HeadConfig;
   training: ImageTrainingConfig;
 }
@@ -86,11 +93,12 @@ export const DEFAULT_IMAGE_CONFIG: ImageModelConfig = {
   inputSize: 64,
   clinicalModel: 3,
   clinicalFallback: true,
+  ensemble: 5,
   head: { layers: 1, width: 16, activation: 'relu', dropout: 0.1 },
   training: {
     learningRate: 1e-3,
     weightDecay: 1e-4,
-    epochs: 20,
+    epochs: 8,
     batchSize: 64,
     validationFraction: 0.15,
     patience: 6,
@@ -111,6 +119,7 @@ export function validateImageConfig(c: ImageModelConfig): ImageModelConfig {
   if (!Number.isInteger(c.inputSize) || c.inputSize < 32) fail('--input-size must be an integer >= 32');
   if (![0, 1, 2, 3].includes(c.clinicalModel)) fail('--clinical must be 0 (image only), 1, 2 or 3');
   if (typeof c.clinicalFallback !== 'boolean') fail('clinicalFallback must be true or false');
+  if (!Number.isInteger(c.ensemble) || c.ensemble < 1 || c.ensemble > 20) fail('--ensemble must be an integer from 1 to 20');
   const h = c.head;
   if (!Number.isInteger(h.layers) || h.layers < 0 || !Number.isInteger(h.width) || h.width < 1) fail('--head-layers must be >= 0 and --head-width >= 1');
   if (!(h.dropout >= 0 && h.dropout < 1)) fail('--dropout must be in [0, 1)');

@@ -14,6 +14,8 @@
  * Format 1 (interim patch cutter, before `spinesurv preprocess` existed) is refused as older.
  * Format 2 (before the clinical fallback, network.ts) is read as config.clinicalFallback = false (its
  * architecture) and training.minEpochs = 0.
+ * Format 4 adds config.ensemble: K >= 2 is the cross-fitted ensemble (ensemble-network.ts: member0.*
+ * ... member{K-1}.* and fusion.weight in weights.safetensors); formats 2 and 3 are read as ensemble 1.
  */
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -27,13 +29,14 @@ import type { Standardization } from '../standardize.js';
 import type { BaselineHazard } from '../breslow.js';
 import { validateImageConfig, type ImageModelConfig } from './config.js';
 import type { TrainingRanges } from './clinical.js';
-import { ImageSurvNetwork } from './network.js';
+import { ImageSurvNetwork, type RiskNetwork } from './network.js';
+import { EnsembleSurvNetwork } from './ensemble-network.js';
 import { ImageModel, type ImageInputSpec, type ImageTrainingRecord } from './model.js';
 import { checkPreprocessParams } from './variant-folder.js';
 import type { PreprocessParams } from '../../preprocess/index.js';
 
 export const IMAGE_MODEL_KIND = 'deepsurv_image';
-export const IMAGE_MODEL_FORMAT_VERSION = 3;
+export const IMAGE_MODEL_FORMAT_VERSION = 4;
 /** The oldest format this version reads: 2 has no clinical fallback (no clinical.* tensors). */
 const OLDEST_READABLE_FORMAT = 2;
 const WEIGHTS = 'weights.safetensors';
@@ -133,6 +136,10 @@ export function parseImageModelJson(dir: string, json: unknown): ImageModelJson 
     // Format 2 predates the clinical fallback (no clinical.* tensors) and training.minEpochs.
     j.config = { ...j.config, clinicalFallback: false, training: { ...j.config.training, minEpochs: 0 } };
   }
+  if (j.format_version <= 3 && typeof j.config === 'object' && j.config !== null) {
+    // Formats 2 and 3 predate the cross-fitted ensemble: one network.
+    j.config = { ...j.config, ensemble: 1 };
+  }
   check(Array.isArray(j.covariates) && j.covariates.every((c) => typeof c === 'string'), '"covariates" must be a list of names');
   check(Array.isArray(j.standardization?.mean) && j.standardization.mean.length === j.covariates.length, '"standardization" must have one mean and sd per covariate');
   check(Array.isArray(j.baseline?.time) && Array.isArray(j.baseline?.cumhaz) && j.baseline.time.length === j.baseline.cumhaz.length, '"baseline" must have time and cumhaz of equal length');
@@ -153,7 +160,9 @@ export function loadImageModel(dir: string, json?: unknown): ImageModel {
   const j = parseImageModelJson(dir, json ?? readModelJson(dir).json);
   const weightsPath = join(dir, j.weights);
   const bytes = readCheckedWeights(weightsPath, j.weights_sha256);
-  const network = new ImageSurvNetwork(j.config, j.input.channels, j.covariates.length);
+  const network: RiskNetwork = j.config.ensemble >= 2
+    ? new EnsembleSurvNetwork(j.config, j.input.channels, j.covariates.length, j.config.ensemble)
+    : new ImageSurvNetwork(j.config, j.input.channels, j.covariates.length);
   const state = decodeSafetensors(bytes, weightsPath).tensors;
   try {
     const expected = [...network.stateDict().keys()].sort().join(',');

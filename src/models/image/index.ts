@@ -5,9 +5,10 @@
 export { buildEncoder, ENCODER_ARCHS, type EncoderArch, type EncoderConfig } from './encoder.js';
 export { loadTorchvisionInit } from './init-weights.js';
 export { DEFAULT_IMAGE_CONFIG, CLINICAL_COLUMNS, validateImageConfig, type ImageModelConfig, type PatchPooling } from './config.js';
-export { ImageSurvNetwork } from './network.js';
-export { fitImageDeepSurv, type FitImageOptions, type ImageTrainingRow } from './fit.js';
-export { ImageModel, type ImageInputSpec, type ImageTrainingRecord } from './model.js';
+export { ImageSurvNetwork, type RiskNetwork } from './network.js';
+export { EnsembleSurvNetwork } from './ensemble-network.js';
+export { fitImageDeepSurv, trainImageMembers, trainImageMembersInProcesses, fuseImageModel, type ImageMembers, type FitImageOptions, type ImageTrainingRow } from './fit.js';
+export { ImageModel, type ImageInputSpec, type ImageTrainingRecord, type EnsembleRecord } from './model.js';
 export { saveImageModel, loadImageModel, parseImageModelJson, keypointModelPath, checkKeypointModelFolder, IMAGE_MODEL_KIND, IMAGE_MODEL_FORMAT_VERSION, type ImageModelJson } from './folder.js';
 export { gradCam, gradCamFromMaps, overlayPng, type CamMaps } from './gradcam.js';
 export { readVariantFolder, checkPreprocessParams, type VariantFolder, type VariantIndex, type ImageTransform } from './variant-folder.js';

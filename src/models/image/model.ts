@@ -12,7 +12,8 @@ import { InputError } from '../../util/errors.js';
 import { clinicalMatrix, rangeWarnings, type ClinicalValues, type TrainingRanges } from './clinical.js';
 import { imagesAtSize } from './image-batch.js';
 import { networkRisks } from './train.js';
-import type { ImageSurvNetwork } from './network.js';
+import type { RiskNetwork } from './network.js';
+import type { FusionRecord, MemberRecord } from './cross-fit.js';
 import type { ImageEpochLog } from './train.js';
 import type { ImageModelConfig } from './config.js';
 import type { PreprocessParams } from '../../preprocess/index.js';
@@ -43,11 +44,22 @@ export interface ImageTrainingRecord {
   seconds: number;
   init: string | null;
   log: ImageEpochLog[];
+  /** The cross-fitted ensemble (config.ensemble >= 2): what tells a stable run from a lucky one. */
+  ensemble?: EnsembleRecord;
+}
+
+export interface EnsembleRecord {
+  members: Omit<MemberRecord, 'log'>[];
+  /** Harrell's C of each member on its held-out fold: mean and SD over the members. */
+  memberHeldOutC: { mean: number; sd: number };
+  /** Harrell's C of the pooled out-of-fold image score on the training rows. */
+  imageOutOfFoldC: number;
+  fusion: FusionRecord;
 }
 
 export class ImageModel {
   constructor(
-    readonly network: ImageSurvNetwork,
+    readonly network: RiskNetwork,
     readonly config: ImageModelConfig,
     /** cohort.csv columns of the clinical covariates, in the network's order ([] = image only). */
     readonly covariates: string[],

@@ -25,7 +25,14 @@ export interface RiskWithMaps {
   maps: Tensor;
 }
 
-export class ImageSurvNetwork extends Module {
+/** What scoring, Grad-CAM and the model folder need of a network: ImageSurvNetwork or EnsembleSurvNetwork. */
+export interface RiskNetwork extends Module {
+  readonly clinicalCount: number;
+  risk(images: Tensor, clinical: Tensor | null): Tensor;
+  riskWithMaps(images: Tensor, clinical: Tensor | null): RiskWithMaps;
+}
+
+export class ImageSurvNetwork extends Module implements RiskNetwork {
   readonly encoder: ResNet;
   readonly head: Module;
   readonly headArchitecture: Architecture;

@@ -38,10 +38,12 @@ import { SavableAdamW } from './adamw.js';
 import { augmentImages } from './augment.js';
 import { floatBatch } from './image-batch.js';
 import { learningRateAt, type ImageTrainingConfig } from './config.js';
-import type { ImageSurvNetwork } from './network.js';
+import type { ImageSurvNetwork, RiskNetwork } from './network.js';
 import { clinicalCoxCoefficients } from './clinical-cox.js';
 
 export interface ImageEpochLog {
+  /** The ensemble member (cross-fit.ts) the entry belongs to; absent for a single network. */
+  member?: number;
   epoch: number;
   lr: number;
   trainLoss: number;
@@ -66,6 +68,17 @@ export interface ImageTrainingJob {
   checkpoint?: string;
   /** Continue from `checkpoint` when it exists. */
   resume?: boolean;
+  /**
+   * The rows to train on and to validate on (a cross-fitted member's folds); default: an
+   * event-stratified split of `validationFraction` drawn from the seed.
+   */
+  split?: { train: Int32Array; validation: Int32Array };
+  /**
+   * Train every epoch of the schedule and keep the last weights (a cross-fitted member): no early
+   * stopping and no choice among epochs, so nothing hangs on the C-index of a few validation events.
+   * The validation rows are still scored each epoch, for the log.
+   */
+  fixedSchedule?: boolean;
   onEpoch?(entry: ImageEpochLog): void;
 }
 
@@ -94,7 +107,7 @@ function clinicalTensor(clinical: Float64Array | null, p: number, rows: Int32Arr
 }
 
 /** Eval-mode risks of the given survival rows, in chunks. */
-export function networkRisks(network: ImageSurvNetwork, images: Tensor, imageRow: Int32Array, clinical: Float64Array | null, rows: Int32Array): Float64Array {
+export function networkRisks(network: RiskNetwork, images: Tensor, imageRow: Int32Array, clinical: Float64Array | null, rows: Int32Array): Float64Array {
   network.eval();
   const out = new Float64Array(rows.length);
   for (let start = 0; start < rows.length; start += EVAL_CHUNK) {
@@ -115,6 +128,8 @@ function fingerprint(job: ImageTrainingJob): string {
   h.update(job.event);
   h.update(Buffer.from(job.imageRow.buffer, job.imageRow.byteOffset, job.imageRow.byteLength));
   if (job.clinical) h.update(Buffer.from(job.clinical.buffer, job.clinical.byteOffset, job.clinical.byteLength));
+  if (job.split) h.update(JSON.stringify({ train: Array.from(job.split.train), validation: Array.from(job.split.validation) }));
+  h.update(job.fixedSchedule ? 'fixed' : 'early-stopping');
   return h.digest('hex');
 }
 
@@ -172,14 +187,12 @@ function loadCheckpoint(path: string, job: ImageTrainingJob, opt: SavableAdamW):
 export function trainImageNetwork(job: ImageTrainingJob): ImageTrainingResult {
   const { network, config, time, event, images, imageRow, clinical } = job;
   const n = time.length;
-  const all = Int32Array.from({ length: n }, (_, i) => i);
-  const split = stratifiedSplit(event, config.validationFraction, new Random(job.seed));
-  const trainRows = split.first;
-  const validationRows = split.second;
+  const split = job.split ?? (({ first, second }) => ({ train: first, validation: second }))(stratifiedSplit(event, config.validationFraction, new Random(job.seed)));
+  const trainRows = split.train;
+  const validationRows = split.validation;
   if (countEvents(take(event, validationRows)) < 2 || countEvents(take(event, trainRows)) < 2) {
     throw new InputError(`too few events to train and validate (${countEvents(event)} in ${n} training rows)`);
   }
-  void all;
   const trainEvent = take(event, trainRows);
   const valTime = take(time, validationRows);
   const valEvent = take(event, validationRows);
@@ -196,7 +209,7 @@ export function trainImageNetwork(job: ImageTrainingJob): ImageTrainingResult {
   let bestValC = -Infinity;
   let bestValLoss = Infinity;
   let bestEpoch = 0;
-  const fallback = network.clinicalTerm !== null && clinical !== null;
+  const fallback = network.clinicalTerm !== null && clinical !== null && !job.fixedSchedule;
   const validationScores = (): { valLoss: number; valC: number } => {
     const risk = networkRisks(network, images, imageRow, clinical, validationRows);
     const valLoss = scope(() => coxLossFromPlan(tensor(risk, [risk.length], { dtype: 'float64' }), valPlan, { ties: config.ties, reduction: 'mean' }).item());
@@ -240,7 +253,12 @@ export function trainImageNetwork(job: ImageTrainingJob): ImageTrainingResult {
       const trainLoss = lossSum / lossWeight;
       if (!Number.isFinite(trainLoss)) throw new Error(`training diverged at epoch ${epoch} (loss ${trainLoss}); lower --lr`);
       const { valLoss, valC } = validationScores();
-      if (valC > bestValC || best === null) {
+      if (job.fixedSchedule) {
+        // The last epoch is the model; "best" records it, so the result reads the same either way.
+        bestValC = valC;
+        bestValLoss = valLoss;
+        bestEpoch = epoch;
+      } else if (valC > bestValC || best === null) {
         bestValC = valC;
         bestValLoss = valLoss;
         bestEpoch = epoch;
@@ -258,7 +276,7 @@ export function trainImageNetwork(job: ImageTrainingJob): ImageTrainingResult {
   } finally {
     opt.dispose();
   }
-  if (best !== null) restoreState(network, best);
+  if (best !== null && !job.fixedSchedule) restoreState(network, best);
   let clinicalFallback = false;
   if (fallback) {
     // The rival: the clinical-only Cox model, as this network (Cox fit in the clinical term, head output zero).

@@ -41,4 +41,4 @@ export function tinyDetector(cohort: string, out: string): string {
 }
 
 /** Options for a fast `imagesurv fit` on the small cohort. */
-export const FAST_FIT = ['--input-size', String(PATCH_PX), '--width', '4', '--batch-size', '16', '--validation', '0.3', '--head-width', '8'];
+export const FAST_FIT = ['--ensemble', '1', '--input-size', String(PATCH_PX), '--width', '4', '--batch-size', '16', '--validation', '0.3', '--head-width', '8'];

@@ -48,7 +48,7 @@ test('training leaves the live tensor count where it was, and the model scores i
   const variant = readVariantFolder(patches);
   const rows = readImageCohortRows(cohort, CLINICAL_COLUMNS[2], 'train');
   const config: ImageModelConfig = {
-    ...DEFAULT_IMAGE_CONFIG, inputSize: 32, clinicalModel: 2, encoder: { arch: 'resnet18', width: 4 }, head: { ...DEFAULT_IMAGE_CONFIG.head, width: 8 },
+    ...DEFAULT_IMAGE_CONFIG, ensemble: 1, inputSize: 32, clinicalModel: 2, encoder: { arch: 'resnet18', width: 4 }, head: { ...DEFAULT_IMAGE_CONFIG.head, width: 8 },
     training: { ...DEFAULT_IMAGE_CONFIG.training, epochs: 2, batchSize: 16, validationFraction: 0.3 },
   };
   const before = liveTensorCount();
