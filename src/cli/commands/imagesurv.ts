@@ -13,6 +13,7 @@ import { log } from '../../util/progress.js';
 import { checkOutputFolder, refuseOverwritingInput } from '../../util/output-folder.js';
 import { version } from '../main.js';
 import { DEFAULT_IMAGE_CONFIG, CLINICAL_COLUMNS, validateImageConfig, type ImageModelConfig } from '../../models/image/config.js';
+import type { ImageEpochLog } from '../../models/image/train.js';
 import { ENCODER_ARCHS } from '../../models/image/encoder.js';
 
 const d = DEFAULT_IMAGE_CONFIG;
@@ -118,19 +119,35 @@ async function fit(argv: string[]): Promise<number> {
     throw new InputError(`--device ${device}: image model training runs on cpu in this version (the modules cannot be moved to a GPU yet)`);
   }
   const { readVariantFolder } = await import('../../models/image/variant-folder.js');
-  const { fitImageDeepSurv } = await import('../../models/image/fit.js');
+  const { fitImageDeepSurv, fuseImageModel, trainImageMembersInProcesses } = await import('../../models/image/fit.js');
+  const { parallelJobs } = await import('../../torch/compute-mode.js');
   const { saveImageModel } = await import('../../models/image/folder.js');
   const variant = readVariantFolder(variantDir);
   const checkpoint = a.optionalString('checkpoint') ?? `${out.replace(/\/+$/, '')}.checkpoint.safetensors`;
   log(`imagesurv fit: ${rows.length} training rows (${rows.filter((r) => r.event === 1).length} events), ${variant.index.variant} variant ${variant.index.channels} x ${variant.index.size} px -> ${config.inputSize} px, ${config.encoder.arch} width ${config.encoder.width}, ${config.clinicalModel === 0 ? 'image only' : `clinical model ${config.clinicalModel}`}`);
   try {
-    const model = fitImageDeepSurv({
+    const options = {
       variant, rows, config, seed, init: a.optionalString('init'), checkpoint, resume: a.flag('resume'),
-      onEpoch: (e) => log(`epoch ${e.epoch}: lr ${e.lr.toExponential(2)} loss ${e.trainLoss.toFixed(4)} val_loss ${e.valLoss.toFixed(4)} val_C ${e.valC.toFixed(4)} (${e.seconds.toFixed(1)} s)`),
-    });
+      onEpoch: (e: ImageEpochLog) => log(`${e.member !== undefined ? `member ${e.member + 1}/${config.ensemble} ` : ''}epoch ${e.epoch}: lr ${e.lr.toExponential(2)} loss ${e.trainLoss.toFixed(4)} val_loss ${e.valLoss.toFixed(4)} val_C ${e.valC.toFixed(4)} (${e.seconds.toFixed(1)} s)`),
+    };
+    // The ensemble's members train at once, one per core in the reproducible mode (each member checkpoints on its own).
+    const model = config.ensemble >= 2
+      ? await (async () => {
+        if (options.init) throw new InputError('--init is for a single network (--ensemble 1)');
+        const members = await trainImageMembersInProcesses(options, parallelJobs());
+        try {
+          return fuseImageModel(members, options);
+        } finally {
+          members.dispose();
+        }
+      })()
+      : fitImageDeepSurv(options);
     try {
       const tr = model.training!;
-      log(`imagesurv fit: ${tr.epochsRun} epochs${tr.resumedFromEpoch > 0 ? ` (resumed after epoch ${tr.resumedFromEpoch})` : ''}, ${tr.clinicalFallback ? 'kept the clinical-only Cox model (the image did not beat it on validation)' : `kept epoch ${tr.bestEpoch}`} (validation C ${tr.bestValC.toFixed(4)}, loss ${tr.bestValLoss.toFixed(4)}), ${tr.seconds.toFixed(1)} s`);
+      if (tr.ensemble) {
+        const e = tr.ensemble;
+        log(`imagesurv fit: ${e.members.length} members of ${tr.epochsRun} epochs; held-out C ${e.memberHeldOutC.mean.toFixed(4)} ± ${e.memberHeldOutC.sd.toFixed(4)}; out-of-fold C of the image ${e.imageOutOfFoldC.toFixed(4)}; fusion [${e.fusion.coefficients.map((b) => b.toFixed(4)).join(', ')}]; ${tr.seconds.toFixed(1)} s`);
+      } else log(`imagesurv fit: ${tr.epochsRun} epochs${tr.resumedFromEpoch > 0 ? ` (resumed after epoch ${tr.resumedFromEpoch})` : ''}, ${tr.clinicalFallback ? 'kept the clinical-only Cox model (the image did not beat it on validation)' : `kept epoch ${tr.bestEpoch}`} (validation C ${tr.bestValC.toFixed(4)}, loss ${tr.bestValLoss.toFixed(4)}), ${tr.seconds.toFixed(1)} s`);
       await saveImageModel(out, model, {
         keypointModel: landmarks,
         force,

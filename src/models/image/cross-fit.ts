@@ -68,6 +68,9 @@ export interface MemberTask {
   held: Int32Array;
   config: ImageModelConfig;
   seed: number;
+  /** This member's checkpoint file (written each epoch), and whether to continue from it. */
+  checkpoint?: string;
+  resume?: boolean;
 }
 
 export interface MemberOutcome {
@@ -80,13 +83,13 @@ export interface MemberOutcome {
 }
 
 /** The members' tasks: K event-stratified folds of the rows, one member per fold. */
-export function memberTasks(config: ImageModelConfig, event: Uint8Array, seed: number): MemberTask[] {
+export function memberTasks(config: ImageModelConfig, event: Uint8Array, seed: number, checkpoint?: string, resume?: boolean): MemberTask[] {
   const k = config.ensemble;
   const folds = stratifiedFolds(event, k, new Random(seed));
   for (const [i, f] of folds.entries()) {
     if (countEvents(take(event, f)) < 1) throw new InputError(`too few events for ${k} folds: fold ${i + 1} has none (${countEvents(event)} events in ${event.length} training rows); lower the ensemble size`);
   }
-  return folds.map((held, member) => ({ member, held, config, seed }));
+  return folds.map((held, member) => ({ member, held, config, seed, ...(checkpoint ? { checkpoint: `${checkpoint}.member${member + 1}`, resume } : {}) }));
 }
 
 export function trainOneMember(task: MemberTask, data: MemberData, onEpoch?: (entry: ImageEpochLog) => void): MemberOutcome {
@@ -101,6 +104,7 @@ export function trainOneMember(task: MemberTask, data: MemberData, onEpoch?: (en
     const result = trainImageNetwork({
       network: member, images, imageRow, clinical: null, time, event, config: task.config.training,
       seed: memberSeed, split: { train: complement(n, task.held), validation: task.held }, fixedSchedule: true, onEpoch,
+      checkpoint: task.checkpoint, resume: task.resume,
     });
     // Centre the member on all training rows (its output bias), so that pooled out-of-fold scores share an origin.
     const all = Int32Array.from({ length: n }, (_, i) => i);
@@ -135,8 +139,14 @@ export function assembleMembers(tasks: MemberTask[], outcomes: MemberOutcome[], 
 }
 
 /** Every member here, one after another (the threads' version: fit.ts trainImageMembersInThreads). */
-export function trainMembers(config: ImageModelConfig, data: MemberData, seed: number, onEpoch?: (member: number, entry: ImageEpochLog) => void): TrainedMembers {
-  const tasks = memberTasks(config, data.event, seed);
+export function trainMembers(
+  config: ImageModelConfig,
+  data: MemberData,
+  seed: number,
+  onEpoch?: (member: number, entry: ImageEpochLog) => void,
+  checkpoint?: { path: string; resume: boolean },
+): TrainedMembers {
+  const tasks = memberTasks(config, data.event, seed, checkpoint?.path, checkpoint?.resume);
   const outcomes = tasks.map((t) => trainOneMember(t, data, onEpoch ? (e) => onEpoch(t.member, e) : undefined));
   return assembleMembers(tasks, outcomes, data.time, data.event);
 }

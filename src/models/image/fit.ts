@@ -43,7 +43,7 @@ export interface FitImageOptions {
   rows: ImageTrainingRow[];
   config: ImageModelConfig;
   seed?: number;
-  /** torchvision-layout safetensors to start the encoder from. */
+  /** torchvision-layout safetensors to start the encoder from (a single network only). */
   init?: string;
   checkpoint?: string;
   resume?: boolean;
@@ -75,7 +75,7 @@ export function prepareRows(variant: VariantFolder, rows: ImageTrainingRow[]): P
 export function fitImageDeepSurv(options: FitImageOptions): ImageModel {
   const config = validateImageConfig(options.config);
   if (config.ensemble >= 2) {
-    if (options.init || options.checkpoint) throw new InputError('--init and --checkpoint are for a single network (--ensemble 1)');
+    if (options.init) throw new InputError('--init is for a single network (--ensemble 1)');
     const members = trainImageMembers(options);
     try {
       return fuseImageModel(members, options);
@@ -106,7 +106,8 @@ export function trainImageMembers(options: FitImageOptions): ImageMembers {
   const started = performance.now();
   const { config, seed, data, dispose } = memberData(options);
   try {
-    const trained = trainMembers(config, data, seed, options.onEpoch ? (member, e) => options.onEpoch!({ member, ...e }) : undefined);
+    const trained = trainMembers(config, data, seed, options.onEpoch ? (member, e) => options.onEpoch!({ member, ...e }) : undefined,
+      options.checkpoint ? { path: options.checkpoint, resume: options.resume ?? false } : undefined);
     return members(trained, options.rows, config, seed, started);
   } finally {
     dispose();
@@ -121,7 +122,7 @@ export async function trainImageMembersInProcesses(options: FitImageOptions, slo
   const started = performance.now();
   const { config, seed, data, dispose } = memberData(options);
   try {
-    const tasks = memberTasks(config, data.event, seed);
+    const tasks = memberTasks(config, data.event, seed, options.checkpoint, options.resume);
     const jobs: MemberProcessJob[] = tasks.map((task) => ({ task, variantDir: options.variant.dir, rows: options.rows }));
     const outcomes = await runProcessJobs(jobs, slots, new URL('./member-process.js', import.meta.url), (job) => trainOneMember(job.task, data));
     for (const o of outcomes) for (const e of o.record.log) options.onEpoch?.({ member: o.member, ...e });
