@@ -13,6 +13,7 @@ import { TRANSFER_SYNTAX } from '../imaging/dicom/uids.js';
 import type { ReceivedMeta } from './part10.js';
 import type { ReceiveOutcome } from './receive-instance.js';
 import { PerAddressCap, watchConnection, type ConnectionDeadlines, type DeadlineOptions } from './association-deadlines.js';
+import { escapingLog } from './log-line.js';
 
 const { Scp, Dataset, Implementation, constants, responses } = dimse;
 const { CEchoResponse, CStoreResponse } = responses;
@@ -163,7 +164,8 @@ function printable(ae: string): string {
 }
 
 export async function startDicomNode(options: DicomNodeOptions): Promise<DicomNode> {
-  const { log } = options;
+  // AE titles, addresses and reasons quoting header values come from the sender: one line each, escaped.
+  const log = escapingLog(options.log);
 
   class StoreScp extends Scp {
     private calling = '';

@@ -16,6 +16,7 @@ import type { ViewerBackend } from './backend.js';
 import { ClinicalTable } from './clinical-values.js';
 import { startDicomNode } from './dicom-node.js';
 import { dicomDeadlines } from './association-deadlines.js';
+import { escapingLog } from './log-line.js';
 import { makeForwarder, parseForward, startForwarding } from './pacs-forwarder.js';
 import { buildHttpApp } from './http-app.js';
 import { receiveInstance, type ReceiveContext } from './receive-instance.js';
@@ -136,7 +137,8 @@ function privateSqliteFile(path: string): void {
 }
 
 export async function startServe(options: ServeOptions): Promise<RunningServe> {
-  const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  // Everything logged is escaped once here (AE titles, header values, request data come from outside).
+  const log = escapingLog(options.log ?? ((line: string) => process.stderr.write(line + '\n')));
   const host = options.host ?? '127.0.0.1';
   const token = options.token ?? null;
   if (!LOOPBACK.has(host) && token === null) {
