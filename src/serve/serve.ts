@@ -111,6 +111,8 @@ export function prepareStore(dir: string): void {
     // mkdir's mode is cut by the umask and leaves an existing folder as it was: set it.
     chmodSync(join(dir, sub), 0o700);
   }
+  // Heatmaps written by an earlier version were 0644: made 0600 like every other file of the store.
+  for (const f of readdirSync(join(dir, 'heatmaps'))) if (f.endsWith('.png')) chmodSync(join(dir, 'heatmaps', f), 0o600);
   if (!existsSync(join(dir, OUTPUT_MARKER))) {
     writeJsonAtomic(join(dir, OUTPUT_MARKER), { created_by: STORE_CREATED_BY, files: ['serve.sqlite', 'images/', 'heatmaps/'] });
     syncFolder(dir);
