@@ -17,6 +17,7 @@ import { ClinicalTable } from './clinical-values.js';
 import { startDicomNode } from './dicom-node.js';
 import { dicomDeadlines } from './association-deadlines.js';
 import { escapingLog } from './log-line.js';
+import { DecodeClient } from './decode-client.js';
 import { makeForwarder, parseForward, startForwarding } from './pacs-forwarder.js';
 import { buildHttpApp } from './http-app.js';
 import { receiveInstance, type ReceiveContext } from './receive-instance.js';
@@ -210,8 +211,11 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
         if (forwarding && status === 'scored') void db.forwardAgain(uid).then(() => forwardWake(), () => undefined);
       },
     });
+    const decoder = new DecodeClient();
+    closers.push(() => decoder.close());
     const context: ReceiveContext = {
       db, imagesDir, clinical, clinicalColumns: [...new Set(['age', 'sex', ...covariates])], forward: forwarding, log, received: () => loop.wake(),
+      maxDatasetBytes: Math.round(maxDicomMb * 1048576), decoder,
     };
     await recoverStore(context);
     await rematchWaiting(context);
@@ -221,7 +225,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     closers.push(() => loop.stop());
 
     const backend = makeBackend({
-      db, loop, scorer, imagesDir, heatmapsDir: resolve(options.storeDir, 'heatmaps'), covariates, showPhi: options.showPhi ?? false, changeWaitMs,
+      db, loop, scorer, imagesDir, heatmapsDir: resolve(options.storeDir, 'heatmaps'), covariates, showPhi: options.showPhi ?? false, changeWaitMs, decoder,
     });
     if (destination !== null) {
       const stopForwarding = startForwarding(db, makeForwarder(destination, imagesDir, backend), log, options.forwardRetrySeconds ?? 30, (wake) => (forwardWake = wake));

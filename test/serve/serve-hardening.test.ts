@@ -1,15 +1,19 @@
 /**
- * `spinesurv serve` in-process against what was found when it was attacked on loopback: heatmap PNGs
- * readable by other users, clinical values no patient has. storescu sends; fetch asks the HTTP side; the tiny
+ * `spinesurv serve` in-process against what was found when it was attacked on loopback: a deflate
+ * bomb, a large deflated radiograph that was read and drawn on the main thread, heatmap PNGs readable
+ * by other users, clinical values no patient has. storescu sends; fetch asks the HTTP side; the tiny
  * image model (with age and sex) scores. Every wait is bounded.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, statSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startServe, type RunningServe } from '../../src/serve/serve.js';
 import { checkClinical } from '../../src/serve/change-checks.js';
+import { HEADER_MARGIN, inflatedSizeProblem } from '../../src/serve/inflate-bound.js';
 import { acknowledged, radiographs, storescuAsync, tempDir, tinyImageModel, waitFor } from './helpers.js';
+import { writeDeflateBomb, writeLargeDeflated } from './deflated-datasets.js';
 
 const FINAL = new Set(['scored', 'flagged', 'failed']);
 
@@ -76,4 +80,74 @@ test('out-of-range clinical values are refused with 400 and a reason; heatmap PN
   assert.throws(() => checkClinical({ values: { secondary_osteoporosis: '0.5' }, by: 'A' }, known), /must be 0 or 1, got 0\.5/);
   assert.throws(() => checkClinical({ values: { bmd_tscore: -40 }, by: 'A' }, known), /-40 is outside -10-10 SD/);
   assert.deepEqual(checkClinical({ values: { age: 0, bmi: 10, glucocorticoid: '1', bmd_tscore: -2.5, sex: 'F' }, by: 'A' }, known).values, { age: 0, bmi: 10, glucocorticoid: '1', bmd_tscore: -2.5, sex: 'F' });
+});
+
+test('the inflated-size bound: pixels declared plus the header margin, and a dataset without a size only the margin', async () => {
+  const bomb = join(dir, 'small-bomb.dcm');
+  // 16 MiB of zeros after a 64x64 image: past 8 MiB + 8 KiB.
+  await writeDeflateBomb(bomb, 16);
+  const { readFileSync } = await import('node:fs');
+  const dataset = readFileSync(bomb).subarray(132 + readFileSync(bomb).readUInt32LE(140) + 12);
+  assert.match((await inflatedSizeProblem(dataset, 256 << 20))!, /^the deflated dataset inflates past 8\.01 MB \(64x64 pixels of 16 bits declare 0\.01 MB; at most 8\.00 MB more for the header\); refused$/);
+  // --max-dicom-mb below the bound is the bound.
+  assert.match((await inflatedSizeProblem(dataset, 4 << 20))!, /inflates past 4\.00 MB .*; --max-dicom-mb\); refused$/);
+  const honest = join(dir, 'honest.dcm');
+  await writeLargeDeflated(honest, 512, 512);
+  const honestSet = readFileSync(honest).subarray(132 + readFileSync(honest).readUInt32LE(140) + 12);
+  assert.equal(await inflatedSizeProblem(honestSet, 256 << 20), null);
+  assert.equal(HEADER_MARGIN, 8 << 20);
+});
+
+test('a deflate bomb (256 MiB of zeros in 0.26 MB) is refused with the reason, without inflating it: memory stays flat', { timeout: 300_000 }, async (t) => {
+  const bomb = join(dir, 'bomb.dcm');
+  const made = await writeDeflateBomb(bomb, 256);
+  assert.ok(made.deflatedBytes < 400_000 && made.inflatedBytes > 256 << 20, JSON.stringify(made));
+  const rss0 = process.memoryUsage().rss;
+  let peak = rss0;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  let run;
+  try {
+    run = await storescuAsync(running.dicomPort, [bomb], { extra: ['-xd'] });
+  } finally {
+    clearInterval(sampler);
+  }
+  t.diagnostic(`deflated ${made.deflatedBytes} bytes, inflates to ${made.inflatedBytes}; server RSS ${(rss0 / 1048576).toFixed(0)} MB -> peak ${(peak / 1048576).toFixed(0)} MB`);
+  assert.match(run.output, /Received Store Response \(.*(CannotUnderstand|C000)/i, run.output);
+  assert.deepEqual(acknowledged(run.output).success, [], 'not acknowledged');
+  assert.ok(lines.some((l) => /^dicom: C-STORE from "TESTSCU" refused: instance [0-9a-f]{12}: the deflated dataset inflates past 8\.01 MB \(64x64 pixels of 16 bits declare 0\.01 MB/.test(l)), lines.join('\n'));
+  assert.ok(peak - rss0 < 100 << 20, `the server's memory grew by ${((peak - rss0) / 1048576).toFixed(0)} MB`);
+  assert.equal(await running.backend.get(made.sopInstanceUid), undefined, 'not stored');
+});
+
+test('a large deflated radiograph is read and drawn off the main thread: the event loop stays responsive', { timeout: 300_000 }, async (t) => {
+  const file = join(dir, 'large.dcm');
+  const { sopInstanceUid: uid } = await writeLargeDeflated(file, 2500, 3000);
+  const sent = await storescuAsync(running.dicomPort, [file], { extra: ['-xd'] });
+  assert.deepEqual(acknowledged(sent.output).success, [file], sent.output);
+  assert.ok((await running.backend.get(uid)) !== undefined);
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  const times: number[] = [];
+  let pngStall = 0;
+  let pixelsStall = 0;
+  delay.enable();
+  try {
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      const res = await fetch(`${running.httpUrl}/api/viewer/images/${uid}/radiograph.png${i === 2 ? '?center=2000&width=4000' : ''}`);
+      assert.equal(res.status, 200);
+      assert.equal((await res.arrayBuffer()).byteLength > 1000, true);
+      times.push(performance.now() - t0);
+    }
+    pngStall = delay.max / 1e6;
+    delay.reset();
+    const pixels = await fetch(`${running.httpUrl}/api/viewer/images/${uid}/pixels`);
+    assert.equal(pixels.headers.get('x-rows'), '2500');
+    assert.equal((await pixels.arrayBuffer()).byteLength, 2500 * 3000 * 2);
+    pixelsStall = delay.max / 1e6;
+  } finally {
+    delay.disable();
+  }
+  t.diagnostic(`radiograph.png of 3000x2500 deflated: ${times.map((x) => x.toFixed(0)).join(', ')} ms; longest event-loop stall ${pngStall.toFixed(0)} ms (pixels: ${pixelsStall.toFixed(0)} ms)`);
+  assert.ok(pngStall < 250, `the main thread stalled for ${pngStall.toFixed(0)} ms`);
+  assert.ok(pixelsStall < 250, `the main thread stalled for ${pixelsStall.toFixed(0)} ms on /pixels`);
 });
