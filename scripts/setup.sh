@@ -2,14 +2,15 @@
 # Idempotent set-up for a fresh Debian 12 machine with Node 20 (run as root), and a fast no-op when done:
 #   1. Debian packages the tests need (libtorch for the engine, dcmtk/dicom3tools/openjpeg as independent DICOM
 #      producers, chromium to render the report, R's survival package as the reference for values computed at
-#      test time, python3-torch + python3-torchvision as the reference for the image encoder's layout);
-#      `--bench` adds riskRegression for the benchmarks.
+#      test time and pROC for the variants' AUROC and DeLong CI, python3-torch + python3-torchvision as the
+#      reference for the image encoder's layout); `--bench` adds riskRegression for the benchmarks.
+#      test/tooling/setup-packages.test.ts checks that this list covers every tool the tests run.
 #   2. npm ci when node_modules is missing or older than package-lock.json.
 #   3. the native addon and the TypeScript build (scripts/build.sh; both incremental).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libtorch-dev g++ make dcmtk dicom3tools libopenjp2-tools chromium fonts-dejavu-core r-cran-survival r-cran-jsonlite python3-torch python3-torchvision redis-server postgresql)
+packages=(libtorch-dev g++ make dcmtk dicom3tools libopenjp2-tools chromium fonts-dejavu-core r-cran-survival r-cran-jsonlite r-cran-proc python3-torch python3-torchvision redis-server postgresql)
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(r-cran-riskregression)
 fi

@@ -6,6 +6,7 @@
  * the viewer's routes only call it, so the viewer never touches SQL, files or the engine.
  */
 import type { Radiograph } from '../imaging/index.js';
+import type { PixelBuffer } from './viewer/pixels.js';
 
 export type ServedStatus = 'received' | 'scored' | 'flagged' | 'failed';
 
@@ -75,6 +76,10 @@ export interface ViewerBackend {
   get(sopInstanceUid: string): Promise<ServedImage | undefined>;
   /** The stored radiograph, read with the project's reader (window from the file). */
   radiograph(sopInstanceUid: string): Promise<Radiograph | undefined>;
+  /** The stored radiograph as an 8-bit PNG through a window (the file's when null), rendered off the main thread; undefined when not stored. */
+  radiographPng(sopInstanceUid: string, window: { center: number; width: number } | null): Promise<Uint8Array | undefined>;
+  /** The stored radiograph's modality values as the viewer's /pixels route sends them (viewer/pixels.ts), converted off the main thread; undefined when not stored. */
+  radiographPixels(sopInstanceUid: string): Promise<(PixelBuffer & { window: { center: number; width: number } }) | undefined>;
   /** The Grad-CAM overlay as a PNG the size of the radiograph; undefined when not scored. */
   heatmapPng(sopInstanceUid: string): Promise<Uint8Array | undefined>;
   /** Stores the correction beside the predicted points and re-scores with it; resolves when scored. */

@@ -5,6 +5,8 @@
  * things. Each failure is a RequestError whose message says which field is wrong and why.
  */
 
+import { clinicalRangeProblem } from './clinical-ranges.js';
+
 /** An error the routes answer with `status` and this one-line message (no stack, no PHI). */
 export class RequestError extends Error {
   override name = 'RequestError';
@@ -60,8 +62,9 @@ const COLUMN = /^[a-z][a-z0-9_]{0,39}$/;
 
 /**
  * {values: {column: value, ...}, by}: column names as the cohort.csv names them, each value a finite
- * number or a short string. Whether a value makes sense for its column (sex F or M, a flag 0 or 1) is
- * the model's rule: the backend refuses it with an InputError, answered as 400 too.
+ * number or a short string, within what the column can be in a patient (clinical-ranges.ts: age 0-120,
+ * BMI 10-80, a binary covariate 0 or 1, ...). Whether sex is F or M is the model's rule: the backend
+ * refuses it with an InputError, answered as 400 too.
  */
 export function checkClinical(body: unknown, known: readonly string[]): ClinicalRequest {
   if (!isRecord(body) || !isRecord(body.values)) throw new RequestError(400, 'expected a JSON object {"values": {"column": value, ...}, "by": "..."}');
@@ -82,5 +85,10 @@ export function checkClinical(body: unknown, known: readonly string[]): Clinical
       throw new RequestError(400, `"values"."${column}": must be a number or a string`);
     }
   }
-  return { values, by: checkBy(body.by) };
+  const by = checkBy(body.by);
+  for (const [column, value] of Object.entries(values)) {
+    const problem = clinicalRangeProblem(column, value);
+    if (problem !== null) throw new RequestError(400, `"values"."${column}": ${problem}`);
+  }
+  return { values, by };
 }

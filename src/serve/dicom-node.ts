@@ -12,10 +12,12 @@ import { SUPPORTED_TRANSFER_SYNTAXES } from '../imaging/dicom/codecs/decode-fram
 import { TRANSFER_SYNTAX } from '../imaging/dicom/uids.js';
 import type { ReceivedMeta } from './part10.js';
 import type { ReceiveOutcome } from './receive-instance.js';
+import { PerAddressCap, watchConnection, type ConnectionDeadlines, type DeadlineOptions } from './association-deadlines.js';
+import { escapingLog } from './log-line.js';
 
 const { Scp, Dataset, Implementation, constants, responses } = dimse;
 const { CEchoResponse, CStoreResponse } = responses;
-const { PresentationContextResult, RejectResult, RejectSource, RejectReason, SopClass, Status } = constants;
+const { AbortReason, AbortSource, PresentationContextResult, RejectResult, RejectSource, RejectReason, SopClass, Status } = constants;
 
 // dcmjs-dimse logs every PDU (and, when asked, datasets with patient names) to the console: silenced;
 // this module logs what matters, without PHI.
@@ -39,6 +41,10 @@ export interface DicomNodeOptions {
   maxInFlightBytes: number;
   /** Most associations (TCP connections) open at once; more are closed on connect. */
   maxAssociations: number;
+  /** Most associations open at once from one remote address (at most maxAssociations); more from it are closed on connect. */
+  maxAssociationsPerAddress: number;
+  /** How long a connection has to complete its association request, go idle once associated, and last in all. */
+  deadlines: DeadlineOptions;
   /** Calling AE titles allowed to associate; null = any. */
   allowedCallers: Set<string> | null;
   host: string;
@@ -158,10 +164,13 @@ function printable(ae: string): string {
 }
 
 export async function startDicomNode(options: DicomNodeOptions): Promise<DicomNode> {
-  const { log } = options;
+  // AE titles, addresses and reasons quoting header values come from the sender: one line each, escaped.
+  const log = escapingLog(options.log);
 
   class StoreScp extends Scp {
     private calling = '';
+    /** Set right after construction: this connection's deadlines. */
+    deadlines!: ConnectionDeadlines;
 
     override associationRequested(association: InstanceType<typeof dimse.association.Association>): void {
       const called = printable(association.getCalledAeTitle().trim());
@@ -188,6 +197,7 @@ export async function startDicomNode(options: DicomNodeOptions): Promise<DicomNo
         else context.setResult(PresentationContextResult.Accept, syntax);
       }
       this.sendAssociationAccept();
+      this.deadlines.associated();
     }
 
     override associationReleaseRequested(): void {
@@ -235,7 +245,10 @@ export async function startDicomNode(options: DicomNodeOptions): Promise<DicomNo
     override cStoreRequest(request: InstanceType<typeof dimse.requests.CStoreRequest>, callback: (r: InstanceType<typeof CStoreResponse>) => void): void {
       const response = CStoreResponse.fromRequest(request);
       const dataset = request.getDataset() as (InstanceType<typeof Dataset> & RawDataset) | undefined;
+      // The sender waits for our answer while we store: that silence is ours, not its idleness.
+      this.deadlines.working();
       const answer = (status: number, comment?: string): void => {
+        this.deadlines.done();
         dataset?.release?.();
         response.setStatus(status);
         if (comment !== undefined) response.setErrorComment(comment.slice(0, 64));
@@ -287,7 +300,14 @@ export async function startDicomNode(options: DicomNodeOptions): Promise<DicomNo
 
   // dcmjs-dimse's Server listens on every address; the same Scp on our own net server binds to --host.
   const sockets = new Set<Socket>();
+  const perAddress = new PerAddressCap(Math.min(options.maxAssociationsPerAddress, options.maxAssociations));
   const server = createServer((socket) => {
+    const address = socket.remoteAddress ?? '?';
+    if (!perAddress.admit(address)) {
+      log(`dicom: connection from ${address} closed: ${perAddress.limit} associations from this address are open already (--max-associations-per-address)`);
+      socket.destroy();
+      return;
+    }
     sockets.add(socket);
     // Before the library's own listener: an oversized PDU is refused before it is buffered.
     const guard = pduGuard(maxDataPdu);
@@ -300,7 +320,19 @@ export async function startDicomNode(options: DicomNodeOptions): Promise<DicomNo
     };
     socket.prependListener('data', onData);
     const scp = new StoreScp(socket, {});
+    scp.deadlines = watchConnection(socket, options.deadlines, (reason, associated) => {
+      log(`dicom: connection from ${address} closed: ${reason}`);
+      if (associated) {
+        // An A-ABORT tells a real sender that nothing unanswered was stored; then the socket goes.
+        scp.sendAbort(AbortSource.ServiceProvider, AbortReason.NotSpecified);
+        socket.end();
+        setTimeout(() => socket.destroy(), 1000).unref();
+      } else {
+        socket.destroy();
+      }
+    });
     socket.once('close', () => {
+      perAddress.release(address);
       sockets.delete(socket);
       for (const b of scp.buffers) b.release();
       scp.buffers.clear();

@@ -7,7 +7,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readRadiographBytes } from '../imaging/index.js';
 import { UsageError } from '../util/errors.js';
 import type { ViewerBackend } from './backend.js';
 import { checkDestination, forwardResults, pacsResultFromServedImage, type DicomDestination } from './dicom-out/index.js';
@@ -36,7 +35,9 @@ export function makeForwarder(dest: DicomDestination, imagesDir: string, backend
       const result = pacsResultFromServedImage(servedImage(row, false));
       if (result === null) throw new Error('not scored');
       const bytes = new Uint8Array(await readFile(join(imagesDir, row.file)));
-      const radiograph = await readRadiographBytes(`instance ${uidTag(row.sop_instance_uid)}`, bytes);
+      // Decoded off the main thread, as the viewer's reads are.
+      const radiograph = await backend.radiograph(row.sop_instance_uid);
+      if (radiograph === undefined) throw new Error(`instance ${uidTag(row.sop_instance_uid)}: no longer stored`);
       // The overlay the viewer shows (made once and kept): the capture carries the same Grad-CAM.
       const overlayPng = await backend.heatmapPng(row.sop_instance_uid);
       await forwardResults(dest, bytes, radiograph, result, overlayPng === undefined ? null : { overlayPng });

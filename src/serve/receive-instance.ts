@@ -19,6 +19,12 @@ import { instanceFileName, uidProblem, uidTag } from './uid.js';
 import { writeFileDurable } from './durable-write.js';
 import { headerClinical, mergeClinical, type Clinical, type ClinicalTable } from './clinical-values.js';
 import type { ServeDb } from './serve-db.js';
+import { inflatedSizeProblem } from './inflate-bound.js';
+import type { RadiographDecoder } from './decode-client.js';
+import { TRANSFER_SYNTAX } from '../imaging/index.js';
+
+/** --max-dicom-mb's default, for a context made without one. */
+const DEFAULT_MAX_DATASET_BYTES = 256 << 20;
 
 export interface ReceiveContext {
   db: ServeDb;
@@ -30,6 +36,10 @@ export interface ReceiveContext {
   log: (line: string) => void;
   /** Called after a new instance is recorded (wakes the scoring loop). */
   received: () => void;
+  /** Largest dataset accepted (--max-dicom-mb), which a deflated one may not inflate past either; 256 MiB when absent. */
+  maxDatasetBytes?: number;
+  /** Reads radiographs off the main thread (the server's decode thread); in this thread when absent. */
+  decoder?: RadiographDecoder;
 }
 
 export type ReceiveOutcome =
@@ -44,10 +54,9 @@ export interface Described {
   phi: Record<string, string>;
 }
 
-/** The header fields a stored instance is recorded with; reads and checks the Part 10 bytes. */
-export async function describeInstance(name: string, bytes: Uint8Array): Promise<Described> {
-  const image = await readRadiographBytes(name, bytes, { phi: true });
-  const phi = image.phi ?? {};
+/** The header fields a stored instance is recorded with; reads and checks the Part 10 bytes (on the decode thread when given). */
+export async function describeInstance(name: string, bytes: Uint8Array, decoder?: RadiographDecoder): Promise<Described> {
+  const phi = decoder !== undefined ? await decoder.phi(name, bytes) : (await readRadiographBytes(name, bytes, { phi: true })).phi ?? {};
   const sopInstanceUid = phi.SOPInstanceUID ?? '';
   for (const [what, uid] of [['SOP Instance UID', sopInstanceUid], ['Study Instance UID', phi.StudyInstanceUID], ['Series Instance UID', phi.SeriesInstanceUID]] as const) {
     const problem = uidProblem(uid, what);
@@ -96,10 +105,14 @@ export async function receiveInstance(ctx: ReceiveContext, meta: ReceivedMeta, d
   const commandProblem = uidProblem(meta.sopInstanceUid, 'Affected SOP Instance UID') ?? uidProblem(meta.sopClassUid, 'Affected SOP Class UID');
   if (commandProblem !== null) return { ok: false, kind: 'refused', reason: commandProblem };
   const tag = uidTag(meta.sopInstanceUid);
+  if (meta.transferSyntaxUid === TRANSFER_SYNTAX.deflated) {
+    const bomb = await inflatedSizeProblem(dataset, ctx.maxDatasetBytes ?? DEFAULT_MAX_DATASET_BYTES);
+    if (bomb !== null) return { ok: false, kind: 'refused', reason: `instance ${tag}: ${bomb}` };
+  }
   const bytes = part10Bytes(meta, dataset);
   let described;
   try {
-    described = await describeInstance(`instance ${tag}`, bytes);
+    described = await describeInstance(`instance ${tag}`, bytes, ctx.decoder);
   } catch (error) {
     return { ok: false, kind: 'refused', reason: (error as Error).message };
   }

@@ -24,7 +24,7 @@ export async function recoverStore(ctx: ReceiveContext): Promise<{ added: number
     const bytes = new Uint8Array(await readFile(join(ctx.imagesDir, name)));
     let described;
     try {
-      described = await describeInstance(name, bytes);
+      described = await describeInstance(name, bytes, ctx.decoder);
     } catch (error) {
       ctx.log(`store: ${name} has no database row and cannot be read (${(error as Error).message}); left as it is`);
       continue;

@@ -11,13 +11,14 @@ import { readRadiographBytes } from '../imaging/index.js';
 import { arrivalClinical, type ReceiveContext } from './receive-instance.js';
 import { uidTag } from './uid.js';
 
-export async function rematchWaiting(ctx: Pick<ReceiveContext, 'db' | 'imagesDir' | 'clinical' | 'clinicalColumns' | 'log'>): Promise<number> {
+export async function rematchWaiting(ctx: Pick<ReceiveContext, 'db' | 'imagesDir' | 'clinical' | 'clinicalColumns' | 'log' | 'decoder'>): Promise<number> {
   let rematched = 0;
   for (const row of await ctx.db.waitingForClinical()) {
     const where = `instance ${uidTag(row.sop_instance_uid)}`;
     let phi: Record<string, string>;
     try {
-      phi = (await readRadiographBytes(where, new Uint8Array(await readFile(join(ctx.imagesDir, row.file))), { phi: true })).phi ?? {};
+      const bytes = new Uint8Array(await readFile(join(ctx.imagesDir, row.file)));
+      phi = ctx.decoder !== undefined ? await ctx.decoder.phi(where, bytes) : (await readRadiographBytes(where, bytes, { phi: true })).phi ?? {};
     } catch (error) {
       ctx.log(`store: ${where} waits for clinical values but its file cannot be read again (${(error as Error).message}); left waiting`);
       continue;

@@ -5,8 +5,10 @@
  * server needs: the detector's keypoints are returned even when they are flagged (the viewer shows
  * them so a clinician can correct them), and a clinician's keypoints can be given instead.
  */
+import { chmodSync, renameSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { parentPort, workerData } from 'node:worker_threads';
+import { basename, dirname, join } from 'node:path';
+import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { readRadiographBytes } from '../imaging/index.js';
 import { loadLandmarkModel } from '../landmarks/index.js';
 import { FlaggedRadiograph, keypointModelPath, keypointProblems, loadImageModel, parseImageModelJson, scoreRadiograph, type KeypointSet } from '../models/image/index.js';
@@ -17,6 +19,19 @@ import { InputError } from '../util/errors.js';
 import type { ScoreJob, ScoreReply, ScoreThreadSetup } from './scorer-client.js';
 
 const setup = workerData as ScoreThreadSetup;
+
+/**
+ * The heatmap is patient data and the store promises 0600 files. scoreRadiograph writes it with the
+ * process's default mode (0644 under the usual umask), and a worker thread cannot set the umask; so it
+ * is written under a temporary name, made 0600, and only then renamed to the name the viewer reads.
+ */
+const privateTemp = (path: string): string => join(dirname(path), `.heatmap-${basename(path)}.${process.pid}.${threadId}`);
+
+function publishPrivate(path: string): void {
+  const temp = privateTemp(path);
+  chmodSync(temp, 0o600);
+  renameSync(temp, path);
+}
 const port = parentPort!;
 
 async function main(): Promise<void> {
@@ -49,7 +64,8 @@ async function main(): Promise<void> {
         }
         set = { keypoints: predicted, flags: [] };
       }
-      const r = await scoreRadiograph(model, job.where, set, job.clinical, { image, where: job.where, heatmap: job.heatmap ?? undefined });
+      const r = await scoreRadiograph(model, job.where, set, job.clinical, { image, where: job.where, heatmap: job.heatmap === null ? undefined : privateTemp(job.heatmap) });
+      if (job.heatmap !== null) publishPrivate(job.heatmap);
       port.postMessage({ type: 'scored', id: job.id, risk: r.risk, surv: r.surv, percentile: r.percentile, keypoints: r.keypoints, warnings: r.warnings, predicted } satisfies ScoreReply);
     } catch (error) {
       if (error instanceof FlaggedRadiograph) {

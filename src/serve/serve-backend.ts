@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { readRadiographBytes, type Radiograph } from '../imaging/index.js';
+import type { Radiograph } from '../imaging/index.js';
+import type { RadiographDecoder } from './decode-client.js';
 import { clinicalValue } from '../models/image/clinical.js';
 import { InputError } from '../util/errors.js';
 import type { ChangeRecord, ServedImage, ViewerBackend } from './backend.js';
@@ -27,6 +28,8 @@ export interface BackendOptions {
   showPhi: boolean;
   /** How long a change waits for its re-score before StillScoring (the change stays and is scored later). */
   changeWaitMs: number;
+  /** Reads the stored radiographs off the main thread (a deflated or large one costs the HTTP side nothing). */
+  decoder: RadiographDecoder;
 }
 
 const parse = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
@@ -105,7 +108,17 @@ export function makeBackend(o: BackendOptions): ViewerBackend {
     radiograph: async (uid): Promise<Radiograph | undefined> => {
       const r = await row(uid);
       if (r === undefined) return undefined;
-      return readRadiographBytes(`instance ${uidTag(uid)}`, await readFile(join(o.imagesDir, r.file)));
+      return o.decoder.radiograph(`instance ${uidTag(uid)}`, join(o.imagesDir, r.file));
+    },
+    radiographPixels: async (uid) => {
+      const r = await row(uid);
+      if (r === undefined) return undefined;
+      return o.decoder.pixels(`instance ${uidTag(uid)}`, join(o.imagesDir, r.file));
+    },
+    radiographPng: async (uid, window) => {
+      const r = await row(uid);
+      if (r === undefined) return undefined;
+      return o.decoder.png(`instance ${uidTag(uid)}`, join(o.imagesDir, r.file), window);
     },
     heatmapPng: async (uid) => {
       const r = await row(uid);
@@ -128,7 +141,7 @@ export function makeBackend(o: BackendOptions): ViewerBackend {
     correctKeypoints: async (uid, keypoints, by) => {
       const r = await row(uid);
       if (r === undefined) throw new InputError(`no instance with that SOP Instance UID`);
-      const image = await readRadiographBytes(`instance ${uidTag(uid)}`, await readFile(join(o.imagesDir, r.file)));
+      const image = await o.decoder.radiograph(`instance ${uidTag(uid)}`, join(o.imagesDir, r.file));
       const change = checkCorrection({ keypoints, by }, image.rows, image.columns);
       const revision = await o.db.setCorrection(uid, change.keypoints, change.by, new Date().toISOString());
       o.loop.wake();

@@ -15,6 +15,9 @@ import { OUTPUT_MARKER, readOutputMarker } from '../util/output-folder.js';
 import type { ViewerBackend } from './backend.js';
 import { ClinicalTable } from './clinical-values.js';
 import { startDicomNode } from './dicom-node.js';
+import { dicomDeadlines } from './association-deadlines.js';
+import { escapingLog } from './log-line.js';
+import { DecodeClient } from './decode-client.js';
 import { makeForwarder, parseForward, startForwarding } from './pacs-forwarder.js';
 import { buildHttpApp } from './http-app.js';
 import { receiveInstance, type ReceiveContext } from './receive-instance.js';
@@ -46,6 +49,14 @@ export interface ServeOptions {
   anyCaller?: boolean;
   /** Most DICOM associations open at once (16 by default); more are closed on connect, logged. */
   maxAssociations?: number;
+  /** Most DICOM associations open at once from one remote address (8 by default, at most maxAssociations), so one address cannot take every slot. */
+  maxAssociationsPerAddress?: number;
+  /** A connection must complete its association request within this (10 s by default); otherwise it is closed. */
+  dicomAssociateSeconds?: number;
+  /** An association that sends nothing for this long while no C-STORE of its is being stored is aborted (30 s by default). */
+  dicomIdleSeconds?: number;
+  /** An association is aborted this long after its connection opened, whatever it does (600 s by default). */
+  dicomAssociationSeconds?: number;
   /** Most C-STORE dataset bytes held in memory over all associations, in MB (1024 by default, at least --max-dicom-mb). */
   maxDicomInFlightMb?: number;
   /** How long a PUT waits for its re-score before answering 503 (the change is kept and scored later); 120 s by default. */
@@ -101,6 +112,8 @@ export function prepareStore(dir: string): void {
     // mkdir's mode is cut by the umask and leaves an existing folder as it was: set it.
     chmodSync(join(dir, sub), 0o700);
   }
+  // Heatmaps written by an earlier version were 0644: made 0600 like every other file of the store.
+  for (const f of readdirSync(join(dir, 'heatmaps'))) if (f.endsWith('.png')) chmodSync(join(dir, 'heatmaps', f), 0o600);
   if (!existsSync(join(dir, OUTPUT_MARKER))) {
     writeJsonAtomic(join(dir, OUTPUT_MARKER), { created_by: STORE_CREATED_BY, files: ['serve.sqlite', 'images/', 'heatmaps/'] });
     syncFolder(dir);
@@ -127,7 +140,8 @@ function privateSqliteFile(path: string): void {
 }
 
 export async function startServe(options: ServeOptions): Promise<RunningServe> {
-  const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  // Everything logged is escaped once here (AE titles, header values, request data come from outside).
+  const log = escapingLog(options.log ?? ((line: string) => process.stderr.write(line + '\n')));
   const host = options.host ?? '127.0.0.1';
   const token = options.token ?? null;
   if (!LOOPBACK.has(host) && token === null) {
@@ -143,6 +157,10 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   }
   const maxAssociations = options.maxAssociations ?? 16;
   if (!(Number.isInteger(maxAssociations) && maxAssociations >= 1 && maxAssociations <= 1024)) throw new UsageError('--max-associations: a whole number 1-1024');
+  // Capped at --max-associations: a smaller --max-associations alone must not be a usage error.
+  const perAddress = Math.min(options.maxAssociationsPerAddress ?? 8, maxAssociations);
+  if (!(Number.isInteger(perAddress) && perAddress >= 1)) throw new UsageError('--max-associations-per-address: a whole number >= 1');
+  const deadlines = dicomDeadlines(options);
   const destination = options.forward === undefined ? null : parseForward(options.forward, aeTitle);
   if (options.db !== undefined && !isPostgresUrl(options.db)) throw new UsageError(`--db ${options.db}: expected a postgres:// URL (the SQLite database is STORE/serve.sqlite by default)`);
   if (options.forwardRetrySeconds !== undefined && !(options.forwardRetrySeconds >= 1 && options.forwardRetrySeconds <= 3600)) {
@@ -193,8 +211,11 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
         if (forwarding && status === 'scored') void db.forwardAgain(uid).then(() => forwardWake(), () => undefined);
       },
     });
+    const decoder = new DecodeClient();
+    closers.push(() => decoder.close());
     const context: ReceiveContext = {
       db, imagesDir, clinical, clinicalColumns: [...new Set(['age', 'sex', ...covariates])], forward: forwarding, log, received: () => loop.wake(),
+      maxDatasetBytes: Math.round(maxDicomMb * 1048576), decoder,
     };
     await recoverStore(context);
     await rematchWaiting(context);
@@ -204,7 +225,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     closers.push(() => loop.stop());
 
     const backend = makeBackend({
-      db, loop, scorer, imagesDir, heatmapsDir: resolve(options.storeDir, 'heatmaps'), covariates, showPhi: options.showPhi ?? false, changeWaitMs,
+      db, loop, scorer, imagesDir, heatmapsDir: resolve(options.storeDir, 'heatmaps'), covariates, showPhi: options.showPhi ?? false, changeWaitMs, decoder,
     });
     if (destination !== null) {
       const stopForwarding = startForwarding(db, makeForwarder(destination, imagesDir, backend), log, options.forwardRetrySeconds ?? 30, (wake) => (forwardWake = wake));
@@ -212,6 +233,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     }
     const dicom = await startDicomNode({
       aeTitle, maxDatasetBytes: Math.round(maxDicomMb * 1048576), maxInFlightBytes: Math.round(maxInFlightMb * 1048576), maxAssociations,
+      maxAssociationsPerAddress: perAddress, deadlines,
       allowedCallers: allowed, host, port: options.dicomPort ?? 11112, log, store: (meta, dataset) => receiveInstance(context, meta, dataset),
     });
     closers.push(() => dicom.close());

@@ -17,6 +17,7 @@ import { receiveInstance, type ReceiveContext } from '../../src/serve/receive-in
 import { ClinicalTable } from '../../src/serve/clinical-values.js';
 import { ServeDb } from '../../src/serve/serve-db.js';
 import { openSqlite } from '../../src/serve/sql-driver.js';
+import { dicomDeadlines } from '../../src/serve/association-deadlines.js';
 import { acknowledged, radiographs, tempDir, waitFor, type DcmtkRun } from './helpers.js';
 
 /** A dcmtk client run without blocking this process's event loop (the node under test runs in it). */
@@ -50,6 +51,7 @@ async function node(options: { maxAssociations?: number; maxInFlightBytes?: numb
   const lines: string[] = [];
   const n = await startDicomNode({
     aeTitle: 'SPINESURV', maxDatasetBytes: 4 << 20, maxInFlightBytes: options.maxInFlightBytes ?? 64 << 20, maxAssociations: options.maxAssociations ?? 16,
+    maxAssociationsPerAddress: 16, deadlines: dicomDeadlines({}),
     allowedCallers: null, host: '127.0.0.1', port: 0, log: (l) => lines.push(l),
     store: options.store ?? (async () => ({ ok: true, duplicate: false, tag: 'test' })),
   });
@@ -197,7 +199,8 @@ test('the same SOP Instance UID with different bytes: logged, the first copy kep
   const lines: string[] = [];
   const ctx: ReceiveContext = { db, imagesDir, clinical: ClinicalTable.empty(), clinicalColumns: ['age', 'sex'], forward: false, log: (l) => lines.push(l), received: () => undefined };
   const n = await startDicomNode({
-    aeTitle: 'SPINESURV', maxDatasetBytes: 4 << 20, maxInFlightBytes: 64 << 20, maxAssociations: 16, allowedCallers: null, host: '127.0.0.1', port: 0,
+    aeTitle: 'SPINESURV', maxDatasetBytes: 4 << 20, maxInFlightBytes: 64 << 20, maxAssociations: 16, maxAssociationsPerAddress: 16, deadlines: dicomDeadlines({}),
+    allowedCallers: null, host: '127.0.0.1', port: 0,
     log: (l) => lines.push(l), store: (meta, dataset) => receiveInstance(ctx, meta, dataset),
   });
   const sha = (f: string): string => createHash('sha256').update(readFileSync(f)).digest('hex');

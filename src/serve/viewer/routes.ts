@@ -35,7 +35,6 @@ import { InputError, UsageError } from '../../util/errors.js';
 import { checkClinical, checkCorrection, checkUid, checkWindow, RequestError } from './request-checks.js';
 import { studyView, worklist } from './worklist.js';
 import { worklistCsv } from './worklist-csv.js';
-import { pixelBuffer, radiographPng } from './pixels.js';
 import { loadStaticFiles, STATIC_FILES } from './static-files.js';
 
 export interface ViewerOptions {
@@ -151,25 +150,26 @@ export function registerViewer(app: FastifyInstance, backend: ViewerBackend, opt
 
   app.get('/api/viewer/images/:uid/pixels', handle(async (request, reply) => {
     const uid = uidParam(request);
-    const r = await backend.radiograph(uid);
-    if (r === undefined) throw new RequestError(404, `no radiograph stored for SOP Instance UID ${uid}`);
-    sizes.set(uid, { rows: r.rows, columns: r.columns });
-    const buffer = pixelBuffer(r);
+    // Read and converted on the backend's decode thread (a 3000 x 2500 image is millions of values).
+    const buffer = await backend.radiographPixels(uid);
+    if (buffer === undefined) throw new RequestError(404, `no radiograph stored for SOP Instance UID ${uid}`);
+    sizes.set(uid, { rows: buffer.rows, columns: buffer.columns });
     return reply.headers(DATA_HEADERS).headers({
       'x-pixel-type': buffer.type,
       'x-rows': String(buffer.rows),
       'x-columns': String(buffer.columns),
-      'x-window-center': String(r.window.center),
-      'x-window-width': String(r.window.width),
+      'x-window-center': String(buffer.window.center),
+      'x-window-width': String(buffer.window.width),
     }).type('application/octet-stream').send(buffer.bytes);
   }));
 
   app.get('/api/viewer/images/:uid/radiograph.png', handle(async (request, reply) => {
     const uid = uidParam(request);
     const window = checkWindow(request.query);
-    const r = await backend.radiograph(uid);
-    if (r === undefined) throw new RequestError(404, `no radiograph stored for SOP Instance UID ${uid}`);
-    return reply.headers(DATA_HEADERS).type('image/png').send(radiographPng(r, window));
+    // Read and encoded on the backend's decode thread: a large image costs other requests nothing.
+    const png = await backend.radiographPng(uid, window);
+    if (png === undefined) throw new RequestError(404, `no radiograph stored for SOP Instance UID ${uid}`);
+    return reply.headers(DATA_HEADERS).type('image/png').send(Buffer.from(png.buffer, png.byteOffset, png.byteLength));
   }));
 
   app.get('/api/viewer/images/:uid/heatmap.png', handle(async (request, reply) => {
