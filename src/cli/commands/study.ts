@@ -70,6 +70,8 @@ export function printSummary(outcome: StudyOutcome): void {
         `${(100 * g.share).toFixed(0)}% (${(100 * g.ci95[0]).toFixed(0)}% to ${(100 * g.ci95[1]).toFixed(0)}%)`);
     }
   }
+  const c = outcome.results.compute;
+  if (c) lines.push(`compute: ${c.mode} mode (kernels ${c.cpu_capability}, oneDNN up to ${c.onednn_max_isa ?? "the CPU's best"}, ${c.intra_op_threads} thread(s) per operation)${c.threads_change_results ? '; the thread count changes the numbers' : ''}`);
   lines.push(`done in ${outcome.seconds.toFixed(1)} s`);
   process.stdout.write(lines.join('\n') + '\n');
 }

@@ -44,7 +44,7 @@ test('one radiograph, keypoints from the stored detector: the CLI.md shape, the 
   assert.ok(out.surv['1'] >= out.surv['3'] && out.surv['3'] >= out.surv['5'] && out.surv['5'] > 0 && out.surv['1'] <= 1);
   assert.ok(out.percentile >= 0 && out.percentile <= 100);
   assert.deepEqual(out.flags, []);
-  assert.deepEqual(out.model, { name: 'deepsurv_image_clinical1', version: 3 });
+  assert.deepEqual(out.model, { name: 'deepsurv_image_clinical1', version: 4 });
   // landmarks predict rounds to 3 decimals.
   const ref = xy(s.good[0].keypoints);
   out.keypoints.forEach((v, i) => assert.ok(Math.abs(v - ref[i]) < 6e-4, `keypoint ${i}: ${v} vs ${ref[i]}`));
@@ -202,7 +202,7 @@ test('the model folder is self-contained: a copy of the detector and the preproc
   const s = await setup;
   const json = JSON.parse(readFileSync(join(s.model, 'model.json'), 'utf8')) as { keypoint_model: { folder: string }; kind: string; format_version: number; training_ranges: Record<string, number[]>; preprocessing: Record<string, unknown> };
   assert.equal(json.kind, 'deepsurv_image');
-  assert.equal(json.format_version, 3);
+  assert.equal(json.format_version, 4);
   for (const f of ['model.json', 'weights.safetensors']) assert.deepEqual(readFileSync(join(s.model, json.keypoint_model.folder, f)), readFileSync(join(s.detector, f)));
   assert.deepEqual(json.preprocessing, (JSON.parse(readFileSync(join(s.patches, 'manifest.json'), 'utf8')) as { parameters: unknown }).parameters);
   assert.deepEqual(Object.keys(json.training_ranges), ['age', 'sex']);
