@@ -15,7 +15,7 @@ export const MAX_WIDTH_OVER_HEIGHT = 1.1;
 export const MIN_SPREAD = 0.005;
 /**
  * Share of the pixel variance left in block means (blocks 1/64 of the short side): anatomy keeps
- * nearly all of it (synthetic cohort >= 0.86), white noise keeps 1/(block area) of it.
+ * nearly all of it (synthetic cohort >= 0.88), white noise keeps 1/(block area) of it.
  */
 export const MIN_STRUCTURE = 0.4;
 /** Rank correlation of local noise with brightness below this: the grey scale looks inverted. */
