@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { readRadiographBytes } from '../imaging/index.js';
 import { loadLandmarkModel } from '../landmarks/index.js';
-import { FlaggedRadiograph, keypointModelPath, keypointProblems, loadImageModel, parseImageModelJson, refuseUnreadable, scoreRadiograph, type KeypointSet } from '../models/image/index.js';
+import { FlaggedRadiograph, keypointModelPath, keypointProblems, loadImageModel, parseImageModelJson, refuseNotLateralLumbar, scoreRadiograph, type KeypointSet } from '../models/image/index.js';
 import { readModelJson } from '../models/model-json.js';
 import { setNumThreads } from '../torch/index.js';
 import { InputError } from '../util/errors.js';
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
       const image = await readRadiographBytes(job.where, await readFile(job.file));
       // The image's own checks come before the detector, so that a blank or turned image is refused
       // for what it is and never shown with keypoints the detector made up on it.
-      refuseUnreadable(job.where, image);
+      refuseNotLateralLumbar(job.where, image);
       let set: KeypointSet;
       if (job.keypoints !== null) {
         set = { keypoints: job.keypoints, flags: [] };

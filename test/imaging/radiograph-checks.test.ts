@@ -44,6 +44,15 @@ test('the phantom radiograph passes every rule, portrait or square', () => {
   assert.ok(noiseBrightnessCorrelation(image(phantom(ROWS, COLUMNS), ROWS, COLUMNS))! > 0.3);
 });
 
+test('a 1024 px phantom (noise read on a subsample of each block) passes, and its inverse is refused', () => {
+  const [rows, columns] = [1024, 800];
+  const upright = phantom(rows, columns);
+  assert.deepEqual(radiographPixelProblems(image(upright, rows, columns)), []);
+  const problems = radiographPixelProblems(image(upright.map((v) => 4095 - v), rows, columns));
+  assert.equal(problems.length, 1, problems.join(' | '));
+  assert.match(problems[0], /^the grey scale looks inverted/);
+});
+
 test('blank and constant images are refused with the value', () => {
   assert.deepEqual(radiographPixelProblems(image(new Float32Array(ROWS * COLUMNS), ROWS, COLUMNS)), ['blank: every pixel has the value 0']);
   assert.deepEqual(radiographPixelProblems(image(new Float32Array(ROWS * COLUMNS).fill(1000), ROWS, COLUMNS)), ['blank: every pixel has the value 1000']);

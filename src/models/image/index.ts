@@ -12,4 +12,4 @@ export { saveImageModel, loadImageModel, parseImageModelJson, keypointModelPath,
 export { gradCam, gradCamFromMaps, overlayPng, type CamMaps } from './gradcam.js';
 export { readVariantFolder, checkPreprocessParams, type VariantFolder, type VariantIndex, type ImageTransform } from './variant-folder.js';
 export { readImageCohortRows } from './cohort-rows.js';
-export { scoreRadiograph, keypointProblems, refuseUnreadable, FlaggedRadiograph, NOT_A_LATERAL_LUMBAR_RADIOGRAPH, SURVIVAL_YEARS, type RadiographScore, type KeypointSet } from './score-radiograph.js';
+export { scoreRadiograph, keypointProblems, refuseNotLateralLumbar, FlaggedRadiograph, NOT_A_LATERAL_LUMBAR_RADIOGRAPH, SURVIVAL_YEARS, type RadiographScore, type KeypointSet } from './score-radiograph.js';

@@ -2,11 +2,11 @@
  * Scores one new radiograph with an image model, the whole chain a clinic runs on a patient who is
  * in no cohort: read the file, refuse an image that cannot be a lateral lumbar radiograph (by its tags
  * or its pixels: quality.ts), find L1..L5 with the model's keypoint detector (or take the caller's
- * keypoints), refuse a flagged set by
- * name, cut the model's input with exactly the preprocessing its training input was made with
- * (src/preprocess, the parameters stored in the model folder), and return the log hazard ratio,
- * survival at 1, 3 and 5 years, the percentile among the training patients and any warnings
- * (clinical values outside the training ranges). With `heatmap`, also the Grad-CAM overlay as a PNG.
+ * keypoints), refuse a flagged set by name, cut the model's input with exactly the preprocessing its
+ * training input was made with (src/preprocess, the parameters stored in the model folder), and
+ * return the log hazard ratio, survival at 1, 3 and 5 years, the percentile among the training
+ * patients and any warnings (clinical values outside the training ranges). With `heatmap`, also the
+ * Grad-CAM overlay as a PNG.
  */
 import { readRadiograph, windowToBytes, type Radiograph } from '../../imaging/index.js';
 import { tensor } from '../../torch/index.js';
@@ -40,7 +40,10 @@ export interface RadiographScore {
 
 export const SURVIVAL_YEARS = [1, 3, 5];
 
-/** A radiograph not scored for reasons in `flags`: its keypoints', or (`before`) the image's own. */
+/**
+ * A radiograph not scored for the reasons in `flags`: its keypoints' (`what` 'keypoints flagged'), or
+ * the image's own, found before any keypoints (NOT_A_LATERAL_LUMBAR_RADIOGRAPH).
+ */
 export class FlaggedRadiograph extends InputError {
   constructor(readonly file: string, readonly flags: string[], what = 'keypoints flagged') {
     super(`${file}: ${what} (${flags.join('; ')}); not scored`);
@@ -51,7 +54,7 @@ export class FlaggedRadiograph extends InputError {
 export const NOT_A_LATERAL_LUMBAR_RADIOGRAPH = 'not a lateral lumbar radiograph';
 
 /** Throws FlaggedRadiograph naming `file` when the image cannot be a lateral lumbar radiograph. */
-export function refuseUnreadable(file: string, image: Radiograph): void {
+export function refuseNotLateralLumbar(file: string, image: Radiograph): void {
   const reasons = refusalReasons(image);
   if (reasons.length > 0) throw new FlaggedRadiograph(file, reasons, NOT_A_LATERAL_LUMBAR_RADIOGRAPH);
 }
@@ -92,7 +95,7 @@ export async function scoreRadiograph(
   const warnings = model.warnings([clinical], () => where)[0];
   const image = options.image ?? (await readRadiograph(file));
   // Before the detector, and for given keypoints too: a blank or turned image has no anatomy to score.
-  refuseUnreadable(file, image);
+  refuseNotLateralLumbar(file, image);
   const given = !(keypoints instanceof LandmarkModel);
   const set: KeypointSet = given ? keypoints : keypoints.predict([image])[0];
   const flags = keypointProblems(set, given, image.rows, image.columns);
