@@ -9,6 +9,12 @@ export const MIN_CONFIDENCE = 0.3;
 /** A neighbour distance outside [LOW, HIGH] x the median neighbour distance is flagged. */
 export const SPACING_LOW = 0.6;
 export const SPACING_HIGH = 1.6;
+/**
+ * The L1 -> L5 axis further than this from vertical is flagged: upright lateral films put it within
+ * about 30 degrees (positioning and lordosis; the synthetic cohort's largest is 29.5), an image turned
+ * on its side near 90.
+ */
+export const MAX_TILT_DEG = 45;
 
 /** points: x1, y1, ..., x5, y5 (image coordinates, y down). */
 export function qualityFlags(points: ArrayLike<number>, confidence: number[]): string[] {
@@ -24,6 +30,8 @@ export function qualityFlags(points: ArrayLike<number>, confidence: number[]): s
   if (!(uy > 0) || len === 0) {
     flags.push('order: L5 is not below L1 (the spine runs the wrong way or the points coincide)');
   } else {
+    const tilt = (Math.atan2(Math.abs(ux), uy) * 180) / Math.PI;
+    if (tilt > MAX_TILT_DEG) flags.push(`direction: the L1-L5 axis is ${tilt.toFixed(0)}° from vertical (more than ${MAX_TILT_DEG}°); the image may be turned`);
     const t = Array.from({ length: n }, (_, k) => ((points[2 * k]! - points[0]!) * ux + (points[2 * k + 1]! - points[1]!) * uy) / len);
     const bad: string[] = [];
     for (let k = 1; k < n; k++) if (!(t[k]! > t[k - 1]!)) bad.push(`${KEYPOINT_NAMES[k]} is not below ${KEYPOINT_NAMES[k - 1]}`);

@@ -10,7 +10,7 @@ export {
   type KeypointEvaluation, type EvaluateOptions, type EvaluatedImage, type TruthForEvaluation,
 } from './evaluate.js';
 export { oksAp, oks, OKS_THRESHOLDS, type OksApResult, type GroundTruth, type Detection } from './oks-ap.js';
-export { qualityFlags, MIN_CONFIDENCE, SPACING_LOW, SPACING_HIGH } from './flags.js';
+export { qualityFlags, MIN_CONFIDENCE, SPACING_LOW, SPACING_HIGH, MAX_TILT_DEG } from './flags.js';
 export {
   KEYPOINT_NAMES, NUM_KEYPOINTS, readKeypointsFile, readResultsFile, pixelCentreOffset,
   type KeypointsFile, type KeypointResult, type TruthImage, type TruthAnnotation,

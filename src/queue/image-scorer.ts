@@ -1,7 +1,8 @@
 /**
  * The built-in radiograph scorer: an image DeepSurv model folder (kind deepsurv_image) with the
  * keypoint detector it carries. The chain is the one `spinesurv predict --image` runs: read the
- * radiograph, find L1..L5 with the model's detector, refuse a flagged set, cut the model's input,
+ * radiograph, refuse one that cannot be a lateral lumbar radiograph (docs/input-checks.md), find
+ * L1..L5 with the model's detector, refuse a flagged set, cut the model's input,
  * risk and survival at 1, 3 and 5 years.
  *
  * An archive holds radiographs, not clinical data, so `score` takes image-only models; a model that

@@ -41,7 +41,7 @@ export interface ServedImage {
   surv: Record<string, number> | null;
   /** Percentile of the risk among the model's training patients; null until scored. */
   percentile: number | null;
-  /** Why it was not scored: the detector's flags, a header that is not a lateral lumbar spine. */
+  /** Why it was not scored: the detector's flags, or why the image cannot be a lateral lumbar radiograph (its tags or pixels). */
   flags: string[];
   /**
    * Reasons to read a score with care although it was made, e.g. a clinical value outside the

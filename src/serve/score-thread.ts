@@ -11,8 +11,7 @@ import { basename, dirname, join } from 'node:path';
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { readRadiographBytes } from '../imaging/index.js';
 import { loadLandmarkModel } from '../landmarks/index.js';
-import { FlaggedRadiograph, keypointModelPath, keypointProblems, loadImageModel, parseImageModelJson, scoreRadiograph, type KeypointSet } from '../models/image/index.js';
-import { nonLumbarReason } from '../models/image/quality.js';
+import { FlaggedRadiograph, keypointModelPath, keypointProblems, loadImageModel, parseImageModelJson, refuseNotLateralLumbar, scoreRadiograph, type KeypointSet } from '../models/image/index.js';
 import { readModelJson } from '../models/model-json.js';
 import { setNumThreads } from '../torch/index.js';
 import { InputError } from '../util/errors.js';
@@ -46,11 +45,9 @@ async function main(): Promise<void> {
     try {
       // Messages name the instance by its tag (job.where), never the store's file path: reasons reach /api/results.
       const image = await readRadiographBytes(job.where, await readFile(job.file));
-      const notLumbar = nonLumbarReason(image.bodyPart, image.viewPosition);
-      if (notLumbar !== null) {
-        port.postMessage({ type: 'flagged', id: job.id, flags: [notLumbar], reason: `${notLumbar}; not scored`, predicted } satisfies ScoreReply);
-        return;
-      }
+      // The image's own checks come before the detector, so that a blank or turned image is refused
+      // for what it is and never shown with keypoints the detector made up on it.
+      refuseNotLateralLumbar(job.where, image);
       let set: KeypointSet;
       if (job.keypoints !== null) {
         set = { keypoints: job.keypoints, flags: [] };

@@ -29,6 +29,14 @@ test('an upside-down spine is flagged', () => {
   assert.ok(qualityFlags(flipped, CONF).some((x) => x.startsWith('order: L5 is not below L1')));
 });
 
+test('a spine lying across the image (turned 90°) is flagged by its direction; 30° from vertical is not', () => {
+  // L1 -> L5 going right and a little down: 76° from vertical.
+  const sideways = [100, 100, 130, 107, 160, 115, 190, 122, 220, 130];
+  assert.deepEqual(qualityFlags(sideways, CONF), ['direction: the L1-L5 axis is 76° from vertical (more than 45°); the image may be turned']);
+  const leaning = [0, 1, 2, 3, 4].flatMap((k) => [100 + 30 * k * Math.sin(Math.PI / 6), 100 + 30 * k * Math.cos(Math.PI / 6)]);
+  assert.deepEqual(qualityFlags(leaning, CONF), []);
+});
+
 test('one gap twice the others: spacing flag with the ratio', () => {
   // Gaps 30, 30, 60, 30 -> median 30; L3-L4 is 2.00x.
   const pts = [100, 100, 100, 130, 100, 160, 100, 220, 100, 250];

@@ -9,10 +9,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import Database from 'better-sqlite3';
+import { parse } from 'csv-parse/sync';
+import { writeDicom } from '../../src/imaging/index.js';
 import { modelVersion, queueNameFor } from '../../src/queue/index.js';
 import { bin, startRedis, tempDir, waitFor } from './helpers.js';
 import { tinyImageModel } from '../fixtures/tiny-image-model.js';
@@ -104,6 +106,15 @@ test('real image model: 300 radiographs, two queue workers, one killed with kill
     assert.equal((JSON.parse(local.stdout) as { scored: number }).scored, summary.scored);
     const localRows = readFileSync(join(dir, 'store-local', 'results.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
     assert.deepEqual(localRows.map((r) => [r[col('file')], r[col('status')], r[col('risk')]]), rows.map((r) => [r[col('file')], r[col('status')], r[col('risk')]]));
+
+    // What cannot be a lateral lumbar radiograph is flagged by the input checks, before the detector.
+    const odd = join(dir, 'odd');
+    mkdirSync(odd);
+    writeDicom(join(odd, 'blank.dcm'), { pixels: new Uint16Array(256 * 205).fill(1000), rows: 256, columns: 205, bitsStored: 12, pixelSpacing: [1, 1] });
+    cli(['score', '--model', model, '--images', odd, '--out', join(dir, 'store-odd'), '--json']);
+    const [blank] = parse(readFileSync(join(dir, 'store-odd', 'results.csv')), { columns: true }) as Record<string, string>[];
+    assert.deepEqual([blank.status, blank.risk, blank.flags], ['flagged', '', 'blank: every pixel has the value 1000']);
+    assert.match(blank.reason, /blank\.dcm: not a lateral lumbar radiograph \(blank: every pixel has the value 1000\); not scored$/);
   } finally {
     for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGTERM');
     await Promise.all(workers.map((w) => w.exited));

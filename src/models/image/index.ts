@@ -13,4 +13,4 @@ export { saveImageModel, loadImageModel, parseImageModelJson, keypointModelPath,
 export { gradCam, gradCamFromMaps, overlayPng, type CamMaps } from './gradcam.js';
 export { readVariantFolder, checkPreprocessParams, type VariantFolder, type VariantIndex, type ImageTransform } from './variant-folder.js';
 export { readImageCohortRows } from './cohort-rows.js';
-export { scoreRadiograph, keypointProblems, FlaggedRadiograph, SURVIVAL_YEARS, type RadiographScore, type KeypointSet } from './score-radiograph.js';
+export { scoreRadiograph, keypointProblems, refuseNotLateralLumbar, FlaggedRadiograph, NOT_A_LATERAL_LUMBAR_RADIOGRAPH, SURVIVAL_YEARS, type RadiographScore, type KeypointSet } from './score-radiograph.js';

@@ -1,11 +1,12 @@
 /**
  * Scores one new radiograph with an image model, the whole chain a clinic runs on a patient who is
- * in no cohort: read the file, refuse a radiograph that says it is not a lateral lumbar spine, find
- * L1..L5 with the model's keypoint detector (or take the caller's keypoints), refuse a flagged set by
- * name, cut the model's input with exactly the preprocessing its training input was made with
- * (src/preprocess, the parameters stored in the model folder), and return the log hazard ratio,
- * survival at 1, 3 and 5 years, the percentile among the training patients and any warnings
- * (clinical values outside the training ranges). With `heatmap`, also the Grad-CAM overlay as a PNG.
+ * in no cohort: read the file, refuse an image that cannot be a lateral lumbar radiograph (by its tags
+ * or its pixels: quality.ts), find L1..L5 with the model's keypoint detector (or take the caller's
+ * keypoints), refuse a flagged set by name, cut the model's input with exactly the preprocessing its
+ * training input was made with (src/preprocess, the parameters stored in the model folder), and
+ * return the log hazard ratio, survival at 1, 3 and 5 years, the percentile among the training
+ * patients and any warnings (clinical values outside the training ranges). With `heatmap`, also the
+ * Grad-CAM overlay as a PNG.
  */
 import { readRadiograph, windowToBytes, type Radiograph } from '../../imaging/index.js';
 import { tensor } from '../../torch/index.js';
@@ -13,7 +14,7 @@ import { InputError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { checkKeypoints, preprocessRadiographs, warpHeatmapBack } from '../../preprocess/index.js';
 import { LandmarkModel, qualityFlags } from '../../landmarks/index.js';
-import { nonLumbarReason } from './quality.js';
+import { refusalReasons } from './quality.js';
 import { gradCam, overlayPng } from './gradcam.js';
 import type { ClinicalValues } from './clinical.js';
 import type { ImageModel } from './model.js';
@@ -39,10 +40,23 @@ export interface RadiographScore {
 
 export const SURVIVAL_YEARS = [1, 3, 5];
 
+/**
+ * A radiograph not scored for the reasons in `flags`: its keypoints' (`what` 'keypoints flagged'), or
+ * the image's own, found before any keypoints (NOT_A_LATERAL_LUMBAR_RADIOGRAPH).
+ */
 export class FlaggedRadiograph extends InputError {
-  constructor(readonly file: string, readonly flags: string[]) {
-    super(`${file}: keypoints flagged (${flags.join('; ')}); not scored`);
+  constructor(readonly file: string, readonly flags: string[], what = 'keypoints flagged') {
+    super(`${file}: ${what} (${flags.join('; ')}); not scored`);
   }
+}
+
+/** What an image refused before its keypoints are looked for is called in messages. */
+export const NOT_A_LATERAL_LUMBAR_RADIOGRAPH = 'not a lateral lumbar radiograph';
+
+/** Throws FlaggedRadiograph naming `file` when the image cannot be a lateral lumbar radiograph. */
+export function refuseNotLateralLumbar(file: string, image: Radiograph): void {
+  const reasons = refusalReasons(image);
+  if (reasons.length > 0) throw new FlaggedRadiograph(file, reasons, NOT_A_LATERAL_LUMBAR_RADIOGRAPH);
 }
 
 const FULL_CONFIDENCE = [1, 1, 1, 1, 1];
@@ -64,7 +78,7 @@ export function keypointProblems(set: KeypointSet, given: boolean, rows: number,
 /**
  * keypoints: the caller's set (e.g. `--keypoints`), or the detector to find them with. Throws
  * InputError naming `file` (or options.where for clinical values) for a radiograph that cannot be
- * scored, FlaggedRadiograph for flagged keypoints.
+ * scored, FlaggedRadiograph for an image refused by quality.ts or for flagged keypoints.
  */
 export async function scoreRadiograph(
   model: ImageModel,
@@ -80,8 +94,8 @@ export async function scoreRadiograph(
   }
   const warnings = model.warnings([clinical], () => where)[0];
   const image = options.image ?? (await readRadiograph(file));
-  const notLumbar = nonLumbarReason(image.bodyPart, image.viewPosition);
-  if (notLumbar !== null) throw new InputError(`${file}: ${notLumbar}; not scored`);
+  // Before the detector, and for given keypoints too: a blank or turned image has no anatomy to score.
+  refuseNotLateralLumbar(file, image);
   const given = !(keypoints instanceof LandmarkModel);
   const set: KeypointSet = given ? keypoints : keypoints.predict([image])[0];
   const flags = keypointProblems(set, given, image.rows, image.columns);

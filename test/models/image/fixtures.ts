@@ -1,6 +1,6 @@
 /** Shared helpers for the image-model tests: a small synthetic cohort, its patch variant, a tiny keypoint detector. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,3 +42,23 @@ export function tinyDetector(cohort: string, out: string): string {
 
 /** Options for a fast `imagesurv fit` on the small cohort. */
 export const FAST_FIT = ['--ensemble', '1', '--input-size', String(PATCH_PX), '--width', '4', '--batch-size', '16', '--validation', '0.3', '--head-width', '8'];
+
+/**
+ * A copy of an image model folder whose keypoint detector has every weight zeroed: its heatmaps are
+ * the same constant everywhere, so it flags every radiograph (all five points at one place) on any
+ * CPU, which a trained detector's borderline cases do not promise. Returns the copy's folder and its
+ * detector's.
+ */
+export function blindDetectorModel(model: string, out: string): { model: string; detector: string } {
+  cpSync(model, out, { recursive: true });
+  const json = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')) as { keypoint_model: { folder: string } | null };
+  if (json.keypoint_model === null) throw new Error(`${model} has no keypoint detector to blind`);
+  const detector = join(out, json.keypoint_model.folder);
+  const weights = join(detector, 'weights.safetensors');
+  const bytes = readFileSync(weights);
+  // safetensors: an 8-byte little-endian header length, the JSON header, then the raw tensor data.
+  const dataStart = 8 + Number(bytes.readBigUInt64LE(0));
+  bytes.fill(0, dataStart);
+  writeFileSync(weights, bytes);
+  return { model: out, detector };
+}

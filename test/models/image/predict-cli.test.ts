@@ -1,15 +1,16 @@
-// `spinesurv predict` with an image model, the whole chain: read -> keypoints from the detector stored
-// in the model folder (a tiny one trained here) -> quality flags -> the patch variant with the stored
+// `spinesurv predict` with an image model, the whole chain: read -> the input checks (tags and pixels)
+// -> keypoints from the detector stored in the model folder (a tiny one trained here) -> quality flags -> the patch variant with the stored
 // preprocess parameters -> risk. References: `landmarks predict` (the detector's own command) for the
 // keypoints and flags, and the variant folder written by `spinesurv preprocess` for the model input.
 // Also the batch form, the overlay PNG, and every bad input refused with exit 2 naming it.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { readRadiograph, windowToBytes, writeDicom } from '../../../src/imaging/index.js';
-import { FAST_FIT, runCli, smallCohort, tinyDetector } from './fixtures.js';
+import { blindDetectorModel, FAST_FIT, runCli, smallCohort, tinyDetector } from './fixtures.js';
 
 type Result = { image_id: number; file_name: string; keypoints: number[]; flags: string[] };
 type Out = { risk: number; surv: Record<string, number>; percentile: number; keypoints: number[]; flags: string[]; warnings: string[]; model: { name: string; version: number } };
@@ -106,18 +107,31 @@ test('batch form: keeps the rows, adds risk and surv_<t> with the detector, the 
   assert.ok(Math.abs(Number(readFileSync(out2, 'utf8').trim().split('\n')[1].split(',')[4]) - Number(lines[1].split(',')[4])) < 1e-3);
 });
 
-test('a radiograph the detector flags exits 2 naming the flags `landmarks predict` reports, and gives no risk', async () => {
+test('a blank image is refused before the detector: exit 2 naming the file and the reason, no risk', async () => {
   const s = await setup;
   const blank = join(s.dir, 'blank.dcm');
   writeDicom(blank, { pixels: new Uint16Array(256 * 256).fill(1000), rows: 256, columns: 256, bitsStored: 12, pixelSpacing: [0.3, 0.3] });
-  const refFile = join(s.dir, 'blank.json');
-  assert.equal(runCli(['landmarks', 'predict', '--model', s.detector, '--images', blank, '--out', refFile]).status, 0);
+  // The detector's keypoints are not asked for, so given ones do not get it scored either.
+  for (const keypoints of [[], ['--keypoints', xy(s.good[0].keypoints).join(',')]]) {
+    const r = runCli(['predict', '--model', s.model, '--image', blank, ...keypoints, '--age', '62', '--sex', 'F', '--json']);
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr.trim(), `spinesurv predict: ${blank}: not a lateral lumbar radiograph (blank: every pixel has the value 1000); not scored`);
+  }
+});
+
+test('a radiograph the detector flags exits 2 naming the flags `landmarks predict` reports, and gives no risk', async () => {
+  const s = await setup;
+  // A detector with zeroed weights flags every radiograph on any CPU; a trained one flags only borderline ones.
+  const blind = blindDetectorModel(s.model, join(s.dir, 'blind-model'));
+  const refFile = join(s.dir, 'blind.json');
+  assert.equal(runCli(['landmarks', 'predict', '--model', blind.detector, '--images', s.image, '--out', refFile]).status, 0);
   const flags = (JSON.parse(readFileSync(refFile, 'utf8')) as Result[])[0].flags;
-  assert.ok(flags.length > 0, 'the detector flags a blank image');
-  const r = runCli(['predict', '--model', s.model, '--image', blank, '--age', '62', '--sex', 'F', '--json']);
+  assert.ok(flags.length > 0, 'the blind detector flags a radiograph');
+  const r = runCli(['predict', '--model', blind.model, '--image', s.image, '--age', '62', '--sex', 'F', '--json']);
   assert.equal(r.status, 2, r.stderr);
   assert.equal(r.stdout, '');
-  assert.match(r.stderr, /blank\.dcm: keypoints flagged \(/);
+  assert.ok(r.stderr.includes(`${s.image}: keypoints flagged (`), r.stderr);
   for (const f of flags) assert.ok(r.stderr.includes(f), `${f} in ${r.stderr}`);
   assert.match(r.stderr, /not scored/);
 });
@@ -145,6 +159,17 @@ test('bad input: exit 2 and one line naming it', async () => {
   const chest = join(s.dir, 'chest.dcm');
   writeDicom(chest, { pixels: new Uint16Array(256 * 256).fill(1000), rows: 256, columns: 256, bitsStored: 12, pixelSpacing: [0.3, 0.3], bodyPart: 'CHEST' });
   cases.push([['predict', '--model', s.model, '--image', chest, '--age', '62', '--sex', 'F'], /Body Part Examined is "CHEST"/]);
+  // A real radiograph whose header says CT, and one turned on its side: refused before the detector.
+  const ct = join(s.dir, 'ct.dcm');
+  cpSync(s.image, ct);
+  assert.equal(spawnSync('dcmodify', ['-nb', '-gin', '-m', '(0008,0060)=CT', ct]).status, 0);
+  cases.push([['predict', '--model', s.model, '--image', ct, '--age', '62', '--sex', 'F'], /ct\.dcm: not a lateral lumbar radiograph \(Modality is "CT", not a projection radiograph/]);
+  const upright = await readRadiograph(s.image);
+  const turned = new Uint16Array(upright.pixels.length);
+  for (let i = 0; i < upright.columns; i++) for (let j = 0; j < upright.rows; j++) turned[i * upright.rows + j] = upright.pixels[(upright.rows - 1 - j) * upright.columns + i];
+  const sideways = join(s.dir, 'sideways.dcm');
+  writeDicom(sideways, { pixels: turned, rows: upright.columns, columns: upright.rows, bitsStored: 12, pixelSpacing: [0.3, 0.3] });
+  cases.push([['predict', '--model', s.model, '--image', sideways, '--age', '62', '--sex', 'F'], /sideways\.dcm: not a lateral lumbar radiograph \(the image is wider than tall/]);
   // Model folders: an older format (the interim patch cutter's), one without a detector, one made on masks.
   const edited = (name: string, edit: (j: Record<string, any>) => void): string => {
     const dir = join(s.dir, name);

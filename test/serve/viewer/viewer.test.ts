@@ -21,7 +21,7 @@ import { parse } from 'csv-parse/sync';
 import type { Browser, Page } from 'playwright-core';
 import { startServe, type RunningServe } from '../../../src/serve/serve.js';
 import { WORKLIST_CSV_COLUMNS } from '../../../src/serve/viewer/worklist-csv.js';
-import { readRadiograph } from '../../../src/imaging/index.js';
+import { readRadiograph, writeDicom } from '../../../src/imaging/index.js';
 import type { ServedImage, ViewerBackend } from '../../../src/serve/backend.js';
 import {
   acknowledged, bin, cli, freePort, getJson, radiographs, startServe as startServeProcess, storescu, storescuAsync, tempDir, tinyImageModel, waitFor,
@@ -47,6 +47,8 @@ describe('web viewer over the real server, storescu and chromium', { timeout: 60
   let patients: (CohortPatient & { uid: string; sexGiven: boolean })[];
   /** A copy of a radiograph whose header says Patient's Age 030M: scored as an extrapolation. */
   let young: { file: string; uid: string };
+  /** A radiograph turned on its side: refused by the input checks, whatever the detector makes of it. */
+  let turned: { file: string; uid: string };
   const log: string[] = [];
   const pageErrors: string[] = [];
 
@@ -80,9 +82,16 @@ describe('web viewer over the real server, storescu and chromium', { timeout: 60
     copyFileSync(patients[1].file, youngFile);
     assert.equal(spawnSync('dcmodify', ['-nb', '-gin', '-i', '(0010,0020)=YOUNG', '-i', '(0010,1010)=030M', '-i', '(0010,0040)=F', youngFile]).status, 0);
     young = { file: youngFile, uid: (await readRadiograph(youngFile, { phi: true })).phi!.SOPInstanceUID };
+    const upright = await readRadiograph(patients[2].file);
+    const sideways = new Uint16Array(upright.pixels.length);
+    for (let i = 0; i < upright.columns; i++) for (let j = 0; j < upright.rows; j++) sideways[i * upright.rows + j] = upright.pixels[(upright.rows - 1 - j) * upright.columns + i];
+    const turnedFile = join(dir, 'turned.dcm');
+    writeDicom(turnedFile, { pixels: sideways, rows: upright.columns, columns: upright.rows, bitsStored: 12, pixelSpacing: upright.pixelSpacing!, patientId: 'TURNED' });
+    assert.equal(spawnSync('dcmodify', ['-nb', '-gin', '-i', '(0010,1010)=065Y', '-i', '(0010,0040)=F', turnedFile]).status, 0);
+    turned = { file: turnedFile, uid: (await readRadiograph(turnedFile, { phi: true })).phi!.SOPInstanceUID };
     await open(false);
     // One association per file, in order, so that they arrive (and are listed) in this order.
-    for (const file of [...patients.map((p) => p.file), youngFile]) {
+    for (const file of [...patients.map((p) => p.file), youngFile, turnedFile]) {
       const sent = await storescuAsync(serve.dicomPort, [file]);
       assert.deepEqual(acknowledged(sent.output).success, [file], sent.output);
     }
@@ -151,7 +160,12 @@ describe('web viewer over the real server, storescu and chromium', { timeout: 60
   it('has a mix to look at: scored, flagged and waiting for a clinical value', async () => {
     const images = await backend.list();
     assert.ok(images.filter((i) => i.status === 'scored').length >= 2, 'two scored');
-    assert.ok(images.filter((i) => i.status === 'flagged').length >= 1, 'one flagged by the detector');
+    // The turned radiograph, by the input checks (no weights involved); the detector may flag others.
+    const refused = images.find((i) => i.sopInstanceUid === turned.uid)!;
+    assert.equal(refused.status, 'flagged');
+    assert.match(refused.flags.join('; '), /^the image is wider than tall \(256 x 205\)/);
+    assert.match(refused.reason!, /: not a lateral lumbar radiograph \(the image is wider than tall/);
+    assert.deepEqual(refused.predictedKeypoints, null, 'refused before the detector');
     const warned = images.find((i) => i.sopInstanceUid === young.uid)!;
     assert.equal(warned.status, 'scored');
     assert.match(warned.warnings.join(), /^age 2\.5 is outside the training range .*; the risk is an extrapolation$/);
