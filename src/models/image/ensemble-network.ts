@@ -62,11 +62,21 @@ export class EnsembleSurvNetwork extends Module {
   }
 
   private scoreWithMaps(images: Tensor): { score: Tensor; maps: Tensor } {
-    const outs = this.members.map((m) => m.riskWithMaps(images, null));
-    const score = cat(outs.map((o) => o.risk), 1).mean(1, true);
-    // Side by side along the feature axis, Grad-CAM of the ensemble is that of one wide last layer.
-    const maps = outs.length === 1 ? outs[0].maps : cat(outs.map((o) => o.maps), 1);
-    return { score, maps };
+    const [b, c, h, w] = images.shape;
+    if (c !== this.channels) throw new RangeError(`network expects ${this.channels} channels, got ${c}`);
+    const flat = images.reshape([b * c, 1, h, w]);
+    const each = this.members.map((m) => m.encoder.featureMaps(flat));
+    // The members' last maps side by side along the feature axis, and each member's risk computed from
+    // its slice of that one tensor: Grad-CAM of the ensemble is then that of one wide last layer.
+    const maps = cat(each, 1);
+    let offset = 0;
+    const risks = this.members.map((m, k) => {
+      const width = each[k].shape[1];
+      const slice = maps.narrow(1, offset, width);
+      offset += width;
+      return m.riskFromMaps(slice, b, null);
+    });
+    return { score: cat(risks, 1).mean(1, true), maps };
   }
 
   riskWithMaps(images: Tensor, clinical: Tensor | null): RiskWithMaps {

@@ -88,14 +88,19 @@ export class ImageSurvNetwork extends Module implements RiskNetwork {
   riskWithMaps(images: Tensor, clinical: Tensor | null): RiskWithMaps {
     const [b, c, h, w] = images.shape;
     if (c !== this.channels) throw new RangeError(`network expects ${this.channels} channels, got ${c}`);
-    if ((clinical === null ? 0 : clinical.shape[1]) !== this.clinicalCount) throw new RangeError(`network expects ${this.clinicalCount} clinical covariates`);
     const maps = this.encoder.featureMaps(images.reshape([b * c, 1, h, w]));
+    return { risk: this.riskFromMaps(maps, b, clinical), maps };
+  }
+
+  /** The rest of the forward pass from the encoder's last maps (B * C, features, h, w): pooling, covariates, head. */
+  riskFromMaps(maps: Tensor, b: number, clinical: Tensor | null): Tensor {
+    if ((clinical === null ? 0 : clinical.shape[1]) !== this.clinicalCount) throw new RangeError(`network expects ${this.clinicalCount} clinical covariates`);
     const pooled = maps.mean([2, 3]); // (B*C, F): the ResNet's global average pool
-    const perImage = pooled.reshape([b, c, -1]);
+    const perImage = pooled.reshape([b, this.channels, -1]);
     const features = this.config.pool === 'mean' ? perImage.mean(1) : perImage.flatten(1);
     const z = clinical === null ? null : clinical.to(features.dtype);
     const input = z === null ? features : cat([features, z], 1);
     const head = this.head.forward(input);
-    return { risk: this.clinicalTerm === null || z === null ? head : head.add(this.clinicalTerm.forward(z)), maps };
+    return this.clinicalTerm === null || z === null ? head : head.add(this.clinicalTerm.forward(z));
   }
 }

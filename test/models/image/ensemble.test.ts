@@ -2,15 +2,15 @@
 // - members trained in two child processes are bit for bit the members trained one after another here
 //   (so the cores used never change a number);
 // - the fusion is R's coxph (Efron) of the out-of-fold image score and the standardised covariates;
-// - the model's risk is, by hand, fusion . [mean of the members' log hazard ratios, z], and a saved
-//   model scores the same after loading.
+// - the model's risk is, by hand, fusion . [mean of the members' log hazard ratios, z]; its Grad-CAM
+//   explains that risk; a saved model scores the same after loading.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { noGrad, scope, tensor } from '../../../src/torch/index.js';
 import {
-  CLINICAL_COLUMNS, DEFAULT_IMAGE_CONFIG, EnsembleSurvNetwork, fuseImageModel, loadImageModel, readImageCohortRows, readVariantFolder, saveImageModel,
+  CLINICAL_COLUMNS, DEFAULT_IMAGE_CONFIG, EnsembleSurvNetwork, fuseImageModel, gradCam, loadImageModel, readImageCohortRows, readVariantFolder, saveImageModel,
   trainImageMembers, trainImageMembersInProcesses, type ImageModelConfig,
 } from '../../../src/models/image/index.js';
 import { imagesAtSize } from '../../../src/models/image/image-batch.js';
@@ -71,6 +71,13 @@ test("the fusion is R's coxph of the out-of-fold image score and the covariates;
       const byHand = fusion[0] * score + fusion[1] * z[i * p] + fusion[2] * z[i * p + 1] + fusion[3] * z[i * p + 2];
       assert.ok(Math.abs(scored[i] - byHand) < 1e-5, `row ${i}: ${scored[i]} vs ${byHand}`);
     }
+    // Grad-CAM of the fused risk reaches every member's maps (one wide last layer).
+    const one = picked.narrow(0, 0, 1);
+    const cam = gradCam(model, one, rows[0].clinical);
+    assert.equal(cam.channels, 5);
+    assert.ok(cam.maps.some((v) => v > 0), 'the ensemble has a Grad-CAM map');
+    assert.ok(Math.abs(cam.risk - scored[0]) < 1e-5, `Grad-CAM explains the scored risk: ${cam.risk} vs ${scored[0]}`);
+    one.dispose();
     const out = join(dir, 'ensemble-model');
     rmSync(out, { recursive: true, force: true });
     await saveImageModel(out, model);
