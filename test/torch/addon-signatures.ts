@@ -163,6 +163,7 @@ export const SIGNATURES: Record<string, Signature[]> = {
   manualSeed: one('I', () => [7]),
   setNumThreads: one('I', (m) => [m.native.getNumThreads()]),
   getNumThreads: one('', () => []),
+  setMkldnnEnabled: one('B', () => [true]),
   runtimeInfo: one('', () => []),
 
   optimizerCreate: [
