@@ -93,7 +93,14 @@ export function chooseComputeMode(settings: Partial<ComputeSettings> = {}): Comp
     return next;
   }
   chosen = next;
-  if (next.mode === 'reproducible') for (const [k, v] of Object.entries(REPRODUCIBLE_ENV)) process.env[k] = v;
+  if (next.mode === 'reproducible') {
+    for (const [k, v] of Object.entries(REPRODUCIBLE_ENV)) process.env[k] = v;
+    process.env.SPINESURV_PINNED = '1';
+  } else if (process.env.SPINESURV_PINNED === '1') {
+    // A --fast child of a reproducible process inherits its pins: they are ours, not the user's, so they go.
+    for (const k of Object.keys(REPRODUCIBLE_ENV)) delete process.env[k];
+    delete process.env.SPINESURV_PINNED;
+  }
   // Worker threads and child processes read the choice from the environment.
   process.env.SPINESURV_COMPUTE = next.mode;
   process.env.SPINESURV_THREADS = String(next.threads);

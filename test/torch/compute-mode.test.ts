@@ -16,6 +16,7 @@ function run(args: string[], capability: string): { status: number | null; stdou
   const env: NodeJS.ProcessEnv = { ...process.env, ATEN_CPU_CAPABILITY: capability };
   delete env.SPINESURV_COMPUTE;
   delete env.SPINESURV_THREADS;
+  delete env.SPINESURV_PINNED;
   const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -56,6 +57,16 @@ test('the same seed gives the same weights under ATEN_CPU_CAPABILITY=default and
     const fastAvx2 = fit('avx2', ['--fast', '--threads', '1'], 'e');
     assert.notEqual(fastDefault, fastAvx2, 'with --fast the kernels should differ on an AVX2 machine (else this test proves nothing)');
   }
+});
+
+test("a --fast child of a reproducible process does not inherit the parent's pins", () => {
+  const env: NodeJS.ProcessEnv = { ...process.env, SPINESURV_COMPUTE: 'reproducible', SPINESURV_PINNED: '1', ATEN_CPU_CAPABILITY: 'default', DNNL_MAX_CPU_ISA: 'AVX2' };
+  const r = spawnSync(process.execPath, [cli, 'engine', 'info', '--json', '--fast'], { encoding: 'utf8', env });
+  assert.equal(r.status, 0, r.stderr);
+  const compute = (JSON.parse(r.stdout) as { compute: { mode: string; cpu_capability: string; onednn_max_isa: string | null } }).compute;
+  assert.equal(compute.mode, 'fast');
+  assert.equal(compute.onednn_max_isa, null);
+  assert.equal(compute.cpu_capability, hasAvx2 ? 'avx2' : 'default');
 });
 
 test('--fast and --threads are read before the command loads; a bad count is a usage error', () => {
