@@ -42,10 +42,6 @@ export class EnsembleSurvNetwork extends Module {
     noGrad(() => scope(() => void w.copy_(tensor(Float32Array.from(beta), [1, beta.length]).to(w.dtype))));
   }
 
-  fusionCoefficients(): number[] {
-    return Array.from(noGrad(() => scope(() => this.fusion.weight.toFloat64Array())));
-  }
-
   forward(images: Tensor): Tensor {
     return this.risk(images, null);
   }
@@ -54,11 +50,6 @@ export class EnsembleSurvNetwork extends Module {
     const { risk, maps } = this.riskWithMaps(images, clinical);
     maps.dispose();
     return risk;
-  }
-
-  /** The image score alone: the mean of the members' log hazard ratios, (B, 1). */
-  imageScore(images: Tensor): Tensor {
-    return this.scoreWithMaps(images).score;
   }
 
   private scoreWithMaps(images: Tensor): { score: Tensor; maps: Tensor } {
