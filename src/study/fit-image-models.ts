@@ -140,8 +140,8 @@ function trainingNote(key: string, t: NonNullable<ImageModel['training']>): stri
   if (e === undefined) {
     return `${key}: ${t.epochsRun} epochs${t.stoppedEarly ? `, stopped early at the best validation C-index (epoch ${t.bestEpoch})` : ''}${t.clinicalFallback ? '; the clinical-only Cox model was kept (the image did not beat it on validation)' : ''}`;
   }
-  const [w, ...rest] = e.fusion.coefficients;
-  void rest;
+  const w = e.fusion.fitted[0];
   return `${key}: ${e.members.length} cross-fitted members of ${t.epochsRun} epochs; held-out C of the members ${e.memberHeldOutC.mean.toFixed(3)} ± ${e.memberHeldOutC.sd.toFixed(3)} (SD); ` +
-    `out-of-fold C of the image score ${e.imageOutOfFoldC.toFixed(3)}; fusion weight of the image ${w.toFixed(3)} (SE ${Number.isFinite(e.fusion.imageSe) ? e.fusion.imageSe.toFixed(3) : 'n/a'})`;
+    `out-of-fold C of the image score ${e.imageOutOfFoldC.toFixed(3)}; fusion weight of the image ${w.toFixed(3)} (SE ${Number.isFinite(e.fusion.imageSe) ? e.fusion.imageSe.toFixed(3) : 'n/a'}), ` +
+    `x ${e.fusion.imageFactor.toFixed(2)} for the mean of the members (their shared variance ${e.fusion.agreement.sharedVariance.toFixed(2)} of ${e.fusion.agreement.singleVariance.toFixed(2)})`;
 }

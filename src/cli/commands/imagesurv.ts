@@ -146,7 +146,7 @@ async function fit(argv: string[]): Promise<number> {
       const tr = model.training!;
       if (tr.ensemble) {
         const e = tr.ensemble;
-        log(`imagesurv fit: ${e.members.length} members of ${tr.epochsRun} epochs; held-out C ${e.memberHeldOutC.mean.toFixed(4)} ± ${e.memberHeldOutC.sd.toFixed(4)}; out-of-fold C of the image ${e.imageOutOfFoldC.toFixed(4)}; fusion [${e.fusion.coefficients.map((b) => b.toFixed(4)).join(', ')}]; ${tr.seconds.toFixed(1)} s`);
+        log(`imagesurv fit: ${e.members.length} members of ${tr.epochsRun} epochs; held-out C ${e.memberHeldOutC.mean.toFixed(4)} ± ${e.memberHeldOutC.sd.toFixed(4)}; out-of-fold C of the image ${e.imageOutOfFoldC.toFixed(4)}; fusion [${e.fusion.coefficients.map((b) => b.toFixed(4)).join(', ')}] (fitted on one member's score [${e.fusion.fitted.map((b) => b.toFixed(4)).join(', ')}], image x ${e.fusion.imageFactor.toFixed(2)} for the members' mean); ${tr.seconds.toFixed(1)} s`);
       } else log(`imagesurv fit: ${tr.epochsRun} epochs${tr.resumedFromEpoch > 0 ? ` (resumed after epoch ${tr.resumedFromEpoch})` : ''}, ${tr.clinicalFallback ? 'kept the clinical-only Cox model (the image did not beat it on validation)' : `kept epoch ${tr.bestEpoch}`} (validation C ${tr.bestValC.toFixed(4)}, loss ${tr.bestValLoss.toFixed(4)}), ${tr.seconds.toFixed(1)} s`);
       await saveImageModel(out, model, {
         keypointModel: landmarks,

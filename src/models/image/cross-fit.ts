@@ -4,12 +4,13 @@
  * 1. trainMembers: the training rows are dealt into K event-stratified folds; member k, an image-only
  *    DeepSurv network, trains on the other K-1 folds for the whole fixed schedule (train.ts with
  *    fixedSchedule) and scores fold k. Each member is a pure function of its task and the data
- *    (trainOneMember), so members may train at once on worker threads (member-thread.ts) with the
+ *    (trainOneMember), so members may train at once in child processes (member-process.ts) with the
  *    same results. Each member is centred (its output layer's bias) so that its
  *    mean log hazard ratio over all training rows is 0: the Cox likelihood leaves a network's offset
  *    free, and the out-of-fold scores of K members are pooled below.
  * 2. fuseMembers: the Cox model of the out-of-fold image score and the standardised covariates, on all
- *    training rows, gives the fusion weights. The members are shared by clinical models 1-3 and image
+ *    training rows, gives the fusion weights, calibrated to the mean of the members that a new patient
+ *    is scored by (ensemble-calibration.ts says why). The members are shared by clinical models 1-3 and image
  *    only (the study trains them once per subgroup); only the fusion differs.
  *
  * Everything a reader needs to tell a stable run from a lucky one is returned and saved in the model
@@ -24,6 +25,7 @@ import { complement, stratifiedFolds } from '../splits.js';
 import { restoreState, snapshotState, type StateSnapshot } from '../snapshot.js';
 import { countEvents } from '../survival-data.js';
 import type { ImageModelConfig } from './config.js';
+import { calibrateFusion, memberAgreement, type MemberAgreement } from './ensemble-calibration.js';
 import { EnsembleSurvNetwork } from './ensemble-network.js';
 import { ImageSurvNetwork } from './network.js';
 import { networkRisks, trainImageNetwork, type ImageEpochLog } from './train.js';
@@ -49,6 +51,8 @@ export interface TrainedMembers {
   members: MemberRecord[];
   /** Harrell's C of the pooled out-of-fold image score over all training rows. */
   outOfFoldC: number;
+  /** How much the members agree: what the fusion's calibration to the members' mean needs. */
+  agreement: MemberAgreement;
 }
 
 /** The data every member trains on: the images at the network's input size and the survival rows. */
@@ -77,8 +81,8 @@ export interface MemberOutcome {
   member: number;
   /** The member's weights (an ImageSurvNetwork's state, without the member prefix). */
   state: StateSnapshot;
-  /** The centred scores of the held-out rows, in the order of `held`. */
-  heldOutScore: Float64Array;
+  /** The member's centred scores on every training row (its held-out fold's are out of fold). */
+  score: Float64Array;
   record: MemberRecord;
 }
 
@@ -115,7 +119,7 @@ export function trainOneMember(task: MemberTask, data: MemberData, onEpoch?: (en
     return {
       member: task.member,
       state: snapshotState(member),
-      heldOutScore: Float64Array.from(task.held, (i) => risk[i] - mean),
+      score: Float64Array.from(risk, (r) => r - mean),
       record: {
         member: task.member, trainRows: n - task.held.length, heldOutRows: task.held.length, heldOutEvents: countEvents(take(event, task.held)),
         epochs: result.epochsRun, heldOutC: result.bestValC, seconds: (performance.now() - started) / 1000, log: result.log,
@@ -133,12 +137,13 @@ export function assembleMembers(tasks: MemberTask[], outcomes: MemberOutcome[], 
   const sorted = [...outcomes].sort((a, b) => a.member - b.member);
   for (const o of sorted) {
     for (const [k, v] of o.state) state.set(`member${o.member}.${k}`, v);
-    tasks[o.member].held.forEach((row, j) => (outOfFoldScore[row] = o.heldOutScore[j]));
+    for (const row of tasks[o.member].held) outOfFoldScore[row] = o.score[row];
   }
-  return { state, memberCount: tasks.length, outOfFoldScore, members: sorted.map((o) => o.record), outOfFoldC: harrellC(time, event, outOfFoldScore).c };
+  const agreement = memberAgreement(sorted.map((o) => o.score), sorted.map((o) => tasks[o.member].held), outOfFoldScore);
+  return { state, memberCount: tasks.length, outOfFoldScore, members: sorted.map((o) => o.record), outOfFoldC: harrellC(time, event, outOfFoldScore).c, agreement };
 }
 
-/** Every member here, one after another (the threads' version: fit.ts trainImageMembersInThreads). */
+/** Every member here, one after another (the processes' version: fit.ts trainImageMembersInProcesses). */
 export function trainMembers(
   config: ImageModelConfig,
   data: MemberData,
@@ -152,8 +157,16 @@ export function trainMembers(
 }
 
 export interface FusionRecord {
-  /** Cox coefficients: [image score, covariates...] (a covariate constant on the training rows gets 0). */
+  /**
+   * What the network applies to [mean of the members' scores, covariates...]: the fitted coefficients
+   * calibrated to the members' mean (ensemble-calibration.ts).
+   */
   coefficients: number[];
+  /** The Cox fit on [out-of-fold image score, covariates...] (a covariate constant on the training rows gets 0). */
+  fitted: number[];
+  /** coefficients[0] / fitted[0]: how much the calibration raised the image's weight. */
+  imageFactor: number;
+  agreement: MemberAgreement;
   /** Standard error of the image score's coefficient (NaN when the fit could not give one). */
   imageSe: number;
   /** Harrell's C of the fused out-of-fold risk on the training rows. */
@@ -184,8 +197,9 @@ export function fuseMembers(
     }
   }
   const fit = coxph({ time, event, covariates: columns, ties: config.training.ties, concordance: false });
-  const coefficients = new Array<number>(1 + p).fill(0);
-  used.forEach((j, c) => (coefficients[j] = Number.isFinite(fit.coef[c]) ? fit.coef[c] : 0));
+  const fitted = new Array<number>(1 + p).fill(0);
+  used.forEach((j, c) => (fitted[j] = Number.isFinite(fit.coef[c]) ? fit.coef[c] : 0));
+  const { coefficients, imageFactor } = calibrateFusion(fitted, trained.outOfFoldScore, z, p, trained.agreement);
   const network = new EnsembleSurvNetwork(config, channels, p, trained.memberCount);
   try {
     // The members only: the fusion of the training run (no covariates) has another shape.
@@ -198,6 +212,9 @@ export function fuseMembers(
   }
   return {
     network,
-    fusion: { coefficients, imageSe: Number.isFinite(fit.se[0]) ? fit.se[0] : NaN, outOfFoldC: harrellC(time, event, fit.linearPredictor).c },
+    fusion: {
+      coefficients, fitted, imageFactor, agreement: trained.agreement,
+      imageSe: Number.isFinite(fit.se[0]) ? fit.se[0] : NaN, outOfFoldC: harrellC(time, event, fit.linearPredictor).c,
+    },
   };
 }

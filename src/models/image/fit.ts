@@ -165,8 +165,9 @@ export function fuseImageModel(members: ImageMembers, options: FitImageOptions):
   const standardization = fitStandardization(raw, rows.length, p);
   const z = p > 0 ? applyStandardization(raw, rows.length, p, standardization) : null;
   const { network, fusion } = fuseMembers(members.trained, config, variant.index.channels, z, p, prepared.time, prepared.event);
-  // The out-of-fold fused risk: what the baseline hazard and the percentiles are estimated on.
-  const b = fusion.coefficients;
+  // The out-of-fold fused risk (the fit as fitted, on one member's score): what the baseline hazard and
+  // the percentiles are estimated on.
+  const b = fusion.fitted;
   const oofRisk = Float64Array.from(members.trained.outOfFoldScore, (score, i) => {
     let r = b[0] * score;
     for (let j = 0; j < p; j++) r += b[j + 1] * z![i * p + j];

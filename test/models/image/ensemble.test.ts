@@ -1,7 +1,8 @@
 // The cross-fitted image ensemble (ensemble-network.ts, cross-fit.ts):
 // - members trained in two child processes are bit for bit the members trained one after another here
 //   (so the cores used never change a number);
-// - the fusion is R's coxph (Efron) of the out-of-fold image score and the standardised covariates;
+// - the fusion is fitted as R's coxph (Efron) of the out-of-fold image score and the standardised
+//   covariates (its calibration to the members' mean: ensemble-calibration.test.ts);
 // - the model's risk is, by hand, fusion . [mean of the members' log hazard ratios, z]; its Grad-CAM
 //   explains that risk; a saved model scores the same after loading.
 import { test } from 'node:test';
@@ -40,14 +41,14 @@ test('members trained in two processes are the members trained one after another
   }
 });
 
-test("the fusion is R's coxph of the out-of-fold image score and the covariates; the risk is fusion . [mean member score, z]; a saved model scores the same", async () => {
+test("the fusion is fitted as R's coxph of the out-of-fold image score and the covariates; the risk is fusion . [mean member score, z]; a saved model scores the same", async () => {
   const { cohort, patches, dir } = await fixture;
   const variant = readVariantFolder(patches);
   try {
     const rows = readImageCohortRows(cohort, CLINICAL_COLUMNS[2], 'train');
     const members = trainImageMembers({ variant, rows, config: CONFIG, seed: 8 });
     const model = fuseImageModel(members, { variant, rows, config: CONFIG });
-    const fusion = model.training!.ensemble!.fusion.coefficients;
+    const { fitted, coefficients: fusion } = model.training!.ensemble!.fusion;
     const z = model.standardizedClinical(rows.map((r) => r.clinical))!;
     const p = 3;
     const col = (j: number) => Array.from({ length: rows.length }, (_, i) => z[i * p + j]).join(',');
@@ -56,7 +57,7 @@ test("the fusion is R's coxph of the out-of-fold image score and the covariates;
         'fit <- coxph(Surv(v(1), v(2)) ~ v(3) + v(4) + v(5) + v(6), ties = "efron"); emit(unname(coef(fit)))',
       [rows.map((x) => x.time).join(','), rows.map((x) => x.event).join(','), Array.from(members.trained.outOfFoldScore).join(','), col(0), col(1), col(2)],
     ) as number[];
-    fusion.forEach((b, j) => assert.ok(Math.abs(b - r[j]) < 1e-6, `coefficient ${j}: ${b} vs R ${r[j]}`));
+    fitted.forEach((b, j) => assert.ok(Math.abs(b - r[j]) < 1e-6, `coefficient ${j}: ${b} vs R ${r[j]}`));
 
     // By hand: each member's log hazard ratio, their mean, then the Cox fusion with the covariates.
     const network = model.network as EnsembleSurvNetwork;
