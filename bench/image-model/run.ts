@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { F, manualSeed, noGrad, rand, randn, scope, setNumThreads, tensor, runtimeInfo } from '../../src/torch/index.js';
 import { ImageSurvNetwork } from '../../src/models/image/network.js';
-import { SavableAdamW } from '../../src/models/image/adamw.js';
+import { SavableAdamW } from '../../src/torch/savable-adamw.js';
 import { DEFAULT_IMAGE_CONFIG } from '../../src/models/image/config.js';
 import { coxLossFromPlan, planCoxLoss } from '../../src/models/cox-loss.js';
 import { readRadiograph, writeDicom } from '../../src/imaging/index.js';

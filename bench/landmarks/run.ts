@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { F, noGrad, rand, randn, scope, setNumThreads, getNumThreads } from '../../src/torch/index.js';
 import { HRNet } from '../../src/landmarks/hrnet.js';
-import { CheckpointableAdam } from '../../src/landmarks/adam.js';
+import { detectorAdam } from '../../src/landmarks/detector-optimizer.js';
 import { cpuProfile } from '../../src/landmarks/profiles.js';
 import { LandmarkModel, modelJson } from '../../src/landmarks/model.js';
 import { encodeDicom, readRadiograph } from '../../src/imaging/index.js';
@@ -42,7 +42,7 @@ const profile = cpuProfile();
 const batch = profile.batchSize, size = profile.inputSize;
 
 const net = new HRNet(profile.network);
-const adam = new CheckpointableAdam(net.namedParameters(), 1e-3);
+const adam = detectorAdam(net, 1e-3);
 const x = randn([batch, 1, size, size]);
 const target = rand([batch, 5, size / 4, size / 4]);
 const one = randn([1, 1, size, size]);

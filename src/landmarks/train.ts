@@ -10,15 +10,15 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as F from '../torch/functional.js';
-import { decodeSafetensors, encodeSafetensors, manualSeed, randn, scope, tensor, type Tensor } from '../torch/index.js';
+import { decodeSafetensors, encodeSafetensors, manualSeed, randn, scope, tensor, type SavableAdamW, type Tensor } from '../torch/index.js';
 import { InputError, UsageError } from '../util/errors.js';
 import { checkOutputFolder } from '../util/output-folder.js';
 import { writeDirAtomic, writeFileAtomic } from '../util/atomic-write.js';
 import { Random } from '../util/random.js';
-import { CheckpointableAdam } from './adam.js';
 import { NUM_KEYPOINTS } from './coco.js';
 import { encodeHeatmaps } from './codec.js';
 import { cohortImages, loadSamples, readKeypointsFile, type Sample } from './dataset.js';
+import { detectorAdam } from './detector-optimizer.js';
 import { DEFAULT_SIGMAS } from './evaluate.js';
 import { applyAffine, augmentation, compose, inputToHeatmap, letterbox, type Affine } from './geometry.js';
 import { HRNet } from './hrnet.js';
@@ -139,20 +139,24 @@ interface Checkpoint {
   history: { epoch: number; loss: number; val_ap: number | null }[];
 }
 
-function saveCheckpoint(path: string, net: HRNet, adam: CheckpointableAdam, state: Checkpoint): void {
+function saveCheckpoint(path: string, net: HRNet, adam: SavableAdamW, state: Checkpoint): void {
   const tensors = new Map<string, Tensor>([...net.stateDict()].map(([k, t]) => [`model.${k}`, t]));
-  for (const [k, t] of adam.state()) tensors.set(k, t);
+  for (const [k, t] of adam.state()) tensors.set(`adam.${k}`, t);
   writeFileAtomic(path, encodeSafetensors(tensors, { state: JSON.stringify({ ...state, adam_step: adam.step }) }));
 }
 
-function loadCheckpoint(path: string, net: HRNet, adam: CheckpointableAdam): Checkpoint {
+function loadCheckpoint(path: string, net: HRNet, adam: SavableAdamW): Checkpoint {
   const { tensors, metadata } = decodeSafetensors(readFileSync(path), path);
   try {
     const state = JSON.parse(metadata.state ?? '{}') as Checkpoint & { adam_step: number };
     const model = new Map<string, Tensor>();
-    for (const [k, t] of tensors) if (k.startsWith('model.')) model.set(k.slice(6), t);
+    const moments = new Map<string, Tensor>();
+    for (const [k, t] of tensors) {
+      if (k.startsWith('model.')) model.set(k.slice('model.'.length), t);
+      else if (k.startsWith('adam.')) moments.set(k.slice('adam.'.length), t);
+    }
     net.loadStateDict(model, true);
-    adam.loadState(tensors, state.adam_step);
+    adam.loadState(state.adam_step, moments);
     return { epoch: state.epoch, history: state.history };
   } finally {
     for (const t of tensors.values()) t.dispose();
@@ -216,7 +220,7 @@ function trainOneRun(
     const r = loadInitWeights(net, init);
     onLog(`landmarks train: --init loaded ${r.loaded} tensors by name${r.skipped.length > 0 ? `; not used: ${r.skipped.slice(0, 5).join(', ')}${r.skipped.length > 5 ? ', ...' : ''}` : ''}`);
   }
-  const adam = new CheckpointableAdam(net.namedParameters(), profile.lr[0]);
+  const adam = detectorAdam(net, profile.lr[0]);
   let state: Checkpoint = { epoch: 0, history: [] };
   if (resume && existsSync(checkpointPath)) {
     state = loadCheckpoint(checkpointPath, net, adam);

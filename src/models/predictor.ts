@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { InputError } from '../util/errors.js';
 import { loadCoxModel } from '../survival/cox/model-file.js';
-import { survivalAt } from './breslow.js';
+import { survivalAt } from '../survival/risk-score-baseline.js';
 import { readModelJson } from './model-json.js';
 
 export interface SurvivalPredictor {

@@ -9,9 +9,8 @@ export { loadScorer, checkModel, scoreOne, DEFAULT_SCORER_MODULE, type Radiograp
 export { openSqliteStore, type ResultStore, type StoredResult } from './result-store.js';
 export { openStoreFolder, checkStoreFolder, RESULTS_CSV, STORE_DB } from './store-folder.js';
 export { ScoringPool, TransientScoreError } from './scoring-pool.js';
-export { modelVersion } from './model-version.js';
 export { queueNameFor, type ScoreJobData, type ScoreJobResult } from './queue-names.js';
 export { imagesInFolder, imagesInList } from './inputs.js';
 export { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 export { parseQueueUrl, probeQueue } from './redis-url.js';
-export { openPostgresStore, isPostgresUrl, redactUrl, storeUrlOption } from './postgres-store.js';
+export { openPostgresStore, storeUrlOption } from './postgres-store.js';

@@ -4,23 +4,9 @@
  * same idempotent upsert as the SQLite store (result-store.ts).
  */
 import pg from 'pg';
+import { isPostgresUrl, redactUrl } from '../util/database-url.js';
 import { InputError, UsageError } from '../util/errors.js';
 import { CREATE_RESULTS_TABLE, fromRow, rowValues, upsertSql, type ResultStore, type Row } from './result-store.js';
-
-/** The URL without its password, for messages and logs. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password !== '') u.password = '***';
-    return u.toString();
-  } catch {
-    return url;
-  }
-}
-
-export function isPostgresUrl(spec: string): boolean {
-  return /^postgres(ql)?:\/\//.test(spec);
-}
 
 /** The --store option: a postgres:// URL, or a usage error (the SQLite store needs no flag: it is STORE/results.sqlite). */
 export function storeUrlOption(spec: string | undefined): string | undefined {

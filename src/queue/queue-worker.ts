@@ -10,7 +10,7 @@
  */
 import { hostname } from 'node:os';
 import { Worker, type Job } from 'bullmq';
-import { modelVersion } from './model-version.js';
+import { modelVersion } from '../models/model-version.js';
 import { queueNameFor, type ScoreJobData, type ScoreJobResult } from './queue-names.js';
 import { probeQueue, queueConnection } from './redis-url.js';
 import type { ResultStore } from './result-store.js';

@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { log, progress } from '../util/progress.js';
 import { scoreLocally } from './local-score.js';
-import { modelVersion } from './model-version.js';
+import { modelVersion } from '../models/model-version.js';
 import { submitAndCollect } from './queue-submit.js';
 import { probeQueue } from './redis-url.js';
 import { writeResultsCsv, type ResultCounts } from './results-csv.js';

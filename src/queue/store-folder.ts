@@ -6,9 +6,10 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { redactUrl } from '../util/database-url.js';
 import { InputError, UsageError } from '../util/errors.js';
 import { checkOutputFolder, OUTPUT_MARKER, readOutputMarker, type OutputMarker } from '../util/output-folder.js';
-import { openPostgresStore, redactUrl } from './postgres-store.js';
+import { openPostgresStore } from './postgres-store.js';
 import { openSqliteStore, type ResultStore } from './result-store.js';
 
 export const STORE_CREATED_BY = 'spinesurv score';

@@ -7,8 +7,8 @@ import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readd
 import { join, resolve } from 'node:path';
 import { parseImageModelJson, keypointModelPath } from '../models/image/index.js';
 import { readModelJson } from '../models/model-json.js';
-import { modelVersion } from '../queue/model-version.js';
-import { isPostgresUrl } from '../queue/postgres-store.js';
+import { modelVersion } from '../models/model-version.js';
+import { isPostgresUrl } from '../util/database-url.js';
 import { InputError, UsageError } from '../util/errors.js';
 import { writeJsonAtomic } from '../util/atomic-write.js';
 import { OUTPUT_MARKER, readOutputMarker } from '../util/output-folder.js';

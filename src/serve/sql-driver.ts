@@ -6,7 +6,7 @@
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { InputError } from '../util/errors.js';
-import { redactUrl } from '../queue/postgres-store.js';
+import { redactUrl } from '../util/database-url.js';
 
 export type SqlValue = string | number | null;
 

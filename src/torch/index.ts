@@ -22,6 +22,7 @@ export {
 export { ResNet, BasicBlock, Bottleneck, resnet18, resnet34, resnet50, type ResNetOptions, type BlockKind } from './nn/resnet.js';
 export * as init from './nn/init.js';
 export { Optimizer, Adam, AdamW, SGD, type AdamOptions, type SGDOptions } from './optim.js';
+export { SavableAdamW, type AdamWOptions, type AdamDenominator } from './savable-adamw.js';
 export { LRSchedule, StepLR, ExponentialLR, CosineAnnealingLR, InverseTimeLR } from './lr-schedule.js';
 export {
   saveSafetensors, loadSafetensors, readSafetensors, encodeSafetensors, decodeSafetensors, type SafetensorsContent,

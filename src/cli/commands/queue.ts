@@ -4,7 +4,8 @@
  */
 import type { Command } from '../command.js';
 import { parseCommand, printJson, runSubcommand, type CommandSpec } from '../args.js';
-import { modelVersion, queueStatus } from '../../queue/index.js';
+import { modelVersion } from '../../models/model-version.js';
+import { queueStatus } from '../../queue/index.js';
 
 const statusSpec: CommandSpec = {
   usage: 'spinesurv queue status',

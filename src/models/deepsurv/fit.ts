@@ -7,7 +7,7 @@ import { manualSeed, tensor } from '../../torch/index.js';
 import { Random } from '../../util/random.js';
 import { InputError } from '../../util/errors.js';
 import { applyStandardization, fitStandardization } from '../standardize.js';
-import { breslowBaseline } from '../breslow.js';
+import { breslowBaseline } from '../../survival/risk-score-baseline.js';
 import { trainCoxNetwork, type EpochLog } from '../train-cox.js';
 import { countEvents, type SurvivalData } from '../survival-data.js';
 import { buildRiskHead } from './network.js';

@@ -17,7 +17,7 @@ import { buildRiskHead } from './network.js';
 import { DeepSurvModel, type TrainingRecord } from './model.js';
 import { DEEPSURV_MODEL_WRITER, type Architecture } from './config.js';
 import type { Standardization } from '../standardize.js';
-import type { BaselineHazard } from '../breslow.js';
+import type { BaselineHazard } from '../../survival/risk-score-baseline.js';
 
 export const DEEPSURV_KIND = 'deepsurv';
 export const DEEPSURV_FORMAT_VERSION = 1;

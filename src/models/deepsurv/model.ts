@@ -5,7 +5,7 @@
  */
 import { noGrad, scope, tensor, type Module } from '../../torch/index.js';
 import { applyStandardization, type Standardization } from '../standardize.js';
-import { survivalAt, type BaselineHazard } from '../breslow.js';
+import { survivalAt, type BaselineHazard } from '../../survival/risk-score-baseline.js';
 import type { Architecture, DeepSurvConfig } from './config.js';
 import type { EpochLog } from '../train-cox.js';
 

@@ -13,7 +13,7 @@
 import { manualSeed } from '../../torch/index.js';
 import { InputError } from '../../util/errors.js';
 import { fitStandardization, applyStandardization } from '../standardize.js';
-import { breslowBaseline } from '../breslow.js';
+import { breslowBaseline } from '../../survival/risk-score-baseline.js';
 import { countEvents } from '../survival-data.js';
 import { CLINICAL_COLUMNS, validateImageConfig, type ImageModelConfig } from './config.js';
 import { clinicalMatrix, trainingRanges, type ClinicalValues } from './clinical.js';

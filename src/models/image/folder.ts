@@ -26,7 +26,7 @@ import { InputError } from '../../util/errors.js';
 import { readCheckedWeights, readModelJson } from '../model-json.js';
 import { MODEL_KIND as LANDMARKS_KIND } from '../../landmarks/model.js';
 import type { Standardization } from '../standardize.js';
-import type { BaselineHazard } from '../breslow.js';
+import type { BaselineHazard } from '../../survival/risk-score-baseline.js';
 import { validateImageConfig, type ImageModelConfig } from './config.js';
 import type { TrainingRanges } from './clinical.js';
 import { ImageSurvNetwork, type RiskNetwork } from './network.js';

@@ -6,7 +6,7 @@
  */
 import type { Tensor } from '../../torch/index.js';
 import { applyStandardization, type Standardization } from '../standardize.js';
-import { survivalAt, type BaselineHazard } from '../breslow.js';
+import { survivalAt, type BaselineHazard } from '../../survival/risk-score-baseline.js';
 import { countAtMost, countBelow } from '../../util/sorted-search.js';
 import { InputError } from '../../util/errors.js';
 import { clinicalMatrix, rangeWarnings, type ClinicalValues, type TrainingRanges } from './clinical.js';

@@ -34,7 +34,7 @@ import { coxLossFromPlan, planCoxLoss } from '../cox-loss.js';
 import { eventAwareBatches, stratifiedSplit } from '../splits.js';
 import { restoreState, snapshotState, type StateSnapshot } from '../snapshot.js';
 import { countEvents } from '../survival-data.js';
-import { SavableAdamW } from './adamw.js';
+import { SavableAdamW } from '../../torch/savable-adamw.js';
 import { augmentImages } from './augment.js';
 import { floatBatch } from './image-batch.js';
 import { learningRateAt, type ImageTrainingConfig } from './config.js';

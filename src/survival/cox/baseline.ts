@@ -3,24 +3,25 @@
  * the way survival::basehaz(fit, centered = FALSE) gives it: one value per distinct time in the data
  * (censoring times included, where it does not jump), per stratum. With Efron ties the jump at a time
  * with d tied deaths is the Efron-adjusted sum over k of (mean weight) / (risk set with the deaths
- * counted 1 - k/d), as survfit.coxph does for ties = "efron".
+ * counted 1 - k/d), as survfit.coxph does for ties = "efron". (For a risk score from any other
+ * model, ../risk-score-baseline.ts gives the plain Breslow curve.)
  */
 import type { CoxData } from './prepare.js';
 
-export interface BaselineHazard {
+export interface CoxBaselineCurve {
   /** Distinct times, ascending. */
   time: Float64Array;
   /** Cumulative hazard at covariates = 0 just after each time. */
   cumhaz: Float64Array;
 }
 
-export function breslowBaseline(data: CoxData, betaScaled: Float64Array, ties: 'efron' | 'breslow', nStrata: number): BaselineHazard[] {
+export function coxBaselinePerStratum(data: CoxData, betaScaled: Float64Array, ties: 'efron' | 'breslow', nStrata: number): CoxBaselineCurve[] {
   const { n, p, time, status, weight, offset, x, stratum } = data;
   // x are centred: exp(eta_c) = exp(eta) * exp(-means . beta); the hazard at 0 rescales back.
   let meanShift = 0;
   for (let i = 0; i < p; i++) meanShift += data.means[i] * (betaScaled[i] * data.scale[i]);
   const toZero = Math.exp(-meanShift);
-  const curves: BaselineHazard[] = [];
+  const curves: CoxBaselineCurve[] = [];
   // Pass backwards per stratum collecting hazard jumps at each distinct time, then cumulate forwards.
   const jumpTimes: number[][] = Array.from({ length: nStrata }, () => []);
   const jumps: number[][] = Array.from({ length: nStrata }, () => []);

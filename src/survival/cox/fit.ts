@@ -13,7 +13,7 @@ import { coxLoglik } from './loglik.js';
 import { efronDeaths } from './efron.js';
 import { breslowDeaths } from './breslow.js';
 import type { CoxAccumulator } from './risk-set.js';
-import { breslowBaseline, cumhazAt, type BaselineHazard } from './baseline.js';
+import { coxBaselinePerStratum, cumhazAt, type CoxBaselineCurve } from './baseline.js';
 import { robustVariance } from './score-residuals.js';
 import { chiSquareUpper, normalQuantile, normalTwoSidedP } from '../../stats/distributions.js';
 import { concordance } from '../concordance.js';
@@ -89,10 +89,10 @@ export interface CoxFit {
   /** Harrell's C of the linear predictor (stratified when strata are given) and its IJ SE. */
   concordance?: { c: number; se: number };
   /** Baseline cumulative hazard at covariates = 0 (the first stratum's when stratified). */
-  baseline: BaselineHazard;
+  baseline: CoxBaselineCurve;
   /** Stratum levels and one baseline per stratum (one level "all" without strata). */
   strataLevels: string[];
-  baselineByStratum: BaselineHazard[];
+  baselineByStratum: CoxBaselineCurve[];
   /** Predicted survival S(t | x) = exp(-H0(t) exp(x . beta)); x in the order of names. */
   survival(t: number, x: ArrayLike<number>, stratum?: string): number;
 }
@@ -227,7 +227,7 @@ export function coxph(input: CoxInput): CoxFit {
     for (let i = 0; i < p; i++) wald += coef[i] * sol[i];
   }
 
-  const baselines = breslowBaseline(data, beta, ties, levels.length);
+  const baselines = coxBaselinePerStratum(data, beta, ties, levels.length);
   const linearPredictor = new Float64Array(n);
   for (let r = 0; r < n; r++) {
     let eta = offset ? offset[r] : 0;

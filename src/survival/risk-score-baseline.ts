@@ -1,10 +1,17 @@
 /**
- * Breslow's estimate of the baseline cumulative hazard for a fitted risk score (log hazard ratio):
+ * Breslow's estimate of the baseline cumulative hazard for a given risk score (log hazard ratio) from
+ * any model, a DeepSurv network's included:
  * H0(t) = sum over event times t_k <= t of d_k / sum_{j at risk at t_k} exp(risk_j). It is the
  * cumulative hazard at risk = 0, so S(t | x) = exp(-H0(t) exp(risk(x))). H0 between event times is
- * read with the statistics module's cumhazAt (the same step function as a Cox model's baseline).
+ * read with cumhazAt (the same step function as a Cox model's baseline).
+ *
+ * cox/baseline.ts computes the same estimator for a Cox model this module fitted, as R's basehaz
+ * does: with case weights, offsets, strata and Efron ties, at every distinct time. This one is the
+ * plain case those reduce to (one stratum, unit weights, Breslow ties), kept apart because it takes
+ * scores as they come: it subtracts the largest before exp() so that no score overflows, and keeps
+ * only the event times, which is the curve the model folders store.
  */
-import { cumhazAt } from '../survival/index.js';
+import { cumhazAt } from './cox/baseline.js';
 
 export interface BaselineHazard {
   /** Distinct event times, ascending. */

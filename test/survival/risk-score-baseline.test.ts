@@ -1,17 +1,19 @@
+// The Breslow baseline of a risk score (risk-score-baseline.ts) against the Cox fit's own baseline
+// (cox/baseline.ts, which agrees with R's basehaz), and by hand.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { breslowBaseline, survivalAt } from '../../src/models/breslow.js';
+import { breslowBaseline, survivalAt } from '../../src/survival/risk-score-baseline.js';
 import { coxph, cumhazAt } from '../../src/survival/index.js';
-import { covariateColumns } from '../../src/models/survival-data.js';
-import { fixtureData } from './fixtures.js';
+import { completeCases } from './fixtures.js';
 
-test('Breslow baseline of a linear score equals the statistics module (Breslow ties, veteran)', () => {
+test('Breslow baseline of a linear score equals the Cox fit\'s baseline (Breslow ties, veteran)', () => {
   const covs = ['trt', 'karno', 'age'];
-  const d = fixtureData('veteran.csv', 'time', 'status', covs);
-  const cols = covariateColumns(d);
-  const fit = coxph({ time: d.time, event: d.event, covariates: cols, ties: 'breslow', concordance: false });
-  const risk = Float64Array.from({ length: d.n }, (_, i) => cols.reduce((s, c, j) => s + c[i] * fit.coef[j], 0));
-  const base = breslowBaseline(risk, d.time, d.event);
+  const d = completeCases('veteran.csv', ['time', 'status', ...covs]);
+  const time = d.numbers('time'), event = d.numbers('status');
+  const cols = covs.map((c) => d.numbers(c));
+  const fit = coxph({ time, event, covariates: cols, ties: 'breslow', concordance: false });
+  const risk = Float64Array.from({ length: time.length }, (_, i) => cols.reduce((s, c, j) => s + c[i] * fit.coef[j], 0));
+  const base = breslowBaseline(risk, time, event);
   for (const t of [1, 7, 27, 95, 200, 500, 1000]) {
     const ours = cumhazAt(base, t);
     const theirs = cumhazAt(fit.baseline, t);

@@ -1,7 +1,7 @@
 /**
- * The model version that keys every stored result: a hash of the model folder's files (names and
- * bytes), so that two copies of one model on two machines agree, and a retrained model (new weights,
- * same folder name) never reuses the old model's results.
+ * The model version that keys every stored result (the queue's and serve's): a hash of the model
+ * folder's files (names and bytes), so that two copies of one model on two machines agree, and a
+ * retrained model (new weights, same folder name) never reuses the old model's results.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
