@@ -5,6 +5,7 @@
  * learns in seconds whether `spinesurv study` will run and, if not, every line to fix.
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { readCsv } from '../../util/csv.js';
 import { InputError } from '../../util/errors.js';
 import { cohortFrom, readCohortRows, splitRefusal, type CohortReading, type Split } from '../cohort.js';
@@ -14,7 +15,6 @@ import { summariseColumns, type ColumnSummary } from './column-summary.js';
 import { followUpBySplit, type SplitFollowUp } from './follow-up.js';
 import { surveyImages, type ImageSummary } from './image-survey.js';
 import { problem, sortProblems, type CheckProblem } from './problems.js';
-import { join } from 'node:path';
 
 /**
  * The keypoints file inside the cohort folder. (study.json's "keypoints_file" names it once the config
