@@ -29,6 +29,7 @@ export const COMMANDS: { name: string; summary: string }[] = [
   { name: 'worker', summary: 'serve the shared scoring queue from this machine (`score --queue` fills it)' },
   { name: 'serve', summary: 'a DICOM node that scores every lumbar radiograph it receives, with results over HTTP and a web viewer' },
   { name: 'queue', summary: 'the shared scoring queue: `queue status` (counts, workers, dead letters)' },
+  { name: 'cohort', summary: 'check a cohort before the study: `cohort check` (rows, radiograph headers, annotations, events; every problem by line)' },
   { name: 'study', summary: 'run the whole study on a cohort and write results.json and report.html' },
   { name: 'demo', summary: 'generate the synthetic cohort and run the study on it' },
   { name: 'engine', summary: 'the tensor engine: `engine info`, `engine demo` (train a small CNN)' },

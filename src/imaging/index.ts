@@ -7,5 +7,6 @@ export { writePng8, writePng16, encodePng8, encodePng16 } from './image-files/pn
 export { SOP_CLASS, TRANSFER_SYNTAX, uidFromHash } from './dicom/uids.js';
 export type { Radiograph, SpacingSource } from './radiograph.js';
 export { readRadiograph, readRadiographBytes, type ReadOptions } from './read-radiograph.js';
+export { readRadiographHeader, type HeaderReading, type RadiographHeader } from './read-radiograph-header.js';
 export { RadiographReadError, type ReadFailureKind } from './read-error.js';
 export { windowToBytes, modalityStatistics } from './display.js';

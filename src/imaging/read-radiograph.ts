@@ -12,7 +12,7 @@ import { sniffImageFile } from './image-files/sniff.js';
 export type { ReadOptions };
 
 /** Files above this size are refused before reading (2 GiB is Node's Buffer limit anyway). */
-const MAX_FILE_BYTES = 2 ** 31 - 1;
+export const MAX_FILE_BYTES = 2 ** 31 - 1;
 
 export async function readRadiograph(path: string, options: ReadOptions = {}): Promise<Radiograph> {
   let bytes: Buffer;

@@ -65,6 +65,33 @@ export interface Cohort {
 export interface RowProblem {
   line: number;
   problems: string[];
+  /** The CSV column (as named in the file) that problems[k] is about; null when it is about the row as a whole. */
+  columns: (string | null)[];
+}
+
+/** A row left out by the config (inclusion ranges, drop_missing), under its first reason. */
+export interface RowExclusion {
+  line: number;
+  reason: string;
+}
+
+/**
+ * Every row of the cohort file checked, without refusing anything yet: what loadCohort refuses on and
+ * what `spinesurv cohort check` reports come from this one reading.
+ */
+export interface CohortReading {
+  file: string;
+  /** The file as read (every row, the bad ones included). */
+  table: CsvTable;
+  /** CLI.md column -> its index in `table` (absent: the cohort has no such column). */
+  columnIndex: Partial<Record<CanonicalColumn, number>>;
+  present: Record<CanonicalColumn, boolean>;
+  /** The rows that passed every check and were not excluded, in file order. */
+  rows: CohortRow[];
+  excluded: RowExclusion[];
+  /** Every bad row by line (duplicates included), in line order; empty when the cohort can be loaded. */
+  problems: RowProblem[];
+  fraxWasPercent: boolean;
 }
 
 /** The cohort has bad rows; `rows` names each, and nothing has been fitted. Exit code 2. */
@@ -102,6 +129,46 @@ const OPTIONAL: CanonicalColumn[] = ['image', 'rheumatoid_arthritis', 'prior_fra
 
 /** Loads and validates; throws CohortProblems (exit 2) naming every bad row. */
 export function loadCohort(dir: string, config: StudyConfig): Cohort {
+  const reading = readCohortRows(dir, config);
+  const { file, table } = reading;
+  if (reading.problems.length > 0) throw new CohortProblems(file, table.length, reading.problems);
+  const refusal = splitRefusal(reading.rows);
+  if (refusal !== null) throw new InputError(`${file}: ${refusal}`);
+  return cohortFrom(dir, reading);
+}
+
+/** The rows that passed, as the Cohort the stages use (loadCohort has refused any bad row before this). */
+export function cohortFrom(dir: string, reading: CohortReading): Cohort {
+  const { file, table, rows } = reading;
+  const exclusionCounts = new Map<string, number>();
+  for (const e of reading.excluded) exclusionCounts.set(e.reason, (exclusionCounts.get(e.reason) ?? 0) + 1);
+  const flow: CohortFlow = {
+    rowsRead: table.length,
+    excluded: [...exclusionCounts].map(([reason, n]) => ({ reason, n })),
+    analysed: rows.length,
+    bySplit: {
+      train: countSplit(rows, 'train'),
+      test: countSplit(rows, 'test'),
+    },
+  };
+  return { dir, file, rows, flow, hasFrax: reading.present.frax_mof, fraxWasPercent: reading.fraxWasPercent, present: reading.present };
+}
+
+/** Why the rows left cannot be studied (a split without rows or events), or null when they can. */
+export function splitRefusal(rows: CohortRow[]): string | null {
+  for (const split of ['train', 'test'] as const) {
+    if (!rows.some((r) => r.split === split)) return `no ${split} rows left after exclusions (the study needs both splits)`;
+    if (!rows.some((r) => r.split === split && r.event === 1)) return `the ${split} split has no events; no model can be fitted or judged`;
+  }
+  return null;
+}
+
+/**
+ * Reads and checks every row. Throws InputError only for what stops the reading itself (the file
+ * cannot be read, a required column is absent, the image column is empty throughout); bad rows are
+ * returned in `problems`, not thrown.
+ */
+export function readCohortRows(dir: string, config: StudyConfig): CohortReading {
   const file = join(dir, config.cohortFile);
   const table = readCsv(file);
   const columnIndex = resolveColumns(table, config, file);
@@ -121,14 +188,22 @@ export function loadCohort(dir: string, config: StudyConfig): Cohort {
   }
 
   const problems: RowProblem[] = [];
-  const exclusionCounts = new Map<string, number>();
+  const excluded: RowExclusion[] = [];
   const candidates: CohortRow[] = [];
   const yearsPerUnit = YEARS_PER_UNIT[config.timeUnit];
   const fraxRaw: number[] = [];
 
   table.rows.forEach((row, i) => {
     const line = CsvTable.lineOf(i);
-    const bad: string[] = [];
+    const messages: string[] = [];
+    const columns: (string | null)[] = [];
+    // Each problem keeps the CSV column it is about, so that `cohort check` can name line and column.
+    const bad = {
+      push(message: string, c: CanonicalColumn | null): void {
+        messages.push(message);
+        columns.push(c === null ? null : config.columns[c]);
+      },
+    };
     const exclusions: string[] = [];
     const name = (c: CanonicalColumn) => `${c}${config.columns[c] !== c ? ` (column "${config.columns[c]}")` : ''}`;
 
@@ -137,13 +212,13 @@ export function loadCohort(dir: string, config: StudyConfig): Cohort {
       if (isMissingCell(raw)) {
         if (required) {
           if (config.dropMissing) exclusions.push(`missing ${c}`);
-          else bad.push(`${name(c)} is missing`);
+          else bad.push(`${name(c)} is missing`, c);
         }
         return NaN;
       }
       const v = Number(raw);
       if (!Number.isFinite(v)) {
-        bad.push(`${name(c)} "${raw}" is not a number`);
+        bad.push(`${name(c)} "${raw}" is not a number`, c);
         return NaN;
       }
       return v;
@@ -153,7 +228,7 @@ export function loadCohort(dir: string, config: StudyConfig): Cohort {
       if (isMissingCell(raw)) {
         if (required) {
           if (config.dropMissing && coded === 'binary') exclusions.push(`missing ${c}`);
-          else bad.push(`${name(c)} is missing`);
+          else bad.push(`${name(c)} is missing`, c);
         }
         return null;
       }
@@ -161,7 +236,7 @@ export function loadCohort(dir: string, config: StudyConfig): Cohort {
       if (mapped === undefined) {
         const known = Object.keys(config.codes[coded]).map((k) => `"${k}"`).join(', ');
         const what = c === 'sex' ? 'sex code' : c === 'fracture' ? 'event' : c === 'split' ? 'split' : c;
-        bad.push(`${what} "${raw}" is not one of ${known}${c === 'fracture' ? ' (an event must be 0 or 1)' : ''}`);
+        bad.push(`${what} "${raw}" is not one of ${known}${c === 'fracture' ? ' (an event must be 0 or 1)' : ''}`, c);
         return null;
       }
       return mapped;
@@ -172,15 +247,15 @@ export function loadCohort(dir: string, config: StudyConfig): Cohort {
     };
 
     const patientId = cell(row, 'patient_id');
-    if (patientId === '') bad.push('patient_id is missing');
+    if (patientId === '') bad.push('patient_id is missing', 'patient_id');
 
     let image: string | null = null;
     if (present.image) {
       const raw = cell(row, 'image');
-      if (raw === '') bad.push(`${name('image')} is missing`);
+      if (raw === '') bad.push(`${name('image')} is missing`, 'image');
       else {
         image = raw;
-        if (!existsSync(isAbsolute(raw) ? raw : join(dir, raw))) bad.push('image file not found');
+        if (!existsSync(isAbsolute(raw) ? raw : join(dir, raw))) bad.push('image file not found', 'image');
       }
     }
 
@@ -194,23 +269,23 @@ export function loadCohort(dir: string, config: StudyConfig): Cohort {
     const tscore = present.bmd_tscore ? numberOf('bmd_tscore', false) : NaN;
     const frax = present.frax_mof ? numberOf('frax_mof', true) : NaN;
     if (present.frax_mof && Number.isFinite(frax) && (frax < 0 || frax > 100)) {
-      bad.push(`${name('frax_mof')} ${frax} is not a probability (0-1 or 0-100 %)`);
+      bad.push(`${name('frax_mof')} ${frax} is not a probability (0-1 or 0-100 %)`, 'frax_mof');
     }
 
     const rawTime = cell(row, 'followup_years');
     let time = NaN;
-    if (isMissingCell(rawTime)) bad.push(`follow-up ${name('followup_years')} is missing`);
+    if (isMissingCell(rawTime)) bad.push(`follow-up ${name('followup_years')} is missing`, 'followup_years');
     else {
       const t = Number(rawTime);
-      if (!Number.isFinite(t)) bad.push(`follow-up ${name('followup_years')} "${rawTime}" is not a number`);
-      else if (t < 0) bad.push(`follow-up ${name('followup_years')} is negative (${rawTime})`);
+      if (!Number.isFinite(t)) bad.push(`follow-up ${name('followup_years')} "${rawTime}" is not a number`, 'followup_years');
+      else if (t < 0) bad.push(`follow-up ${name('followup_years')} is negative (${rawTime})`, 'followup_years');
       else time = t * yearsPerUnit;
     }
     const event = codeOf('fracture', 'fracture', true);
     const split = codeOf('split', 'split', true);
 
-    if (bad.length > 0) {
-      problems.push({ line, problems: bad });
+    if (messages.length > 0) {
+      problems.push({ line, problems: messages, columns });
       return;
     }
     const ranges: [keyof StudyConfig['include'], number][] = [['age', age], ['bmi', bmi], ['followup_years', time]];
@@ -222,7 +297,7 @@ export function loadCohort(dir: string, config: StudyConfig): Cohort {
     }
     if (exclusions.length > 0) {
       // A row is counted once, under its first reason.
-      exclusionCounts.set(exclusions[0], (exclusionCounts.get(exclusions[0]) ?? 0) + 1);
+      excluded.push({ line, reason: exclusions[0] });
       return;
     }
     if (present.frax_mof) fraxRaw.push(frax);
@@ -246,32 +321,11 @@ export function loadCohort(dir: string, config: StudyConfig): Cohort {
   });
 
   addDuplicateProblems(table, columnIndex, config, problems);
-  if (problems.length > 0) {
-    problems.sort((a, b) => a.line - b.line);
-    throw new CohortProblems(file, table.length, mergeByLine(problems));
-  }
-  for (const split of ['train', 'test'] as const) {
-    if (!candidates.some((r) => r.split === split)) {
-      throw new InputError(`${file}: no ${split} rows left after exclusions (the study needs both splits)`);
-    }
-    if (!candidates.some((r) => r.split === split && r.event === 1)) {
-      throw new InputError(`${file}: the ${split} split has no events; no model can be fitted or judged`);
-    }
-  }
+  problems.sort((a, b) => a.line - b.line);
 
   const fraxWasPercent = fraxRaw.some((v) => v > 1);
   if (fraxWasPercent) for (const r of candidates) r.frax /= 100;
-
-  const flow: CohortFlow = {
-    rowsRead: table.length,
-    excluded: [...exclusionCounts].map(([reason, n]) => ({ reason, n })),
-    analysed: candidates.length,
-    bySplit: {
-      train: countSplit(candidates, 'train'),
-      test: countSplit(candidates, 'test'),
-    },
-  };
-  return { dir, file, rows: candidates, flow, hasFrax: present.frax_mof, fraxWasPercent, present };
+  return { file, table, columnIndex, present, rows: candidates, excluded, problems: mergeByLine(problems), fraxWasPercent };
 }
 
 /**
@@ -355,7 +409,7 @@ function addDuplicateProblems(
       first.split !== undefined && split !== undefined && first.split !== split
         ? `patient is in both splits (${first.split} on line ${first.line}, ${split} here)`
         : `duplicate patient_id (first on line ${first.line})`;
-    problems.push({ line, problems: [message] });
+    problems.push({ line, problems: [message], columns: [config.columns.patient_id] });
   });
 }
 
@@ -363,8 +417,10 @@ function mergeByLine(problems: RowProblem[]): RowProblem[] {
   const out: RowProblem[] = [];
   for (const p of problems) {
     const last = out[out.length - 1];
-    if (last && last.line === p.line) last.problems.push(...p.problems);
-    else out.push({ line: p.line, problems: [...p.problems] });
+    if (last && last.line === p.line) {
+      last.problems.push(...p.problems);
+      last.columns.push(...p.columns);
+    } else out.push({ line: p.line, problems: [...p.problems], columns: [...p.columns] });
   }
   return out;
 }

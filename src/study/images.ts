@@ -32,7 +32,7 @@ export interface AnnotationCoverage {
 }
 
 /** The cohort's image column value as keypoints.json names it (relative, forward slashes). */
-function imageKey(file: string): string {
+export function imageKey(file: string): string {
   return normalize(file).replace(/\\/g, '/').replace(/^\.\//, '');
 }
 

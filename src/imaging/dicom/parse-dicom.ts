@@ -26,7 +26,15 @@ export function looksLikeBareDataset(bytes: Uint8Array): boolean {
   return (group === 0x0008 || group === 0x0002) && bytes[3] === 0x00;
 }
 
-export function parseDicomBytes(file: string, bytes: Uint8Array): DataSet {
+export interface ParseOptions {
+  /**
+   * Stop at the Pixel Data element, leaving its value unread: `bytes` may then be only the file's
+   * start (the header-only reader passes a prefix, and the whole file when that is not enough).
+   */
+  untilPixelData?: boolean;
+}
+
+export function parseDicomBytes(file: string, bytes: Uint8Array, parse: ParseOptions = {}): DataSet {
   const part10 = hasPart10Prefix(bytes);
   if (!part10 && !looksLikeBareDataset(bytes)) {
     const why = bytes.length < 132 ? `only ${bytes.length} bytes` : 'no "DICM" marker at byte 128';
@@ -34,6 +42,7 @@ export function parseDicomBytes(file: string, bytes: Uint8Array): DataSet {
   }
   const options: dicomParser.ParseDicomOptions = {
     ...(part10 ? {} : { TransferSyntaxUID: TRANSFER_SYNTAX.implicitLittle }),
+    ...(parse.untilPixelData ? { untilTag: 'x7fe00010' } : {}),
     inflater: ((arr: Uint8Array, position: number) => inflate(file, arr, position)) as unknown as dicomParser.ParseDicomOptions['inflater'],
   };
   let dataSet: DataSet;

@@ -4,8 +4,10 @@
  */
 import type { Radiograph } from '../radiograph.js';
 import { RadiographReadError, describeThrown, type ReadFailureKind } from '../read-error.js';
-import { FrameDecodeError, SUPPORTED_TRANSFER_SYNTAXES, decodeFrame, isEncapsulated, type FrameFormat } from './codecs/decode-frame.js';
-import { decimalsOf, parseDicomBytes, textOf, textValuesOf, transferSyntaxOf, uint16Of, type DataSet } from './parse-dicom.js';
+import { FrameDecodeError, decodeFrame, isEncapsulated } from './codecs/decode-frame.js';
+import { decimalsOf, parseDicomBytes, type DataSet } from './parse-dicom.js';
+import { acquisitionTags } from './acquisition-tags.js';
+import { describePixels } from './pixel-description.js';
 import { identifyingTags } from './phi.js';
 import { readSpacing } from './spacing.js';
 import { transferSyntaxName } from './transfer-syntax-names.js';
@@ -16,49 +18,15 @@ export interface ReadOptions {
   phi?: boolean;
 }
 
-/** Larger images than this are refused rather than allocated (a damaged Rows/Columns is the usual cause). */
-const MAX_PIXELS = 1 << 27;
-
 export async function readDicomRadiograph(file: string, bytes: Uint8Array, options: ReadOptions = {}): Promise<Radiograph> {
   const dataSet = parseDicomBytes(file, bytes);
   const fail = (kind: ReadFailureKind, reason: string): never => {
     throw new RadiographReadError(file, kind, reason);
   };
-  const transferSyntax = transferSyntaxOf(dataSet);
-  if (!SUPPORTED_TRANSFER_SYNTAXES.has(transferSyntax)) {
-    fail('unsupported-transfer-syntax', `unsupported transfer syntax ${transferSyntax} (${transferSyntaxName(transferSyntax)})`);
-  }
-  const pixelElement = dataSet.elements.x7fe00010;
-  if (pixelElement === undefined) {
-    const other = dataSet.elements.x7fe00008 ? ' (it has float pixel data, which radiographs do not use)' : '';
-    fail('no-pixel-data', `no pixel data${other}`);
-  }
+  const { transferSyntax, pixelElement, photometric, highBit, format } = describePixels(file, dataSet);
+  const { rows, columns, bitsStored, signed } = format;
 
-  const samples = uint16Of(dataSet, 'x00280002') ?? 1;
-  const photometric = textOf(dataSet, 'x00280004') ?? (samples === 1 ? 'MONOCHROME2' : 'RGB');
-  if (samples !== 1 || !/^MONOCHROME[12]$/.test(photometric)) {
-    fail('colour', `colour image (${photometric}, ${samples} samples per pixel) where a greyscale radiograph was expected`);
-  }
-  const frames = numberOfFrames(dataSet);
-  if (frames > 1) fail('multi-frame', `multi-frame image (${frames} frames) where a single radiograph was expected`);
-
-  const rows = uint16Of(dataSet, 'x00280010') ?? 0;
-  const columns = uint16Of(dataSet, 'x00280011') ?? 0;
-  const bitsAllocated = uint16Of(dataSet, 'x00280100') ?? 0;
-  const bitsStored = uint16Of(dataSet, 'x00280101') ?? bitsAllocated;
-  const highBit = uint16Of(dataSet, 'x00280102') ?? bitsStored - 1;
-  const signed = (uint16Of(dataSet, 'x00280103') ?? 0) === 1;
-  if (rows === 0 || columns === 0) fail('corrupt', `Rows x Columns is ${rows}x${columns}`);
-  if (rows * columns > MAX_PIXELS) fail('too-large', `${columns}x${rows} pixels is more than this reader accepts`);
-  if (bitsAllocated !== 8 && bitsAllocated !== 16) {
-    fail('unsupported-pixel-format', `Bits Allocated ${bitsAllocated} (only 8 and 16 are supported for radiographs)`);
-  }
-  if (bitsStored < 1 || bitsStored > bitsAllocated || highBit < bitsStored - 1 || highBit >= bitsAllocated) {
-    fail('corrupt', `inconsistent Bits Stored ${bitsStored} / High Bit ${highBit} for Bits Allocated ${bitsAllocated}`);
-  }
-  const format: FrameFormat = { rows, columns, bitsAllocated: bitsAllocated as 8 | 16, bitsStored, signed };
-
-  const frameBytes = extractFrame(file, dataSet, pixelElement!, transferSyntax);
+  const frameBytes = extractFrame(file, dataSet, pixelElement, transferSyntax);
   let decoded;
   try {
     decoded = await decodeFrame(transferSyntax, frameBytes, format);
@@ -112,24 +80,12 @@ export async function readDicomRadiograph(file: string, bytes: Uint8Array, optio
     transferSyntax,
     pixelSpacing: spacing.spacing,
     spacingSource: spacing.source,
-    viewPosition: textOf(dataSet, 'x00185101') ?? null,
-    patientOrientation: textValuesOf(dataSet, 'x00200020')?.filter((s) => s !== '') ?? null,
-    laterality: textOf(dataSet, 'x00200062') ?? textOf(dataSet, 'x00200060') ?? null,
-    bodyPart: textOf(dataSet, 'x00180015') ?? null,
-    modality: textOf(dataSet, 'x00080060') ?? null,
+    ...acquisitionTags(dataSet),
     window: displayWindow(dataSet, pixels, inversion, warnings),
     warnings,
   };
-  if (radiograph.patientOrientation?.length === 0) radiograph.patientOrientation = null;
   if (options.phi === true) radiograph.phi = identifyingTags(dataSet);
   return radiograph;
-}
-
-function numberOfFrames(dataSet: DataSet): number {
-  const text = textOf(dataSet, 'x00280008');
-  if (text === undefined) return 1;
-  const n = Number(text);
-  return Number.isInteger(n) && n > 0 ? n : 1;
 }
 
 function finiteOr(value: number | undefined, fallback: number, name: string, warnings: string[]): number {
