@@ -60,6 +60,8 @@ export interface Cohort {
   fraxWasPercent: boolean;
   /** The optional columns this cohort has. */
   present: Record<CanonicalColumn, boolean>;
+  /** Every image the cohort file names, excluded rows included (a keypoints file may annotate them). */
+  allImages: string[];
 }
 
 export interface RowProblem {
@@ -123,6 +125,7 @@ export function loadCohort(dir: string, config: StudyConfig): Cohort {
   const problems: RowProblem[] = [];
   const exclusionCounts = new Map<string, number>();
   const candidates: CohortRow[] = [];
+  const allImages: string[] = [];
   const yearsPerUnit = YEARS_PER_UNIT[config.timeUnit];
   const fraxRaw: number[] = [];
 
@@ -213,6 +216,7 @@ export function loadCohort(dir: string, config: StudyConfig): Cohort {
       problems.push({ line, problems: bad });
       return;
     }
+    if (image !== null) allImages.push(image);
     const ranges: [keyof StudyConfig['include'], number][] = [['age', age], ['bmi', bmi], ['followup_years', time]];
     for (const [c, v] of ranges) {
       const r = config.include[c];
@@ -271,7 +275,7 @@ export function loadCohort(dir: string, config: StudyConfig): Cohort {
       test: countSplit(candidates, 'test'),
     },
   };
-  return { dir, file, rows: candidates, flow, hasFrax: present.frax_mof, fraxWasPercent, present };
+  return { dir, file, rows: candidates, flow, hasFrax: present.frax_mof, fraxWasPercent, present, allImages };
 }
 
 /**
