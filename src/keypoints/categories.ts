@@ -6,7 +6,7 @@
  * any category with a non-empty `keypoints` list must name L1..L5, each once, in any order.
  */
 import { InputError } from '../util/errors.js';
-import { isObject } from './entry.js';
+import { isObject } from './json-shape.js';
 import { KEYPOINT_NAMES, isKeypointName } from './names.js';
 
 export interface KeypointCategory {

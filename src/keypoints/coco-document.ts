@@ -6,7 +6,8 @@
  */
 import { InputError } from '../util/errors.js';
 import { keypointCategories, type KeypointCategory } from './categories.js';
-import { isFiniteNumberArray, isObject, type KeypointEntry } from './entry.js';
+import type { KeypointEntry } from './entry.js';
+import { isFiniteNumberArray, isObject } from './json-shape.js';
 import { missingKeypoints, unlabelledKeypoints, type Keypoints } from './keypoints.js';
 import { KEYPOINT_NAMES } from './names.js';
 

@@ -6,7 +6,8 @@
  * an image_id stops the read.
  */
 import { InputError } from '../util/errors.js';
-import { isFiniteNumberArray, isObject, type KeypointEntry } from './entry.js';
+import type { KeypointEntry } from './entry.js';
+import { isFiniteNumberArray, isObject } from './json-shape.js';
 import { missingKeypoints, unlabelledKeypoints, type Keypoints } from './keypoints.js';
 import { NUM_KEYPOINTS } from './names.js';
 

@@ -31,8 +31,3 @@ export interface KeypointEntry {
   /** Why these keypoints cannot be used as they are (a point missing, flagged, listed twice), or null. */
   problem: string | null;
 }
-
-export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-export const isFiniteNumberArray = (v: unknown, length: number): v is number[] =>
-  Array.isArray(v) && v.length === length && v.every((x) => typeof x === 'number' && Number.isFinite(x));

@@ -9,7 +9,8 @@ import { InputError } from '../util/errors.js';
 import { readInputFile } from '../util/csv.js';
 import { readCocoDocument } from './coco-document.js';
 import { readResultsList } from './coco-results.js';
-import { isObject, type KeypointEntry } from './entry.js';
+import type { KeypointEntry } from './entry.js';
+import { isObject } from './json-shape.js';
 import { imageLookup, type ImageLookup } from './lookup.js';
 
 export type KeypointsFormat = 'coco-keypoints' | 'coco-results';
