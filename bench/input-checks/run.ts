@@ -20,7 +20,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodePng8, readRadiograph, windowToBytes, writeDicom, type Radiograph } from '../../src/imaging/index.js';
-import { loadLandmarkModel, qualityFlags, readKeypointsFile, type LandmarkModel } from '../../src/landmarks/index.js';
+import { detectorTruth, loadLandmarkModel, qualityFlags, readTruthFile, type LandmarkModel } from '../../src/landmarks/index.js';
 import { keypointProblems } from '../../src/models/image/index.js';
 import { refusalReasons } from '../../src/models/image/quality.js';
 import { MAX_INVERTED_POLARITY, MIN_SPREAD, MIN_STRUCTURE, noiseBrightnessCorrelation, percentiles, structureShare } from '../../src/imaging/radiograph-checks.js';
@@ -150,9 +150,9 @@ const work = mkdtempSync(join(tmpdir(), 'input-checks-'));
 const started = Date.now();
 try {
   for (const [ci, cohort] of cohorts.entries()) {
-    const truth = readKeypointsFile(join(cohort, 'keypoints.json'));
+    const truth = readTruthFile(join(cohort, 'keypoints.json'));
     const random = new Random(1000 + ci);
-    for (const [k, image] of truth.images.entries()) {
+    for (const [k, image] of truth.entries.entries()) {
       const r = await readRadiograph(join(cohort, image.fileName));
       const reasons = refusalReasons(r);
       measure('real', r);
@@ -162,7 +162,7 @@ try {
         tally(real.reasons, reasons);
         console.error(`real radiograph #${k + 1} of ${cohort}: refused (${reasons.join('; ')})`);
       }
-      const kp = truth.byImageId.get(image.id)!.annotation!.keypoints;
+      const kp = detectorTruth(truth, image.imageId).keypoints;
       const xy = [0, 1, 2, 3, 4].flatMap((i) => [kp[3 * i], kp[3 * i + 1]]);
       if (qualityFlags(xy, [1, 1, 1, 1, 1]).some((f) => f.startsWith('direction'))) real.directionOnTruth++;
       if (detector !== null && reasons.length === 0) {

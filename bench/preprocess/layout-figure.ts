@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readRadiograph, writePng8 } from '../../src/imaging/index.js';
-import { defaultParams, preprocessRadiographs, readKeypointSource } from '../../src/preprocess/index.js';
+import { defaultParams, preprocessRadiographs } from '../../src/preprocess/index.js';
+import { readKeypoints } from '../../src/keypoints/index.js';
 
 const [cohort, rowArg, out] = process.argv.slice(2);
 const row = Number(rowArg ?? '0');
@@ -19,7 +20,7 @@ const maskFile = cells[header.indexOf('mask')];
 const radiograph = await readRadiograph(join(cohort, image));
 const mask = await readRadiograph(join(cohort, maskFile));
 const labels = Uint8Array.from(mask.pixels);
-const kp = readKeypointSource(join(cohort, 'keypoints.json')).lookup(image, cohort)?.keypoints as Float64Array;
+const kp = readKeypoints(join(cohort, 'keypoints.json')).lookup(image, cohort)?.keypoints as Float64Array;
 const S = 192;
 const P = 96;
 const full5 = preprocessRadiographs([radiograph], [kp], defaultParams('full-l1l5', { size: S })).tensor;

@@ -14,8 +14,9 @@ import { readCsv, writeCsv, CsvTable } from '../util/csv.js';
 import { InputError, UsageError } from '../util/errors.js';
 import { log } from '../util/progress.js';
 import { refuseOverwritingInput } from '../util/output-folder.js';
+import { normaliseImagePath } from '../keypoints/image-path.js';
 import type { LandmarkModel } from '../landmarks/index.js';
-import type { KeypointSource } from '../preprocess/index.js';
+import type { KeypointEntry, KeypointsFile } from '../keypoints/index.js';
 import type { KeypointSet } from '../models/image/index.js';
 
 /** The clinical flags predict accepts, named as the cohort.csv columns. */
@@ -24,7 +25,7 @@ export const CLINICAL_FLAGS = ['age', 'sex', 'bmi', 'glucocorticoid', 'secondary
 const TEN_NUMBERS = /^\s*-?[\d.eE+-]+(\s*,\s*-?[\d.eE+-]+){9}\s*$/;
 
 /** --keypoints as given: ten numbers, or a keypoints file (read once). */
-type KeypointOverride = { numbers: number[] } | { file: KeypointSource };
+type KeypointOverride = { numbers: number[] } | { file: KeypointsFile };
 
 async function readOverride(spec: string | undefined): Promise<KeypointOverride | null> {
   if (spec === undefined) return null;
@@ -33,19 +34,19 @@ async function readOverride(spec: string | undefined): Promise<KeypointOverride 
     if (!numbers.every(Number.isFinite)) throw new UsageError('spinesurv predict: --keypoints must be a JSON file or ten numbers x1,y1,...,x5,y5');
     return { numbers };
   }
-  const { readKeypointSource } = await import('../preprocess/index.js');
-  return { file: readKeypointSource(spec) };
+  const { readKeypoints } = await import('../keypoints/index.js');
+  return { file: readKeypoints(spec) };
 }
 
 /**
  * A `landmarks predict --cohort` list names images relative to a cohort folder it does not record:
  * the one entry whose file_name ends the image's absolute path (at a folder boundary), if exactly one does.
  */
-function uniqueSuffixMatch(source: KeypointSource, absolute: string): KeypointSource['entries'][number] | undefined {
-  const path = absolute.replace(/\\/g, '/');
+function uniqueSuffixMatch(source: KeypointsFile, absolute: string): KeypointEntry | undefined {
+  const path = normaliseImagePath(absolute);
   const hits = source.entries.filter((e) => {
-    const name = e.fileName.replace(/\\/g, '/').replace(/^\.\//, '');
-    return name !== '' && !name.startsWith('/') && path.endsWith(`/${name}`);
+    const name = normaliseImagePath(e.fileName);
+    return e.fileName !== '' && !name.startsWith('/') && path.endsWith(`/${name}`);
   });
   return hits.length === 1 ? hits[0] : undefined;
 }

@@ -1,13 +1,15 @@
 /**
  * Training and evaluation data from a cohort folder (CLI.md: DIR/cohort.csv with `image` and `split`
  * columns, DIR/keypoints.json in COCO format): the rows of one split, each image read, normalised and
- * reduced once and kept in memory with its keypoints (COCO convention).
+ * reduced once and kept in memory with its keypoints (COCO convention). Images are found in the
+ * keypoints file by the one lookup of src/keypoints.
  */
 import { join } from 'node:path';
 import { readRadiograph } from '../imaging/read-radiograph.js';
 import { readCsv } from '../util/csv.js';
 import { InputError } from '../util/errors.js';
-import { NUM_KEYPOINTS, readKeypointsFile, type KeypointsFile } from './coco.js';
+import { NUM_KEYPOINTS, type KeypointsFile } from '../keypoints/index.js';
+import { detectorTruth } from './coco.js';
 import { prepareImage, type PreparedImage } from './image-input.js';
 
 export interface Sample {
@@ -33,13 +35,12 @@ export function cohortImages(cohortDir: string, split: string | null, keypoints:
   const table = readCsv(csvPath);
   const images = table.strings('image');
   const splits = split === null ? null : table.strings('split');
-  const byFile = new Map(keypoints.images.map((im) => [im.fileName, im.id]));
   const out: CohortImage[] = [];
   images.forEach((file, i) => {
     if (splits !== null && splits[i]!.trim() !== split) return;
-    const id = byFile.get(file);
-    if (id === undefined) throw new InputError(`${csvPath}: line ${i + 2}: image "${file}" is not among the images of ${keypoints.path}`);
-    out.push({ imageId: id, fileName: file, path: join(cohortDir, file) });
+    const entry = keypoints.lookup(file, cohortDir);
+    if (entry === undefined) throw new InputError(`${csvPath}: line ${i + 2}: image "${file}" is not among the images of ${keypoints.path}`);
+    out.push({ imageId: entry.imageId, fileName: file, path: join(cohortDir, file) });
   });
   if (out.length === 0) throw new InputError(`${csvPath}: no rows${split === null ? '' : ` with split "${split}"`}`);
   return out;
@@ -65,8 +66,7 @@ export async function loadSamples(
 ): Promise<Sample[]> {
   const samples: Sample[] = [];
   for (const item of images) {
-    const entry = keypoints.byImageId.get(item.imageId)!;
-    if (entry.annotation === undefined) throw new InputError(`${keypoints.path}: image ${item.imageId} (${item.fileName}) has no annotation`);
+    const truth = detectorTruth(keypoints, item.imageId);
     let radiograph;
     try {
       radiograph = await readRadiograph(item.path);
@@ -75,16 +75,16 @@ export async function loadSamples(
     }
     const kp = new Float64Array(2 * NUM_KEYPOINTS);
     for (let k = 0; k < NUM_KEYPOINTS; k++) {
-      kp[2 * k] = entry.annotation.keypoints[3 * k]!;
-      kp[2 * k + 1] = entry.annotation.keypoints[3 * k + 1]!;
+      kp[2 * k] = truth.keypoints[3 * k]!;
+      kp[2 * k + 1] = truth.keypoints[3 * k + 1]!;
     }
     samples.push({
-      imageId: item.imageId, fileName: item.fileName, image: prepareImage(radiograph, inputSize), keypoints: kp, area: entry.annotation.area,
-      spacing: entry.image.pixelSpacing ?? radiograph.pixelSpacing,
+      imageId: item.imageId, fileName: item.fileName, image: prepareImage(radiograph, inputSize), keypoints: kp, area: truth.area,
+      spacing: truth.pixelSpacing ?? radiograph.pixelSpacing,
     });
     onProgress?.(samples.length);
   }
   return samples;
 }
 
-export { readKeypointsFile };
+export { readTruthFile } from './coco.js';

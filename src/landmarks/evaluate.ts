@@ -3,7 +3,7 @@
  * documented sigmas and object area, plus the clinical reading: mean radial error in millimetres per
  * vertebra, the share of points within 2 mm and 4 mm (SDR), and the images with the largest errors.
  */
-import { KEYPOINT_NAMES, NUM_KEYPOINTS } from './coco.js';
+import { KEYPOINT_NAMES, NUM_KEYPOINTS } from '../keypoints/index.js';
 import { oksAp } from './oks-ap.js';
 
 /**

@@ -2,7 +2,7 @@
  * Quality flags: reasons not to trust a prediction, so that implausible points are not passed on
  * silently. Each flag is "<code>: <reason>". Thresholds are documented in docs/landmarks.md.
  */
-import { KEYPOINT_NAMES } from './coco.js';
+import { KEYPOINT_NAMES } from '../keypoints/index.js';
 
 /** A keypoint whose heatmap peak is below this is flagged (a trained peak is near 1). */
 export const MIN_CONFIDENCE = 0.3;

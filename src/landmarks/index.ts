@@ -11,10 +11,7 @@ export {
 } from './evaluate.js';
 export { oksAp, oks, OKS_THRESHOLDS, type OksApResult, type GroundTruth, type Detection } from './oks-ap.js';
 export { qualityFlags, MIN_CONFIDENCE, SPACING_LOW, SPACING_HIGH, MAX_TILT_DEG } from './flags.js';
-export {
-  KEYPOINT_NAMES, NUM_KEYPOINTS, readKeypointsFile, readResultsFile, pixelCentreOffset,
-  type KeypointsFile, type KeypointResult, type TruthImage, type TruthAnnotation,
-} from './coco.js';
+export { readTruthFile, detectorTruth, readResultsFile, type KeypointResult, type DetectorTruth } from './coco.js';
 export { predictFiles, readImageList, type ImageToPredict, type PredictFilesResult } from './predict-files.js';
 export { HRNet, hrnetW32Config, type HRNetConfig, type StageConfig } from './hrnet.js';
 export { cpuProfile, paperProfile, profileByName, type LandmarkProfile } from './profiles.js';

@@ -9,7 +9,7 @@ import { decodeSafetensors, noGrad, scope, type Tensor } from '../torch/index.js
 import { encodeSafetensors } from '../torch/safetensors.js';
 import { InputError } from '../util/errors.js';
 import { toolVersion } from '../util/tool-version.js';
-import { KEYPOINT_NAMES, NUM_KEYPOINTS } from './coco.js';
+import { KEYPOINT_NAMES, NUM_KEYPOINTS } from '../keypoints/index.js';
 import { decodeHeatmaps } from './codec.js';
 import { DEFAULT_SIGMAS, AREA_CHOICE } from './evaluate.js';
 import { qualityFlags } from './flags.js';

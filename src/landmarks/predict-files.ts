@@ -7,7 +7,8 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { readRadiograph } from '../imaging/read-radiograph.js';
 import type { Radiograph } from '../imaging/radiograph.js';
 import { InputError } from '../util/errors.js';
-import { NUM_KEYPOINTS, type KeypointResult } from './coco.js';
+import { NUM_KEYPOINTS } from '../keypoints/index.js';
+import type { KeypointResult } from './coco.js';
 import type { LandmarkModel } from './model.js';
 
 export interface ImageToPredict {

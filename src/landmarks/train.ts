@@ -15,9 +15,9 @@ import { InputError, UsageError } from '../util/errors.js';
 import { checkOutputFolder } from '../util/output-folder.js';
 import { writeDirAtomic, writeFileAtomic } from '../util/atomic-write.js';
 import { Random } from '../util/random.js';
-import { NUM_KEYPOINTS } from './coco.js';
+import { NUM_KEYPOINTS } from '../keypoints/index.js';
 import { encodeHeatmaps } from './codec.js';
-import { cohortImages, loadSamples, readKeypointsFile, type Sample } from './dataset.js';
+import { cohortImages, loadSamples, readTruthFile, type Sample } from './dataset.js';
 import { detectorAdam } from './detector-optimizer.js';
 import { DEFAULT_SIGMAS } from './evaluate.js';
 import { applyAffine, augmentation, compose, inputToHeatmap, letterbox, type Affine } from './geometry.js';
@@ -292,7 +292,7 @@ export async function trainLandmarkModel(options: TrainLandmarkOptions): Promise
   }
   mkdirSync(partial, { recursive: true });
   const keypointsPath = options.keypointsPath ?? join(options.cohortDir, 'keypoints.json');
-  const keypoints = readKeypointsFile(keypointsPath);
+  const keypoints = readTruthFile(keypointsPath);
   let images = cohortImages(options.cohortDir, options.split ?? 'train', keypoints);
   if (options.imageIds !== undefined) {
     const wanted = new Set(options.imageIds);

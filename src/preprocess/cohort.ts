@@ -15,10 +15,10 @@ import { checkOutputFolder, refuseOverwritingInput } from '../util/output-folder
 import { writeDirAtomic } from '../util/atomic-write.js';
 import { toolVersion } from '../util/tool-version.js';
 import {
-  VERTEBRAE, channelCount, checkParams, defaultParams, outputSide, parseVariantKey,
+  channelCount, checkParams, defaultParams, outputSide, parseVariantKey,
   type PreprocessParams, type VariantKey,
 } from './params.js';
-import { readKeypointSource, type KeypointSource } from './keypoint-source.js';
+import { KEYPOINT_NAMES, readKeypoints, type KeypointsFile } from '../keypoints/index.js';
 import { checkKeypoints } from './keypoint-checks.js';
 import { decodeInOrder } from './decode-pool.js';
 import type { DecodeJob } from './decode.js';
@@ -65,7 +65,7 @@ export interface PreprocessSummary {
   left_out: LeftOut[];
   masks_available: boolean;
   notes: string[];
-  keypoints_format: KeypointSource['format'];
+  keypoints_format: KeypointsFile['format'];
   parameters: Omit<PreprocessParams, 'variant' | 'masks'>;
 }
 
@@ -95,7 +95,7 @@ function isInside(child: string, parent: string): boolean {
 /** Reads cohort.csv and the keypoints, and decides which variants can be made (masks or not). */
 function planCohort(options: PreprocessCohortOptions): {
   rows: CohortRowPlan[];
-  source: KeypointSource;
+  source: KeypointsFile;
   csvSha256: string;
   variants: VariantKey[];
   masksAvailable: boolean;
@@ -129,7 +129,7 @@ function planCohort(options: PreprocessCohortOptions): {
       throw new InputError(`${csvPath}: mask files missing for the "with masks" variants: ${missing.slice(0, 3).join(', ')}${more}`);
     }
   }
-  const source = readKeypointSource(options.keypoints);
+  const source = readKeypoints(options.keypoints);
   const rows = images.map((image, i): CohortRowPlan => {
     const line = i + 2;
     const base = { line, image, imagePath: join(options.cohort, image), maskPath: useMasks && maskCells ? join(options.cohort, maskCells[i]) : null };
@@ -259,7 +259,7 @@ export async function preprocessCohort(options: PreprocessCohortOptions): Promis
         state.writer.close();
         const S = outputSide(state.params);
         const C = channelCount(state.params.variant);
-        const channelNames = C === 5 ? [...VERTEBRAE] : [state.params.variant === 'full-l1l4' ? 'L1-L4' : 'L1-L5'];
+        const channelNames = C === 5 ? [...KEYPOINT_NAMES] : [state.params.variant === 'full-l1l4' ? 'L1-L4' : 'L1-L5'];
         writeFileSync(join(state.folder, 'index.json'), JSON.stringify({
           variant: state.params.variant,
           masks: state.params.masks,

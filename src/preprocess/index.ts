@@ -4,7 +4,7 @@
  * masks), normalise and letterbox it. See docs/preprocess.md.
  */
 export {
-  VARIANT_NAMES, ALL_VARIANT_KEYS, VERTEBRAE, DEFAULT_SIZE, DEFAULT_MARGIN, DEFAULT_PERCENTILES,
+  VARIANT_NAMES, ALL_VARIANT_KEYS, DEFAULT_SIZE, DEFAULT_MARGIN, DEFAULT_PERCENTILES,
   defaultParams, checkParams, outputSide, channelCount, variantKey, parseVariantKey,
   type VariantName, type VariantKey, type PreprocessParams, type Alignment, type Normalisation,
 } from './params.js';
@@ -12,6 +12,5 @@ export { applyAffine, invertAffine, composeAffine, type Matrix2x3, type Point } 
 export { outputLayout, type OutputLayout, type Rect } from './geometry.js';
 export { mapPointForward, mapPointBack, warpHeatmapBack, transformMatrices, type Transform } from './transform.js';
 export { checkKeypoints } from './keypoint-checks.js';
-export { readKeypointSource, type KeypointSource, type KeypointEntry } from './keypoint-source.js';
 export { preprocessRadiographs, type PreprocessOptions, type PreprocessedBatch } from './radiographs.js';
 export { preprocessCohort, type PreprocessCohortOptions, type PreprocessSummary, type LeftOut } from './cohort.js';

@@ -15,8 +15,6 @@ export type VariantKey = (typeof ALL_VARIANT_KEYS)[number];
 export type Alignment = 'similarity' | 'rigid';
 export type Normalisation = 'minmax' | 'percentile';
 
-export const VERTEBRAE = ['L1', 'L2', 'L3', 'L4', 'L5'] as const;
-
 export interface PreprocessParams {
   variant: VariantName;
   /** Multiply the image by the vertebral-body mask (the "with masks" variants). */

@@ -6,13 +6,13 @@
  */
 import { F, scope, tensor } from '../torch/index.js';
 import { applyAffine, invertAffine, type Matrix2x3, type Point } from './affine.js';
-import { VERTEBRAE } from './params.js';
+import { KEYPOINT_NAMES } from '../keypoints/index.js';
 
 export type Transform = { matrix: Matrix2x3 } | { patches: { vertebra: string; matrix: Matrix2x3 }[] };
 
 export function transformFromMatrices(matrices: Matrix2x3[]): Transform {
   if (matrices.length === 1) return { matrix: matrices[0] };
-  return { patches: matrices.map((matrix, k) => ({ vertebra: VERTEBRAE[k], matrix })) };
+  return { patches: matrices.map((matrix, k) => ({ vertebra: KEYPOINT_NAMES[k], matrix })) };
 }
 
 /** The radiograph -> output matrices of a transform, one per output channel. */

@@ -5,6 +5,7 @@
  * outcome, follow-up and risk percentile.
  */
 import type { GradcamGallery, GradcamTile, KeypointGallery, KeypointTile } from '../study/results.js';
+import { KEYPOINT_NAMES } from '../keypoints/index.js';
 import { escapeHtml, fixed } from './format.js';
 
 /** Reads a gallery PNG by its path relative to OUT. */
@@ -69,7 +70,6 @@ export function gradcamGallerySvg(id: string, gallery: GradcamGallery, read: Ass
   return svg(id, width, height, body, `Grad-CAM heatmaps of ${gallery.tiles.length} test patients`);
 }
 
-const POINT_NAMES = ['L1', 'L2', 'L3', 'L4', 'L5'];
 
 function points(p: Placed<KeypointTile>, xy: number[], kind: 'predicted' | 'truth'): string {
   const out: string[] = [];
@@ -80,8 +80,8 @@ function points(p: Placed<KeypointTile>, xy: number[], kind: 'predicted' | 'trut
     if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
     out.push(
       kind === 'predicted'
-        ? `<circle class="kp-predicted" cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="3.2" fill="#E69F00" stroke="#000" stroke-width="0.6"><title>${POINT_NAMES[k]} predicted</title></circle>`
-        : `<circle class="kp-truth" cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="5" fill="none" stroke="#56B4E9" stroke-width="1.6"><title>${POINT_NAMES[k]} annotated</title></circle>`,
+        ? `<circle class="kp-predicted" cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="3.2" fill="#E69F00" stroke="#000" stroke-width="0.6"><title>${KEYPOINT_NAMES[k]} predicted</title></circle>`
+        : `<circle class="kp-truth" cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="5" fill="none" stroke="#56B4E9" stroke-width="1.6"><title>${KEYPOINT_NAMES[k]} annotated</title></circle>`,
     );
   }
   return out.join('');

@@ -6,6 +6,7 @@
  */
 
 import { clinicalRangeProblem } from './clinical-ranges.js';
+import { KEYPOINT_NAMES } from '../keypoints/index.js';
 
 /** An error the routes answer with `status` and this one-line message (no stack, no PHI). */
 export class RequestError extends Error {
@@ -42,10 +43,9 @@ export function checkCorrection(body: unknown, rows: number, columns: number): C
   if (!isRecord(body)) throw new RequestError(400, 'expected a JSON object {"keypoints": [x1, y1, ..., x5, y5], "by": "..."}');
   const kp = body.keypoints;
   if (!Array.isArray(kp) || kp.length !== 10) throw new RequestError(400, '"keypoints": need 10 numbers (x, y for L1..L5)');
-  const names = ['L1', 'L2', 'L3', 'L4', 'L5'];
   for (let i = 0; i < 10; i++) {
     const v = kp[i];
-    const which = `"keypoints"[${i}] (${names[i >> 1]} ${i % 2 === 0 ? 'x' : 'y'})`;
+    const which = `"keypoints"[${i}] (${KEYPOINT_NAMES[i >> 1]} ${i % 2 === 0 ? 'x' : 'y'})`;
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new RequestError(400, `${which}: not a finite number`);
     const limit = i % 2 === 0 ? columns : rows;
     if (v < 0 || v > limit) throw new RequestError(400, `${which} = ${v}: outside the image (0..${limit})`);

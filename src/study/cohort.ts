@@ -60,6 +60,8 @@ export interface Cohort {
   fraxWasPercent: boolean;
   /** The optional columns this cohort has. */
   present: Record<CanonicalColumn, boolean>;
+  /** Every image the cohort file names, excluded rows included (a keypoints file may annotate them). */
+  allImages: string[];
 }
 
 export interface RowProblem {
@@ -92,6 +94,8 @@ export interface CohortReading {
   /** Every bad row by line (duplicates included), in line order; empty when the cohort can be loaded. */
   problems: RowProblem[];
   fraxWasPercent: boolean;
+  /** Every image the file names, bad and excluded rows included. */
+  allImages: string[];
 }
 
 /** The cohort has bad rows; `rows` names each, and nothing has been fitted. Exit code 2. */
@@ -151,7 +155,7 @@ export function cohortFrom(dir: string, reading: CohortReading): Cohort {
       test: countSplit(rows, 'test'),
     },
   };
-  return { dir, file, rows, flow, hasFrax: reading.present.frax_mof, fraxWasPercent: reading.fraxWasPercent, present: reading.present };
+  return { dir, file, rows, flow, hasFrax: reading.present.frax_mof, fraxWasPercent: reading.fraxWasPercent, present: reading.present, allImages: reading.allImages };
 }
 
 /** Why the rows left cannot be studied (a split without rows or events), or null when they can. */
@@ -190,6 +194,7 @@ export function readCohortRows(dir: string, config: StudyConfig): CohortReading 
   const problems: RowProblem[] = [];
   const excluded: RowExclusion[] = [];
   const candidates: CohortRow[] = [];
+  const allImages: string[] = [];
   const yearsPerUnit = YEARS_PER_UNIT[config.timeUnit];
   const fraxRaw: number[] = [];
 
@@ -284,6 +289,8 @@ export function readCohortRows(dir: string, config: StudyConfig): CohortReading 
     const event = codeOf('fracture', 'fracture', true);
     const split = codeOf('split', 'split', true);
 
+    // Every image the file names, bad and excluded rows included: a keypoints file may annotate any of them.
+    if (image !== null) allImages.push(image);
     if (messages.length > 0) {
       problems.push({ line, problems: messages, columns });
       return;
@@ -325,7 +332,7 @@ export function readCohortRows(dir: string, config: StudyConfig): CohortReading 
 
   const fraxWasPercent = fraxRaw.some((v) => v > 1);
   if (fraxWasPercent) for (const r of candidates) r.frax /= 100;
-  return { file, table, columnIndex, present, rows: candidates, excluded, problems: mergeByLine(problems), fraxWasPercent };
+  return { file, table, columnIndex, present, rows: candidates, excluded, problems: mergeByLine(problems), fraxWasPercent, allImages };
 }
 
 /**

@@ -18,7 +18,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadLandmarkModel } from '../landmarks/model.js';
-import { readKeypointsFile, type KeypointResult, type KeypointsFile } from '../landmarks/coco.js';
+import { detectorTruth, type KeypointResult } from '../landmarks/coco.js';
+import { cocoTriplets, type KeypointsFile } from '../keypoints/index.js';
 import { trainLandmarkModel } from '../landmarks/train.js';
 import { evaluateKeypoints } from '../landmarks/evaluate.js';
 import { predictFiles } from '../landmarks/predict-files.js';
@@ -113,9 +114,10 @@ export async function runImageHalf(options: ImageHalfOptions): Promise<ImageHalf
     for (const u of check.unreadable) notes.push(`cohort.csv line ${u.line}: the radiograph cannot be read (${u.reason}); the patient was left out.`);
     cohort = withoutRows(cohort, new Set(check.unreadable.map((u) => u.line)), 'radiograph cannot be read');
   }
-  const truthFile = readKeypointsFile(coverage.path);
-  const idByFile = new Map(truthFile.images.map((im) => [im.fileName, im.id]));
+  const truthFile = coverage.file;
   const annotatedTrain = cohort.rows.filter((r) => r.split === 'train' && coverage.trainingAnnotated.has(r.line));
+  // The detector's own checks (an object scale for OKS) on every radiograph it may learn from, before any training.
+  for (const r of annotatedTrain) detectorTruth(truthFile, coverage.trainingAnnotated.get(r.line)!.imageId);
   const cohortSha = sha256File(cohort.file);
   const keypointsSha = sha256File(coverage.path);
   const analysedLines = cohort.rows.map((r) => r.line);
@@ -124,7 +126,7 @@ export async function runImageHalf(options: ImageHalfOptions): Promise<ImageHalf
   const kpStage = await runStage('keypoints', {
     tool: toolVersion(), compute: currentComputeSettings().mode, profile: s.profile, keypoints_used: s.keypoints, landmark_folds: s.landmarkFolds, holdout: s.landmarkHoldout, epochs: s.landmarkEpochs, seed,
     cohort: cohortSha, keypoints: keypointsSha, rows: analysedLines,
-  }, places, (dir) => keypointStage(dir, cohort, truthFile, idByFile, annotatedTrain, config, seed));
+  }, places, (dir) => keypointStage(dir, cohort, truthFile, annotatedTrain, config, seed));
   stages.keypoints = kpStage.reused;
   const kp = JSON.parse(readFileSync(join(kpStage.dir, 'summary.json'), 'utf8')) as KeypointSummary;
   const flagged = kp.flagged.filter((f) => cohort.rows.some((r) => r.line === f.line));
@@ -229,14 +231,19 @@ async function keypointStage(
   dir: string,
   cohort: Cohort,
   truthFile: KeypointsFile,
-  idByFile: Map<string, number>,
   annotatedTrain: CohortRow[],
   config: StudyConfig,
   seed: number,
 ): Promise<void> {
   const s = config.images;
   const rng = new Random(seed ^ 0x6b70);
-  const idOf = (r: CohortRow) => idByFile.get(r.image!)!;
+  // A row's image in the keypoints file (through the one lookup), or undefined when it is not annotated.
+  const entryOf = (r: CohortRow) => truthFile.lookup(r.image!, cohort.dir);
+  const idOf = (r: CohortRow) => entryOf(r)!.imageId;
+  const fullyAnnotated = (r: CohortRow) => {
+    const e = entryOf(r);
+    return e !== undefined && e.keypoints !== null && e.problem === null;
+  };
   const train = (ids: number[], out: string) =>
     trainLandmarkModel({
       cohortDir: cohort.dir, out, split: 'train', keypointsPath: truthFile.path, imageIds: ids, profile: s.profile,
@@ -251,7 +258,7 @@ async function keypointStage(
     const model = await loadLandmarkModel(modelDir);
     try {
       const bar = progress('study: predicting keypoints', rows.length);
-      const r = await predictFiles(model, rows.map((row, i) => ({ imageId: idByFile.get(row.image!) ?? 1_000_000 + i, fileName: row.image!, path: join(cohort.dir, row.image!) })), {
+      const r = await predictFiles(model, rows.map((row, i) => ({ imageId: entryOf(row)?.imageId ?? 1_000_000 + i, fileName: row.image!, path: join(cohort.dir, row.image!) })), {
         skipUnreadable: false, onProgress: (done) => bar.tick(done),
       });
       bar.done();
@@ -290,12 +297,11 @@ async function keypointStage(
   const spacing = new Map<number, [number, number]>();
   for (const { row } of judged) {
     const id = idOf(row);
-    const image = truthFile.byImageId.get(id)!.image;
-    spacing.set(id, image.pixelSpacing ?? (await readRadiograph(join(cohort.dir, row.image!))).pixelSpacing ?? [1, 1]);
+    spacing.set(id, truthFile.byImageId.get(id)!.pixelSpacing ?? (await readRadiograph(join(cohort.dir, row.image!))).pixelSpacing ?? [1, 1]);
   }
   const truthFor = judged.map(({ row }) => {
-    const a = truthFile.byImageId.get(idOf(row))!.annotation!;
-    return { imageId: idOf(row), keypoints: a.keypoints, area: a.area };
+    const t = detectorTruth(truthFile, idOf(row));
+    return { imageId: t.imageId, keypoints: t.keypoints, area: t.area };
   });
   const evaluation = evaluateKeypoints(judged.map(({ result }) => ({ imageId: result.image_id, keypoints: result.keypoints, score: result.score })), truthFor, spacing);
   const landmarks: LandmarkResult = {
@@ -320,7 +326,7 @@ async function keypointStage(
   // (with images.keypoints "annotated": every annotation, the test split's included).
   const annotatedLines = new Set(
     s.keypoints === 'annotated'
-      ? cohort.rows.filter((r) => truthFile.byImageId.get(idByFile.get(r.image!) ?? -1)?.annotation !== undefined).map((r) => r.line)
+      ? cohort.rows.filter(fullyAnnotated).map((r) => r.line)
       : annotatedTrain.map((r) => r.line),
   );
   const toPredict = cohort.rows.filter((r) => !annotatedLines.has(r.line));
@@ -336,8 +342,8 @@ async function keypointStage(
       if (p.flags.length > 0) flagged.push({ line: row.line, flags: p.flags });
       continue;
     }
-    const a = truthFile.byImageId.get(idOf(row))!.annotation!;
-    results.push({ image_id: idOf(row), file_name: row.image!, category_id: 1, keypoints: a.keypoints, score: 1, flags: [] });
+    const annotated = entryOf(row)!;
+    results.push({ image_id: annotated.imageId, file_name: row.image!, category_id: 1, keypoints: cocoTriplets(annotated.keypoints!), score: 1, flags: [] });
   }
   writeFileSync(join(dir, 'keypoints.json'), JSON.stringify(results));
   writeFileSync(join(dir, 'summary.json'), JSON.stringify({ landmarks, worst, flagged } satisfies KeypointSummary, null, 2));

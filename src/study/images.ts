@@ -5,9 +5,10 @@
  * by cohort.csv line (never by patient_id or file name, which may carry one); a split none of whose
  * radiographs can be read stops the study.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, normalize } from 'node:path';
+import { existsSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import { readRadiograph, RadiographReadError } from '../imaging/index.js';
+import { readKeypoints, requireEveryEntryMatched, type KeypointEntry, type KeypointsFile } from '../keypoints/index.js';
 import { InputError } from '../util/errors.js';
 import type { Cohort, CohortRow, Split } from './cohort.js';
 
@@ -25,20 +26,18 @@ export interface ImageCheck {
 
 export interface AnnotationCoverage {
   path: string;
-  /** cohort.csv line -> the annotation's keypoints (x1, y1, v1, ... as in the file), training split only. */
-  trainingAnnotated: Map<number, number[]>;
+  /** The keypoints file as read (the one reading every later stage uses). */
+  file: KeypointsFile;
+  /** cohort.csv line -> the entry with all five keypoints, training split only. */
+  trainingAnnotated: Map<number, KeypointEntry>;
   /** Annotated rows of the test split: never used for training or choosing anything. */
   testAnnotated: number;
 }
 
-/** The cohort's image column value as keypoints.json names it (relative, forward slashes). */
-export function imageKey(file: string): string {
-  return normalize(file).replace(/\\/g, '/').replace(/^\.\//, '');
-}
-
 /**
- * DIR/keypoints.json must exist and annotate all five keypoints on at least one training-split
- * radiograph; otherwise the study stops naming the file and what is missing.
+ * DIR/keypoints.json must exist, be a COCO keypoints file whose every file_name names an image of the
+ * cohort file (excluded rows included), and annotate all five keypoints on at least one
+ * training-split radiograph; otherwise the study stops naming the file and what is wrong.
  */
 export function checkAnnotations(cohort: Cohort, file = 'keypoints.json'): AnnotationCoverage {
   const path = join(cohort.dir, file);
@@ -48,35 +47,19 @@ export function checkAnnotations(cohort: Cohort, file = 'keypoints.json'): Annot
         '(a COCO keypoints file whose image file_name values match the cohort\'s image column), or set "images": {"enabled": false} in study.json for the clinical half only',
     );
   }
-  let data: { images?: unknown; annotations?: unknown };
-  try {
-    data = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new InputError(`${path}: not valid JSON (${(error as Error).message})`);
+  const keypoints = readKeypoints(path);
+  if (keypoints.format !== 'coco-keypoints') {
+    throw new InputError(`${path}: not a COCO keypoints file (needs "images", "annotations" and "categories"); a results list holds predictions, not annotations`);
   }
-  if (!Array.isArray(data.images) || !Array.isArray(data.annotations)) {
-    throw new InputError(`${path}: not a COCO keypoints file (needs "images" and "annotations" lists)`);
-  }
-  const fileById = new Map<number, string>();
-  for (const image of data.images as { id?: unknown; file_name?: unknown }[]) {
-    if (typeof image?.id === 'number' && typeof image.file_name === 'string') fileById.set(image.id, imageKey(image.file_name));
-  }
-  const keypointsByFile = new Map<string, number[]>();
-  for (const a of data.annotations as { image_id?: unknown; keypoints?: unknown }[]) {
-    const kp = a?.keypoints;
-    const name = typeof a?.image_id === 'number' ? fileById.get(a.image_id) : undefined;
-    // Five keypoints, each labelled (v > 0) with finite coordinates.
-    if (name === undefined || !Array.isArray(kp) || kp.length !== 15) continue;
-    const complete = [0, 1, 2, 3, 4].every((k) => Number.isFinite(kp[3 * k]) && Number.isFinite(kp[3 * k + 1]) && kp[3 * k + 2] > 0);
-    if (complete) keypointsByFile.set(name, kp as number[]);
-  }
-  const trainingAnnotated = new Map<number, number[]>();
+  requireEveryEntryMatched(keypoints, cohort.allImages, cohort.dir, `${cohort.file}`);
+  const trainingAnnotated = new Map<number, KeypointEntry>();
   let testAnnotated = 0;
   for (const row of cohort.rows) {
     if (row.image === null) continue;
-    const kp = keypointsByFile.get(imageKey(row.image));
-    if (kp === undefined) continue;
-    if (row.split === 'train') trainingAnnotated.set(row.line, kp);
+    const entry = keypoints.lookup(row.image, cohort.dir);
+    // Five keypoints, each labelled, on an image listed once.
+    if (entry === undefined || entry.keypoints === null || entry.problem !== null) continue;
+    if (row.split === 'train') trainingAnnotated.set(row.line, entry);
     else testAnnotated++;
   }
   if (trainingAnnotated.size === 0) {
@@ -86,7 +69,7 @@ export function checkAnnotations(cohort: Cohort, file = 'keypoints.json'): Annot
         'the keypoint detector has nothing to learn from (file_name must match the cohort\'s image column, e.g. "images/x.dcm")',
     );
   }
-  return { path, trainingAnnotated, testAnnotated };
+  return { path, file: keypoints, trainingAnnotated, testAnnotated };
 }
 
 /**

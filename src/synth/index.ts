@@ -6,5 +6,4 @@ export { renderRadiograph, imageShape, type Radiograph } from './render/radiogra
 export { makeTextureBank } from './render/texture.js';
 export { streamRandom } from './streams.js';
 export { COHORT_COLUMNS } from './cohort-csv.js';
-export { LUMBAR_KEYPOINTS } from './keypoints.js';
 export { isReusableCohort, type CohortSettings } from './reuse.js';

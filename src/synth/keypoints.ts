@@ -5,9 +5,8 @@
  * (0, 0): x is the column, y the row. Every keypoint is visible (v = 2). bbox and area describe the
  * L1-L5 body masks (area = number of mask pixels), which OKS uses as the object scale.
  */
+import { KEYPOINT_NAMES } from '../keypoints/index.js';
 import type { RenderedPatient } from './render-job.js';
-
-export const LUMBAR_KEYPOINTS = ['L1', 'L2', 'L3', 'L4', 'L5'];
 
 export interface CocoKeypoints {
   info: Record<string, string | number>;
@@ -41,7 +40,7 @@ export function cocoKeypoints(entries: { patientId: string; file: string; render
         id: 1,
         name: 'lumbar_spine',
         supercategory: 'spine',
-        keypoints: LUMBAR_KEYPOINTS,
+        keypoints: [...KEYPOINT_NAMES],
         skeleton: [
           [1, 2],
           [2, 3],

@@ -9,7 +9,7 @@ import { harrellC } from '../survival/concordance.js';
 import type { GeneratorParams } from './params.js';
 import type { SynthPatient } from './population.js';
 import type { RenderedPatient } from './render-job.js';
-import { LUMBAR_KEYPOINTS } from './keypoints.js';
+import { KEYPOINT_NAMES } from '../keypoints/index.js';
 
 export interface SplitConcordance {
   n: number;
@@ -96,7 +96,7 @@ export function buildTruth(
         image_linear_predictor: r6(p.lpImage),
         best_clinical_predictor: r6(p.lpBestClinical),
         latent_tscore: r6(p.latentTScore),
-        deformity: p.deformity === null ? null : { level: LUMBAR_KEYPOINTS[p.deformity.level], kind: p.deformity.kind, height_loss: r6(p.deformity.heightLoss) },
+        deformity: p.deformity === null ? null : { level: KEYPOINT_NAMES[p.deformity.level], kind: p.deformity.kind, height_loss: r6(p.deformity.heightLoss) },
         event_time_years: r6(p.outcome.eventTime),
         censor_time_years: r6(p.outcome.censorTime),
         ...(r === undefined ? {} : { rotation_deg: r6(r.rotationDeg), magnification: r6(r.magnification), collimated: r.collimated }),

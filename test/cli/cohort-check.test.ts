@@ -134,7 +134,7 @@ test('planted problems: each is named by file, line and column; the study cannot
     ['warning', notDicom.line, 'cohort.csv', 'image', /cannot be read \(not a DICOM file/],
     ['warning', apView.line, 'cohort.csv', 'image', /View Position is "AP", not lateral/],
     ['warning', chest.line, 'cohort.csv', 'image', /Body Part Examined is "CHEST", not the lumbar spine/],
-    ['warning', 1, 'keypoints.json', 'file_name', new RegExp(`images\\[${keypoints.images.length - 1}\\]: file_name matches no image of the cohort file`)],
+    ['error', 1, 'keypoints.json', 'file_name', new RegExp(`images\\[${keypoints.images.length - 1}\\]: file_name matches no image of the cohort file`)],
   ];
   for (const [severity, line, file, column, message] of expected) {
     const found = report.problems.filter((p) => p.file === file && p.line === line && p.column === column && message.test(p.message));
@@ -147,12 +147,12 @@ test('planted problems: each is named by file, line and column; the study cannot
   assert.equal(report.analysed, 40 - 3 - 2);
   assert.equal(report.annotations!.unmatched, 1);
   assert.deepEqual(report.images!.view, { AP: 1, LL: 36 });
-  assert.match(stderr, new RegExp(`the study cannot run on .*: 3 error\\(s\\), the first: cohort\\.csv, line ${missingFile.line}, column image: image file not found`));
+  assert.match(stderr, new RegExp(`the study cannot run on .*: 4 error\\(s\\), the first: cohort\\.csv, line ${missingFile.line}, column image: image file not found`));
 
   const text = run(['--cohort', dir]);
   assert.equal(text.status, 2);
   for (const [severity, line, file] of expected) assert.match(text.stdout, new RegExp(`${severity} +${file.replace('.', '\\.')}, line ${line}\\b`));
-  assert.match(text.stdout, /the study cannot run: 3 error\(s\)/);
+  assert.match(text.stdout, /the study cannot run: 4 error\(s\)/);
   for (const out of [text.stdout, text.stderr, JSON.stringify(report)]) assert.doesNotMatch(out, /SYN\d{4}/, 'rows are named by line, never by patient id or file name');
 });
 

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readRadiograph } from '../../src/imaging/index.js';
-import { applyAffine, defaultParams, invertAffine, preprocessRadiographs, readKeypointSource, type Matrix2x3 } from '../../src/preprocess/index.js';
+import { applyAffine, defaultParams, invertAffine, preprocessRadiographs, type Matrix2x3 } from '../../src/preprocess/index.js';
+import { readKeypoints } from '../../src/keypoints/index.js';
 
 const bin = fileURLToPath(new URL('../../../bin/spinesurv.js', import.meta.url));
 const run = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
@@ -135,7 +136,7 @@ test('--all-variants writes the six variant folders; Python reads the tensors; m
   // The library path that `spinesurv predict` takes gives exactly the stored values for the same radiograph.
   const radiograph = await readRadiograph(join(cohort, 'images/SYN0003.dcm'));
   const mask = await readRadiograph(join(cohort, 'masks/SYN0003.png'));
-  const kp = readKeypointSource(join(cohort, 'keypoints.json')).lookup('images/SYN0003.dcm', cohort)?.keypoints as Float64Array;
+  const kp = readKeypoints(join(cohort, 'keypoints.json')).lookup('images/SYN0003.dcm', cohort)?.keypoints as Float64Array;
   const params = defaultParams('patches', { size: 96, patchSize: 48, masks: true });
   const single = preprocessRadiographs([radiograph], [kp], params, [Uint8Array.from(mask.pixels)]);
   const { data } = readTensorRows(join(out, 'patches-masks', 'images.safetensors'));

@@ -13,6 +13,7 @@ import { generateCohort } from '../../src/synth/index.js';
 import { loadCohort, withoutRows } from '../../src/study/cohort.js';
 import { DEFAULT_CONFIG } from '../../src/study/config.js';
 import { checkAnnotations, checkImages } from '../../src/study/images.js';
+import { InputError } from '../../src/util/errors.js';
 
 let work: string;
 let source: string;
@@ -41,7 +42,30 @@ test('annotations: every training radiograph of a synth cohort is covered; the t
   const truth = JSON.parse(readFileSync(join(source, 'keypoints.json'), 'utf8'));
   const image = truth.images.find((i: { file_name: string }) => i.file_name === first.image);
   const annotation = truth.annotations.find((a: { image_id: number }) => a.image_id === image.id);
-  assert.deepEqual(coverage.trainingAnnotated.get(first.line), annotation.keypoints);
+  // The synthetic file puts the top-left pixel's centre at (0, 0): read in the COCO convention, +0.5.
+  const xy = (annotation.keypoints as number[]).filter((_, i) => i % 3 !== 2).map((v) => v + 0.5);
+  assert.deepEqual(Array.from(coverage.trainingAnnotated.get(first.line)!.keypoints!), xy);
+});
+
+test('file_name values are matched to the image column as written, separators and a leading ./ aside', () => {
+  const dir = copy('windows-names');
+  const file = JSON.parse(readFileSync(join(dir, 'keypoints.json'), 'utf8'));
+  file.images = file.images.map((i: { file_name: string }) => ({ ...i, file_name: `./${i.file_name.replace(/\//g, '\\')}` }));
+  writeFileSync(join(dir, 'keypoints.json'), JSON.stringify(file));
+  const cohort = loadCohort(dir, DEFAULT_CONFIG);
+  assert.equal(checkAnnotations(cohort).trainingAnnotated.size, cohort.flow.bySplit.train.n);
+});
+
+test('a file_name that names no image of the cohort stops the study, listing the entry', () => {
+  const dir = copy('unmatched-name');
+  const file = JSON.parse(readFileSync(join(dir, 'keypoints.json'), 'utf8'));
+  const renamed = file.images[3].file_name.replace('images/', 'radiographs/');
+  file.images[3].file_name = renamed;
+  writeFileSync(join(dir, 'keypoints.json'), JSON.stringify(file));
+  assert.throws(
+    () => checkAnnotations(loadCohort(dir, DEFAULT_CONFIG)),
+    (error: unknown) => error instanceof InputError && error.message.startsWith(`${join(dir, 'keypoints.json')}: 1 of ${file.images.length} file_name values name no image of ${join(dir, 'cohort.csv')}: images[3] "${renamed}"`),
+  );
 });
 
 test('a cohort without keypoints.json stops, naming the file', () => {

@@ -128,7 +128,7 @@ async function predict(argv: string[]): Promise<number> {
   const out = args.string('out');
   const { loadLandmarkModel } = await import('../../landmarks/model.js');
   const { predictFiles, readImageList } = await import('../../landmarks/predict-files.js');
-  const { cohortImages, cohortImagesUnannotated, readKeypointsFile } = await import('../../landmarks/dataset.js');
+  const { cohortImages, cohortImagesUnannotated, readTruthFile } = await import('../../landmarks/dataset.js');
   const cohort = args.optionalString('cohort');
   let items;
   if (cohort !== undefined) {
@@ -136,7 +136,7 @@ async function predict(argv: string[]): Promise<number> {
     const kpPath = join(cohort, 'keypoints.json');
     // Without keypoints.json (nothing annotated yet) image ids count the cohort.csv rows from 1.
     items = existsSync(kpPath)
-      ? cohortImages(cohort, split === 'all' ? null : split, readKeypointsFile(kpPath))
+      ? cohortImages(cohort, split === 'all' ? null : split, readTruthFile(kpPath))
       : cohortImagesUnannotated(cohort, split === 'all' ? null : split);
   } else if (files !== null) {
     items = files.map((f, i) => ({ imageId: i + 1, fileName: f, path: f }));
@@ -167,12 +167,12 @@ async function predict(argv: string[]): Promise<number> {
 async function evaluate(argv: string[]): Promise<number> {
   const args = parseCommand(argv, evaluateSpec);
   if (args === null) return 0;
-  const { readKeypointsFile, readResultsFile } = await import('../../landmarks/coco.js');
+  const { readTruthFile, detectorTruth, readResultsFile } = await import('../../landmarks/coco.js');
   const { cohortImages } = await import('../../landmarks/dataset.js');
   const { evaluateKeypoints } = await import('../../landmarks/evaluate.js');
   const predPath = args.string('pred');
   const truthPath = args.string('truth');
-  const truthFile = readKeypointsFile(truthPath);
+  const truthFile = readTruthFile(truthPath);
   const preds = readResultsFile(predPath);
   for (const p of preds) {
     if (!truthFile.byImageId.has(p.image_id)) throw new InputError(`${predPath}: image_id ${p.image_id} (${p.file_name}) is not among the images of ${truthPath}`);
@@ -183,15 +183,14 @@ async function evaluate(argv: string[]): Promise<number> {
     const split = args.string('split');
     ids = cohortImages(cohort, split === 'all' ? null : split, truthFile).map((c) => c.imageId);
   }
-  else ids = truthFile.images.map((im) => im.id);
+  else ids = truthFile.entries.map((e) => e.imageId);
   const wanted = new Set(ids);
   const spacing = new Map<number, [number, number]>();
   const truth = ids.map((id) => {
-    const entry = truthFile.byImageId.get(id)!;
-    if (entry.annotation === undefined) throw new InputError(`${truthPath}: image ${id} (${entry.image.fileName}) has no annotation`);
-    if (entry.image.pixelSpacing === null) throw new InputError(`${truthPath}: image ${id} (${entry.image.fileName}) has no pixel_spacing; MRE in mm needs it`);
-    spacing.set(id, entry.image.pixelSpacing);
-    return { imageId: id, keypoints: entry.annotation.keypoints, area: entry.annotation.area };
+    const t = detectorTruth(truthFile, id);
+    if (t.pixelSpacing === null) throw new InputError(`${truthPath}: image ${id} (${t.fileName}) has no pixel_spacing; MRE in mm needs it`);
+    spacing.set(id, t.pixelSpacing);
+    return { imageId: id, keypoints: t.keypoints, area: t.area };
   });
   const chosen = preds.filter((p) => wanted.has(p.image_id)).map((p) => ({ imageId: p.image_id, keypoints: p.keypoints, score: p.score }));
   const r = evaluateKeypoints(chosen, truth, spacing, { worst: args.integer('worst', 5, 0) });

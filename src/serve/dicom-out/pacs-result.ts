@@ -24,7 +24,6 @@ export interface PacsResult {
 }
 
 export const SURVIVAL_HORIZONS = ['1', '3', '5'] as const;
-export const KEYPOINT_LABELS = ['L1', 'L2', 'L3', 'L4', 'L5'] as const;
 
 /** Refuses a result that cannot be written truthfully, naming the field. */
 export function checkPacsResult(result: PacsResult, where: string): void {

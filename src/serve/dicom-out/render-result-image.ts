@@ -8,7 +8,8 @@ import sharp, { type OutputInfo } from 'sharp';
 import { windowToBytes, type Radiograph } from '../../imaging/index.js';
 import { InputError } from '../../util/errors.js';
 import { rampColour } from '../../report/raster.js';
-import { KEYPOINT_LABELS, riskSentence, type PacsResult } from './pacs-result.js';
+import { KEYPOINT_NAMES } from '../../keypoints/index.js';
+import { riskSentence, type PacsResult } from './pacs-result.js';
 import { blendMask, renderText } from './text-raster.js';
 
 /** The marker colour: pure green, which the heatmap's ramp (blue, cyan, yellow, red) never makes. */
@@ -71,13 +72,13 @@ export async function renderResultImage(radiograph: Radiograph, heatmap: Heatmap
 
   const { radius, halfWidth } = markerGeometry(rows, columns);
   const labelPx = Math.max(10, Math.round(radius * 1.6));
-  for (let k = 0; k < KEYPOINT_LABELS.length; k++) {
+  for (let k = 0; k < KEYPOINT_NAMES.length; k++) {
     // COCO pixels put the centre of pixel (i, j) at (j + 0.5, i + 0.5).
     const cx = result.keypoints[2 * k] - 0.5;
     const cy = result.keypoints[2 * k + 1] - 0.5;
     drawRing(rgb, columns, rows, cx, cy, radius, halfWidth + 1, OUTLINE_COLOUR);
     drawRing(rgb, columns, rows, cx, cy, radius, halfWidth, MARKER_COLOUR);
-    const label = await renderText(KEYPOINT_LABELS[k], labelPx);
+    const label = await renderText(KEYPOINT_NAMES[k], labelPx);
     const left = Math.round(cx + radius + halfWidth + 3);
     const top = Math.round(cy - label.height / 2);
     // A one-pixel black shadow keeps the label legible over bright bone and hot heatmap.

@@ -3,6 +3,7 @@
  * the concept exists; the rest in the project's private scheme 99SPINESURV ("99" prefix: a private
  * coding scheme, PS3.16 8.2), which the report declares in its Coding Scheme Identification Sequence.
  */
+import { KEYPOINT_NAMES } from '../../keypoints/index.js';
 import type { Code } from './sr-content.js';
 
 export const PRIVATE_SCHEME = '99SPINESURV';
@@ -19,7 +20,7 @@ export const CODES = {
     '5': own('SURV5Y', 'Fracture-free survival at 5 years'),
   } as Record<string, Code>,
   percentile: own('RISKPCTL', 'Risk percentile among training patients'),
-  keypoint: ['L1', 'L2', 'L3', 'L4', 'L5'].map((l) => own(`${l}CENTRE`, `${l} vertebral body centre`)),
+  keypoint: KEYPOINT_NAMES.map((l) => own(`${l}CENTRE`, `${l} vertebral body centre`)),
   flag: own('QUALFLAG', 'Keypoint quality flag'),
   warning: own('RESWARN', 'Result warning'),
   intendedUse: own('INTENDUSE', 'Intended use'),

@@ -1,16 +1,16 @@
 /**
  * How far the keypoint annotations reach, per split, judged as the study judges them: the study's own
  * coverage check (study/images.ts: five labelled keypoints on a training radiograph, file_name matched
- * to the image column) and the same COCO reader. Entries that match no cohort row are listed by their
- * line in the keypoints file (the study ignores them, which is usually a naming mistake).
+ * to the image column) and the one keypoints reader (src/keypoints). Entries that match no cohort row
+ * are listed by their line in the keypoints file: the study stops on them (usually a naming mistake).
  * Every use of the keypoints readers sits in this file, so that re-pointing them is a one-file change.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readKeypointsFile } from '../../landmarks/coco.js';
+import { readKeypoints, unmatchedEntries, type KeypointsFile } from '../../keypoints/index.js';
 import { InputError } from '../../util/errors.js';
 import type { Cohort } from '../cohort.js';
-import { checkAnnotations, imageKey } from '../images.js';
+import { checkAnnotations } from '../images.js';
 import { problem, type CheckProblem } from './problems.js';
 
 /** The JSON `annotations` object of `cohort check`. */
@@ -43,15 +43,23 @@ export function annotationCoverage(cohort: Cohort, keypointsFile: string, cohort
     problems.push(problem('error', keypointsFile, null, null, 'not found; the keypoint detector needs L1-L5 annotated on training-split radiographs (COCO keypoints, file_name = the image column)'));
     return { summary, problems };
   }
-  // The structure check the study runs before the keypoint stage (it stops on the first bad entry).
-  let names: string[];
+  // The structure check the study runs before the keypoint stage.
+  let file: KeypointsFile;
   try {
-    names = readKeypointsFile(path).images.map((im) => im.fileName);
+    file = readKeypoints(path);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     problems.push(problem('error', keypointsFile, null, null, withoutPath(error.message, path)));
     return { summary, problems };
   }
+  const unmatched = unmatchedEntries(file, cohortNames, cohort.dir);
+  const lines = unmatched.length > 0 ? fileNameLines(readFileSync(path, 'utf8')) : new Map<string, number>();
+  for (const entry of unmatched) {
+    summary.unmatched++;
+    problems.push(problem('error', keypointsFile, lines.get(entry.fileName) ?? null, 'file_name',
+      `${entry.where}: file_name matches no image of the cohort file (compared as written, after turning \\ into / and dropping a leading ./); the study stops on it`));
+  }
+  if (unmatched.length > 0) return { summary, problems };
   try {
     const coverage = checkAnnotations(cohort, keypointsFile);
     summary.train = { annotated: coverage.trainingAnnotated.size, unannotated: rows.train - coverage.trainingAnnotated.size };
@@ -60,15 +68,6 @@ export function annotationCoverage(cohort: Cohort, keypointsFile: string, cohort
     if (!(error instanceof InputError)) throw error;
     problems.push(problem('error', keypointsFile, null, null, withoutPath(error.message, path)));
   }
-
-  const known = new Set(cohortNames.map(imageKey));
-  const lines = fileNameLines(readFileSync(path, 'utf8'));
-  names.forEach((name, k) => {
-    if (known.has(imageKey(name))) return;
-    summary.unmatched++;
-    problems.push(problem('warning', keypointsFile, lines.get(name) ?? null, 'file_name',
-      `images[${k}]: file_name matches no image of the cohort file (names are compared as written, relative to the cohort folder); the study ignores its annotation`));
-  });
   return { summary, problems };
 }
 

@@ -6,6 +6,7 @@
 // The predicted points stay visible as hollow rings when a correction moved them.
 // Coordinates are COCO pixels: the image's top-left corner at 0,0, the first pixel's centre at 0.5,0.5.
 
+// Browser code, served as written: its own copy of the list in src/keypoints/names.ts.
 export const VERTEBRAE = ['L1', 'L2', 'L3', 'L4', 'L5'];
 
 export class RadiographView {
