@@ -13,6 +13,8 @@ export interface DenseRanks {
   unique: Float64Array;
   /** A stable ascending order of the rows (the argsort the ranks came from). */
   order: Int32Array;
+  /** rankInOrder[k] = rank[order[k]]: the ranks read in sorted order (ascending, ties side by side). */
+  rankInOrder: Int32Array;
 }
 
 const RADIX = 1 << 11;
@@ -89,14 +91,17 @@ export function argsortNumbers(values: ArrayLike<number>): Int32Array {
 export function denseRanks(values: ArrayLike<number>, order: Int32Array = argsortNumbers(values)): DenseRanks {
   const n = values.length;
   const rank = new Int32Array(n);
+  const rankInOrder = new Int32Array(n);
   const unique = new Float64Array(n);
   let m = 0;
   for (let k = 0; k < n; k++) {
-    const v = values[order[k]];
+    const row = order[k];
+    const v = values[row];
     if (m === 0 || v !== unique[m - 1]) unique[m++] = v;
-    rank[order[k]] = m - 1;
+    rank[row] = m - 1;
+    rankInOrder[k] = m - 1;
   }
-  return { rank, unique: unique.slice(0, m), order };
+  return { rank, unique: unique.slice(0, m), order, rankInOrder };
 }
 
 /**
