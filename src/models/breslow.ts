@@ -4,7 +4,8 @@
  * cumulative hazard at risk = 0, so S(t | x) = exp(-H0(t) exp(risk(x))). H0 between event times is
  * read with the statistics module's cumhazAt (the same step function as a Cox model's baseline).
  */
-import { cumhazAt } from '../survival/index.js';
+// The one file, not the survival barrel: scoring with a saved model should not load every estimator.
+import { cumhazAt } from '../survival/cox/baseline.js';
 
 export interface BaselineHazard {
   /** Distinct event times, ascending. */

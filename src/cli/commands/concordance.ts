@@ -11,7 +11,8 @@ import { rowCount } from '../wording.js';
 import { UsageError } from '../../util/errors.js';
 import { log, progress } from '../../util/progress.js';
 import { Random } from '../../util/random.js';
-import { bootstrapCi, concordanceOfRows, concordances } from '../../survival/index.js';
+import { concordanceOfRows, concordances } from '../../survival/concordance.js';
+import { bootstrapCi } from '../../survival/bootstrap.js';
 import { readSurvivalColumns } from '../../survival/csv-input.js';
 
 const spec: CommandSpec = {
