@@ -13,14 +13,13 @@ import { printJson, type ParsedArgs } from './args.js';
 import { readCsv, writeCsv, CsvTable } from '../util/csv.js';
 import { InputError, UsageError } from '../util/errors.js';
 import { log } from '../util/progress.js';
+import { CLINICAL_FLAGS } from './clinical-flags.js';
 import { refuseOverwritingInput } from '../util/output-folder.js';
 import { normaliseImagePath } from '../keypoints/image-path.js';
 import type { LandmarkModel } from '../landmarks/index.js';
 import type { KeypointEntry, KeypointsFile } from '../keypoints/index.js';
 import type { KeypointSet } from '../models/image/index.js';
 
-/** The clinical flags predict accepts, named as the cohort.csv columns. */
-export const CLINICAL_FLAGS = ['age', 'sex', 'bmi', 'glucocorticoid', 'secondary_osteoporosis', 'rheumatoid_arthritis', 'prior_fracture'];
 
 const TEN_NUMBERS = /^\s*-?[\d.eE+-]+(\s*,\s*-?[\d.eE+-]+){9}\s*$/;
 
@@ -34,7 +33,7 @@ async function readOverride(spec: string | undefined): Promise<KeypointOverride 
     if (!numbers.every(Number.isFinite)) throw new UsageError('spinesurv predict: --keypoints must be a JSON file or ten numbers x1,y1,...,x5,y5');
     return { numbers };
   }
-  const { readKeypoints } = await import('../keypoints/index.js');
+  const { readKeypoints } = await import('../keypoints/read.js');
   return { file: readKeypoints(spec) };
 }
 
@@ -71,7 +70,12 @@ export async function predictWithImageModel(a: ParsedArgs, modelDir: string, mod
   const heatmap = a.optionalString('heatmap');
   if (data !== undefined && heatmap !== undefined) throw new UsageError('spinesurv predict: --heatmap goes with --image (one radiograph)');
   if (image !== undefined && heatmap !== undefined) refuseOverwritingInput(heatmap, [image, modelDir], '--heatmap');
-  const { loadImageModel, parseImageModelJson, keypointModelPath, scoreRadiograph } = await import('../models/image/index.js');
+  // The files themselves, not the models/image barrel (which brings training): a fresh
+  // `predict --image` loads only what scoring needs.
+  const [{ loadImageModel, parseImageModelJson, keypointModelPath }, { scoreRadiograph }] = await Promise.all([
+    import('../models/image/folder.js'),
+    import('../models/image/score-radiograph.js'),
+  ]);
   const json = parseImageModelJson(modelDir, modelJson);
   const override = await readOverride(a.optionalString('keypoints'));
   if (override !== null && 'numbers' in override && data !== undefined) throw new UsageError('spinesurv predict: with --data, --keypoints must be a JSON file (ten numbers are for one --image)');
@@ -81,7 +85,7 @@ export async function predictWithImageModel(a: ParsedArgs, modelDir: string, mod
     if (folder === null) {
       throw new InputError(`${join(modelDir, 'model.json')}: the model has no keypoint detector (fitted without --landmarks); give --keypoints KP.json (from \`spinesurv landmarks predict\`) or --keypoints x1,y1,...,x5,y5`);
     }
-    const { loadLandmarkModel } = await import('../landmarks/index.js');
+    const { loadLandmarkModel } = await import('../landmarks/model.js');
     detector = await loadLandmarkModel(folder);
   }
   const model = loadImageModel(modelDir, json);

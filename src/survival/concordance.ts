@@ -20,7 +20,7 @@
 import { InputError } from '../util/errors.js';
 import { checkFinite, checkSurvival, checkWeights, strataCodes } from './validate.js';
 import { argsortNumbers, denseRanks, identityOrder, orderByKeys, type DenseRanks } from './order.js';
-import { TreePair } from './fenwick.js';
+import { LaneTree } from './fenwick.js';
 import { timefixWithRanks } from './timefix.js';
 import { sweepByScore } from './concordance-by-score.js';
 import { take } from './bootstrap.js';
@@ -77,12 +77,36 @@ export interface ConcordanceResult {
   influence: Float64Array;
 }
 
+/** One time weighting of the pairs: Harrell's C is { timewt: 'n' }, Uno's { timewt: 'n/G2', tau }. */
+export interface TimeWeighting {
+  timewt?: TimeWeight;
+  /** Events after tau do not count (R's ymax). */
+  tau?: number;
+  /** Events before ymin do not count. */
+  ymin?: number;
+}
+
 export function concordance(
   time: ArrayLike<number>,
   event: ArrayLike<number>,
   score: ArrayLike<number>,
   options: ConcordanceOptions = {},
 ): ConcordanceResult {
+  return concordances(time, event, score, [{ timewt: options.timewt, tau: options.tau, ymin: options.ymin }], options)[0];
+}
+
+/**
+ * The C of one score under several time weightings (Harrell's and Uno's C together), each exactly as
+ * concordance() gives it alone: the checks, the sorts and, when it sweeps by score, the sweep itself
+ * are shared. The weightings replace options.timewt, tau and ymin.
+ */
+export function concordances(
+  time: ArrayLike<number>,
+  event: ArrayLike<number>,
+  score: ArrayLike<number>,
+  weightings: TimeWeighting[],
+  options: ConcordanceOptions = {},
+): ConcordanceResult[] {
   const timefixOn = options.timefix !== false;
   const shareable = options.shared !== undefined && options.strata === undefined && options.weights === undefined;
   const cached = shareable ? options.shared! : undefined;
@@ -97,8 +121,9 @@ export function concordance(
   const n = surv.time.length;
   const risk = checkFinite(score, n, 'score');
   const weights = checkWeights(options.weights, n);
-  const timewt = options.timewt ?? 'n';
-  if (timewt !== 'n' && timewt !== 'n/G' && timewt !== 'n/G2') throw new InputError(`timewt must be "n", "n/G" or "n/G2", got "${String(timewt)}"`);
+  for (const { timewt } of weightings) {
+    if (timewt !== undefined && timewt !== 'n' && timewt !== 'n/G' && timewt !== 'n/G2') throw new InputError(`timewt must be "n", "n/G" or "n/G2", got "${String(timewt)}"`);
+  }
   const { codes, levels } = strataCodes(options.strata, n);
 
   // R's convention: concordant = the longer survivor has the larger x. A higher score is a higher
@@ -106,31 +131,47 @@ export function concordance(
   const x = new Float64Array(n);
   for (let i = 0; i < n; i++) x[i] = -risk[i];
 
-  const imat0 = new Float64Array(n);
-  const imat1 = new Float64Array(n);
-  const imat2 = new Float64Array(n);
-  const counts: ConcordanceCounts = { concordant: 0, discordant: 0, tiedX: 0, tiedY: 0, tiedXY: 0 };
+  const sums: WeightingSums[] = weightings.map((wt) => ({
+    weighting: { timewt: wt.timewt ?? 'n', tau: wt.tau, ymin: wt.ymin },
+    counts: { concordant: 0, discordant: 0, tiedX: 0, tiedY: 0, tiedXY: 0 },
+    pieces: [],
+  }));
   if (levels.length === 1) {
     const sorts: ConcordanceSorts | undefined = cached === undefined ? undefined : reuse ? cached : { inputs: [time, event, score, timefixOn], time: surv.time, event: surv.event, timeRanks };
-    countStratum(identityOrder(n), surv.time, surv.event, x, weights, timewt, options, counts, imat0, imat1, imat2, timeRanks, sorts);
+    countStratum(identityOrder(n), surv.time, surv.event, x, weights, options, sums, timeRanks, sorts);
     if (cached !== undefined && !reuse && sorts !== undefined) Object.assign(cached, sorts);
   } else {
     const members: number[][] = levels.map(() => []);
     for (let i = 0; i < n; i++) members[codes[i]].push(i);
-    for (const rows of members) countStratum(Int32Array.from(rows), surv.time, surv.event, x, weights, timewt, options, counts, imat0, imat1, imat2);
+    for (const rows of members) countStratum(Int32Array.from(rows), surv.time, surv.event, x, weights, options, sums);
   }
+  const unweighted = options.weights === undefined;
+  return sums.map(({ counts, pieces }) => {
+    const npair = counts.concordant + counts.discordant + counts.tiedX;
+    const somer = (counts.concordant - counts.discordant) / npair;
+    const influence = new Float64Array(n);
+    let varSomer = 0;
+    for (const { rows, i0, i1, i2 } of pieces) {
+      for (let k = 0; k < rows.length; k++) {
+        const i = rows[k];
+        const d = (unweighted ? 1 : weights[i]) * ((i0[k] - i1[k]) / npair - (somer / npair) * (i0[k] + i1[k] + i2[k]));
+        influence[i] = d / 2;
+        varSomer += d * d;
+      }
+    }
+    const variance = varSomer / 4;
+    return { c: (somer + 1) / 2, se: Math.sqrt(variance), variance, counts, n, influence };
+  });
+}
 
-  const npair = counts.concordant + counts.discordant + counts.tiedX;
-  const somer = (counts.concordant - counts.discordant) / npair;
-  const influence = new Float64Array(n);
-  let varSomer = 0;
-  for (let i = 0; i < n; i++) {
-    const d = weights[i] * ((imat0[i] - imat1[i]) / npair - (somer / npair) * (imat0[i] + imat1[i] + imat2[i]));
-    influence[i] = d / 2;
-    varSomer += d * d;
-  }
-  const variance = varSomer / 4;
-  return { c: (somer + 1) / 2, se: Math.sqrt(variance), variance, counts, n, influence };
+/**
+ * One weighting's counts, and its influence sums (R's imat columns) in pieces, one per stratum: entry k
+ * of a piece's i0, i1, i2 belongs to row rows[k] (the sweeps write them in their own order).
+ */
+interface WeightingSums {
+  weighting: { timewt: TimeWeight; tau?: number; ymin?: number };
+  counts: ConcordanceCounts;
+  pieces: { rows: Int32Array; i0: Float64Array; i1: Float64Array; i2: Float64Array }[];
 }
 
 /** Harrell's C (survival::concordance, timewt "n"): higher score = higher risk. */
@@ -155,7 +196,7 @@ export function concordanceOfRows(time: ArrayLike<number>, event: ArrayLike<numb
 }
 
 /**
- * Counts one stratum (rows = its row indices) into `counts` and the influence arrays.
+ * Counts one stratum (rows = its row indices) into each weighting's counts and influence sums.
  */
 function countStratum(
   rows: Int32Array,
@@ -163,12 +204,8 @@ function countStratum(
   eventAll: Uint8Array,
   xAll: Float64Array,
   weightAll: Float64Array,
-  timewtKind: TimeWeight,
   options: ConcordanceOptions,
-  counts: ConcordanceCounts,
-  imat0: Float64Array,
-  imat1: Float64Array,
-  imat2: Float64Array,
+  sums: WeightingSums[],
   /** Dense ranks of the times when rows are all rows (saves a sort). */
   timeRanks?: DenseRanks,
   /** All rows only: the score's sort from an earlier call is taken from here, or left here for the next. */
@@ -189,12 +226,12 @@ function countStratum(
     nEvents += status[k];
   }
   if (nEvents === 0) return;
-  const kind = nEvents < 2 ? 'n' : timewtKind;
 
   const tRank = timeRanks ?? denseRanks(time);
   if (sorts !== undefined) sorts.timeRanks = tRank;
   const nt = tRank.unique.length;
-  const timewt = eventTimeWeights(tRank.rank, tRank.unique, status, w, kind, options);
+  // With one event there is no censoring weight to speak of: every weighting counts as "n".
+  const timewts = sums.map(({ weighting }) => eventTimeWeights(tRank.rank, tRank.unique, status, w, nEvents < 2 ? 'n' : weighting.timewt, weighting));
 
   const xOrder = sorts?.xOrder ?? argsortNumbers(x);
   const xRank = sorts?.xRank ?? denseRanks(x, xOrder);
@@ -206,21 +243,39 @@ function countStratum(
   const sweep = options.sweep ?? 'auto';
   if (sweep === 'score' || (sweep === 'auto' && nt < nx)) {
     // Fewer distinct times than scores: sweep by score with small trees over time (same answer).
-    const timewtAtRank = new Float64Array(nt);
     const hasDeath = new Uint8Array(nt);
     for (let k = 0; k < m; k++) if (status[k] === 1) hasDeath[tRank.rank[k]] = 1;
-    for (let r = 0, e = 0; r < nt; r++) if (hasDeath[r]) timewtAtRank[r] = timewt[e++];
-    const l0 = new Float64Array(m);
-    const l1 = new Float64Array(m);
-    const l2 = new Float64Array(m);
-    sweepByScore({ m, tRank: tRank.rank, nt, xRank: xRank.rank, xOrder, status, w, timewtAtRank }, counts, l0, l1, l2);
-    for (let k = 0; k < m; k++) {
-      imat0[rows[k]] += l0[k];
-      imat1[rows[k]] += l1[k];
-      imat2[rows[k]] += l2[k];
-    }
+    const timewtAtRank = timewts.map((timewt) => {
+      const atRank = new Float64Array(nt);
+      for (let r = 0, e = 0; r < nt; r++) if (hasDeath[r]) atRank[r] = timewt[e++];
+      return atRank;
+    });
+    const out = sums.map(({ counts }) => ({ counts, i0: new Float64Array(m), i1: new Float64Array(m), i2: new Float64Array(m) }));
+    sweepByScore({ m, tRank: tRank.rank, nt, xOrder, xRankInOrder: xRank.rankInOrder, status, w: options.weights === undefined ? undefined : w, timewtAtRank }, out);
+    // Position k of the sweep is local row xOrder[k], which is row rows[xOrder[k]] of the data.
+    const whole = m === timeAll.length;
+    const sweepRows = whole ? xOrder : xOrder.map((local) => rows[local]);
+    sums.forEach((s, q) => s.pieces.push({ rows: sweepRows, i0: out[q].i0, i1: out[q].i1, i2: out[q].i2 }));
     return;
   }
+  sums.forEach((s, q) => sweepByTime(rows, time, status, w, tRank, xOrder, xRank, timewts[q], s));
+}
+
+/** The sweep over time with Fenwick trees keyed by score rank, as survival::concordance does it. */
+function sweepByTime(
+  rows: Int32Array,
+  time: Float64Array,
+  status: Uint8Array,
+  w: Float64Array,
+  tRank: DenseRanks,
+  xOrder: Int32Array,
+  xRank: DenseRanks,
+  timewt: Float64Array,
+  { counts, pieces }: WeightingSums,
+): void {
+  const m = rows.length;
+  const nt = tRank.unique.length;
+  const nx = xRank.unique.length;
   // order(-time, status, x): latest first, censored before deaths at a time, then by x.
   const order = orderByKeys(m, [
     { keys: tRank.rank, size: nt, descending: true },
@@ -228,7 +283,7 @@ function countStratum(
   ], xOrder); // xOrder is already sorted by x, the least significant key
   const xr = xRank.rank;
   // Tree 0 (ALL): everyone with a later time; tree 1 (DEATHS): deaths so far, weighted by timewt.
-  const trees = new TreePair(nx);
+  const trees = new LaneTree(nx, 2);
   const ALL = 0;
   const DEATHS = 1;
   // Gather everything into sweep order once, so the sweep itself reads memory sequentially; the
@@ -306,15 +361,17 @@ function countStratum(
   // The death tree is final now: one prefix-sum table answers every remaining query in O(1).
   const deathBelow = trees.prefixSums(DEATHS);
   const deathTotal = trees.total[DEATHS];
+  const sweepRows = new Int32Array(m);
   for (let k = 0; k < m; k++) {
     const r = sr[k];
     const below = deathBelow[r];
     const at = deathBelow[r + 1] - below;
-    const row = rows[order[k]];
-    imat0[row] += i0[k] + below;
-    imat1[row] += i1[k] + deathTotal - below - at;
-    imat2[row] += i2[k] + at;
+    sweepRows[k] = rows[order[k]];
+    i0[k] += below;
+    i1[k] += deathTotal - below - at;
+    i2[k] += at;
   }
+  pieces.push({ rows: sweepRows, i0, i1, i2 });
   // Pairs tied on both time and score were counted in tiedY too (as R does, then subtracts).
   counts.tiedY += tiedY - tiedXY;
   counts.tiedXY += tiedXY;
@@ -330,7 +387,7 @@ function eventTimeWeights(
   status: Uint8Array,
   w: Float64Array,
   kind: TimeWeight,
-  options: ConcordanceOptions,
+  options: TimeWeighting,
 ): Float64Array {
   const nt = uniqueTimes.length;
   const atRiskFrom = new Float64Array(nt + 1);

@@ -3,7 +3,7 @@ export { coxph, type CoxFit, type CoxInput, type CoxTies } from './cox/fit.js';
 export { cumhazAt, type CoxBaselineCurve } from './cox/baseline.js';
 export { breslowBaseline, survivalAt, type BaselineHazard } from './risk-score-baseline.js';
 export { saveCoxModel, loadCoxModel, coxModelJson, type CoxModelFile, type LoadedCoxModel, type SaveCoxOptions } from './cox/model-file.js';
-export { concordance, concordanceOfRows, harrellC, unoC, type ConcordanceOptions, type ConcordanceResult, type ConcordanceCounts, type TimeWeight } from './concordance.js';
+export { concordance, concordances, concordanceOfRows, harrellC, unoC, type ConcordanceOptions, type TimeWeighting, type ConcordanceResult, type ConcordanceCounts, type TimeWeight } from './concordance.js';
 export { compareConcordance, type ConcordanceComparison, type CompareOptions } from './compare-concordance.js';
 export { kaplanMeier, type KaplanMeier, type KaplanMeierOptions } from './kaplan-meier.js';
 export { logRank, type LogRankResult } from './log-rank.js';

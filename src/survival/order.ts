@@ -13,6 +13,8 @@ export interface DenseRanks {
   unique: Float64Array;
   /** A stable ascending order of the rows (the argsort the ranks came from). */
   order: Int32Array;
+  /** rankInOrder[k] = rank[order[k]]: the ranks read in sorted order (ascending, ties side by side). */
+  rankInOrder: Int32Array;
 }
 
 const RADIX = 1 << 11;
@@ -45,42 +47,68 @@ export function argsortNumbers(values: ArrayLike<number>): Int32Array {
       lo[i] = l;
     }
   }
-  // The keys travel with the row indices, so every pass reads sequentially and only writes scatter.
-  let order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  let scratch = new Int32Array(n);
+  // All six digit histograms in one read of the keys. 11-bit digits: bits 0-10, 11-21, 22-31 of the
+  // low word, then the same of the high word.
+  const counts = new Int32Array(6 * (RADIX + 1));
+  for (let i = 0; i < n; i++) {
+    const l = lo[i];
+    const h = hi[i];
+    counts[(l & 0x7ff) + 1]++;
+    counts[RADIX + 1 + ((l >>> 11) & 0x7ff) + 1]++;
+    counts[2 * (RADIX + 1) + (l >>> 22) + 1]++;
+    counts[3 * (RADIX + 1) + (h & 0x7ff) + 1]++;
+    counts[4 * (RADIX + 1) + ((h >>> 11) & 0x7ff) + 1]++;
+    counts[5 * (RADIX + 1) + (h >>> 22) + 1]++;
+  }
+  // A pass where every row has the same digit orders nothing and is skipped (integer-valued times).
+  const passes: number[] = [];
+  for (let pass = 0; pass < 6; pass++) {
+    const base = pass * (RADIX + 1);
+    let uniform = false;
+    for (let d = 1; d <= RADIX; d++) {
+      if (counts[base + d] === n) uniform = true;
+      if (counts[base + d] !== 0) break;
+    }
+    if (!uniform) passes.push(pass);
+  }
+  // The keys travel with the row indices, so every pass reads sequentially and only writes scatter;
+  // a key word is carried only while a later pass still reads it.
+  let order: Int32Array = identityOrder(n);
+  let scratch: Int32Array = new Int32Array(n);
   let keyLo = lo;
   let keyHi = hi;
   let nextLo = new Uint32Array(n);
   let nextHi = new Uint32Array(n);
-  const count = new Int32Array(RADIX + 1);
-  // 11-bit digits: bits 0-10, 11-21, 22-31 of the low word, then the same of the high word.
-  for (let pass = 0; pass < 6; pass++) {
+  for (let p = 0; p < passes.length; p++) {
+    const pass = passes[p];
+    const later = passes.slice(p + 1);
+    const carryLo = later.some((q) => q < 3);
+    const carryHi = later.length > 0;
     const shift = [0, 11, 22][pass % 3];
     const mask = shift === 22 ? 0x3ff : 0x7ff;
-    const useHi = pass >= 3;
-    const word = useHi ? keyHi : keyLo;
-    count.fill(0);
-    for (let i = 0; i < n; i++) count[((word[i] >>> shift) & mask) + 1]++;
-    let skip = false;
-    for (let d = 1; d <= RADIX; d++) {
-      if (count[d] === n) {
-        skip = true;
-        break;
-      }
-      if (count[d] !== 0) break;
-    }
-    if (skip) continue;
+    const word = pass >= 3 ? keyHi : keyLo;
+    const count = counts.subarray(pass * (RADIX + 1), (pass + 1) * (RADIX + 1));
     for (let d = 0; d < RADIX; d++) count[d + 1] += count[d];
-    for (let k = 0; k < n; k++) {
-      const dest = count[(word[k] >>> shift) & mask]++;
-      scratch[dest] = order[k];
-      nextLo[dest] = keyLo[k];
-      nextHi[dest] = keyHi[k];
+    if (carryLo) {
+      for (let k = 0; k < n; k++) {
+        const dest = count[(word[k] >>> shift) & mask]++;
+        scratch[dest] = order[k];
+        nextLo[dest] = keyLo[k];
+        nextHi[dest] = keyHi[k];
+      }
+      [keyLo, nextLo] = [nextLo, keyLo];
+      [keyHi, nextHi] = [nextHi, keyHi];
+    } else if (carryHi) {
+      for (let k = 0; k < n; k++) {
+        const dest = count[(word[k] >>> shift) & mask]++;
+        scratch[dest] = order[k];
+        nextHi[dest] = keyHi[k];
+      }
+      [keyHi, nextHi] = [nextHi, keyHi];
+    } else {
+      for (let k = 0; k < n; k++) scratch[count[(word[k] >>> shift) & mask]++] = order[k];
     }
     [order, scratch] = [scratch, order];
-    [keyLo, nextLo] = [nextLo, keyLo];
-    [keyHi, nextHi] = [nextHi, keyHi];
   }
   return order;
 }
@@ -89,14 +117,17 @@ export function argsortNumbers(values: ArrayLike<number>): Int32Array {
 export function denseRanks(values: ArrayLike<number>, order: Int32Array = argsortNumbers(values)): DenseRanks {
   const n = values.length;
   const rank = new Int32Array(n);
+  const rankInOrder = new Int32Array(n);
   const unique = new Float64Array(n);
   let m = 0;
   for (let k = 0; k < n; k++) {
-    const v = values[order[k]];
+    const row = order[k];
+    const v = values[row];
     if (m === 0 || v !== unique[m - 1]) unique[m++] = v;
-    rank[order[k]] = m - 1;
+    rank[row] = m - 1;
+    rankInOrder[k] = m - 1;
   }
-  return { rank, unique: unique.slice(0, m), order };
+  return { rank, unique: unique.slice(0, m), order, rankInOrder };
 }
 
 /**

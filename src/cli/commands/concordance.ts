@@ -11,7 +11,8 @@ import { rowCount } from '../wording.js';
 import { UsageError } from '../../util/errors.js';
 import { log, progress } from '../../util/progress.js';
 import { Random } from '../../util/random.js';
-import { bootstrapCi, concordance, concordanceOfRows } from '../../survival/index.js';
+import { concordanceOfRows, concordances } from '../../survival/concordance.js';
+import { bootstrapCi } from '../../survival/bootstrap.js';
 import { readSurvivalColumns } from '../../survival/csv-input.js';
 
 const spec: CommandSpec = {
@@ -53,10 +54,8 @@ export const command: Command = {
     let events = 0;
     for (const e of cols.event) events += e;
     if (events === 0) throw new UsageError(`${source}: no events in column "${a.string('event')}": the C-index is undefined`);
-    // Both C's of one score: the second reuses the first's sorts of the times and the scores.
-    const shared = {};
-    const harrell = concordance(cols.time, cols.event, score, { timewt: 'n', shared });
-    const uno = concordance(cols.time, cols.event, score, { timewt: 'n/G2', tau, shared });
+    // Both C's of one score in one go: they share the checks, the sorts and the sweep.
+    const [harrell, uno] = concordances(cols.time, cols.event, score, [{ timewt: 'n' }, { timewt: 'n/G2', tau }]);
     const result: Record<string, unknown> = {
       n: cols.n,
       nevent: events,

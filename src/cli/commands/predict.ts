@@ -8,23 +8,20 @@
  */
 import type { Command } from '../command.js';
 import { parseCommand, printJson, type CommandSpec } from '../args.js';
-import { writeCsv } from '../../util/csv.js';
 import { readModelJson } from '../../models/model-json.js';
 import type { FactorCoding } from '../../survival/design-columns.js';
 import { delimiterOption, readDataCsv } from '../data-options.js';
 import { rowCount } from '../wording.js';
 import { InputError, UsageError } from '../../util/errors.js';
 import { log } from '../../util/progress.js';
-import { designMatrix } from '../../models/tabular.js';
+import { checkOutputFileArg } from '../output-paths.js';
+import { CLINICAL_FLAGS } from '../clinical-flags.js';
 
 /** The text covariates' coding a Cox model was fitted with (model.json "fit.factors"), if any. */
 function storedFactors(dir: string): FactorCoding[] {
   const json = readModelJson(dir).json as { fit?: { factors?: FactorCoding[] } };
   return json.fit?.factors ?? [];
 }
-import { loadPredictor } from '../../models/predictor.js';
-import { checkOutputFileArg } from '../output-paths.js';
-import { CLINICAL_FLAGS, predictWithImageModel } from '../predict-image.js';
 
 const spec: CommandSpec = {
   usage: 'spinesurv predict',
@@ -55,12 +52,19 @@ export const command: Command = {
     const times = a.numberList('times') ?? [];
     for (const t of times) if (t < 0) throw new UsageError(`${spec.usage}: --times must be >= 0, got ${t}`);
     const { kind, json: modelJson } = readModelJson(a.string('model'));
-    if (kind === 'deepsurv_image') return predictWithImageModel(a, a.string('model'), modelJson);
+    // Each kind loads its own code only: an image model never loads the tabular predictors, and a
+    // Cox model never loads libtorch.
+    if (kind === 'deepsurv_image') return (await import('../predict-image.js')).predictWithImageModel(a, a.string('model'), modelJson);
     for (const name of ['data', 'out']) if (a.optionalString(name) === undefined) throw new UsageError(`${spec.usage}: --${name} is required`);
     for (const name of ['image', 'keypoints', 'heatmap', ...CLINICAL_FLAGS]) {
       if (a.optionalString(name) !== undefined) throw new UsageError(`${spec.usage}: --${name} applies only to image models (this is a ${kind} model)`);
     }
     checkOutputFileArg(a.string('out'), [a.string('data'), a.string('model')]);
+    const [{ loadPredictor }, { designMatrix }, { writeCsv }] = await Promise.all([
+      import('../../models/predictor.js'),
+      import('../../models/tabular.js'),
+      import('../../util/csv.js'),
+    ]);
     const predictor = await loadPredictor(a.string('model'));
     try {
       const whole = readDataCsv(a);
