@@ -48,6 +48,8 @@ export interface ImageHalf {
   selection: VariantSelection;
   /** The chosen variant's folder (OUT/stages/variants/<key>). */
   chosenFolder: string;
+  /** The keypoint detector trained on all annotated training radiographs (OUT/stages/keypoints/model): each image model folder carries a copy. */
+  detectorFolder: string;
   keypointGallery: KeypointGallery;
   /** PNG bytes of the galleries, by path relative to OUT. */
   assets: Map<string, Buffer>;
@@ -204,6 +206,7 @@ export async function runImageHalf(options: ImageHalfOptions): Promise<ImageHalf
       chosen: { variant: chosen.variant, masks: chosen.masks },
     },
     chosenFolder: join(vStage.dir, 'out', chosenKey),
+    detectorFolder: join(kpStage.dir, 'model'),
     keypointGallery: gallery.gallery,
     assets: gallery.assets,
     notes,

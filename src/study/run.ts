@@ -149,7 +149,8 @@ export async function runStudy(options: StudyOptions): Promise<StudyOutcome> {
           try {
             for (const cm of config.images.models) {
               const t0 = Date.now();
-              const model = fitImageModel(folder, train, test, cm, subgroup, config, members ?? imageRng.nextUint32(), undefined);
+              // The folder is self-contained: it carries the study's detector, so predict, score and serve take it as it is.
+              const model = fitImageModel(folder, train, test, cm, subgroup, config, members ?? imageRng.nextUint32(), imageHalf!.detectorFolder);
               models.push(model);
               log(`study: ${subgroup}: ${model.key} fitted in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
               if (cm === galleryModel) results.galleries!.gradcam!.push(await gradcamGallery(model, folder, test, config.images.gradcamPerGroup, assets));

@@ -67,6 +67,26 @@ test('the image half: variants, landmarks, image models with metrics and compari
   assert.ok(results.galleries!.gradcam![0].tiles.length > 0);
   assert.ok(results.notes.some((n) => /ANNOTATED keypoints/.test(n)), 'the annotated-keypoints shortcut is stated');
 
+  // A study's image model folder is self-contained: `predict --image` takes it as it is (the study's
+  // detector travels in it), and given the keypoints the study used, scores a test patient as the study did.
+  const modelDir = join(out, 'models', 'deepsurv_image_m3_all');
+  assert.ok(JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8')).keypoint_model !== null, 'the model folder carries the detector');
+  const predictions = readFileSync(join(out, 'predictions', 'test-all.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+  const cohortRows = readFileSync(join(cohort, 'cohort.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+  const column = (table: string[][], name: string) => table[0].indexOf(name);
+  for (const p of predictions.slice(1, 4)) {
+    const row = cohortRows[Number(p[column(predictions, 'cohort_line')]) - 1];
+    const clinical = ['age', 'sex', 'bmi', 'glucocorticoid', 'secondary_osteoporosis'].flatMap((c) => [`--${c}`, row[column(cohortRows, c)]]);
+    const image = join(cohort, row[column(cohortRows, 'image')]);
+    const alone = cli(['predict', '--model', modelDir, '--image', image, ...clinical, '--json']);
+    assert.equal(alone.status, 0, alone.stderr);
+    assert.ok(Number.isFinite(JSON.parse(alone.stdout).risk), 'scored with the detector in the folder');
+    const asStudied = cli(['predict', '--model', modelDir, '--image', image, '--keypoints', join(cohort, 'keypoints.json'), ...clinical, '--json']);
+    assert.equal(asStudied.status, 0, asStudied.stderr);
+    const studied = Number(p[column(predictions, 'deepsurv_image_m3_all')]);
+    assert.ok(Math.abs(JSON.parse(asStudied.stdout).risk - studied) < 1e-4, `predict ${JSON.parse(asStudied.stdout).risk} vs the study's ${studied}`);
+  }
+
   const page = await checkReport(join(out, 'report.html'));
   assert.deepEqual(page.consoleErrors, []);
   for (const f of page.figures) {
