@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { readDicomHeaderAndDataSet, readFileStart, type RadiographHeader } from '../../imaging/dicom/read-header.js';
-import { hasPart10Prefix, parseDicomBytes, textOf, type DataSet } from '../../imaging/dicom/parse-dicom.js';
+import { hasPart10Prefix, mediaStorageSopClassOf, parseDicomBytes, textOf, type DataSet } from '../../imaging/dicom/parse-dicom.js';
 import { identifyingTags } from '../../imaging/dicom/phi.js';
 import { RadiographReadError, describeThrown } from '../../imaging/read-error.js';
 
@@ -42,6 +42,8 @@ export function readExportFile(path: string): ExportFileReading {
   if (!hasPart10Prefix(start)) {
     return { kind: 'not-dicom', reason: size < 132 ? `not DICOM (only ${size} bytes)` : 'not DICOM (no "DICM" marker at byte 128)' };
   }
+  // A DICOMDIR has no pixel data (the radiograph reader would call it unreadable) and may be large.
+  if (mediaStorageSopClassOf(start) === DICOMDIR_SOP_CLASS) return { kind: 'dicomdir' };
   const readAll = (): Uint8Array => {
     try {
       return readFileSync(path);
@@ -51,18 +53,11 @@ export function readExportFile(path: string): ExportFileReading {
   };
   try {
     const { header, dataSet } = readDicomHeaderAndDataSet(path, start, size, readAll);
-    if (isDicomDir(dataSet)) return { kind: 'dicomdir' };
     return { kind: 'radiograph', header, attributes: attributesOf(dataSet) };
   } catch (error) {
-    // A DICOMDIR has no pixel data, so the radiograph reader refuses it: tell it apart first.
     const dataSet = bestEffortParse(path, start);
-    if (dataSet !== null && isDicomDir(dataSet)) return { kind: 'dicomdir' };
     return { kind: 'unreadable', reason: reasonOf(error), attributes: dataSet === null ? null : attributesOf(dataSet) };
   }
-}
-
-function isDicomDir(dataSet: DataSet): boolean {
-  return textOf(dataSet, 'x00020002') === DICOMDIR_SOP_CLASS;
 }
 
 /** The header as far as it parses from the file's start; null when not even that works. */
