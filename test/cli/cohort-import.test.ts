@@ -189,18 +189,21 @@ function report(out: string): Map<string, Record<string, string>> {
   return new Map(t.rows.map((r, i) => [r[0] === '' ? `clinical:${i}` : r[0], Object.fromEntries(t.header.map((h, c) => [h, r[c]]))]));
 }
 
-test('the fake export is as large and as mixed as the issue asks', () => {
+test('the fake export is as large and as mixed as the issue asks', (t) => {
+  t.diagnostic(`${planned.length} files in the export`);
   assert.equal(planned.length, new Set(planned.map((f) => f.name)).size);
   assert.ok(planned.length >= 1500, `${planned.length} files`);
   const codes = new Set(planned.map((f) => f.code));
   for (const c of ['frontal-view', 'other-body-part', 'later-study', 'unreadable', 'not-dicom', 'dicomdir', 'view-unknown']) assert.ok(codes.has(c), c);
 });
 
-test('picks every patient\'s baseline lateral, accounts for every file, and never changes the export', () => {
+test('picks every patient\'s baseline lateral, accounts for every file, and never changes the export', (t) => {
   const before = snapshot(pacs);
   const out = join(work, 'cohort');
+  const started = Date.now();
   const r = run(['--dicom', pacs, '--clinical', clinical, '--id-column', 'mrn', '--out', out, '--json']);
   assert.equal(r.status, 0, r.stderr);
+  t.diagnostic(`import: ${Date.now() - started} ms wall; ${r.stderr.trim().split('\n').pop()}`);
   assert.doesNotMatch(r.stderr + r.stdout, /SYN\d{4}|NOPACS/, 'no patient id in the logs');
   assert.equal(snapshot(pacs), before, 'the export is unchanged');
   const summary = JSON.parse(r.stdout) as { files: number; cohort_rows: number; rows_without_radiograph: number };
