@@ -7,6 +7,7 @@ import type { Command } from '../command.js';
 import { parseCommand, printJson, runSubcommand, type CommandSpec } from '../args.js';
 import { loadConfig } from '../../study/config.js';
 import { progress } from '../../util/progress.js';
+import { cohortImport } from './cohort-import.js';
 
 const checkSpec: CommandSpec = {
   usage: 'spinesurv cohort check',
@@ -33,9 +34,10 @@ const checkSpec: CommandSpec = {
 };
 
 const HELP =
-  'Usage: spinesurv cohort <check> ... (spinesurv cohort <subcommand> --help)\n\n' +
+  'Usage: spinesurv cohort <check|import> ... (spinesurv cohort <subcommand> --help)\n\n' +
   'Work with a cohort folder before the study runs on it:\n' +
-  '  check   the pre-flight: can `spinesurv study` run on this cohort, and if not, every line to fix\n';
+  '  check   the pre-flight: can `spinesurv study` run on this cohort, and if not, every line to fix\n' +
+  '  import  make a cohort folder from a PACS export and a clinical spreadsheet\n';
 
 async function check(argv: string[]): Promise<number> {
   const args = parseCommand(argv, checkSpec);
@@ -65,5 +67,5 @@ async function check(argv: string[]): Promise<number> {
 }
 
 export const command: Command = {
-  run: (argv) => runSubcommand(argv, HELP, { check }),
+  run: (argv) => runSubcommand(argv, HELP, { check, import: cohortImport }),
 };

@@ -107,3 +107,17 @@ export function uint16Of(dataSet: DataSet, tag: string): number | undefined {
   if (element === undefined || element.length < 2) return undefined;
   return dataSet.uint16(tag);
 }
+
+/**
+ * The Media Storage SOP Class UID (0002,0002) of a Part 10 file, read from its file meta group alone
+ * (which sits in the first bytes): tells a DICOMDIR or a report from an image without parsing the rest.
+ * undefined when the meta group cannot be read.
+ */
+export function mediaStorageSopClassOf(start: Uint8Array): string | undefined {
+  try {
+    const meta = dicomParser.readPart10Header(start);
+    return textOf(meta, 'x00020002');
+  } catch {
+    return undefined;
+  }
+}

@@ -23,6 +23,19 @@ const HEADER_PREFIX_BYTES = 64 * 1024;
 
 /** `start` is the file's first bytes (already read by the caller to tell DICOM from an image file). */
 export function readDicomHeader(file: string, start: Uint8Array, fileSize: number, readAll: () => Uint8Array): RadiographHeader {
+  return readDicomHeaderAndDataSet(file, start, fileSize, readAll).header;
+}
+
+/**
+ * readDicomHeader, also handing back the parsed dataset (up to the pixel data), for callers that need
+ * attributes beyond the radiograph's own (`cohort import` groups files by patient, study and series).
+ */
+export function readDicomHeaderAndDataSet(
+  file: string,
+  start: Uint8Array,
+  fileSize: number,
+  readAll: () => Uint8Array,
+): { header: RadiographHeader; dataSet: DataSet } {
   let dataSet: DataSet;
   let wholeFile = start.length >= fileSize;
   try {
@@ -45,7 +58,7 @@ export function readDicomHeader(file: string, start: Uint8Array, fileSize: numbe
     throw new RadiographReadError(file, 'truncated', 'truncated file: the compressed pixel data is missing');
   }
   const spacing = readSpacing(dataSet);
-  return {
+  const header: RadiographHeader = {
     rows: format.rows,
     columns: format.columns,
     bitsStored: format.bitsStored,
@@ -56,6 +69,7 @@ export function readDicomHeader(file: string, start: Uint8Array, fileSize: numbe
     ...acquisitionTags(dataSet),
     warnings: spacing.warnings,
   };
+  return { header, dataSet };
 }
 
 /** Opens `path` and reads its first bytes; readAll reads the rest when the header needs it. */
