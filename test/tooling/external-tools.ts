@@ -28,7 +28,7 @@ const postgres: Provider = { package: 'postgresql-15', via: 'postgresql' };
 export const PROGRAMS: Record<string, Program> = {
   ...Object.fromEntries(
     ['echoscu', 'storescu', 'storescp', 'findscu', 'movescu', 'getscu', 'dcmqrscp', 'dcmdump', 'dcmodify', 'dcmconv', 'dsrdump', 'dcm2pnm', 'dcmj2pnm',
-      'dcmdjpeg', 'dcmdjpls', 'dcmdrle', 'dcmcjpeg', 'dcmcjpls', 'dcmcrle', 'img2dcm', 'dcm2xml', 'xml2dcm', 'dcmftest'].map((p) => [p, dcmtk]),
+      'dcmdjpeg', 'dcmdjpls', 'dcmdrle', 'dcmcjpeg', 'dcmcjpls', 'dcmcrle', 'img2dcm', 'dcm2xml', 'xml2dcm', 'dcmftest', 'dcmmkdir'].map((p) => [p, dcmtk]),
   ),
   dciodvfy: { package: 'dicom3tools' },
   dcdump: { package: 'dicom3tools' },
