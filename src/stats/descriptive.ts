@@ -13,6 +13,16 @@ export function variance(x: ArrayLike<number>): number {
   return s / (x.length - 1);
 }
 
+/** Sample covariance (n - 1, as R's cov); variance(x) is covariance(x, x). */
+export function covariance(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  if (x.length !== y.length) throw new RangeError('covariance needs two arrays of the same length');
+  const mx = mean(x);
+  const my = mean(y);
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += (x[i] - mx) * (y[i] - my);
+  return s / (x.length - 1);
+}
+
 export function sd(x: ArrayLike<number>): number {
   return Math.sqrt(variance(x));
 }

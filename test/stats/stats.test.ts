@@ -151,3 +151,12 @@ test('one-way ANOVA agrees with R anova(lm()); Table 1 uses it for more than two
   assert.ok(row.kind === 'continuous' && row.test === 'anova');
   assertClose(row.p!, s.anova_age_ecog.p, 1e-9, 'table1 anova p', true);
 });
+
+test('covariance: worked by hand, and variance is the covariance of a column with itself', async () => {
+  const { covariance, variance } = await import('../../src/stats/descriptive.js');
+  // Means 2 and 13/3: (-1)(-7/3) + 0 + (1)(8/3) = 5, over n - 1 = 2 (R: cov(c(1,2,3), c(2,4,7)) = 2.5).
+  assert.equal(covariance([1, 2, 3], [2, 4, 7]), 2.5);
+  const x = [0.3, -1.2, 4.5, 2.25, 0];
+  assert.equal(covariance(x, x), variance(x));
+  assert.throws(() => covariance([1, 2], [1]), RangeError);
+});

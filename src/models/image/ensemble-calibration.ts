@@ -21,6 +21,8 @@
  *   towards more shared variance, that is towards a smaller correction);
  * - the covariances of the score with the covariates (the noise is independent of them).
  */
+import { covariance, variance } from '../../stats/descriptive.js';
+import { take } from '../../survival/index.js';
 import { ldlDecompose, ldlSolve } from '../../survival/linalg.js';
 
 export interface MemberAgreement {
@@ -32,25 +34,6 @@ export interface MemberAgreement {
   ensembleVariance: number;
 }
 
-function mean(values: ArrayLike<number>, rows?: Int32Array): number {
-  const n = rows ? rows.length : values.length;
-  let sum = 0;
-  for (let k = 0; k < n; k++) sum += values[rows ? rows[k] : k];
-  return sum / n;
-}
-
-function covariance(a: ArrayLike<number>, b: ArrayLike<number>, rows?: Int32Array): number {
-  const n = rows ? rows.length : a.length;
-  const ma = mean(a, rows);
-  const mb = mean(b, rows);
-  let sum = 0;
-  for (let k = 0; k < n; k++) {
-    const i = rows ? rows[k] : k;
-    sum += (a[i] - ma) * (b[i] - mb);
-  }
-  return sum / (n - 1);
-}
-
 /**
  * How much the members agree. scores[m] is member m's score on every training row, held[m] the rows
  * member m did not train on, outOfFold the pooled out-of-fold score (scores[m][i] for i in held[m]).
@@ -58,13 +41,15 @@ function covariance(a: ArrayLike<number>, b: ArrayLike<number>, rows?: Int32Arra
 export function memberAgreement(scores: Float64Array[], held: Int32Array[], outOfFold: Float64Array): MemberAgreement {
   const k = scores.length;
   if (k < 2 || held.length !== k) throw new RangeError('memberAgreement needs the scores and held-out rows of at least two members');
-  const singleVariance = covariance(outOfFold, outOfFold);
+  const singleVariance = variance(outOfFold);
   let weighted = 0;
   let weight = 0;
   for (let a = 0; a < k; a++) {
+    if (held[a].length < 3) continue;
+    const own = take(scores[a], held[a]);
     for (let b = 0; b < k; b++) {
-      if (a === b || held[a].length < 3) continue;
-      weighted += covariance(scores[a], scores[b], held[a]) * held[a].length;
+      if (a === b) continue;
+      weighted += covariance(own, take(scores[b], held[a])) * held[a].length;
       weight += held[a].length;
     }
   }
