@@ -3,8 +3,10 @@
  * documented sigmas and object area, plus the clinical reading: mean radial error in millimetres per
  * vertebra, the share of points within 2 mm and 4 mm (SDR), and the images with the largest errors.
  */
-import { KEYPOINT_NAMES, NUM_KEYPOINTS } from '../keypoints/index.js';
+import { KEYPOINT_NAMES } from '../keypoints/index.js';
 import { oksAp } from './oks-ap.js';
+import { mean } from '../stats/descriptive.js';
+import { radialErrorsMm, summarisePerVertebra } from './radial-error.js';
 
 /**
  * OKS constant per keypoint. A vertebral body centre is the centre of a large bony structure, not a
@@ -56,12 +58,6 @@ export interface KeypointEvaluation {
   area: string;
 }
 
-const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
-const sd = (xs: number[]): number => {
-  const m = mean(xs);
-  return xs.length > 1 ? Math.sqrt(xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1)) : 0;
-};
-
 /**
  * `spacingByImage`: [row, column] mm per pixel for each image id. Every truth image must have a
  * prediction (a missing one counts as a miss in AP and is listed; it has no radial error).
@@ -88,29 +84,16 @@ export function evaluateKeypoints(
     }
     const spacing = spacingByImage.get(t.imageId);
     if (spacing === undefined) throw new Error(`no pixel spacing for image ${t.imageId}`);
-    const [rowMm, colMm] = spacing;
-    const own: number[] = [];
-    for (let k = 0; k < NUM_KEYPOINTS; k++) {
-      const dx = (p.keypoints[stride * k]! - t.keypoints[3 * k]!) * colMm;
-      const dy = (p.keypoints[stride * k + 1]! - t.keypoints[3 * k + 1]!) * rowMm;
-      const e = Math.hypot(dx, dy);
-      errors[k]!.push(e);
-      own.push(e);
-    }
+    const own = radialErrorsMm(p.keypoints, t.keypoints, spacing, stride, 3);
+    own.forEach((e, k) => errors[k]!.push(e));
     perImage.push({ image_id: t.imageId, mre_mm: mean(own) });
   }
-  const all = errors.flat();
-  const within = (xs: number[], mm: number): number => xs.filter((e) => e <= mm).length / xs.length;
-  const perVertebra: KeypointEvaluation['per_vertebra'] = {};
-  KEYPOINT_NAMES.forEach((name, k) => {
-    const e = errors[k]!;
-    perVertebra[name] = { mre_mm: mean(e), sd_mm: sd(e), sdr_2mm: within(e, 2), sdr_4mm: within(e, 4), max_mm: Math.max(...e) };
-  });
+  const { perVertebra, all } = summarisePerVertebra(errors);
   perImage.sort((a, b) => b.mre_mm - a.mre_mm || a.image_id - b.image_id);
   return {
     ap: main.ap, ap50: main.ap50, ap75: main.ap75,
     ap_strict: { ap: strict.ap, ap50: strict.ap50, ap75: strict.ap75, sigmas: strictSigmas },
-    mre_mm: mean(all), sdr_2mm: within(all, 2), sdr_4mm: within(all, 4),
+    mre_mm: all.mre_mm, sdr_2mm: all.sdr_2mm, sdr_4mm: all.sdr_4mm,
     per_vertebra: perVertebra,
     worst_images: perImage.slice(0, options.worst ?? 5),
     images: perImage.length,

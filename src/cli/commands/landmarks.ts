@@ -12,12 +12,14 @@ import { writeJsonAtomic } from '../../util/atomic-write.js';
 import { refuseOverwritingInput } from '../../util/output-folder.js';
 
 const HELP = [
-  'Usage: spinesurv landmarks <train|predict|evaluate> [options]',
+  'Usage: spinesurv landmarks <train|predict|evaluate|agreement> [options]',
   '',
   'The L1-L5 keypoint detector (HRNet heatmaps, DARK decoding, OKS-AP).',
   '  train     train on a cohort folder\'s split (DIR/cohort.csv + DIR/keypoints.json) and write a model folder',
   '  predict   find L1-L5 on a cohort split or any list of DICOM/PNG/JPEG/TIFF files; writes a COCO results list',
   '  evaluate  OKS-AP (pycocotools), mean radial error in mm per vertebra, SDR 2/4 mm, worst images',
+  '  agreement two readings of the same radiographs (two annotators, or an annotator and the detector): MRE in mm,',
+  '            share within 2 and 4 mm, Bland-Altman limits per coordinate',
   '',
 ].join('\n');
 
@@ -66,6 +68,25 @@ const evaluateSpec = {
     cohort: { type: 'string' as const, description: 'cohort folder: evaluate only the images of --split', placeholder: 'DIR' },
     split: { type: 'string' as const, description: 'with --cohort: the split ("all" for every row)', placeholder: 'NAME', default: 'test' },
     worst: { type: 'string' as const, description: 'how many worst images to list', placeholder: 'N', default: '5' },
+    json: { type: 'boolean' as const, description: 'print the JSON result on stdout' },
+  },
+};
+
+const agreementSpec = {
+  usage: 'spinesurv landmarks agreement',
+  description:
+    'Agreement between two readings of L1-L5 on the same radiographs (two annotators, or an annotator and the detector).\n' +
+    'Each file is a COCO keypoints file or a `landmarks predict` results list. Images are matched by file_name (by image_id\n' +
+    'when a file has no names), or with --cohort as the cohort.csv image column. Pixel spacing comes from the files\n' +
+    '(images[].pixel_spacing), else from the image header. JSON (--json): {"n", "mre_mm": {"L1", ..., "L5", "all"},\n' +
+    '"within_2mm", "within_4mm", "per_vertebra": {"L1": {"mre_mm", "sd_mm", "within_2mm", "within_4mm", "max_mm"}, ...},\n' +
+    '"bland_altman": {"L1": {"x": {"n", "bias_mm", "sd_mm", "lower_mm", "upper_mm"}, "y": {...}}, ...} (A - B, limits\n' +
+    'bias +- 1.96 SD), "spacing": {"file", "image_header"}, "left_out": {reason: count}}.',
+  options: {
+    a: { type: 'string' as const, description: 'the first reading', placeholder: 'A.json', required: true },
+    b: { type: 'string' as const, description: 'the second reading', placeholder: 'B.json', required: true },
+    cohort: { type: 'string' as const, description: 'cohort folder: compare the images of its cohort.csv (with --split)', placeholder: 'DIR' },
+    split: { type: 'string' as const, description: 'with --cohort: the split ("all" for every row)', placeholder: 'NAME', default: 'all' },
     json: { type: 'boolean' as const, description: 'print the JSON result on stdout' },
   },
 };
@@ -210,8 +231,34 @@ async function evaluate(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function agreement(argv: string[]): Promise<number> {
+  const args = parseCommand(argv, agreementSpec);
+  if (args === null) return 0;
+  const { readKeypoints } = await import('../../keypoints/index.js');
+  const { keypointAgreement } = await import('../../landmarks/agreement.js');
+  const split = args.string('split');
+  const r = await keypointAgreement(readKeypoints(args.string('a')), readKeypoints(args.string('b')), {
+    cohortDir: args.optionalString('cohort'), split: split === 'all' ? null : split,
+  });
+  if (args.flag('json')) {
+    printJson(r);
+    return 0;
+  }
+  const mm = (x: number): string => x.toFixed(2);
+  const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+  const out: string[] = [`images ${r.n}${Object.keys(r.left_out).length > 0 ? ` (left out: ${Object.entries(r.left_out).map(([k, v]) => `${v} ${k}`).join(', ')})` : ''}`];
+  out.push(`MRE ${mm(r.mre_mm.all!)} mm  within 2 mm ${pct(r.within_2mm)}  within 4 mm ${pct(r.within_4mm)}`);
+  for (const [name, v] of Object.entries(r.per_vertebra)) {
+    const ba = r.bland_altman[name]!;
+    const loa = (l: { bias_mm: number; lower_mm: number; upper_mm: number }): string => `bias ${mm(l.bias_mm)} (${mm(l.lower_mm)} to ${mm(l.upper_mm)})`;
+    out.push(`  ${name}: MRE ${mm(v.mre_mm)} ± ${mm(v.sd_mm)} mm, within 2 mm ${pct(v.within_2mm)}, 4 mm ${pct(v.within_4mm)}; A - B in mm: x ${loa(ba.x)}, y ${loa(ba.y)}`);
+  }
+  process.stdout.write(out.join('\n') + '\n');
+  return 0;
+}
+
 export const command: Command = {
   async run(argv) {
-    return runSubcommand(argv, HELP, { train, predict, evaluate });
+    return runSubcommand(argv, HELP, { train, predict, evaluate, agreement });
   },
 };
