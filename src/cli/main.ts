@@ -16,7 +16,8 @@ import { chooseComputeMode } from '../torch/compute-mode.js';
 export const COMMANDS: { name: string; summary: string }[] = [
   { name: 'synth', summary: 'generate a synthetic cohort with known truth (DICOM, keypoints, masks, CSV)' },
   { name: 'dicom', summary: 'inspect radiographs: `dicom info FILE`, `dicom png FILE OUT.png`, `dicom scan DIR`' },
-  { name: 'landmarks', summary: 'find L1-L5 on radiographs: `landmarks train`, `landmarks predict`, `landmarks evaluate`' },
+  { name: 'annotate', summary: 'place L1-L5 on a cohort\'s training radiographs in the browser, with the detector in the loop' },
+  { name: 'landmarks', summary: 'find L1-L5 on radiographs: `landmarks train`, `landmarks predict`, `landmarks evaluate`, `landmarks agreement`' },
   { name: 'preprocess', summary: 'align radiographs on L1 and L5 and cut the six image variants (full L1-L5 / L1-L4, patches, with or without masks)' },
   { name: 'cox', summary: 'fit a Cox proportional-hazards model' },
   { name: 'km', summary: 'Kaplan-Meier estimate with Greenwood confidence intervals, log-rank test' },

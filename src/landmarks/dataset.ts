@@ -29,8 +29,12 @@ export interface CohortImage {
   path: string;
 }
 
-/** The images of `split` (all rows when split is null), in cohort.csv order, with their keypoints.json ids. */
-export function cohortImages(cohortDir: string, split: string | null, keypoints: KeypointsFile): CohortImage[] {
+/**
+ * The images of `split` (all rows when split is null), in cohort.csv order, with their keypoints.json
+ * ids. A row whose image the file does not list is an error, unless `onlyListed` (a file that is
+ * being annotated, as `spinesurv annotate` retrains on, lists only what has been done so far).
+ */
+export function cohortImages(cohortDir: string, split: string | null, keypoints: KeypointsFile, onlyListed = false): CohortImage[] {
   const csvPath = join(cohortDir, 'cohort.csv');
   const table = readCsv(csvPath);
   const images = table.strings('image');
@@ -39,6 +43,7 @@ export function cohortImages(cohortDir: string, split: string | null, keypoints:
   images.forEach((file, i) => {
     if (splits !== null && splits[i]!.trim() !== split) return;
     const entry = keypoints.lookup(file, cohortDir);
+    if (entry === undefined && onlyListed) return;
     if (entry === undefined) throw new InputError(`${csvPath}: line ${i + 2}: image "${file}" is not among the images of ${keypoints.path}`);
     out.push({ imageId: entry.imageId, fileName: file, path: join(cohortDir, file) });
   });

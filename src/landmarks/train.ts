@@ -293,7 +293,8 @@ export async function trainLandmarkModel(options: TrainLandmarkOptions): Promise
   mkdirSync(partial, { recursive: true });
   const keypointsPath = options.keypointsPath ?? join(options.cohortDir, 'keypoints.json');
   const keypoints = readTruthFile(keypointsPath);
-  let images = cohortImages(options.cohortDir, options.split ?? 'train', keypoints);
+  // With imageIds (an annotated subset) the file may not list the split's other images yet.
+  let images = cohortImages(options.cohortDir, options.split ?? 'train', keypoints, options.imageIds !== undefined);
   if (options.imageIds !== undefined) {
     const wanted = new Set(options.imageIds);
     images = images.filter((im) => wanted.has(im.imageId));

@@ -13,12 +13,12 @@
  * change-checks.ts, the same checks as the viewer's. Nothing is logged per request: URLs carry UIDs and, on the first
  * page load, the token.
  */
-import { timingSafeEqual, createHash } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { InputError, UsageError } from '../util/errors.js';
 import type { ServedImage, ViewerBackend } from './backend.js';
 import { RequestError } from './change-checks.js';
 import { uidProblem } from './uid.js';
+import { addAccessChecks } from './http-access.js';
 import { isViewerPublicPath, registerViewer } from './viewer/routes.js';
 
 export interface HttpOptions {
@@ -52,37 +52,11 @@ export function resultJson(x: ServedImage): Record<string, unknown> {
   };
 }
 
-const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
-
-/** Constant-time comparison of the Bearer token (hashed first, so lengths never differ). */
-function bearerMatches(header: string | undefined, token: string): boolean {
-  const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
-  return m !== null && timingSafeEqual(digest(m[1]), digest(token));
-}
-
-/** Host headers a tokenless (loopback-only) server answers: loopback names with our own port. */
-export function isLoopbackHost(host: string | undefined, port: number): boolean {
-  return host === `127.0.0.1:${port}` || host === `localhost:${port}` || host === `[::1]:${port}`;
-}
-
 export async function buildHttpApp(o: HttpOptions): Promise<FastifyInstance> {
   // requestTimeout: a request (headers and body) must arrive within it, or Node answers 408. Node looks
   // for late requests every 30 s (connectionsCheckingInterval), so the answer comes up to 30 s after.
   const app = Fastify({ logger: false, bodyLimit: o.bodyLimitBytes, requestTimeout: o.requestTimeoutMs });
-  if (o.token !== null) {
-    const token = o.token;
-    app.addHook('onRequest', async (request, reply) => {
-      if (isViewerPublicPath(request.url) || bearerMatches(request.headers.authorization, token)) return;
-      return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'this server needs its access token: Authorization: Bearer <token>' });
-    });
-  } else {
-    app.addHook('onRequest', async (request, reply) => {
-      const address = app.server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : -1;
-      if (isLoopbackHost(request.headers.host, port)) return;
-      return reply.code(403).send({ error: `this server answers only http://127.0.0.1:${port} or http://localhost:${port} (Host header); run it with a token to reach it by another name` });
-    });
-  }
+  addAccessChecks(app, o.token, isViewerPublicPath);
   app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply: FastifyReply) => {
     if (error instanceof RequestError) return reply.code(error.status).send({ error: error.message });
     if (error instanceof InputError || error instanceof UsageError) return reply.code(400).send({ error: error.message.split('\n')[0] });

@@ -20,6 +20,7 @@ import { escapingLog } from './log-line.js';
 import { DecodeClient } from './decode-client.js';
 import { makeForwarder, parseForward, startForwarding } from './pacs-forwarder.js';
 import { buildHttpApp } from './http-app.js';
+import { checkBindAccess, LOOPBACK } from './http-access.js';
 import { receiveInstance, type ReceiveContext } from './receive-instance.js';
 import { recoverStore } from './recover.js';
 import { rematchWaiting } from './rematch-waiting.js';
@@ -84,7 +85,6 @@ export interface RunningServe {
   close(): Promise<void>;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /** AE titles: 1-16 characters of the default repertoire, no backslash (PS3.5 AE). */
 export function checkAeTitle(ae: string, what: string): string {
@@ -144,10 +144,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const log = escapingLog(options.log ?? ((line: string) => process.stderr.write(line + '\n')));
   const host = options.host ?? '127.0.0.1';
   const token = options.token ?? null;
-  if (!LOOPBACK.has(host) && token === null) {
-    throw new UsageError(`--host ${host}: the server would be reachable from other machines; give an access token (--token or SPINESURV_TOKEN), or bind 127.0.0.1`);
-  }
-  if (token !== null && token.length < 16) throw new UsageError('--token: use at least 16 characters');
+  checkBindAccess(host, token);
   const aeTitle = checkAeTitle(options.aeTitle ?? 'SPINESURV', '--ae-title');
   const allowed = options.allowedCallers === undefined ? null : new Set(options.allowedCallers.map((a) => checkAeTitle(a, '--allowed-callers')));
   if (allowed !== null && options.anyCaller === true) throw new UsageError('--allowed-callers and --any-caller: give one of them');

@@ -9,11 +9,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { request } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { startServe as startServeInProcess } from '../../src/serve/serve.js';
-import { acknowledged, bin, dcmtkIdentity, radiographs, results, startServe, storescu, storescuAsync, tempDir, tinyImageModel, waitFor, type ResultJson } from './helpers.js';
+import { acknowledged, bin, dcmtkIdentity, radiographs, results, startServe, storescu, storescuAsync, tempDir, tinyImageModel, waitFor, withHost, type ResultJson } from './helpers.js';
 
 let dir: string;
 let model: string;
@@ -27,19 +26,6 @@ before(() => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const FINAL = new Set(['scored', 'flagged', 'failed']);
-
-/** A request with the Host header we choose (fetch does not let a caller set it). */
-function withHost(url: string, host: string, method = 'GET', body?: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers: { host, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) } }, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => (text += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 const put = (url: string, body: unknown): Promise<Response> => fetch(url, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const post = (url: string, body: unknown): Promise<Response> => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

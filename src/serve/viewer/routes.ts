@@ -52,14 +52,14 @@ export function isViewerPublicPath(url: string): boolean {
 }
 
 /** The pages' Content Security Policy: everything from this server, nothing inline, nothing elsewhere. */
-const PAGE_HEADERS = {
+export const PAGE_HEADERS = {
   'content-security-policy': "default-src 'self'; img-src 'self' blob: data:; script-src 'self'; style-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
   'referrer-policy': 'no-referrer',
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
 };
 
-const DATA_HEADERS = {
+export const DATA_HEADERS = {
   'cache-control': 'no-store',
   'referrer-policy': 'no-referrer',
   'x-content-type-options': 'nosniff',

@@ -18,6 +18,10 @@ export const STATIC_FILES: Record<string, string> = {
   'worklist.js': 'text/javascript; charset=utf-8',
   'study.js': 'text/javascript; charset=utf-8',
   'radiograph-view.js': 'text/javascript; charset=utf-8',
+  'window-controls.js': 'text/javascript; charset=utf-8',
+  // `spinesurv annotate`'s page (the same viewer in annotation mode).
+  'annotate.html': 'text/html; charset=utf-8',
+  'annotate.js': 'text/javascript; charset=utf-8',
 };
 
 export function staticFolder(): string {

@@ -4,18 +4,21 @@
 // brighter/darker). The five keypoints are buttons over the canvas: drag them with the mouse, or focus
 // one (Tab) and move it with the arrow keys (Shift: 10 pixels) and save with Enter (Escape undoes).
 // The predicted points stay visible as hollow rings when a correction moved them.
+// Annotation mode (`spinesurv annotate`) passes onPlace: a left click that does not drag places a
+// point there; a point not placed yet (NaN) has no marker.
 // Coordinates are COCO pixels: the image's top-left corner at 0,0, the first pixel's centre at 0.5,0.5.
 
 // Browser code, served as written: its own copy of the list in src/keypoints/names.ts.
 export const VERTEBRAE = ['L1', 'L2', 'L3', 'L4', 'L5'];
 
 export class RadiographView {
-  constructor(container, { onCommit, onWindowChange }) {
+  constructor(container, { onCommit, onWindowChange, onPlace }) {
     this.container = container;
     this.canvas = container.querySelector('canvas');
     this.layer = container.querySelector('.markers');
     this.onCommit = onCommit;
     this.onWindowChange = onWindowChange ?? (() => {});
+    this.onPlace = onPlace ?? null;
     this.base = document.createElement('canvas');
     this.scale = 1;
     this.ox = 0;
@@ -173,6 +176,10 @@ export class RadiographView {
 
   describe(button, k) {
     const x = this.points[2 * k], y = this.points[2 * k + 1];
+    if (!Number.isFinite(x) || !Number.isFinite(y)) {
+      button.setAttribute('aria-label', `${VERTEBRAE[k]} keypoint: not placed`);
+      return;
+    }
     button.setAttribute('aria-label', `${VERTEBRAE[k]} keypoint at x ${x.toFixed(1)}, y ${y.toFixed(1)}. Drag it, or use the arrow keys and Enter to save.`);
   }
 
@@ -267,10 +274,20 @@ export class RadiographView {
           this.draw();
         }
       };
-      const up = () => {
+      const up = (u) => {
         this.canvas.removeEventListener('pointermove', move);
         this.canvas.removeEventListener('pointerup', up);
         this.canvas.removeEventListener('pointercancel', up);
+        // A click (left button, moved less than 4 screen pixels) places a point in annotation mode.
+        const still = Math.hypot(u.clientX - start.x, u.clientY - start.y) < 4;
+        if (u.type === 'pointerup' && !levelling && still && this.onPlace !== null) {
+          this.ox = start.ox;
+          this.oy = start.oy;
+          const rect = c.getBoundingClientRect();
+          const [x, y] = this.toImage(u.clientX - rect.left, u.clientY - rect.top);
+          if (x >= 0 && y >= 0 && x <= this.columns && y <= this.rows) this.onPlace(x, y);
+          else this.draw();
+        }
       };
       this.canvas.addEventListener('pointermove', move);
       this.canvas.addEventListener('pointerup', up);
@@ -304,7 +321,8 @@ export class RadiographView {
     this.drawSpine(ctx, this.points, 'rgba(0, 230, 120, 0.9)', []);
     this.rings.forEach((ring, k) => this.place(ring, this.predicted[2 * k], this.predicted[2 * k + 1]));
     this.buttons.forEach((b, k) => {
-      this.place(b, this.points[2 * k], this.points[2 * k + 1]);
+      b.hidden = !Number.isFinite(this.points[2 * k]) || !Number.isFinite(this.points[2 * k + 1]);
+      if (!b.hidden) this.place(b, this.points[2 * k], this.points[2 * k + 1]);
       this.describe(b, k);
     });
   }
@@ -316,10 +334,17 @@ export class RadiographView {
     ctx.lineWidth = 1.5;
     ctx.setLineDash(dash);
     ctx.beginPath();
+    let drawing = false;
     for (let k = 0; k < 5; k++) {
+      // A point not placed yet breaks the line.
+      if (!Number.isFinite(points[2 * k]) || !Number.isFinite(points[2 * k + 1])) {
+        drawing = false;
+        continue;
+      }
       const [x, y] = this.toScreen(points[2 * k], points[2 * k + 1]);
-      if (k === 0) ctx.moveTo(x, y);
+      if (!drawing) ctx.moveTo(x, y);
       else ctx.lineTo(x, y);
+      drawing = true;
     }
     ctx.stroke();
     ctx.restore();

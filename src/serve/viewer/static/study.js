@@ -4,6 +4,7 @@
 import { ApiError, getJson, imagePath, postJson, request } from './api.js';
 import { el, percentText, percentileText, riskText, STATUS_WORDS, timeText } from './format.js';
 import { RadiographView, VERTEBRAE } from './radiograph-view.js';
+import { showPixels, windowReadout, wireWindowControls } from './window-controls.js';
 
 const BY_KEY = 'spinesurv.by';
 const BINARY = new Set(['glucocorticoid', 'secondary_osteoporosis', 'rheumatoid_arthritis', 'prior_fracture']);
@@ -25,12 +26,7 @@ function setBusy(text) {
 
 const view = new RadiographView($('view'), {
   onCommit: (points) => correct(points),
-  onWindowChange: (center, width) => {
-    $('center').value = String(center);
-    $('width').value = String(width);
-    $('center-value').textContent = center.toFixed(0);
-    $('width-value').textContent = width.toFixed(0);
-  },
+  onWindowChange: windowReadout,
 });
 
 function who() {
@@ -178,12 +174,7 @@ $('clinical-form').addEventListener('submit', async (event) => {
   }
 });
 
-$('center').addEventListener('input', () => view.setWindow(Number($('center').value), view.width));
-$('width').addEventListener('input', () => view.setWindow(view.center, Number($('width').value)));
-$('reset-window').addEventListener('click', () => fileWindow && view.setWindow(fileWindow.center, fileWindow.width));
-$('zoom-in').addEventListener('click', () => view.zoomCentre(1.25));
-$('zoom-out').addEventListener('click', () => view.zoomCentre(0.8));
-$('zoom-fit').addEventListener('click', () => view.fit());
+wireWindowControls(view, () => fileWindow);
 const overlay = () => view.showHeatmap($('heatmap-on').checked, Number($('heatmap-opacity').value));
 $('heatmap-on').addEventListener('change', overlay);
 $('heatmap-opacity').addEventListener('input', overlay);
@@ -214,16 +205,7 @@ function watchWhilePending() {
 async function load() {
   try {
     const [data, pixels] = await Promise.all([getJson(imagePath(uid)), request(imagePath(uid, '/pixels'))]);
-    const h = (name) => pixels.headers.get(name);
-    const rows = Number(h('X-Rows')), columns = Number(h('X-Columns'));
-    fileWindow = { center: Number(h('X-Window-Center')), width: Number(h('X-Window-Width')) };
-    view.setPixels({ type: h('X-Pixel-Type'), rows, columns, buffer: await pixels.arrayBuffer(), ...fileWindow });
-    const span = Math.max(1, view.range.max - view.range.min);
-    $('center').min = String(view.range.min);
-    $('center').max = String(view.range.max);
-    $('width').min = '1';
-    $('width').max = String(2 * span);
-    view.setWindow(fileWindow.center, fileWindow.width);
+    fileWindow = await showPixels(view, pixels);
     render(data);
     await loadHeatmap();
     document.body.dataset.ready = 'true';
