@@ -21,7 +21,7 @@ import { DATA_HEADERS, PAGE_HEADERS } from '../viewer/routes.js';
 import { loadStaticFiles, STATIC_FILES } from '../viewer/static-files.js';
 import { checkAccept, checkIndex, checkSkip, checkUndo } from './annotate-checks.js';
 import type { AnnotationStore } from './annotation-store.js';
-import type { DetectorLoop } from './detector-loop.js';
+import type { DetectorLoop, Proposal } from './detector-loop.js';
 import type { AnnotateItem } from './worklist-items.js';
 
 export type WorklistOrder = 'uncertainty' | 'file';
@@ -75,12 +75,26 @@ export function registerAnnotate(app: FastifyInstance, c: AnnotateContext): void
     return [...c.items].sort((a, b) => u(b) - u(a) || a.index - b.index);
   }
 
-  const imageJson = (item: AnnotateItem): Record<string, unknown> => {
-    const s = c.store.state(item.index);
+  /**
+   * The detector's proposal with its points kept inside the image (a heatmap peak can be decoded just
+   * past the edge), so that accepting it unchanged is a valid annotation. Null when there is none or
+   * the radiograph cannot be read.
+   */
+  async function proposalOf(item: AnnotateItem): Promise<Proposal | null> {
     const p = c.detector.proposal(item.index);
+    if (p === undefined) return null;
+    const f = await factsOf(item).catch(() => null);
+    if (f === null) return null;
+    const keypoints = p.keypoints.map((v, i) => Math.min(i % 2 === 0 ? f.size.columns : f.size.rows, Math.max(0, v)));
+    return { ...p, keypoints };
+  }
+
+  const imageJson = async (item: AnnotateItem): Promise<Record<string, unknown>> => {
+    const s = c.store.state(item.index);
+    const p = await proposalOf(item);
     return {
       index: item.index, line: item.line, split: item.split, status: s.status, revision: s.revision, keypoints: s.keypoints,
-      annotator: s.annotator, reason: s.reason, proposal: p === undefined ? null : { keypoints: p.keypoints, score: p.score, flags: p.flags },
+      annotator: s.annotator, reason: s.reason, proposal: p === null ? null : { keypoints: p.keypoints, score: p.score, flags: p.flags },
     };
   };
 
@@ -102,7 +116,7 @@ export function registerAnnotate(app: FastifyInstance, c: AnnotateContext): void
     return reply.headers(DATA_HEADERS).send({ index: todo[0]?.index ?? null });
   });
 
-  app.get('/api/annotate/images/:index', async (request, reply) => reply.headers(DATA_HEADERS).send(imageJson(itemOf(request))));
+  app.get('/api/annotate/images/:index', async (request, reply) => reply.headers(DATA_HEADERS).send(await imageJson(itemOf(request))));
 
   app.get('/api/annotate/images/:index/pixels', async (request, reply) => {
     const item = itemOf(request);
@@ -125,10 +139,10 @@ export function registerAnnotate(app: FastifyInstance, c: AnnotateContext): void
     const item = itemOf(request);
     const f = await factsOf(item);
     const a = checkAccept(request.body, f.size.rows, f.size.columns);
-    const proposal = c.detector.proposal(item.index)?.keypoints ?? null;
+    const proposal = (await proposalOf(item))?.keypoints ?? null;
     await c.store.accept(item, { keypoints: a.keypoints, annotator: a.by, seconds: a.seconds, revision: a.revision, proposal, size: f.size, spacing: f.spacing });
     c.detector.accepted(c.store.acceptedImageIds());
-    return reply.headers(DATA_HEADERS).send(imageJson(item));
+    return reply.headers(DATA_HEADERS).send(await imageJson(item));
   });
 
   app.post('/api/annotate/images/:index/skip', async (request, reply) => {
@@ -137,12 +151,12 @@ export function registerAnnotate(app: FastifyInstance, c: AnnotateContext): void
     // A radiograph that cannot be read can still be skipped (that is the usual reason): no facts then.
     const f = await factsOf(item).catch(() => null);
     await c.store.skip(item, { ...s, annotator: s.by, size: f?.size ?? null, spacing: f?.spacing ?? null });
-    return reply.headers(DATA_HEADERS).send(imageJson(item));
+    return reply.headers(DATA_HEADERS).send(await imageJson(item));
   });
 
   app.post('/api/annotate/images/:index/undo', async (request, reply) => {
     const item = itemOf(request);
     await c.store.undo(item, checkUndo(request.body).revision);
-    return reply.headers(DATA_HEADERS).send(imageJson(item));
+    return reply.headers(DATA_HEADERS).send(await imageJson(item));
   });
 }

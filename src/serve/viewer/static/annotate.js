@@ -85,6 +85,8 @@ function remember() {
 
 function place(x, y) {
   if (busy || image === null) return;
+  // The canvas takes no focus (its pointerdown is the view's); leave the name field so keys act on the points.
+  if (document.activeElement instanceof HTMLInputElement) document.activeElement.blur();
   remember();
   view.points[2 * selected] = x;
   view.points[2 * selected + 1] = y;
@@ -240,6 +242,8 @@ window.addEventListener('keydown', (event) => {
   const target = event.target;
   if (target instanceof HTMLInputElement && target.type === 'text') {
     if (event.key === 'Escape' && target.id === 'skip-reason') $('skip-form').hidden = true;
+    // Enter in the name field ends the typing; the keys act on the points again.
+    if (event.key === 'Enter' && target.id === 'by') target.blur();
     return;
   }
   if (event.ctrlKey || event.metaKey || event.altKey) return;

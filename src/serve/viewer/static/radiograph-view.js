@@ -207,11 +207,13 @@ export class RadiographView {
       moved = true;
       this.draw();
     };
-    const up = () => {
+    const up = (u) => {
       button.removeEventListener('pointermove', move);
       button.removeEventListener('pointerup', up);
       button.removeEventListener('pointercancel', up);
       if (moved) this.commit();
+      // Annotation mode: a click on a marker places the selected point there, as a click beside it would.
+      else if (u.type === 'pointerup' && this.onPlace !== null) this.onPlace(...this.toImage(u.clientX - rect.left, u.clientY - rect.top));
     };
     button.addEventListener('pointermove', move);
     button.addEventListener('pointerup', up);
