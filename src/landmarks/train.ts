@@ -25,7 +25,7 @@ import { HRNet } from './hrnet.js';
 import { inputBatch } from './image-input.js';
 import { LandmarkModel, modelJson, networkInput, writeModelFiles, type ModelJson } from './model.js';
 import { oksAp } from './oks-ap.js';
-import { cpuProfile, profileByName, type LandmarkProfile } from './profiles.js';
+import { cpuProfile, epochsForData, profileByName, type LandmarkProfile } from './profiles.js';
 
 export interface TrainProgress {
   /** 'fold 2/5' or 'final'. */
@@ -251,6 +251,11 @@ function trainOneRun(
         lossSum += loss;
         onProgress({ run: run.label, epoch: epoch + 1, epochs: profile.epochs, step: s + 1, steps, loss: lossSum / (s + 1) });
       }
+      // A small cohort runs hundreds of one-step epochs (epochsForData): validate and checkpoint about
+      // 50 times a run, not every epoch. Resuming redoes the epochs since the last checkpoint, with the
+      // same random draws, so the weights still end the same.
+      const every = Math.max(1, Math.ceil(profile.epochs / 50));
+      if ((epoch + 1) % every !== 0 && epoch + 1 !== profile.epochs) continue;
       const valAp = run.val.length > 0 ? validationAp(net, meta, run.val) : NaN;
       state = { epoch: epoch + 1, history: [...state.history, { epoch: epoch + 1, loss: lossSum / steps, val_ap: Number.isNaN(valAp) ? null : valAp }] };
       saveCheckpoint(checkpointPath, net, adam, state);
@@ -314,6 +319,8 @@ export async function trainLandmarkModel(options: TrainLandmarkOptions): Promise
     }
   }
   const nVal = samples.length >= 20 ? Math.round(profile.validationShare * samples.length) : 0;
+  // Epochs not given: the profile's, or enough for its fewest steps on this many radiographs.
+  if (options.epochs === undefined) profile.epochs = epochsForData(profile, samples.length - nVal);
   const valSet = new Set(Array.from(perm).slice(0, nVal));
   runs.push({ label: 'final', index: 0, train: samples.filter((_, i) => !valSet.has(i)), val: samples.filter((_, i) => valSet.has(i)) });
 

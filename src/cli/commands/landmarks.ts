@@ -33,7 +33,7 @@ const trainSpec = {
     keypoints: { type: 'string' as const, description: 'COCO keypoints file (default DIR/keypoints.json)', placeholder: 'F.json' },
     profile: { type: 'string' as const, description: 'cpu (small HRNet, 256 px) or paper (HRNet-W32, 384 px, for a GPU)', placeholder: 'NAME', default: 'cpu' },
     size: { type: 'string' as const, description: 'input size in pixels (multiple of 32; default from the profile)', placeholder: 'PX' },
-    epochs: { type: 'string' as const, description: 'epochs (default from the profile)', placeholder: 'N' },
+    epochs: { type: 'string' as const, description: 'epochs (default: the profile\'s; on a small cohort more, so that a run takes at least the profile\'s fewest steps: 882 for cpu)', placeholder: 'N' },
     folds: { type: 'string' as const, description: 'K-fold cross-validation first (mean and SD of held-out AP), then the final model', placeholder: 'K' },
     init: { type: 'string' as const, description: 'start from these weights, matched by parameter name (reference HRNet layout)', placeholder: 'W.safetensors' },
     resume: { type: 'boolean' as const, description: 'continue an interrupted run from its last checkpoint (MODEL.partial/)' },
