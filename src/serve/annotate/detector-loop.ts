@@ -102,14 +102,16 @@ export class DetectorLoop {
     return p === undefined ? null : (p.flags.length > 0 ? 1 : 0) + (1 - p.score);
   }
 
-  /** Called after each accepted radiograph with the image ids of every accepted one (file order). */
+  /** Called after each accepted radiograph with the keypoints file's image ids of every accepted one. */
   accepted(imageIds: number[]): void {
     const at = this.status_.next_retrain_at;
     if (at === null || imageIds.length < at || this.running) return;
     this.status_.next_retrain_at = imageIds.length + this.o.every;
-    // Every tenth accepted radiograph is held out to judge the model, never learnt from.
-    const heldOut = imageIds.filter((_, i) => i % 10 === 9);
-    const learn = imageIds.filter((_, i) => i % 10 !== 9);
+    // Radiographs whose image id is a multiple of 10 are held out to judge the model, never learnt
+    // from: by id, so that one held out stays held out in every later round (annotate numbers new
+    // images in the order they are done, so this is every tenth).
+    const heldOut = imageIds.filter((id) => id % 10 === 0);
+    const learn = imageIds.filter((id) => id % 10 !== 0);
     this.run({ imageIds: learn, heldOutIds: heldOut, epochs: this.o.epochs, inputSize: this.o.inputSize, seed: this.o.seed });
   }
 

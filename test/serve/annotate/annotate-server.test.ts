@@ -98,6 +98,21 @@ describe('spinesurv annotate over HTTP', { timeout: 120_000 }, () => {
     assert.equal((await withHost(`${server.url}/api/annotate/worklist`, `localhost:${port}`)).status, 200);
   });
 
+  it('--include-test shows the test split too; with a token, the API needs it and the page does not', async () => {
+    const token = 'a-token-of-enough-length';
+    const other = await startAnnotate(['--cohort', cohort, '--keypoints', join(cohort, 'reader-study.json'), '--include-test', '--token', token]);
+    try {
+      assert.equal((await fetch(`${other.url}/api/annotate/worklist`)).status, 401);
+      assert.equal((await fetch(`${other.url}/`)).status, 200);
+      const w = (await (await fetch(`${other.url}/api/annotate/worklist`, { headers: { authorization: `Bearer ${token}` } })).json()) as { items: { split: string }[] };
+      const rows = readFileSync(join(cohort, 'cohort.csv'), 'utf8').trim().split('\n').length - 1;
+      assert.equal(w.items.length, rows);
+      assert.ok(w.items.some((x) => x.split === 'test'));
+    } finally {
+      other.child.kill('SIGKILL');
+    }
+  });
+
   it('reports a radiograph that cannot be read, with the reason; it can be skipped', async () => {
     writeFileSync(join(cohort, train[3]!), 'not a radiograph');
     const r = await fetch(`${server.url}/api/annotate/images/3/pixels`);
