@@ -3,7 +3,7 @@
  * study does, opens (or starts) the keypoints file, starts the detector loop, and serves the page with
  * the viewer's access rules (http-access.ts: loopback by default, a token off it, the Host check).
  */
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import Fastify, { type FastifyReply } from 'fastify';
 import type { StudyConfig } from '../../study/config.js';
 import { InputError, UsageError } from '../../util/errors.js';
@@ -35,6 +35,11 @@ export interface AnnotateOptions {
   log: (line: string) => void;
 }
 
+/** The detector rounds of one keypoints file: beside it, named after it (two files in one folder never share rounds). */
+export function detectorWorkDir(keypointsPath: string): string {
+  return join(dirname(keypointsPath), `.${basename(keypointsPath)}.detector`);
+}
+
 export interface RunningAnnotate {
   url: string;
   items: number;
@@ -46,7 +51,7 @@ export async function startAnnotate(o: AnnotateOptions): Promise<RunningAnnotate
   const items = annotateItems(o.cohortDir, o.config, o.includeTest);
   const store = AnnotationStore.open(o.keypointsPath, items, o.cohortDir);
   const detector = new DetectorLoop({
-    items, cohortDir: o.cohortDir, keypointsPath: o.keypointsPath, model: o.detector, workDir: o.workDir ?? join(dirname(o.keypointsPath), '.spinesurv-annotate'),
+    items, cohortDir: o.cohortDir, keypointsPath: o.keypointsPath, model: o.detector, workDir: o.workDir ?? detectorWorkDir(o.keypointsPath),
     first: o.retrainFirst, every: o.retrainEvery, epochs: o.epochs, inputSize: o.inputSize, seed: o.seed, log: o.log,
   });
   // A page's JSON is a few hundred bytes; a request must arrive whole within 30 s (408 after).

@@ -54,7 +54,7 @@ describe('spinesurv annotate retrains the detector', { timeout: 180_000 }, () =>
 
     // The tenth accepted (worklist index 9) was held out: its MRE is the mean over L1-L5 of the
     // distance, in mm, between that round's prediction and the truth.
-    const work = join(cohort, '.spinesurv-annotate');
+    const work = join(cohort, '.annotated.json.detector');
     const round = readdirSync(work).filter((n) => n.startsWith('round-')).sort().at(-1)!;
     const proposals = JSON.parse(readFileSync(join(work, round, 'proposals.json'), 'utf8')) as { image_id: number; keypoints: number[] }[];
     const predicted = proposals.find((p) => p.image_id === 10)!.keypoints; // image_id = worklist position + 1
