@@ -113,6 +113,31 @@ describe('spinesurv annotate over HTTP', { timeout: 120_000 }, () => {
     }
   });
 
+  it('keeps an existing file\'s own coordinate convention and contents (the synthetic cohort\'s: pixel centre at 0, 0)', async () => {
+    const copy = join(cohort, 'copy-of-truth.json');
+    writeFileSync(copy, readFileSync(join(cohort, 'keypoints.json')));
+    const other = await startAnnotate(['--cohort', cohort, '--keypoints', copy]);
+    try {
+      const w = (await json(`${other.url}/api/annotate/worklist`)).body as { counts: Record<string, number> };
+      assert.deepEqual(w.counts, { todo: 0, accepted: train.length, skipped: 0 });
+      const shown = (await json(`${other.url}/api/annotate/images/0`)).body;
+      assert.deepEqual(shown.keypoints, truePoints(cohort, train[0]!)); // file value + 0.5
+      const moved = truePoints(cohort, train[0]!).map((v) => v + 2);
+      const r = await json(`${other.url}/api/annotate/images/0/accept`, { keypoints: moved, by: 'reader 1', seconds: 1, revision: shown.revision });
+      assert.equal(r.status, 200);
+      const before = JSON.parse(readFileSync(join(cohort, 'keypoints.json'), 'utf8')) as { images: { id: number; file_name: string; patient_id: string }[]; annotations: { image_id: number; keypoints: number[] }[] };
+      const after = JSON.parse(readFileSync(copy, 'utf8')) as typeof before;
+      const id = before.images.find((im) => im.file_name === train[0])!.id;
+      const was = before.annotations.find((a) => a.image_id === id)!.keypoints;
+      const now = after.annotations.find((a) => a.image_id === id)!.keypoints;
+      now.forEach((v, i) => assert.ok(Math.abs(v - (i % 3 === 2 ? 2 : was[i]! + 2)) < 1e-9, `keypoints[${i}]: ${v}`));
+      assert.deepEqual(after.images, before.images); // patient_id and every other field kept
+      assert.deepEqual(after.annotations.filter((a) => a.image_id !== id), before.annotations.filter((a) => a.image_id !== id));
+    } finally {
+      other.child.kill('SIGKILL');
+    }
+  });
+
   it('reports a radiograph that cannot be read, with the reason; it can be skipped', async () => {
     writeFileSync(join(cohort, train[3]!), 'not a radiograph');
     const r = await fetch(`${server.url}/api/annotate/images/3/pixels`);
