@@ -1,13 +1,16 @@
 /**
  * How many annotated radiographs the detector needs (issue 23), with a simulated annotator: a click is
  * the generator's true point plus Gaussian noise of SD --sigma-mm in each coordinate. The training
- * split is shuffled once (--seed, random order); the detector is trained with the default settings
- * on its first n radiographs for each n of --sizes and judged on the test split against the clean
- * truth (OKS-AP at the documented sigmas, MRE in mm). The effort of the loop is estimated too: the
- * radiographs between one size and the next are predicted by the model of the smaller size, and a
- * point counts as moved when that proposal is more than 2 mm from the annotator's click.
+ * split is shuffled once (--seed); the detector is trained with the default settings on the first n
+ * radiographs for each n of --sizes and judged on the test split against the clean truth (OKS-AP at
+ * the documented sigmas, MRE in mm). --order random keeps the shuffled order; --order uncertainty
+ * (as `spinesurv annotate` orders its worklist) predicts the rest of the pool with each model and
+ * takes its least confident radiographs (flagged first, then by score) as the next ones. The effort
+ * of the loop is estimated too: the radiographs between one size and the next are predicted by the
+ * model of the smaller size, and a point counts as moved when that proposal is more than 2 mm from
+ * the annotator's click.
  *
- *   node dist/bench/landmarks/learning-curve.js --cohort DIR --scratch DIR [--sizes 25,50,100,200] [--sigma-mm 1] [--seed 1] [--epochs N]
+ *   node dist/bench/landmarks/learning-curve.js --cohort DIR --scratch DIR [--sizes 25,50,100,200] [--order random|uncertainty] [--sigma-mm 1] [--seed 1] [--epochs N]
  * Writes SCRATCH/curve.json after each size and prints one line per size on stderr.
  */
 import { cpus } from 'node:os';
@@ -22,7 +25,9 @@ import { predictFiles } from '../../src/landmarks/predict-files.js';
 import { trainLandmarkModel } from '../../src/landmarks/train.js';
 import { Random } from '../../src/util/random.js';
 
-const { values: o } = parseArgs({ options: { cohort: { type: 'string' }, scratch: { type: 'string' }, sizes: { type: 'string' }, 'sigma-mm': { type: 'string' }, seed: { type: 'string' }, epochs: { type: 'string' } } });
+const { values: o } = parseArgs({ options: { cohort: { type: 'string' }, scratch: { type: 'string' }, sizes: { type: 'string' }, 'sigma-mm': { type: 'string' }, seed: { type: 'string' }, epochs: { type: 'string' }, order: { type: 'string' } } });
+const order = o.order ?? 'random';
+if (order !== 'random' && order !== 'uncertainty') throw new Error('--order: random or uncertainty');
 const cohort = o.cohort!, scratch = o.scratch!;
 const sizes = (o.sizes ?? '25,50,100,200').split(',').map(Number);
 const sigmaMm = Number(o['sigma-mm'] ?? 1);
@@ -70,7 +75,16 @@ for (let s = 0; s < sizes.length; s++) {
   const { results } = await predictFiles(model, test, { skipUnreadable: false });
   const e = evaluateKeypoints(results.map((p) => ({ imageId: p.image_id, keypoints: p.keypoints, score: p.score })), testTruth.map((t) => ({ imageId: t.imageId, keypoints: t.keypoints, area: t.area })), spacing);
   // The loop's effort on the next radiographs: points this model's proposal puts > 2 mm from the click.
-  const next = train.slice(n, Math.min(sizes[s + 1] ?? n, train.length));
+  const nextEnd = Math.min(sizes[s + 1] ?? n, train.length);
+  if (order === 'uncertainty' && nextEnd > n) {
+    // The rest of the pool, least confident first (a flagged proposal before any other), as annotate orders it.
+    const pool = train.slice(n);
+    const predicted = (await predictFiles(model, pool, { skipUnreadable: false })).results;
+    const doubt = new Map(predicted.map((p) => [p.image_id, (p.flags.length > 0 ? 1 : 0) + (1 - p.score)]));
+    pool.sort((a, b) => doubt.get(b.imageId)! - doubt.get(a.imageId)! || a.imageId - b.imageId);
+    train.splice(n, pool.length, ...pool);
+  }
+  const next = train.slice(n, nextEnd);
   if (next.length > 0) {
     const proposals = (await predictFiles(model, next, { skipUnreadable: false })).results;
     for (const p of proposals) {
@@ -89,7 +103,7 @@ for (let s = 0; s < sizes.length; s++) {
   process.stderr.write(`learning-curve: n ${n}: AP ${e.ap.toFixed(3)} MRE ${e.mre_mm.toFixed(2)} mm, ${row.flagged} flagged, ${row.train_wall_s.toFixed(0)} s\n`);
   const annotated = sizes[Math.min(s + 1, sizes.length - 1)]!;
   writeFileSync(join(scratch, 'curve.json'), JSON.stringify({
-    cohort, sigma_mm: sigmaMm, order: 'random', seed: Number(o.seed ?? 1), cpus: cpus().length, test_images: test.length, curve: rows,
+    cohort, sigma_mm: sigmaMm, order, seed: Number(o.seed ?? 1), cpus: cpus().length, test_images: test.length, curve: rows,
     effort: { radiographs: Math.min(annotated, train.length), points_without_loop: 5 * Math.min(annotated, train.length), points_with_loop: placedByHand + moved },
   }, null, 2));
 }
