@@ -159,13 +159,13 @@ async function openNext(after) {
 }
 
 /** Runs one change with the server; the page waits for the answer (the file is on disk by then). */
-async function change(what, body) {
-  if (busy || image === null) return;
+async function change(what, body, index = image?.index) {
+  if (busy || index === undefined) return;
   busy = true;
   document.body.dataset.ready = 'false';
   render();
   try {
-    const done = await postJson(api(image.index, `/${what}`), body);
+    const done = await postJson(api(index, `/${what}`), body);
     if (what !== 'undo') lastDone = { index: done.index, revision: done.revision };
     busy = false;
     if (what === 'undo') {
@@ -212,13 +212,8 @@ async function undo() {
     return;
   }
   if (lastDone === null || busy) return;
-  const target = lastDone;
-  try {
-    image = await getJson(api(target.index));
-    await change('undo', { revision: target.revision });
-  } catch (error) {
-    showError(error.message);
-  }
+  // The radiograph on screen stays the current one until the server has undone the other.
+  await change('undo', { revision: lastDone.revision }, lastDone.index);
 }
 
 function openSkipForm() {
