@@ -132,14 +132,16 @@ export class DetectorLoop {
       // Not permitted here: it runs at our priority.
     }
     let err = '';
-    child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)));
+    child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-20_000)));
     child.on('close', (code) => {
       this.running = false;
       const summaryPath = join(out, 'summary.json');
       if (code !== 0 || !existsSync(summaryPath)) {
-        const last = err.trim().split('\n').at(-1) ?? '';
+        // The child's messages may name image files (which can carry a patient id): they go to a
+        // file in the round's folder, not to the log or the page.
+        writeFileSync(join(out, 'stderr.log'), err);
         this.status_.state = 'failed';
-        this.status_.message = `detector round ${this.round} failed (exit ${code}): ${last}`;
+        this.status_.message = `detector round ${this.round} failed (exit ${code}); its messages are in ${join(out, 'stderr.log')}`;
         this.o.log(`annotate: ${this.status_.message}`);
         return;
       }
