@@ -19,7 +19,7 @@ export interface LandmarkProfile {
   /**
    * Fewest optimiser steps a run takes when the epochs are not given: with few radiographs an epoch
    * is a step or two, and the profile's epochs alone would stop long before the network has learnt
-   * (measured: 14 epochs on 25-200 radiographs gave AP 0; docs/annotate.md). 0: epochs as given.
+   * (measured: 14 epochs on 25-200 radiographs gave test AP 0.00-0.45; docs/annotate.md). 0: epochs as given.
    */
   minSteps: number;
   /** Adam learning rate, cosine from the first to the second value over the run. */
