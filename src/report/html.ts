@@ -223,6 +223,13 @@ function landmarksSection(results: StudyResults, options: RenderOptions): string
 <table id="landmarks"><thead><tr>${head}</tr></thead><tbody><tr>${row}</tr></tbody>
 <caption>${escapeHtml(l.evaluation)}. AP: COCO object keypoint similarity average precision over thresholds 0.50 to 0.95 (the paper
 reports 0.971); MRE: mean radial error; SDR: share of keypoints within 2 or 4 mm.</caption></table>`];
+  const k = l.keypoint_sources;
+  if (k) {
+    parts.push(`<p class="note" id="keypoint-sources">Keypoints of the radiographs read: ${count(k.annotated_train)} annotated training radiographs ` +
+      `(the detector learnt from them); predicted by the detector for ${count(k.predicted_train)} unannotated training and ` +
+      `${count(k.predicted_test)} test radiographs${k.unused_test_annotations > 0 ? ` (the ${count(k.unused_test_annotations)} annotated test radiographs' annotations were not used)` : ''}. ` +
+      'Predictions the detector flagged as implausible leave their patients out (cohort flow).</p>');
+  }
   const g = results.galleries?.keypoints;
   if (g && g.tiles.length > 0) {
     parts.push(`<figure id="gallery-keypoints" class="figure gallery">${keypointGallerySvg('gallery-keypoints', g, requireReader(options))}` +

@@ -23,7 +23,7 @@ function imagesOf(folder: VariantFolder, set: SurvivalSet): Tensor {
   const rowOf = new Map(folder.index.rows.map((r, k) => [r.file_name, k]));
   const picked = set.rows.map((r) => {
     const k = rowOf.get(r.image!);
-    if (k === undefined) throw new InputError(`cohort.csv line ${r.line}: not among the preprocessed radiographs of ${folder.dir}`);
+    if (k === undefined) throw new InputError(`cohort file line ${r.line}: not among the preprocessed radiographs of ${folder.dir}`);
     return k;
   });
   return folder.images.indexSelect(0, tensor(Int32Array.from(picked), [picked.length], { dtype: 'int64' }));

@@ -181,6 +181,19 @@ export interface LandmarkResult {
   /** How the detector was judged, e.g. "held-out fold (20%) of the annotated training split". */
   evaluation: string;
   images: number;
+  /**
+   * Where each analysed radiograph's keypoints came from: the annotated training radiographs (the
+   * detector learnt from them), and the detector for the unannotated training radiographs and the
+   * whole test split, whose annotations are never used (counted in unused_test_annotations).
+   */
+  keypoint_sources?: KeypointSources;
+}
+
+export interface KeypointSources {
+  annotated_train: number;
+  predicted_train: number;
+  predicted_test: number;
+  unused_test_annotations: number;
 }
 
 /** A picture the report shows: a PNG under OUT (path relative to OUT), with its size in pixels. */

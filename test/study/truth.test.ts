@@ -24,7 +24,7 @@ import { rscript } from '../survival/rscript.js';
 
 function asRow(p: SynthPatient, k: number): CohortRow {
   return {
-    line: k + 2, patientId: p.patientId, image: null, age: p.age, female: p.sex === 'F' ? 1 : 0, bmi: p.bmi,
+    line: k + 2, patientId: p.patientId, image: null, mask: null, age: p.age, female: p.sex === 'F' ? 1 : 0, bmi: p.bmi,
     glucocorticoid: p.glucocorticoid, secondaryOsteoporosis: p.secondaryOsteoporosis, rheumatoidArthritis: p.rheumatoidArthritis,
     priorFracture: p.priorFracture, bmdTscore: p.bmdTscore, frax: p.fraxMof / 100, time: p.outcome.followupYears,
     event: p.outcome.fracture, split: p.split === 'test' ? 'test' : 'train',
