@@ -4,7 +4,7 @@
  * Each builder takes plain numbers, so the figures can be checked without running a study.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { CalibrationFigure, KmFigure } from '../study/results.js';
+import type { CalibrationFigure, KmFigure } from './results.js';
 
 const FONT = 'Helvetica, Arial, sans-serif';
 const BASE_CONFIG = {

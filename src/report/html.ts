@@ -5,8 +5,8 @@
  * calibration. It is drawn from results.json alone and holds no patient identifier.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { ModelResult, StudyResults, Subgroup } from '../study/results.js';
-import { modelLabel, METHOD_LABELS } from '../study/results.js';
+import type { ModelResult, StudyResults, Subgroup } from './results.js';
+import { modelLabel, METHOD_LABELS } from './results.js';
 import { calibrationSpec, forestSpec, kmSpec, rocSpec, type ForestRow, type ReferenceLine } from './figures.js';
 import { gradcamGallerySvg, keypointGallerySvg, type AssetReader } from './gallery.js';
 import { count, escapeHtml, fixed, pValue, withCi } from './format.js';

@@ -16,7 +16,7 @@ import type { FittedModel } from './fit-models.js';
 import { modelKey } from './fit-models.js';
 import { gradcamPicture, gradcamSelection, percentiles } from './gallery-tiles.js';
 import { imageModelConfig, trainingRow } from './image-stages.js';
-import type { ClinicalModel, GradcamGallery, Subgroup } from './results.js';
+import type { ClinicalModel, GradcamGallery, Subgroup } from '../report/results.js';
 
 /** The variant's images of the given rows, in their order. */
 function imagesOf(folder: VariantFolder, set: SurvivalSet): Tensor {

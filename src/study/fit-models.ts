@@ -12,7 +12,7 @@ import type { DeepSurvModel } from '../models/deepsurv/model.js';
 import { InputError } from '../util/errors.js';
 import type { StudyConfig } from './config.js';
 import { covariatesFor, designColumns, designMatrix, type Covariate, type SurvivalSet } from './design.js';
-import type { ClinicalModel, Method, Subgroup } from './results.js';
+import type { ClinicalModel, Method, Subgroup } from '../report/results.js';
 
 export interface FittedModel {
   key: string;

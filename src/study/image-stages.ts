@@ -35,7 +35,7 @@ import { toolVersion } from '../util/tool-version.js';
 import { imagePathOf, maskPathOf, rowLabel, withoutRows, type Cohort, type CohortRow } from './cohort.js';
 import type { StudyConfig } from './config.js';
 import { checkAnnotations, checkImages } from './images.js';
-import type { KeypointGallery, LandmarkResult, VariantResult, VariantSelection } from './results.js';
+import type { KeypointGallery, LandmarkResult, VariantResult, VariantSelection } from '../report/results.js';
 import { runStage, sha256File } from './stage-cache.js';
 import { keypointPicture, worstCases } from './gallery-tiles.js';
 import { compareVariants, type VariantCandidate } from './variants.js';

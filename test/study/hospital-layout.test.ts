@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCohort } from '../../src/synth/index.js';
 import { formatCsv, readCsv } from '../../src/util/csv.js';
-import type { StudyResults } from '../../src/study/results.js';
+import type { StudyResults } from '../../src/report/results.js';
 
 const bin = fileURLToPath(new URL('../../../bin/spinesurv.js', import.meta.url));
 const cli = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });

@@ -18,7 +18,7 @@ import { parseConfig } from '../../src/study/config.js';
 import { survivalSet } from '../../src/study/design.js';
 import { allColumnsReferenceScore, clinicalReferenceScore } from '../../src/study/reference-lines.js';
 import { gainShare, readTruth } from '../../src/study/truth.js';
-import type { Subgroup } from '../../src/study/results.js';
+import type { Subgroup } from '../../src/report/results.js';
 import { Random } from '../../src/util/random.js';
 import { rscript } from '../survival/rscript.js';
 

@@ -7,7 +7,7 @@ import type { Command } from '../command.js';
 import { parseCommand } from '../args.js';
 import { loadConfig } from '../../study/config.js';
 import type { StudyOutcome } from '../../study/run.js';
-import { modelLabel } from '../../study/results.js';
+import { modelLabel } from '../../report/results.js';
 import { version } from '../main.js';
 
 const spec = {

@@ -10,7 +10,7 @@ export { EnsembleSurvNetwork } from './ensemble-network.js';
 export { fitImageDeepSurv, trainImageMembers, trainImageMembersInProcesses, fuseImageModel, type ImageMembers, type FitImageOptions, type ImageTrainingRow } from './fit.js';
 export { ImageModel, type ImageInputSpec, type ImageTrainingRecord, type EnsembleRecord } from './model.js';
 export { saveImageModel, loadImageModel, parseImageModelJson, keypointModelPath, checkKeypointModelFolder, IMAGE_MODEL_KIND, IMAGE_MODEL_FORMAT_VERSION, type ImageModelJson } from './folder.js';
-export { gradCam, gradCamFromMaps, overlayPng, type CamMaps } from './gradcam.js';
+export { gradCam, gradCamFromMaps, type CamMaps } from './gradcam.js';
 export { readVariantFolder, checkPreprocessParams, type VariantFolder, type VariantIndex, type ImageTransform } from './variant-folder.js';
 export { readImageCohortRows } from './cohort-rows.js';
 export { scoreRadiograph, keypointProblems, refuseNotLateralLumbar, FlaggedRadiograph, NOT_A_LATERAL_LUMBAR_RADIOGRAPH, SURVIVAL_YEARS, type RadiographScore, type KeypointSet } from './score-radiograph.js';

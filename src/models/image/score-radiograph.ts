@@ -8,14 +8,14 @@
  * patients and any warnings (clinical values outside the training ranges). With `heatmap`, also the
  * Grad-CAM overlay as a PNG.
  */
-import { readRadiograph, windowToBytes, type Radiograph } from '../../imaging/index.js';
+import { heatmapOverlayPng, readRadiograph, windowToBytes, type Radiograph } from '../../imaging/index.js';
 import { tensor } from '../../torch/index.js';
 import { InputError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { checkKeypoints, preprocessRadiographs, warpHeatmapBack } from '../../preprocess/index.js';
 import { LandmarkModel, qualityFlags } from '../../landmarks/index.js';
 import { refusalReasons } from './quality.js';
-import { gradCam, overlayPng } from './gradcam.js';
+import { gradCam } from './gradcam.js';
 import type { ClinicalValues } from './clinical.js';
 import type { ImageModel } from './model.js';
 
@@ -111,7 +111,7 @@ export async function scoreRadiograph(
     if (options.heatmap !== undefined) {
       const cam = gradCam(model, images, clinical);
       const heat = warpHeatmapBack(cam.maps, cam.size, prepared.transforms[0], image.rows, image.columns);
-      writeFileAtomic(options.heatmap, await overlayPng(windowToBytes(image.pixels, image.window), heat, image.rows, image.columns));
+      writeFileAtomic(options.heatmap, heatmapOverlayPng(windowToBytes(image.pixels, image.window), image.columns, image.rows, heat));
     }
     return {
       risk, surv, percentile: model.percentile(risk), keypoints: Array.from(set.keypoints), flags: [], warnings,
