@@ -24,7 +24,7 @@ export interface ScoreResult {
   reason: string | null;
 }
 
-export interface RadiographScorer {
+export interface QueueScorer {
   /** Scores one radiograph given its bytes; `file` names it in messages. Throws for a transient failure. */
   score(file: string, bytes: Uint8Array): Promise<ScoreResult>;
   dispose(): void;
@@ -44,7 +44,7 @@ export interface ScorerOptions {
 }
 
 export interface ScorerModule {
-  loadScorer(modelDir: string, options?: ScorerOptions): Promise<RadiographScorer>;
+  loadScorer(modelDir: string, options?: ScorerOptions): Promise<QueueScorer>;
   /** Throws (rejects with) an InputError, without loading the weights, when the folder cannot score radiographs. */
   checkModel(modelDir: string): void | Promise<void>;
 }
@@ -62,7 +62,7 @@ const RADIOGRAPH_KINDS: Record<string, () => Promise<ScorerModule>> = {
 };
 
 /** Loads the scorer for a model folder by its model.json kind; an InputError for a kind that cannot read radiographs. */
-export async function loadScorer(modelDir: string, options: ScorerOptions = {}): Promise<RadiographScorer> {
+export async function loadScorer(modelDir: string, options: ScorerOptions = {}): Promise<QueueScorer> {
   const { kind } = readModelJson(modelDir);
   const load = Object.hasOwn(RADIOGRAPH_KINDS, kind) ? RADIOGRAPH_KINDS[kind] : undefined;
   if (load === undefined) {
@@ -95,7 +95,7 @@ function isFlagged(error: unknown): error is FlaggedError {
  * Scores one radiograph and turns the final refusals into results: flagged keypoints -> flagged, bad
  * input -> failed with its reason. Transient errors are rethrown for the caller's retry.
  */
-export async function scoreOne(scorer: RadiographScorer, file: string, bytes: Uint8Array): Promise<ScoreResult> {
+export async function scoreOne(scorer: QueueScorer, file: string, bytes: Uint8Array): Promise<ScoreResult> {
   try {
     return await scorer.score(file, bytes);
   } catch (error) {

@@ -4,6 +4,9 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { ClinicalValues } from '../models/image/clinical.js';
+import type { ScoreOutcome } from '../models/image/radiograph-scorer.js';
+
+export type { ScoreOutcome };
 
 export interface ScoreThreadSetup {
   modelDir: string;
@@ -23,16 +26,12 @@ export interface ScoreJob {
   heatmap: string | null;
 }
 
-export type ScoreOutcome =
-  | { type: 'scored'; risk: number; surv: Record<string, number>; percentile: number; keypoints: number[]; warnings: string[]; predicted: number[] | null }
-  | { type: 'flagged'; flags: string[]; reason: string; predicted: number[] | null }
-  | { type: 'failed'; reason: string; predicted: number[] | null };
-
+/** A reply from the thread: ready, a load error, an engine error (not the image's fault), or the job's outcome. */
 export type ScoreReply =
   | { type: 'ready' }
   | { type: 'load-error'; message: string }
   | { type: 'error'; id: number; message: string }
-  | (ScoreOutcome & { id: number });
+  | (ScoreOutcome & { type?: undefined; id: number });
 
 /** A scoring error that is not the image's fault (the engine, the thread). */
 export class ScoringError extends Error {
@@ -65,7 +64,10 @@ export class ScorerClient {
         if (c === null || c.id !== reply.id) return;
         this.current = null;
         if (reply.type === 'error') c.reject(new ScoringError(reply.message));
-        else c.resolve(reply);
+        else {
+          const { id: _id, type: _type, ...outcome } = reply;
+          c.resolve(outcome as ScoreOutcome);
+        }
       });
       this.worker.on('error', (error) => {
         reject(error);

@@ -155,9 +155,9 @@ export class ScoringLoop {
         log(`score: instance ${tag} failed: ${error.message}`);
         return;
       }
-      record = outcome.type === 'scored'
+      record = outcome.status === 'scored'
         ? { ...base, status: 'scored', risk: outcome.risk, surv: outcome.surv, percentile: outcome.percentile, flags: [], warnings: outcome.warnings, reason: null, keypoints: outcome.keypoints, predictedKeypoints: outcome.predicted }
-        : { ...base, status: outcome.type, risk: null, surv: null, percentile: null, flags: outcome.type === 'flagged' ? outcome.flags : [], warnings: [], reason: outcome.reason, keypoints: keypoints ?? outcome.predicted, predictedKeypoints: outcome.predicted };
+        : { ...base, status: outcome.status, risk: null, surv: null, percentile: null, flags: outcome.status === 'flagged' ? outcome.flags : [], warnings: [], reason: outcome.reason, keypoints: keypoints ?? outcome.predicted, predictedKeypoints: outcome.predicted };
     }
     await db.recordScore(uid, row.revision, record);
     log(`score: instance ${tag} ${record.status}${record.risk !== null ? ` (risk ${record.risk.toFixed(3)})` : ''}${source === 'detector' ? '' : ' with corrected keypoints'}`);
