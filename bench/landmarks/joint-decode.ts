@@ -70,8 +70,16 @@ const held = order.slice(0, Math.max(1, Math.round(inputs.holdout * annotatedTra
 const heldPreds = await predictBoth(held.map((r) => r.image));
 const truth = held.map((r) => detectorTruth(truthFile, idOf(r.image)!));
 const spacing = new Map(truth.map((t) => [t.imageId, truthFile.byImageId.get(t.imageId)!.pixelSpacing ?? [1, 1]] as [number, [number, number]]));
-const evals = heldPreds.map((list) => evaluateKeypoints(list.map((p, i) => ({ imageId: truth[i]!.imageId, keypoints: p.keypoints, score: p.score })), truth, spacing, { predStride: 2 }));
+const evals = heldPreds.map((list) => evaluateKeypoints(list.map((p, i) => ({ imageId: truth[i]!.imageId, keypoints: p.keypoints, score: p.score })), truth, spacing, { predStride: 2, worst: held.length }));
 const heldFlagged = heldPreds.map((list) => list.filter((p) => p.flags.length > 0).length);
+// Each held-out radiograph whose chain joint decoding changed: its mean error before and after.
+const errorOf = evals.map((e) => new Map(e.worst_images.map((w) => [w.image_id, w.mre_mm])));
+const changed = held.flatMap((r, i) => {
+  const [a, b] = [heldPreds[0]![i]!, heldPreds[1]![i]!];
+  if (a.keypoints.every((v, j) => v === b.keypoints[j])) return [];
+  const id = truth[i]!.imageId;
+  return [{ line: r.line, flags_before: a.flags, mre_mm: [errorOf[0]!.get(id)!, errorOf[1]!.get(id)!] }];
+});
 
 // 3. Out of distribution: transformations of the first test radiographs.
 type Make = (r: Radiograph, k: number) => Radiograph;
@@ -114,7 +122,7 @@ const result = {
   study: opts.study, threads: Number(opts.threads), wall_s: Math.round((performance.now() - started) / 100) / 10,
   test: { n: test.length, flagged: { independent: flaggedLines[0]!.length, joint: flaggedLines[1]!.length }, lines: { independent: flaggedLines[0], joint: flaggedLines[1] }, study_recorded: recordedTest },
   held_out: {
-    n: held.length, study_mre_mm: summary.landmarks.mre_mm, study_ap: summary.landmarks.ap,
+    n: held.length, changed, study_mre_mm: summary.landmarks.mre_mm, study_ap: summary.landmarks.ap,
     ...Object.fromEntries(DECODINGS.map((d, i) => [d, { ap: evals[i]!.ap, ap_strict: evals[i]!.ap_strict.ap, mre_mm: evals[i]!.mre_mm, sdr_2mm: evals[i]!.sdr_2mm, sdr_4mm: evals[i]!.sdr_4mm, flagged: heldFlagged[i] }])),
   },
   ood,
@@ -126,6 +134,7 @@ else {
   console.log(`test split flagged: independent ${t.flagged.independent}/${t.n} (lines ${t.lines.independent.join(' ') || '-'}; the study recorded ${t.study_recorded.join(' ') || '-'}), joint ${t.flagged.joint}/${t.n} (lines ${t.lines.joint.join(' ') || '-'}); ratio ${ratio(t.flagged.joint, t.flagged.independent)}`);
   console.log(`held-out annotated (${result.held_out.n}; the study's MRE ${summary.landmarks.mre_mm.toFixed(4)} mm, AP ${summary.landmarks.ap.toFixed(4)}):`);
   for (const d of DECODINGS) console.log(`  ${d.padEnd(11)} AP ${h[d].ap.toFixed(4)}  strict AP ${h[d].ap_strict.toFixed(4)}  MRE ${h[d].mre_mm.toFixed(4)} mm  SDR2 ${h[d].sdr_2mm.toFixed(4)}  SDR4 ${h[d].sdr_4mm.toFixed(4)}  flagged ${h[d].flagged}`);
+  for (const c of changed) console.log(`  changed: line ${c.line}, mean error ${c.mre_mm[0]!.toFixed(2)} -> ${c.mre_mm[1]!.toFixed(2)} mm (${c.flags_before.join('; ') || 'not flagged'})`);
   console.log(`  ratio joint/independent: AP ${ratio(h.joint.ap, h.independent.ap)}, MRE ${ratio(h.joint.mre_mm, h.independent.mre_mm)}, flagged ${ratio(h.joint.flagged, h.independent.flagged)}`);
   console.log('out of distribution (flagged by the detector alone; refused by the whole chain), independent -> joint:');
   for (const o of ood) console.log(`  ${o.name.padEnd(18)} detector ${o.detector[0]}/${o.n} -> ${o.detector[1]}/${o.n}; chain ${o.chain[0]}/${o.n} -> ${o.chain[1]}/${o.n}`);
