@@ -44,7 +44,7 @@ const trainSpec = {
 
 const predictSpec = {
   usage: 'spinesurv landmarks predict',
-  description: 'Find L1-L5 on radiographs. Give --cohort DIR (with --split), --images FILE... or --list LIST.txt. Writes a COCO results list.',
+  description: 'Find L1-L5 on radiographs. Give --cohort DIR (with --split), --images FILE... or --list LIST.txt. Writes a COCO results list. An image that cannot be a lateral lumbar radiograph (the input rules of predict --image, docs/input-checks.md) is refused with its reasons, not predicted.',
   options: {
     model: { type: 'string' as const, description: 'model folder from landmarks train', placeholder: 'MODEL', required: true },
     cohort: { type: 'string' as const, description: 'cohort folder: predict the images of --split', placeholder: 'DIR' },
