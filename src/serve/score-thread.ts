@@ -48,6 +48,10 @@ async function main(): Promise<void> {
       // The image's own checks come before the detector, so that a blank or turned image is refused
       // for what it is and never shown with keypoints the detector made up on it.
       refuseNotLateralLumbar(job.where, image);
+      if (job.inputOnly === true) {
+        port.postMessage({ type: 'input-ok', id: job.id } satisfies ScoreReply);
+        return;
+      }
       let set: KeypointSet;
       if (job.keypoints !== null) {
         set = { keypoints: job.keypoints, flags: [] };
