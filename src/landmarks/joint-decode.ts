@@ -94,7 +94,7 @@ export function decodeJointly(
   if (found.length === 0 || !found.every(options.repairable)) return { ...independent, repaired: false };
 
   const area = shape.width * shape.height;
-  const limit = Math.min(options.candidates ?? MAX_CANDIDATES, MAX_CANDIDATES);
+  const limit = Math.max(1, Math.min(options.candidates ?? MAX_CANDIDATES, MAX_CANDIDATES));
   const cands = Array.from({ length: numJoints }, (_, k) => peakCandidates(heatmaps.subarray(k * area, (k + 1) * area), shape, sigma, limit, options.floor));
   const pick = new Array<number>(numJoints).fill(0);
   const points = new Float64Array(2 * numJoints);
