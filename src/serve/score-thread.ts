@@ -35,8 +35,15 @@ async function main(): Promise<void> {
   port.on('message', async (job: ScoreJob) => {
     try {
       // Messages name the instance by its tag (job.where), never the store's file path: reasons reach /api/results.
+      const bytes = await readFile(job.file);
+      if (job.inputOnly === true) {
+        // The input rules alone, for an image that waits for clinical values.
+        const refusal = await scorer.checkInput({ where: job.where, bytes });
+        port.postMessage({ ...(refusal ?? { status: 'input-ok' as const }), id: job.id } satisfies ScoreReply);
+        return;
+      }
       const outcome = await scorer.score({
-        where: job.where, bytes: await readFile(job.file), clinical: job.clinical,
+        where: job.where, bytes, clinical: job.clinical,
         keypoints: job.keypoints === null ? null : { keypoints: job.keypoints, flags: [] },
         heatmap: job.heatmap === null ? undefined : privateTemp(job.heatmap),
       });
