@@ -15,7 +15,7 @@ import { keypointModelPath, parseImageModelJson, type ImageModelJson } from '../
 import { RadiographScorer } from '../models/image/radiograph-scorer.js';
 import { readModelJson } from '../models/model-json.js';
 import { InputError } from '../util/errors.js';
-import type { QueueScorer, ScorerOptions } from './scorer.js';
+import type { QueueScorer, ScorerOptions } from './queue-scorer.js';
 
 /** Checks the folder without loading weights: an image model, image only, with its keypoint detector. */
 export function checkImageModel(modelDir: string): { json: ImageModelJson; detector: string } {
