@@ -5,7 +5,6 @@
  */
 import { join, resolve } from 'node:path';
 import { writeDirAtomic, writeFileAtomic, writeJsonAtomic } from '../../util/atomic-write.js';
-import { formatCsv } from '../../util/csv.js';
 import { InputError, UsageError } from '../../util/errors.js';
 import { checkOutputFolder, refuseOverwritingInput } from '../../util/output-folder.js';
 import { log } from '../../util/progress.js';
@@ -14,6 +13,7 @@ import { CohortProblems, cohortFrom, readCohortRows, splitRefusal, type Cohort, 
 import type { StudyConfig } from '../config.js';
 import { inSubgroup, type SurvivalSet } from '../design.js';
 import type { FittedModel } from '../fit-models.js';
+import { predictionsCsv } from '../run.js';
 import type { Subgroup } from '../results.js';
 import { evaluateExternal, type ExternalOptions } from './evaluate-external.js';
 import { fitUpdate } from './recalibrate.js';
@@ -141,14 +141,14 @@ export async function runValidation(o: ValidateOptions): Promise<{ results: Vali
       const file = `predictions/test-${subgroup}.csv`;
       const options: ExternalOptions = { horizons: config.horizons, calibrationHorizon: config.calibrationHorizon, bootstrap: config.bootstrap, thresholds: THRESHOLDS, predictionsFile: file };
       const models = applied.models.filter((m) => m.entry.subgroup === subgroup);
-      const columns: { key: string; risk: Float64Array }[] = [];
+      const columns: FittedModel[] = [];
       const development = study.development(subgroup);
       for (const m of models) {
         const t0 = Date.now();
         const dev = { harrell: m.entry.harrell, time: development.time, event: development.event, score: development.score(m.entry.key) };
         const fitted = asFitted(m, train, test);
         results.test.models.push(evaluateExternal(fitted, m.logHazard, test, dev, options, random.fork()));
-        columns.push({ key: m.entry.key, risk: fitted.testRisk });
+        columns.push(fitted);
         if (o.recalibrate && m.logHazard) {
           const update = fitUpdate(o.recalibrate, m.entry.key, fitted.trainRisk, train);
           updates.push({ model: m, update });
@@ -157,11 +157,12 @@ export async function runValidation(o: ValidateOptions): Promise<{ results: Vali
           const r: ValidationModelResult = { ...evaluateExternal({ ...updated, key }, true, test, dev, options, random.fork()), key, recalibrated: o.recalibrate, recalibration_slope: update.slope };
           r.predictions = { file, column: key };
           results.test.models.push(r);
-          columns.push({ key, risk: updated.testRisk });
+          columns.push({ ...updated, key });
         }
         log(`validate: ${subgroup}: ${m.entry.key} judged in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       }
-      predictions.set(subgroup, formatCsv(['cohort_line', 'time', 'event', ...columns.map((c) => c.key)], test.rows.map((r, i) => [r.line, r.time, r.event, ...columns.map((c) => c.risk[i])])));
+      // The study's predictions layout (covariates included), so that `spinesurv predict` can score the same rows again.
+      predictions.set(subgroup, predictionsCsv(test, columns, cohort.hasFrax));
     }
     if (results.test.models.length === 0) throw new InputError(`${cohort.file}: no subgroup could be validated (see the notes)`);
     if (o.recalibrate) {
