@@ -18,6 +18,7 @@ import { makeFixtureCohort } from '../fixture-cohort.js';
 import { readCsv } from '../../../src/util/csv.js';
 import { rscript } from '../../survival/rscript.js';
 import { assertClose } from '../../survival/fixtures.js';
+import { checkReport } from '../../report/browser.js';
 
 const bin = fileURLToPath(new URL('../../../../bin/spinesurv.js', import.meta.url));
 
@@ -46,7 +47,7 @@ function readResults(dir: string): ValidationResults {
   return JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as ValidationResults;
 }
 
-test('validate: every model of the study at the new site, slope and C as R computes them from the written predictions', () => {
+test('validate: every model of the study at the new site, slope and C as R computes them from the written predictions; the report draws', async () => {
   const out = join(work, 'val');
   const r = cli(['validate', '--study', study, '--cohort', site, '--out', out, '--bootstrap', '20']);
   assert.equal(r.status, 0, r.stderr);
@@ -72,6 +73,12 @@ test('validate: every model of the study at the new site, slope and C as R compu
   const html = readFileSync(join(out, 'report.html'), 'utf8');
   assert.match(html, /External validation/);
   assert.doesNotMatch(html, /P\d{4}/, 'no patient identifier in the report');
+  const page = await checkReport(join(out, 'report.html'));
+  assert.deepEqual(page.consoleErrors, []);
+  // One subgroup: the C-index forest, the calibration curves, a decision curve per horizon.
+  assert.equal(page.figures.length, 1 + 1 + 3);
+  // A decision curve is one path per line: three models, treat-all and treat-none.
+  for (const f of page.figures) assert.ok(f.visibleMarks >= (f.id.startsWith('decision') ? 5 : 8), `${f.id} drew ${f.visibleMarks} marks`);
 });
 
 test('validate --recalibrate slope: slope within 0.1 of 1 on the test split, C unchanged; updated folders beside, predict reads them', () => {
