@@ -50,7 +50,9 @@ export function evaluateExternal(
   random: Random,
 ): ValidationModelResult {
   const { horizons } = options;
-  const base = evaluateModel(model, set, set, { horizons, bootstrap: options.bootstrap, unoTau: Math.max(...horizons) }, random.fork(), options.predictionsFile);
+  // The study's evaluation judges the validated rows only: its training-split figures are set aside
+  // below (a new site has no training C of the model), so its "training" rows are the validated ones.
+  const base = evaluateModel({ ...model, trainRisk: model.testRisk }, set, set, { horizons, bootstrap: options.bootstrap, unoTau: Math.max(...horizons) }, random.fork(), options.predictionsFile);
   const risks = horizons.map((h) => Float64Array.from(model.testSurvival(h), (s) => 1 - s));
   // For a PH model (and FRAX's constant hazard) log(-log S(t)) is the score plus a constant, so one
   // slope holds at every horizon; it is computed once, on the last horizon's survival for FRAX.
