@@ -7,7 +7,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { CalibrationFigure, KmFigure } from './results.js';
 
 const FONT = 'Helvetica, Arial, sans-serif';
-const BASE_CONFIG = {
+export const BASE_CONFIG = {
   font: FONT,
   axis: { labelFontSize: 11, titleFontSize: 12, grid: true, gridOpacity: 0.5 },
   legend: { labelFontSize: 11, titleFontSize: 12, orient: 'bottom', direction: 'horizontal', labelLimit: 0 },

@@ -12,9 +12,9 @@ import { gradcamGallerySvg, keypointGallerySvg, type AssetReader } from './galle
 import { count, escapeHtml, fixed, pValue, withCi } from './format.js';
 import { renderSvg } from './svg.js';
 
-const SUBGROUP_LABELS: Record<Subgroup, string> = { all: 'All patients', women: 'Women' };
+export const SUBGROUP_LABELS: Record<Subgroup, string> = { all: 'All patients', women: 'Women' };
 
-const STYLE = `
+export const STYLE = `
   body { font-family: Helvetica, Arial, sans-serif; color: #1a1a1a; max-width: 1060px; margin: 2em auto; padding: 0 1em; line-height: 1.45; }
   h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { font-size: 1.25em; margin-top: 2em; border-bottom: 1px solid #ccc; padding-bottom: 0.2em; }
   h3 { font-size: 1.05em; margin-top: 1.4em; }
@@ -34,7 +34,7 @@ const STYLE = `
   .sig { font-weight: bold; }
 `;
 
-interface Figure {
+export interface Figure {
   id: string;
   spec: TopLevelSpec;
   caption: string;
@@ -124,7 +124,7 @@ function pEquals(p: number): string {
   return text.startsWith('<') ? `p ${text}` : `p = ${text}`;
 }
 
-async function figureHtml(f: Figure): Promise<string> {
+export async function figureHtml(f: Figure): Promise<string> {
   const svg = await renderSvg(f.spec, f.id);
   return `<figure id="${escapeHtml(f.id)}" class="figure">${svg}<figcaption>${f.caption}</figcaption></figure>`;
 }
