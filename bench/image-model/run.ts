@@ -23,7 +23,7 @@ import { DEFAULT_IMAGE_CONFIG } from '../../src/models/image/config.js';
 import { coxLossFromPlan, planCoxLoss } from '../../src/models/cox-loss.js';
 import { readRadiograph, writeDicom } from '../../src/imaging/index.js';
 import { keypointModelPath, loadImageModel, parseImageModelJson } from '../../src/models/image/folder.js';
-import { scoreRadiograph } from '../../src/models/image/score-radiograph.js';
+import { RadiographScorer, type ScoreRequest } from '../../src/models/image/radiograph-scorer.js';
 import { loadLandmarkModel } from '../../src/landmarks/index.js';
 import { preprocessCohort } from '../../src/preprocess/index.js';
 
@@ -181,13 +181,16 @@ async function predictTimings(dir: string): Promise<Record<string, unknown>> {
   const { model, image } = await trainedModel(dir);
   const big = join(dir, 'big.dcm');
   await bigDicom(image, big);
-  const loaded = loadImageModel(model);
-  const detectorDir = keypointModelPath(model, parseImageModelJson(model, JSON.parse(readFileSync(join(model, 'model.json'), 'utf8'))));
-  if (detectorDir === null) throw new Error(`${model}: has no keypoint detector (fit it with --landmarks)`);
-  const detector = await loadLandmarkModel(detectorDir);
+  // The one scoring core that predict --image, score and serve run.
+  const scorer = await RadiographScorer.load(model);
+  const detector = scorer.detector!;
   const clinical = { age: 62, sex: 'F', bmi: 24, glucocorticoid: 0, secondary_osteoporosis: 0 };
+  const scored = async (request: ScoreRequest) => {
+    const outcome = await scorer.score(request);
+    if (outcome.status !== 'scored') throw new Error(`${request.where}: ${outcome.reason}`);
+  };
   try {
-    await scoreRadiograph(loaded, image, detector, clinical); // first call: lazy initialisation
+    await scored({ where: image, path: image, clinical }); // first call: lazy initialisation
     const radiograph = await readRadiograph(image);
     const found = detector.predict([radiograph])[0];
     return {
@@ -195,17 +198,16 @@ async function predictTimings(dir: string): Promise<Record<string, unknown>> {
       model,
       fresh_process_1024: predictFresh(model, image),
       fresh_process_3000x2500: predictFresh(model, big),
-      in_process_after_load_1024: await timeAsync(5, () => scoreRadiograph(loaded, image, detector, clinical)),
-      in_process_after_load_3000x2500: await timeAsync(3, () => scoreRadiograph(loaded, big, detector, clinical)),
+      in_process_after_load_1024: await timeAsync(5, () => scored({ where: image, path: image, clinical })),
+      in_process_after_load_3000x2500: await timeAsync(3, () => scored({ where: big, path: big, clinical })),
       in_process_parts_1024: {
         read: await timeAsync(5, () => readRadiograph(image)),
         detector: await timeAsync(5, async () => detector.predict([radiograph])),
-        preprocess_and_score_given_keypoints: await timeAsync(5, () => scoreRadiograph(loaded, image, { keypoints: found.keypoints, flags: [] }, clinical, { image: radiograph })),
+        preprocess_and_score_given_keypoints: await timeAsync(5, () => scored({ where: image, image: radiograph, keypoints: { keypoints: found.keypoints, flags: [] }, clinical })),
       },
     };
   } finally {
-    loaded.dispose();
-    detector.dispose();
+    scorer.dispose();
   }
 }
 

@@ -67,7 +67,7 @@ for (let s = 0; s < sizes.length; s++) {
   const cpu0 = process.cpuUsage();
   const t0 = Date.now();
   const r = await trainLandmarkModel({
-    cohortDir: cohort, out, keypointsPath: noisyPath, imageIds: train.slice(0, n).map((t) => t.imageId), force: true,
+    cohortDir: cohort, out, keypointsPath: noisyPath, images: train.slice(0, n), force: true,
     epochs: o.epochs === undefined ? undefined : Number(o.epochs), seed: 1, onLog: () => undefined,
   });
   const cpu = process.cpuUsage(cpu0);

@@ -13,14 +13,14 @@
  * Settings: BENCH_PATIENTS (2400), BENCH_SIZE (512), BENCH_TEST_FRACTION (0.5), BENCH_SEED (1),
  * BENCH_DIR (work folder, kept so that a second run reuses the cohort and the unchanged study stages;
  * default: a new temporary folder, removed at the end), BENCH_RESULTS=STUDY_DIR only summarises an
- * existing study folder. Writes bench/study/results.json.
+ * existing study folder. Writes bench/report/results.json.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { StudyResults } from '../../src/study/results.js';
+import type { StudyResults } from '../../src/report/results.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const bin = join(root, 'bin', 'spinesurv.js');

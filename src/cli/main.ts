@@ -32,6 +32,7 @@ export const COMMANDS: { name: string; summary: string }[] = [
   { name: 'queue', summary: 'the shared scoring queue: `queue status` (counts, workers, dead letters)' },
   { name: 'cohort', summary: 'check a cohort before the study: `cohort check` (rows, radiograph headers, annotations, events; every problem by line)' },
   { name: 'study', summary: 'run the whole study on a cohort and write results.json and report.html' },
+  { name: 'validate', summary: "apply a finished study's models to another site's cohort: discrimination, calibration, net benefit, recalibration" },
   { name: 'demo', summary: 'generate the synthetic cohort and run the study on it' },
   { name: 'engine', summary: 'the tensor engine: `engine info`, `engine demo` (train a small CNN)' },
 ];

@@ -16,9 +16,9 @@ import { log } from '../util/progress.js';
 import { CLINICAL_FLAGS } from './clinical-flags.js';
 import { refuseOverwritingInput } from '../util/output-folder.js';
 import { normaliseImagePath } from '../keypoints/image-path.js';
-import type { LandmarkModel } from '../landmarks/index.js';
 import type { KeypointEntry, KeypointsFile } from '../keypoints/index.js';
-import type { KeypointSet } from '../models/image/index.js';
+import type { KeypointSet } from '../models/image/score-radiograph.js';
+import type { ScoredOutcome, ScoreRequest } from '../models/image/radiograph-scorer.js';
 
 
 const TEN_NUMBERS = /^\s*-?[\d.eE+-]+(\s*,\s*-?[\d.eE+-]+){9}\s*$/;
@@ -72,30 +72,32 @@ export async function predictWithImageModel(a: ParsedArgs, modelDir: string, mod
   if (image !== undefined && heatmap !== undefined) refuseOverwritingInput(heatmap, [image, modelDir], '--heatmap');
   // The files themselves, not the models/image barrel (which brings training): a fresh
   // `predict --image` loads only what scoring needs.
-  const [{ loadImageModel, parseImageModelJson, keypointModelPath }, { scoreRadiograph }] = await Promise.all([
+  const [{ parseImageModelJson, keypointModelPath }, { RadiographScorer }] = await Promise.all([
     import('../models/image/folder.js'),
-    import('../models/image/score-radiograph.js'),
+    import('../models/image/radiograph-scorer.js'),
   ]);
   const json = parseImageModelJson(modelDir, modelJson);
   const override = await readOverride(a.optionalString('keypoints'));
   if (override !== null && 'numbers' in override && data !== undefined) throw new UsageError('spinesurv predict: with --data, --keypoints must be a JSON file (ten numbers are for one --image)');
-  let detector: LandmarkModel | null = null;
-  if (override === null) {
-    const folder = keypointModelPath(modelDir, json);
-    if (folder === null) {
-      throw new InputError(`${join(modelDir, 'model.json')}: the model has no keypoint detector (fitted without --landmarks); give --keypoints KP.json (from \`spinesurv landmarks predict\`) or --keypoints x1,y1,...,x5,y5`);
-    }
-    const { loadLandmarkModel } = await import('../landmarks/model.js');
-    detector = await loadLandmarkModel(folder);
+  if (override === null && keypointModelPath(modelDir, json) === null) {
+    throw new InputError(`${join(modelDir, 'model.json')}: the model has no keypoint detector (fitted without --landmarks); give --keypoints KP.json (from \`spinesurv landmarks predict\`) or --keypoints x1,y1,...,x5,y5`);
   }
-  const model = loadImageModel(modelDir, json);
+  // The one scoring core that score and serve use too; the detector is loaded only when it is needed.
+  const scorer = await RadiographScorer.fromJson(modelDir, json, { detector: override === null });
+  const model = scorer.model;
+  /** The outcome's result, or its refusal as the exit-2 error it is (the image's or its keypoints' reason). */
+  const scored = async (request: ScoreRequest): Promise<ScoredOutcome> => {
+    const outcome = await scorer.score(request);
+    if (outcome.status !== 'scored') throw new InputError(outcome.reason);
+    return outcome;
+  };
   try {
     if (image !== undefined) {
       const clinical: Record<string, string | undefined> = {};
       for (const c of CLINICAL_FLAGS) clinical[c] = a.optionalString(c);
-      const keypoints = givenKeypoints(override, image, process.cwd()) ?? (detector as LandmarkModel);
-      const r = await scoreRadiograph(model, image, keypoints, clinical, { heatmap, where: 'command line' });
-      const out = { risk: r.risk, surv: r.surv, percentile: r.percentile, keypoints: r.keypoints, flags: r.flags, warnings: r.warnings, model: { name: json.name, version: json.format_version } };
+      const r = await scored({ where: image, path: image, keypoints: givenKeypoints(override, image, process.cwd()), clinical, heatmap, clinicalWhere: 'command line' });
+      // CLI.md's shape keeps "flags": always empty here, since a flagged radiograph is refused (exit 2), never scored.
+      const out = { risk: r.risk, surv: r.surv, percentile: r.percentile, keypoints: r.keypoints, flags: [] as string[], warnings: r.warnings, model: { name: json.name, version: json.format_version } };
       for (const w of r.warnings) log(`warning: ${w}`);
       if (heatmap !== undefined) log(`heatmap written to ${heatmap}`);
       if (a.flag('json')) printJson(out);
@@ -124,8 +126,7 @@ export async function predictWithImageModel(a: ParsedArgs, modelDir: string, mod
       const clinical: Record<string, string> = {};
       model.covariates.forEach((c, j) => (clinical[c] = cols[j][i]));
       const file = isAbsolute(images[i]) ? images[i] : join(base, images[i]);
-      const keypoints = givenKeypoints(override, images[i], base) ?? (detector as LandmarkModel);
-      const r = await scoreRadiograph(model, file, keypoints, clinical, { where });
+      const r = await scored({ where: file, path: file, keypoints: givenKeypoints(override, images[i], base), clinical, clinicalWhere: where });
       for (const w of r.warnings) log(`warning: ${where}: ${w}`);
       rows.push([...table.rows[i], r.risk, ...times.map((t) => model.survival(r.risk, t))]);
     }
@@ -134,7 +135,6 @@ export async function predictWithImageModel(a: ParsedArgs, modelDir: string, mod
     if (a.flag('json')) printJson({ n: table.length, kind: json.kind, covariates: model.covariates, times, out: outPath });
     return 0;
   } finally {
-    model.dispose();
-    detector?.dispose();
+    scorer.dispose();
   }
 }

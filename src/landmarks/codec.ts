@@ -79,26 +79,21 @@ export interface DecodedKeypoints {
 }
 
 /**
- * Heatmaps (numJoints x height x width, row-major) -> sub-pixel keypoints (DARK) and confidences.
- * `sigma` is the target Gaussian's, in heatmap pixels.
+ * DARK's refinement of one heatmap's local maxima: `refine(i, j)` is the sub-pixel position of the
+ * maximum at pixel (i, j). The smoothed map is made once, on the first refinement that needs it, so
+ * refining several candidate peaks of one map (joint-decode.ts) costs one blur.
  */
-export function decodeHeatmaps(heatmaps: Float32Array, numJoints: number, shape: HeatmapShape, sigma: number): DecodedKeypoints {
+export function peakRefiner(map: Float32Array, shape: HeatmapShape, sigma: number): (i: number, j: number) => [number, number] {
   const { width, height } = shape;
-  const area = width * height;
-  const points = new Float64Array(2 * numJoints);
-  const confidence: number[] = [];
-  for (let k = 0; k < numJoints; k++) {
-    const map = heatmaps.subarray(k * area, (k + 1) * area);
-    let best = 0;
-    for (let p = 1; p < area; p++) if (map[p]! > map[best]!) best = p;
-    const peak = map[best]!;
-    confidence.push(Math.min(1, Math.max(0, peak)));
-    const i = best % width, j = Math.floor(best / width);
+  let smooth: Float64Array | undefined;
+  return (i, j) => {
+    const peak = map[j * width + i]!;
     let x = i + 0.5, y = j + 0.5;
     if (i >= 1 && i < width - 1 && j >= 1 && j < height - 1 && peak > 0) {
       // Smoothing keeps the peak's height: scale back so the log stays well conditioned.
-      const smooth = blur(map, width, height, sigma);
-      const at = (ii: number, jj: number): number => Math.log(Math.max(smooth[jj * width + ii]!, 1e-10));
+      smooth ??= blur(map, width, height, sigma);
+      const s = smooth;
+      const at = (ii: number, jj: number): number => Math.log(Math.max(s[jj * width + ii]!, 1e-10));
       const c = at(i, j);
       const dx = 0.5 * (at(i + 1, j) - at(i - 1, j));
       const dy = 0.5 * (at(i, j + 1) - at(i, j - 1));
@@ -116,6 +111,26 @@ export function decodeHeatmaps(heatmaps: Float32Array, numJoints: number, shape:
         }
       }
     }
+    return [x, y];
+  };
+}
+
+/**
+ * Heatmaps (numJoints x height x width, row-major) -> sub-pixel keypoints (DARK) and confidences,
+ * each keypoint on its own heatmap's maximum (the first in row-major order on a tie).
+ * `sigma` is the target Gaussian's, in heatmap pixels.
+ */
+export function decodeHeatmaps(heatmaps: Float32Array, numJoints: number, shape: HeatmapShape, sigma: number): DecodedKeypoints {
+  const { width, height } = shape;
+  const area = width * height;
+  const points = new Float64Array(2 * numJoints);
+  const confidence: number[] = [];
+  for (let k = 0; k < numJoints; k++) {
+    const map = heatmaps.subarray(k * area, (k + 1) * area);
+    let best = 0;
+    for (let p = 1; p < area; p++) if (map[p]! > map[best]!) best = p;
+    confidence.push(Math.min(1, Math.max(0, map[best]!)));
+    const [x, y] = peakRefiner(map, shape, sigma)(best % width, Math.floor(best / width));
     points[2 * k] = x;
     points[2 * k + 1] = y;
   }

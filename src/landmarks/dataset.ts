@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { readRadiograph } from '../imaging/read-radiograph.js';
 import { readCsv } from '../util/csv.js';
+import { cohortFilePath } from '../util/cohort-format.js';
 import { InputError } from '../util/errors.js';
 import { NUM_KEYPOINTS, type KeypointsFile } from '../keypoints/index.js';
 import { detectorTruth } from './coco.js';
@@ -45,7 +46,7 @@ export function cohortImages(cohortDir: string, split: string | null, keypoints:
     const entry = keypoints.lookup(file, cohortDir);
     if (entry === undefined && onlyListed) return;
     if (entry === undefined) throw new InputError(`${csvPath}: line ${i + 2}: image "${file}" is not among the images of ${keypoints.path}`);
-    out.push({ imageId: entry.imageId, fileName: file, path: join(cohortDir, file) });
+    out.push({ imageId: entry.imageId, fileName: file, path: cohortFilePath(cohortDir, file) });
   });
   if (out.length === 0) throw new InputError(`${csvPath}: no rows${split === null ? '' : ` with split "${split}"`}`);
   return out;
@@ -60,7 +61,7 @@ export function cohortImagesUnannotated(cohortDir: string, split: string | null)
   const table = readCsv(csvPath);
   const images = table.strings('image');
   const splits = split === null ? null : table.strings('split');
-  const out = images.flatMap((file, i) => (splits !== null && splits[i]!.trim() !== split ? [] : [{ imageId: i + 1, fileName: file, path: join(cohortDir, file) }]));
+  const out = images.flatMap((file, i) => (splits !== null && splits[i]!.trim() !== split ? [] : [{ imageId: i + 1, fileName: file, path: cohortFilePath(cohortDir, file) }]));
   if (out.length === 0) throw new InputError(`${csvPath}: no rows${split === null ? '' : ` with split "${split}"`}`);
   return out;
 }

@@ -3,7 +3,7 @@
  * train one, evaluate predictions. The preprocess stage, the image models, `spinesurv predict`, the
  * study and the DICOM server call these.
  */
-export { loadLandmarkModel, LandmarkModel, type LandmarkPrediction, type ModelJson } from './model.js';
+export { loadLandmarkModel, LandmarkModel, type LandmarkPrediction, type ModelJson, type Decoding } from './model.js';
 export { trainLandmarkModel, loadInitWeights, type TrainLandmarkOptions, type TrainLandmarkResult, type TrainProgress, type FoldResult } from './train.js';
 export {
   evaluateKeypoints, DEFAULT_SIGMAS, STRICT_SIGMAS, AREA_CHOICE,
@@ -15,5 +15,6 @@ export { readTruthFile, detectorTruth, readResultsFile, type KeypointResult, typ
 export { predictFiles, readImageList, type ImageToPredict, type PredictFilesResult } from './predict-files.js';
 export { HRNet, hrnetW32Config, type HRNetConfig, type StageConfig } from './hrnet.js';
 export { cpuProfile, paperProfile, profileByName, type LandmarkProfile } from './profiles.js';
-export { encodeHeatmaps, decodeHeatmaps, type DecodedKeypoints } from './codec.js';
+export { encodeHeatmaps, decodeHeatmaps, peakRefiner, type DecodedKeypoints } from './codec.js';
+export { decodeJointly, peakCandidates, MAX_CANDIDATES, type JointDecoded, type JointDecodeOptions, type PeakCandidate } from './joint-decode.js';
 export { letterbox, applyAffine, compose, invert, type Affine } from './geometry.js';

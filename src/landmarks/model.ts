@@ -12,7 +12,8 @@ import { toolVersion } from '../util/tool-version.js';
 import { KEYPOINT_NAMES, NUM_KEYPOINTS } from '../keypoints/index.js';
 import { decodeHeatmaps } from './codec.js';
 import { DEFAULT_SIGMAS, AREA_CHOICE } from './evaluate.js';
-import { qualityFlags } from './flags.js';
+import { MIN_CONFIDENCE, qualityFlags } from './flags.js';
+import { decodeJointly } from './joint-decode.js';
 import { applyAffine, compose, inputToHeatmap, invert, letterbox } from './geometry.js';
 import { HRNet, type HRNetConfig } from './hrnet.js';
 import { inputBatch, prepareImage, type PreparedImage } from './image-input.js';
@@ -30,6 +31,16 @@ export interface LandmarkPrediction {
   score: number;
   flags: string[];
 }
+
+/**
+ * How the five heatmaps become points: 'joint' (the default) chooses among each heatmap's strongest
+ * peaks the chain the plausibility rules accept (joint-decode.ts); 'independent' takes each heatmap's
+ * maximum on its own, as before joint decoding (kept for comparison in bench/landmarks/joint-decode.ts).
+ */
+export type Decoding = 'joint' | 'independent';
+
+/** Problems that another choice of peaks can repair: two centres on one vertebra, or out of order. */
+const REPAIRABLE = (flag: string): boolean => flag.startsWith('spacing:') || flag.startsWith('order:');
 
 export interface ModelJson {
   kind: typeof MODEL_KIND;
@@ -63,10 +74,15 @@ export class LandmarkModel {
   }
 
   /** Predicts already reduced images (the training loop's validation uses this path too). */
-  predictPrepared(images: PreparedImage[], batchSize = 8): LandmarkPrediction[] {
+  predictPrepared(images: PreparedImage[], batchSize = 8, decoding: Decoding = 'joint'): LandmarkPrediction[] {
+    return this.predictDecodings(images, [decoding], batchSize)[0]!;
+  }
+
+  /** One network pass, decoded each way asked: one list of predictions per decoding, in that order. */
+  predictDecodings(images: PreparedImage[], decodings: readonly Decoding[], batchSize = 8): LandmarkPrediction[][] {
     if (this.disposed) throw new Error('LandmarkModel was disposed');
     const size = this.meta.input_size, stride = this.meta.stride, hs = size / stride;
-    const out: LandmarkPrediction[] = [];
+    const out: LandmarkPrediction[][] = decodings.map(() => []);
     this.net.eval();
     for (let start = 0; start < images.length; start += batchSize) {
       const batch = images.slice(start, start + batchSize);
@@ -79,16 +95,23 @@ export class LandmarkModel {
       heat.dispose();
       batch.forEach((_, b) => {
         const per = NUM_KEYPOINTS * hs * hs;
-        const decoded = decodeHeatmaps(values.subarray(b * per, (b + 1) * per), NUM_KEYPOINTS, { width: hs, height: hs }, this.meta.sigma);
+        const heatmaps = values.subarray(b * per, (b + 1) * per);
+        const shape = { width: hs, height: hs };
         const back = invert(compose(inputToHeatmap(stride), maps[b]!));
-        const keypoints = new Float64Array(2 * NUM_KEYPOINTS);
-        for (let k = 0; k < NUM_KEYPOINTS; k++) {
-          const [x, y] = applyAffine(back, decoded.points[2 * k]!, decoded.points[2 * k + 1]!);
-          keypoints[2 * k] = x;
-          keypoints[2 * k + 1] = y;
-        }
-        const score = decoded.confidence.reduce((s, c) => s + c, 0) / NUM_KEYPOINTS;
-        out.push({ keypoints, confidence: decoded.confidence, score, flags: qualityFlags(keypoints, decoded.confidence) });
+        decodings.forEach((decoding, d) => {
+          // The rules read the same in heatmap coordinates: the map back is a uniform scale and a shift.
+          const decoded = decoding === 'joint'
+            ? decodeJointly(heatmaps, NUM_KEYPOINTS, shape, this.meta.sigma, { problems: qualityFlags, repairable: REPAIRABLE, floor: MIN_CONFIDENCE })
+            : decodeHeatmaps(heatmaps, NUM_KEYPOINTS, shape, this.meta.sigma);
+          const keypoints = new Float64Array(2 * NUM_KEYPOINTS);
+          for (let k = 0; k < NUM_KEYPOINTS; k++) {
+            const [x, y] = applyAffine(back, decoded.points[2 * k]!, decoded.points[2 * k + 1]!);
+            keypoints[2 * k] = x;
+            keypoints[2 * k + 1] = y;
+          }
+          const score = decoded.confidence.reduce((s, c) => s + c, 0) / NUM_KEYPOINTS;
+          out[d]!.push({ keypoints, confidence: decoded.confidence, score, flags: qualityFlags(keypoints, decoded.confidence) });
+        });
       });
     }
     return out;

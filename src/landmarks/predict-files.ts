@@ -21,6 +21,20 @@ export interface ImageToPredict {
 export interface PredictFilesResult {
   results: KeypointResult[];
   failures: { file_name: string; reason: string }[];
+  /** Images the `refuse` rule turned away before the detector, with its reasons (not in results). */
+  refused: { image_id: number; file_name: string; reasons: string[] }[];
+}
+
+export interface PredictFilesOptions {
+  skipUnreadable: boolean;
+  batchSize?: number;
+  onProgress?: (done: number) => void;
+  /**
+   * Reasons an image cannot be a lateral lumbar radiograph, checked before the detector runs (empty:
+   * go on). The caller passes the scorers' rule (models/image/quality.ts refusalReasons), which sits
+   * above this folder; without it every readable image is predicted.
+   */
+  refuse?: (image: Radiograph) => string[];
 }
 
 /**
@@ -28,10 +42,11 @@ export interface PredictFilesResult {
  * predicted; otherwise it stops everything with an InputError naming the file.
  */
 export async function predictFiles(
-  model: LandmarkModel, images: ImageToPredict[], options: { skipUnreadable: boolean; batchSize?: number; onProgress?: (done: number) => void },
+  model: LandmarkModel, images: ImageToPredict[], options: PredictFilesOptions,
 ): Promise<PredictFilesResult> {
   const results: KeypointResult[] = [];
   const failures: PredictFilesResult['failures'] = [];
+  const refused: PredictFilesResult['refused'] = [];
   const batchSize = options.batchSize ?? 8;
   let done = 0;
   for (let start = 0; start < images.length; start += batchSize) {
@@ -39,7 +54,10 @@ export async function predictFiles(
     const read: { item: ImageToPredict; r: Radiograph }[] = [];
     for (const item of chunk) {
       try {
-        read.push({ item, r: await readRadiograph(item.path) });
+        const r = await readRadiograph(item.path);
+        const reasons = options.refuse?.(r) ?? [];
+        if (reasons.length > 0) refused.push({ image_id: item.imageId, file_name: item.fileName, reasons });
+        else read.push({ item, r });
       } catch (error) {
         const reason = (error as Error).message;
         if (!options.skipUnreadable) throw new InputError(reason.includes(item.path) ? reason : `${item.path}: ${reason}`);
@@ -58,7 +76,7 @@ export async function predictFiles(
     done += chunk.length;
     options.onProgress?.(done);
   }
-  return { results, failures };
+  return { results, failures, refused };
 }
 
 function round(v: number, digits = 3): number {

@@ -17,7 +17,7 @@ import { writeDirAtomic, writeFileAtomic } from '../util/atomic-write.js';
 import { Random } from '../util/random.js';
 import { NUM_KEYPOINTS } from '../keypoints/index.js';
 import { encodeHeatmaps } from './codec.js';
-import { cohortImages, loadSamples, readTruthFile, type Sample } from './dataset.js';
+import { cohortImages, loadSamples, readTruthFile, type CohortImage, type Sample } from './dataset.js';
 import { detectorAdam } from './detector-optimizer.js';
 import { DEFAULT_SIGMAS } from './evaluate.js';
 import { applyAffine, augmentation, compose, inputToHeatmap, letterbox, type Affine } from './geometry.js';
@@ -46,8 +46,11 @@ export interface TrainLandmarkOptions {
   split?: string;
   /** Default DIR/keypoints.json. */
   keypointsPath?: string;
-  /** Only these image ids (of keypoints.json) among the split's rows, e.g. the annotated subset. */
-  imageIds?: number[];
+  /**
+   * The radiographs to learn from, as the caller read its cohort (the study reads it once, through
+   * study.json, and passes its annotated training rows); default: DIR/cohort.csv's rows of `split`.
+   */
+  images?: CohortImage[];
   profile?: LandmarkProfile | 'cpu' | 'paper';
   /** Overrides the profile's input size (a multiple of 32). */
   inputSize?: number;
@@ -298,13 +301,8 @@ export async function trainLandmarkModel(options: TrainLandmarkOptions): Promise
   mkdirSync(partial, { recursive: true });
   const keypointsPath = options.keypointsPath ?? join(options.cohortDir, 'keypoints.json');
   const keypoints = readTruthFile(keypointsPath);
-  // With imageIds (an annotated subset) the file may not list the split's other images yet.
-  let images = cohortImages(options.cohortDir, options.split ?? 'train', keypoints, options.imageIds !== undefined);
-  if (options.imageIds !== undefined) {
-    const wanted = new Set(options.imageIds);
-    images = images.filter((im) => wanted.has(im.imageId));
-    if (images.length === 0) throw new InputError(`${keypointsPath}: none of the given image ids is in the split`);
-  }
+  const images = options.images ?? cohortImages(options.cohortDir, options.split ?? 'train', keypoints);
+  if (images.length === 0) throw new InputError(`${keypointsPath}: no radiograph to learn from`);
   log(`landmarks train: reading ${images.length} images`);
   const samples = await loadSamples(images, keypoints, profile.inputSize);
   const folds = options.folds ?? 1;

@@ -1,5 +1,5 @@
 /**
- * A whole cohort into one or all six variants: cohort.csv's rows in order, each radiograph decoded
+ * A whole cohort into one or all six variants: the cohort's rows in order, each radiograph decoded
  * once (on worker threads) and cut into every requested variant, the tensors streamed to disk, and
  * per variant folder: images.safetensors, index.json, transforms.json, manifest.json and
  * contact-sheet.png. Patients whose keypoints are missing, out of order or flagged, or whose image
@@ -10,7 +10,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative, resolve, isAbsolute } from 'node:path';
 import { InputError } from '../util/errors.js';
-import { isMissingCell, readCsv } from '../util/csv.js';
 import { checkOutputFolder, refuseOverwritingInput } from '../util/output-folder.js';
 import { writeDirAtomic } from '../util/atomic-write.js';
 import { toolVersion } from '../util/tool-version.js';
@@ -20,6 +19,7 @@ import {
 } from './params.js';
 import { KEYPOINT_NAMES, readKeypoints, type KeypointsFile } from '../keypoints/index.js';
 import { checkKeypoints } from './keypoint-checks.js';
+import { readCohortImageList, type CohortImageList } from './cohort-images.js';
 import { decodeInOrder } from './decode-pool.js';
 import type { DecodeJob } from './decode.js';
 import { renderBatch } from './render.js';
@@ -29,8 +29,13 @@ import { contactSheet } from './contact-sheet.js';
 import type { Transform } from './transform.js';
 
 export interface PreprocessCohortOptions {
-  /** Folder holding cohort.csv (columns `image`, optionally `mask`, paths relative to it). */
+  /** The cohort folder (relative image paths and keypoints file_names are relative to it). */
   cohort: string;
+  /**
+   * The cohort's radiographs as the caller read them (the study passes its one reading through
+   * study.json, analysed rows only); default: DIR/cohort.csv's `image` and `mask` columns.
+   */
+  images?: CohortImageList;
   /** COCO keypoints file or `landmarks predict` results list. */
   keypoints: string;
   out: string;
@@ -50,7 +55,7 @@ export interface PreprocessCohortOptions {
 }
 
 export interface LeftOut {
-  /** Line of cohort.csv (the header is line 1). */
+  /** Line of the cohort file (the header is line 1). */
   line: number;
   file_name: string;
   image_id: number | null;
@@ -92,56 +97,53 @@ function isInside(child: string, parent: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
-/** Reads cohort.csv and the keypoints, and decides which variants can be made (masks or not). */
+/** Reads the cohort's radiographs and the keypoints, and decides which variants can be made (masks or not). */
 function planCohort(options: PreprocessCohortOptions): {
   rows: CohortRowPlan[];
   source: KeypointsFile;
-  csvSha256: string;
+  cohortFile: string;
+  cohortSha256: string;
   variants: VariantKey[];
   masksAvailable: boolean;
   notes: string[];
 } {
-  const csvPath = join(options.cohort, 'cohort.csv');
-  if (!existsSync(csvPath)) throw new InputError(`${csvPath}: not found (--cohort must be a folder holding cohort.csv)`);
-  const table = readCsv(csvPath);
-  const images = table.strings('image');
-  const maskCells = table.has('mask') ? table.strings('mask') : null;
-  const masksAvailable = maskCells !== null && maskCells.some((c) => !isMissingCell(c));
+  const listing = options.images ?? readCohortImageList(options.cohort);
+  const file = listing.file;
+  const masksAvailable = listing.rows.some((r) => r.maskPath !== null);
   const wantMasks = options.variants.some((k) => parseVariantKey(k).masks);
   const notes: string[] = [];
   let variants = options.variants;
   if (wantMasks && !masksAvailable) {
     if (!options.allVariants) {
-      throw new InputError(`${csvPath}: ${maskCells === null ? 'has no "mask" column' : 'has no mask files in its "mask" column'}; the "with masks" variants need the cohort's vertebral-body masks`);
+      throw new InputError(`${file}: ${listing.maskColumn ? 'has no mask files in its "mask" column' : 'has no "mask" column'}; the "with masks" variants need the cohort's vertebral-body masks`);
     }
     variants = variants.filter((k) => !parseVariantKey(k).masks);
-    notes.push(`the cohort has no vertebral-body masks (${maskCells === null ? 'no "mask" column in cohort.csv' : 'the "mask" column is empty'}): only the three mask-free variants were written`);
+    notes.push(`the cohort has no vertebral-body masks (${listing.maskColumn ? 'the "mask" column is empty' : 'no "mask" column in the cohort file'}): only the three mask-free variants were written`);
   }
   const useMasks = variants.some((k) => parseVariantKey(k).masks);
-  if (useMasks && maskCells !== null) {
+  if (useMasks) {
     const missing: string[] = [];
-    maskCells.forEach((cell, i) => {
-      if (isMissingCell(cell)) missing.push(`line ${i + 2}: no mask named`);
-      else if (!existsSync(join(options.cohort, cell))) missing.push(join(options.cohort, cell));
-    });
+    for (const r of listing.rows) {
+      if (r.maskPath === null) missing.push(`line ${r.line}: no mask named`);
+      else if (!existsSync(r.maskPath)) missing.push(`line ${r.line}: ${r.maskPath} not found`);
+    }
     if (missing.length > 0) {
       const more = missing.length > 3 ? ` and ${missing.length - 3} more` : '';
-      throw new InputError(`${csvPath}: mask files missing for the "with masks" variants: ${missing.slice(0, 3).join(', ')}${more}`);
+      throw new InputError(`${file}: mask files missing for the "with masks" variants: ${missing.slice(0, 3).join(', ')}${more}`);
     }
   }
   const source = readKeypoints(options.keypoints);
-  const rows = images.map((image, i): CohortRowPlan => {
-    const line = i + 2;
-    const base = { line, image, imagePath: join(options.cohort, image), maskPath: useMasks && maskCells ? join(options.cohort, maskCells[i]) : null };
-    if (isMissingCell(image)) return { ...base, imageId: null, keypoints: null, problem: 'no image named in cohort.csv' };
-    const entry = source.lookup(image, options.cohort);
+  const rows = listing.rows.map((r): CohortRowPlan => {
+    const base = { line: r.line, image: r.image, imagePath: r.imagePath, maskPath: useMasks ? r.maskPath : null };
+    if (r.image === '') return { ...base, imageId: null, keypoints: null, problem: 'no image named in the cohort file' };
+    const entry = source.lookup(r.image, options.cohort);
     if (entry === undefined) return { ...base, imageId: null, keypoints: null, problem: `no keypoints for this image in ${options.keypoints}` };
     let problem = entry.problem;
     // Order and completeness can be judged before decoding; the bounds need the image size.
     if (problem === null && entry.keypoints !== null) problem = checkKeypoints(entry.keypoints, Infinity, Infinity);
     return { ...base, imageId: entry.imageId, keypoints: entry.keypoints, problem: problem ?? (entry.keypoints === null ? 'no keypoints' : null) };
   });
-  return { rows, source, csvSha256: createHash('sha256').update(readFileSync(csvPath)).digest('hex'), variants, masksAvailable, notes };
+  return { rows, source, cohortFile: file, cohortSha256: createHash('sha256').update(readFileSync(file)).digest('hex'), variants, masksAvailable, notes };
 }
 
 interface VariantState {
@@ -158,7 +160,7 @@ export async function preprocessCohort(options: PreprocessCohortOptions): Promis
   if (options.variants.length === 0) throw new InputError('preprocess: no variant asked for');
   const createdBy = options.createdBy ?? 'spinesurv preprocess';
   checkOutputFolder(options.out, { force: options.force, createdBy });
-  refuseOverwritingInput(options.out, [options.cohort, options.keypoints, join(options.cohort, 'cohort.csv')]);
+  refuseOverwritingInput(options.out, [options.cohort, options.keypoints, options.images?.file ?? join(options.cohort, 'cohort.csv')]);
   if (isInside(options.out, options.cohort)) throw new InputError(`${options.out}: is inside the cohort folder ${options.cohort}, which preprocess never writes to; choose an output folder elsewhere`);
   if (isInside(options.cohort, options.out)) throw new InputError(`${options.out}: holds the cohort folder ${options.cohort}; choose another output folder`);
   const plan = planCohort(options);
@@ -247,12 +249,13 @@ export async function preprocessCohort(options: PreprocessCohortOptions): Promis
         throw new InputError(`${options.cohort}: no patient could be preprocessed (${leftOut.length} left out; line ${first?.line}: ${first?.reason})`);
       }
       const processedLines = [...imageHashes.keys()].sort((a, b) => a - b);
+      const imageOfLine = new Map(plan.rows.map((r) => [r.line, r.image]));
       const listDigest = (pick: 'image' | 'mask'): string =>
-        sha256(processedLines.map((line) => `${plan.rows[line - 2].image}\t${imageHashes.get(line)?.[pick]}\n`).join(''));
+        sha256(processedLines.map((line) => `${imageOfLine.get(line)}\t${imageHashes.get(line)?.[pick]}\n`).join(''));
       const inputs = {
-        cohort: { path: options.cohort, 'cohort.csv': { sha256: plan.csvSha256 } },
+        cohort: { path: options.cohort, file: relative(options.cohort, plan.cohortFile), sha256: plan.cohortSha256 },
         keypoints: { path: options.keypoints, sha256: plan.source.sha256, format: plan.source.format, coordinate_shift_px: plan.source.shift },
-        images: { count: processedLines.length, sha256_of_list: listDigest('image'), list_format: 'one line per processed image: <cohort.csv image>\\t<sha256 of the file>\\n' },
+        images: { count: processedLines.length, sha256_of_list: listDigest('image'), list_format: 'one line per processed image: <the cohort file\'s image cell>\\t<sha256 of the file>\\n' },
         masks: plan.variants.some((k) => parseVariantKey(k).masks) ? { count: processedLines.length, sha256_of_list: listDigest('mask') } : null,
       };
       for (const state of states) {

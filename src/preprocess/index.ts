@@ -14,3 +14,4 @@ export { mapPointForward, mapPointBack, warpHeatmapBack, transformMatrices, type
 export { checkKeypoints } from './keypoint-checks.js';
 export { preprocessRadiographs, type PreprocessOptions, type PreprocessedBatch } from './radiographs.js';
 export { preprocessCohort, type PreprocessCohortOptions, type PreprocessSummary, type LeftOut } from './cohort.js';
+export type { CohortImageList, CohortImageRow } from './cohort-images.js';

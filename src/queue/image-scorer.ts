@@ -1,22 +1,21 @@
 /**
  * The built-in radiograph scorer: an image DeepSurv model folder (kind deepsurv_image) with the
- * keypoint detector it carries. The chain is the one `spinesurv predict --image` runs: read the
- * radiograph, refuse one that cannot be a lateral lumbar radiograph (docs/input-checks.md), find
- * L1..L5 with the model's detector, refuse a flagged set, cut the model's input,
- * risk and survival at 1, 3 and 5 years.
+ * keypoint detector it carries, scored by the one scoring core (models/image/radiograph-scorer.ts) that
+ * `predict --image` and `serve` use too: read the radiograph, refuse one that cannot be a lateral
+ * lumbar radiograph (docs/input-checks.md), find L1..L5 with the model's detector, refuse a flagged
+ * set, cut the model's input, risk and survival at 1, 3 and 5 years. The queue keeps the outcome's
+ * status, risk, survival, flags and reason.
  *
  * An archive holds radiographs, not clinical data, so `score` takes image-only models; a model that
  * fuses clinical covariates is refused by name (score such patients with `predict --data`, which reads
  * their covariates from a CSV).
  */
 import { join } from 'node:path';
-import { readRadiographBytes } from '../imaging/index.js';
-import { loadLandmarkModel } from '../landmarks/index.js';
-import { keypointModelPath, loadImageModel, parseImageModelJson, scoreRadiograph, type ImageModelJson } from '../models/image/index.js';
+import { keypointModelPath, parseImageModelJson, type ImageModelJson } from '../models/image/folder.js';
+import { RadiographScorer } from '../models/image/radiograph-scorer.js';
 import { readModelJson } from '../models/model-json.js';
-import { setNumThreads } from '../torch/index.js';
 import { InputError } from '../util/errors.js';
-import type { RadiographScorer, ScorerOptions } from './scorer.js';
+import type { QueueScorer, ScorerOptions } from './queue-scorer.js';
 
 /** Checks the folder without loading weights: an image model, image only, with its keypoint detector. */
 export function checkImageModel(modelDir: string): { json: ImageModelJson; detector: string } {
@@ -33,20 +32,18 @@ export function checkImageModel(modelDir: string): { json: ImageModelJson; detec
   return { json, detector };
 }
 
-export async function loadImageScorer(modelDir: string, options: ScorerOptions = {}): Promise<RadiographScorer> {
-  const { json, detector: detectorDir } = checkImageModel(modelDir);
-  if (options.threads !== undefined) setNumThreads(options.threads);
-  const model = loadImageModel(modelDir, json);
-  const detector = await loadLandmarkModel(detectorDir);
+export async function loadImageScorer(modelDir: string, options: ScorerOptions = {}): Promise<QueueScorer> {
+  const { json } = checkImageModel(modelDir);
+  const core = await RadiographScorer.fromJson(modelDir, json, { threads: options.threads });
   return {
     async score(file, bytes) {
-      const image = await readRadiographBytes(file, bytes);
-      const r = await scoreRadiograph(model, file, detector, {}, { image, where: file });
-      return { status: 'scored', risk: r.risk, surv: r.surv, flags: [], reason: null };
+      const outcome = await core.score({ where: file, bytes });
+      return outcome.status === 'scored'
+        ? { status: 'scored', risk: outcome.risk, surv: outcome.surv, flags: [], reason: null }
+        : { status: outcome.status, risk: null, surv: null, flags: outcome.status === 'flagged' ? outcome.flags : [], reason: outcome.reason };
     },
     dispose() {
-      model.dispose();
-      (detector as { dispose?: () => void }).dispose?.();
+      core.dispose();
     },
   };
 }

@@ -5,7 +5,7 @@
 export { scoreArchive, type ScoreArchiveOptions, type ScoreArchiveSummary } from './score-archive.js';
 export { startQueueWorker, type QueueWorkerOptions, type RunningWorker } from './queue-worker.js';
 export { queueStatus, type QueueSummary, type DeadLetter } from './queue-status.js';
-export { loadScorer, checkModel, scoreOne, DEFAULT_SCORER_MODULE, type RadiographScorer, type ScoreResult, type ScoreStatus, type ScorerModule, type ScorerOptions } from './scorer.js';
+export { loadScorer, checkModel, scoreOne, DEFAULT_SCORER_MODULE, type QueueScorer, type ScoreResult, type ScoreStatus, type ScorerModule, type ScorerOptions } from './scorer.js';
 export { openSqliteStore, type ResultStore, type StoredResult } from './result-store.js';
 export { openStoreFolder, checkStoreFolder, RESULTS_CSV, STORE_DB } from './store-folder.js';
 export { ScoringPool, TransientScoreError } from './scoring-pool.js';

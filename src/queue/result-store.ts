@@ -4,10 +4,12 @@
  * (scored, flagged, or failed because of the input) is never overwritten; a result recorded after every
  * retry failed (`retryable`) is replaced by any later one, so a re-run tries those images again.
  *
- * SQLite (better-sqlite3) in WAL mode: the `score` process and `worker` processes on the same machine
- * may share one file; writes are short transactions and a busy writer is waited for.
+ * One set of SQL over the project's SQL driver (util/sql-driver.ts): SQLite in WAL mode (the `score`
+ * process and `worker` processes on the same machine may share one file; writes are short
+ * transactions and a busy writer is waited for), or PostgreSQL (postgres-store.ts) when several
+ * machines write results themselves.
  */
-import Database from 'better-sqlite3';
+import { openSqlite, type SqlDriver, type SqlValue } from '../util/sql-driver.js';
 import type { ScoreResult, ScoreStatus } from './scorer.js';
 
 export interface StoredResult extends ScoreResult {
@@ -24,7 +26,7 @@ export interface StoredResult extends ScoreResult {
   scoredAt: string;
 }
 
-/** Asynchronous, so that SQLite (here) and PostgreSQL (postgres-store.ts) are used alike. */
+/** Asynchronous, so that SQLite and PostgreSQL are used alike. */
 export interface ResultStore {
   /** Where it is, for messages (a path, or a URL without its password). */
   readonly where: string;
@@ -59,17 +61,14 @@ export const CREATE_RESULTS_TABLE = `CREATE TABLE IF NOT EXISTS results (
 export const RESULT_COLUMNS = ['sha256', 'model_version', 'file', 'status', 'risk', 'surv', 'flags', 'reason', 'worker', 'attempts', 'retryable', 'scored_at'] as const;
 
 /**
- * The upsert, with placeholders made by `placeholder(i)` (SQLite: ?, PostgreSQL: $1..). The WHERE is
- * what makes a write idempotent: a final row stays as it was; only a retryable one is replaced.
+ * The upsert. The WHERE is what makes a write idempotent: a final row stays as it was; only a
+ * retryable one is replaced.
  */
-export function upsertSql(placeholder: (i: number) => string): string {
-  const updates = RESULT_COLUMNS.slice(2).map((c) => `${c} = excluded.${c}`).join(', ');
-  return `INSERT INTO results (${RESULT_COLUMNS.join(', ')}) VALUES (${RESULT_COLUMNS.map((_, i) => placeholder(i + 1)).join(', ')})
-    ON CONFLICT (sha256, model_version) DO UPDATE SET ${updates} WHERE results.retryable = 1`;
-}
+const UPSERT = `INSERT INTO results (${RESULT_COLUMNS.join(', ')}) VALUES (${RESULT_COLUMNS.map(() => '?').join(', ')})
+    ON CONFLICT (sha256, model_version) DO UPDATE SET ${RESULT_COLUMNS.slice(2).map((c) => `${c} = excluded.${c}`).join(', ')} WHERE results.retryable = 1`;
 
 /** A result as the row's values, in RESULT_COLUMNS order. */
-export function rowValues(x: StoredResult): Array<string | number | null> {
+function rowValues(x: StoredResult): SqlValue[] {
   return [
     x.sha256,
     x.modelVersion,
@@ -86,7 +85,7 @@ export function rowValues(x: StoredResult): Array<string | number | null> {
   ];
 }
 
-export interface Row {
+interface Row {
   sha256: string;
   model_version: string;
   file: string;
@@ -101,7 +100,7 @@ export interface Row {
   scored_at: string;
 }
 
-export function fromRow(r: Row): StoredResult {
+function fromRow(r: Row): StoredResult {
   return {
     sha256: r.sha256,
     modelVersion: r.model_version,
@@ -118,28 +117,29 @@ export function fromRow(r: Row): StoredResult {
   };
 }
 
-export function openSqliteStore(path: string): ResultStore {
-  const db = new Database(path, { timeout: 30_000 });
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.exec(CREATE_RESULTS_TABLE);
-  const getStmt = db.prepare<[string, string], Row>('SELECT * FROM results WHERE sha256 = ? AND model_version = ?');
-  const finalStmt = db.prepare<[string], { sha256: string }>('SELECT sha256 FROM results WHERE model_version = ? AND retryable = 0');
-  const allStmt = db.prepare<[string], Row>('SELECT * FROM results WHERE model_version = ?');
-  const countStmt = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM results WHERE model_version = ?');
-  const putStmt = db.prepare(upsertSql(() => '?'));
+/** The results table on an open driver (made when absent), and the store's queries. */
+export async function openResultStore(db: SqlDriver): Promise<ResultStore> {
+  try {
+    await db.run(CREATE_RESULTS_TABLE);
+  } catch (error) {
+    // Two processes creating the table at once on PostgreSQL: the loser sees a unique violation on the catalogue (23505) or the table (42P07); it is there.
+    const code = (error as { code?: string }).code;
+    if (code !== '23505' && code !== '42P07') throw error;
+  }
+  const rows = (sql: string, params: SqlValue[]) => db.all<Row>(sql, params);
   return {
-    where: path,
-    get: async (sha, version) => {
-      const r = getStmt.get(sha, version);
-      return r === undefined ? undefined : fromRow(r);
-    },
-    finalShas: async (version) => new Set(finalStmt.all(version).map((r) => r.sha256)),
-    put: async (x) => putStmt.run(...rowValues(x)).changes > 0,
-    resultsFor: async (version) => new Map(allStmt.all(version).map((r) => [r.sha256, fromRow(r)])),
-    count: async (version) => countStmt.get(version)?.n ?? 0,
-    close: async () => {
-      db.close();
-    },
+    where: db.where,
+    get: async (sha, version) => (await rows('SELECT * FROM results WHERE sha256 = ? AND model_version = ?', [sha, version])).map(fromRow)[0],
+    finalShas: async (version) => new Set((await rows('SELECT sha256 FROM results WHERE model_version = ? AND retryable = 0', [version])).map((r) => r.sha256)),
+    put: async (x) => (await db.run(UPSERT, rowValues(x))) > 0,
+    resultsFor: async (version) => new Map((await rows('SELECT * FROM results WHERE model_version = ?', [version])).map((r) => [r.sha256, fromRow(r)])),
+    // PostgreSQL's COUNT is a bigint, which pg hands over as a string.
+    count: async (version) => Number((await db.all<{ n: number | string }>('SELECT COUNT(*) AS n FROM results WHERE model_version = ?', [version]))[0]?.n ?? 0),
+    close: () => db.close(),
   };
+}
+
+/** STORE/results.sqlite: a result lost to a power cut is scored again on the next run, so NORMAL durability is enough. */
+export function openSqliteStore(path: string): Promise<ResultStore> {
+  return openResultStore(openSqlite(path, { synchronous: 'NORMAL' }));
 }

@@ -1,6 +1,6 @@
 /**
- * What scoring one radiograph means to the queue, whatever model does it: a small interface that the
- * in-process pool and the queue workers call, and the one function that loads it from a model folder.
+ * The queue's scorer (queue-scorer.ts) loaded from a model folder by its kind, and scoreOne, which
+ * turns the input's refusals into results.
  *
  * An outcome is final (stored, never retried) when the input itself decides it: a radiograph that was
  * scored, one whose keypoints were flagged, or one the model cannot read (an InputError). Anything else
@@ -9,45 +9,9 @@
  */
 import { readModelJson } from '../models/model-json.js';
 import { InputError } from '../util/errors.js';
+import type { QueueScorer, ScoreResult, ScorerModule, ScorerOptions } from './queue-scorer.js';
 
-export type ScoreStatus = 'scored' | 'flagged' | 'failed';
-
-export interface ScoreResult {
-  status: ScoreStatus;
-  /** Log hazard ratio (higher = riskier); null unless scored. */
-  risk: number | null;
-  /** Survival probability by year ("1", "3", "5"); null unless scored. */
-  surv: Record<string, number> | null;
-  /** Quality flags that stopped a radiograph from being scored (status flagged). */
-  flags: string[];
-  /** Why it was not scored (flagged or failed); null when scored. */
-  reason: string | null;
-}
-
-export interface RadiographScorer {
-  /** Scores one radiograph given its bytes; `file` names it in messages. Throws for a transient failure. */
-  score(file: string, bytes: Uint8Array): Promise<ScoreResult>;
-  dispose(): void;
-}
-
-/**
- * A module that can load a scorer: the default is this file's own loadScorer; tests and benchmarks may
- * name another module with the same export (a worker thread or process imports it by URL, since a
- * loaded model cannot cross a thread boundary).
- */
-export interface ScorerOptions {
-  /**
-   * Engine threads this scorer may use: the pool runs one scorer per core, so each keeps to its share
-   * instead of every one spreading over all cores.
-   */
-  threads?: number;
-}
-
-export interface ScorerModule {
-  loadScorer(modelDir: string, options?: ScorerOptions): Promise<RadiographScorer>;
-  /** Throws (rejects with) an InputError, without loading the weights, when the folder cannot score radiographs. */
-  checkModel(modelDir: string): void | Promise<void>;
-}
+export type { ScoreStatus, ScoreResult, QueueScorer, ScorerOptions, ScorerModule } from './queue-scorer.js';
 
 /** The module that holds this file's loadScorer, for callers that take a scorer module by URL. */
 export const DEFAULT_SCORER_MODULE = import.meta.url;
@@ -62,7 +26,7 @@ const RADIOGRAPH_KINDS: Record<string, () => Promise<ScorerModule>> = {
 };
 
 /** Loads the scorer for a model folder by its model.json kind; an InputError for a kind that cannot read radiographs. */
-export async function loadScorer(modelDir: string, options: ScorerOptions = {}): Promise<RadiographScorer> {
+export async function loadScorer(modelDir: string, options: ScorerOptions = {}): Promise<QueueScorer> {
   const { kind } = readModelJson(modelDir);
   const load = Object.hasOwn(RADIOGRAPH_KINDS, kind) ? RADIOGRAPH_KINDS[kind] : undefined;
   if (load === undefined) {
@@ -95,7 +59,7 @@ function isFlagged(error: unknown): error is FlaggedError {
  * Scores one radiograph and turns the final refusals into results: flagged keypoints -> flagged, bad
  * input -> failed with its reason. Transient errors are rethrown for the caller's retry.
  */
-export async function scoreOne(scorer: RadiographScorer, file: string, bytes: Uint8Array): Promise<ScoreResult> {
+export async function scoreOne(scorer: QueueScorer, file: string, bytes: Uint8Array): Promise<ScoreResult> {
   try {
     return await scorer.score(file, bytes);
   } catch (error) {

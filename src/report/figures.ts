@@ -4,10 +4,10 @@
  * Each builder takes plain numbers, so the figures can be checked without running a study.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { CalibrationFigure, KmFigure } from '../study/results.js';
+import type { CalibrationFigure, KmFigure } from './results.js';
 
 const FONT = 'Helvetica, Arial, sans-serif';
-const BASE_CONFIG = {
+export const BASE_CONFIG = {
   font: FONT,
   axis: { labelFontSize: 11, titleFontSize: 12, grid: true, gridOpacity: 0.5 },
   legend: { labelFontSize: 11, titleFontSize: 12, orient: 'bottom', direction: 'horizontal', labelLimit: 0 },

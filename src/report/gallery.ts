@@ -4,7 +4,7 @@
  * annotated L1-L5 centres drawn over it. Tiles carry no patient identifier: a Grad-CAM tile says only
  * outcome, follow-up and risk percentile.
  */
-import type { GradcamGallery, GradcamTile, KeypointGallery, KeypointTile } from '../study/results.js';
+import type { GradcamGallery, GradcamTile, KeypointGallery, KeypointTile } from './results.js';
 import { KEYPOINT_NAMES } from '../keypoints/index.js';
 import { escapeHtml, fixed } from './format.js';
 

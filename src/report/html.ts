@@ -5,16 +5,16 @@
  * calibration. It is drawn from results.json alone and holds no patient identifier.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { ModelResult, StudyResults, Subgroup } from '../study/results.js';
-import { modelLabel, METHOD_LABELS } from '../study/results.js';
+import type { ModelResult, StudyResults, Subgroup } from './results.js';
+import { modelLabel, METHOD_LABELS } from './results.js';
 import { calibrationSpec, forestSpec, kmSpec, rocSpec, type ForestRow, type ReferenceLine } from './figures.js';
 import { gradcamGallerySvg, keypointGallerySvg, type AssetReader } from './gallery.js';
 import { count, escapeHtml, fixed, pValue, withCi } from './format.js';
 import { renderSvg } from './svg.js';
 
-const SUBGROUP_LABELS: Record<Subgroup, string> = { all: 'All patients', women: 'Women' };
+export const SUBGROUP_LABELS: Record<Subgroup, string> = { all: 'All patients', women: 'Women' };
 
-const STYLE = `
+export const STYLE = `
   body { font-family: Helvetica, Arial, sans-serif; color: #1a1a1a; max-width: 1060px; margin: 2em auto; padding: 0 1em; line-height: 1.45; }
   h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { font-size: 1.25em; margin-top: 2em; border-bottom: 1px solid #ccc; padding-bottom: 0.2em; }
   h3 { font-size: 1.05em; margin-top: 1.4em; }
@@ -34,7 +34,7 @@ const STYLE = `
   .sig { font-weight: bold; }
 `;
 
-interface Figure {
+export interface Figure {
   id: string;
   spec: TopLevelSpec;
   caption: string;
@@ -124,7 +124,7 @@ function pEquals(p: number): string {
   return text.startsWith('<') ? `p ${text}` : `p = ${text}`;
 }
 
-async function figureHtml(f: Figure): Promise<string> {
+export async function figureHtml(f: Figure): Promise<string> {
   const svg = await renderSvg(f.spec, f.id);
   return `<figure id="${escapeHtml(f.id)}" class="figure">${svg}<figcaption>${f.caption}</figcaption></figure>`;
 }
@@ -223,6 +223,13 @@ function landmarksSection(results: StudyResults, options: RenderOptions): string
 <table id="landmarks"><thead><tr>${head}</tr></thead><tbody><tr>${row}</tr></tbody>
 <caption>${escapeHtml(l.evaluation)}. AP: COCO object keypoint similarity average precision over thresholds 0.50 to 0.95 (the paper
 reports 0.971); MRE: mean radial error; SDR: share of keypoints within 2 or 4 mm.</caption></table>`];
+  const k = l.keypoint_sources;
+  if (k) {
+    parts.push(`<p class="note" id="keypoint-sources">Keypoints of the radiographs read: ${count(k.annotated_train)} annotated training radiographs ` +
+      `(the detector learnt from them); predicted by the detector for ${count(k.predicted_train)} unannotated training and ` +
+      `${count(k.predicted_test)} test radiographs${k.unused_test_annotations > 0 ? ` (the ${count(k.unused_test_annotations)} annotated test radiographs' annotations were not used)` : ''}. ` +
+      'Predictions the detector flagged as implausible leave their patients out (cohort flow).</p>');
+  }
   const g = results.galleries?.keypoints;
   if (g && g.tiles.length > 0) {
     parts.push(`<figure id="gallery-keypoints" class="figure gallery">${keypointGallerySvg('gallery-keypoints', g, requireReader(options))}` +

@@ -4,6 +4,9 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { ClinicalValues } from '../models/image/clinical.js';
+import type { FailedOutcome, FlaggedOutcome, ScoreOutcome } from '../models/image/radiograph-scorer.js';
+
+export type { ScoreOutcome };
 
 export interface ScoreThreadSetup {
   modelDir: string;
@@ -21,18 +24,19 @@ export interface ScoreJob {
   clinical: ClinicalValues;
   /** Also write the Grad-CAM overlay PNG here. */
   heatmap: string | null;
+  /** Only read the image and apply the input rules (checkInput): no detector, no model. */
+  inputOnly?: boolean;
 }
 
-export type ScoreOutcome =
-  | { type: 'scored'; risk: number; surv: Record<string, number>; percentile: number; keypoints: number[]; warnings: string[]; predicted: number[] | null }
-  | { type: 'flagged'; flags: string[]; reason: string; predicted: number[] | null }
-  | { type: 'failed'; reason: string; predicted: number[] | null };
+/** An image's own checks alone: it may be a lateral lumbar radiograph, or the refusal as scoring gives it. */
+export type InputCheck = { status: 'input-ok' } | FlaggedOutcome | FailedOutcome;
 
+/** A reply from the thread: ready, a load error, an engine error (not the image's fault), or the job's outcome. */
 export type ScoreReply =
   | { type: 'ready' }
   | { type: 'load-error'; message: string }
   | { type: 'error'; id: number; message: string }
-  | (ScoreOutcome & { id: number });
+  | ((ScoreOutcome | { status: 'input-ok' }) & { type?: undefined; id: number });
 
 /** A scoring error that is not the image's fault (the engine, the thread). */
 export class ScoringError extends Error {
@@ -43,7 +47,7 @@ export class ScorerClient {
   private worker!: Worker;
   private ready!: Promise<void>;
   private chain: Promise<unknown> = Promise.resolve();
-  private current: { id: number; resolve: (o: ScoreOutcome) => void; reject: (e: Error) => void } | null = null;
+  private current: { id: number; resolve: (o: ScoreOutcome | InputCheck) => void; reject: (e: Error) => void } | null = null;
   private nextId = 1;
   private closed = false;
 
@@ -65,7 +69,10 @@ export class ScorerClient {
         if (c === null || c.id !== reply.id) return;
         this.current = null;
         if (reply.type === 'error') c.reject(new ScoringError(reply.message));
-        else c.resolve(reply);
+        else {
+          const { id: _id, type: _type, ...outcome } = reply;
+          c.resolve(outcome as ScoreOutcome | InputCheck);
+        }
       });
       this.worker.on('error', (error) => {
         reject(error);
@@ -90,11 +97,23 @@ export class ScorerClient {
   }
 
   /** Scores one job; jobs run one after another in the order they were given. */
-  score(job: Omit<ScoreJob, 'id'>): Promise<ScoreOutcome> {
-    const run = async (): Promise<ScoreOutcome> => {
+  score(job: Omit<ScoreJob, 'id' | 'inputOnly'>): Promise<ScoreOutcome> {
+    return this.send({ ...job, inputOnly: false }) as Promise<ScoreOutcome>;
+  }
+
+  /**
+   * The input rules alone (models/image/quality.ts, what scoring applies first), for an image that
+   * cannot be scored yet: read on the scoring thread, in turn with the scoring jobs.
+   */
+  checkInput(job: { file: string; where: string }): Promise<InputCheck> {
+    return this.send({ ...job, keypoints: null, clinical: {}, heatmap: null, inputOnly: true }) as Promise<InputCheck>;
+  }
+
+  private send(job: Omit<ScoreJob, 'id'>): Promise<ScoreOutcome | InputCheck> {
+    const run = async (): Promise<ScoreOutcome | InputCheck> => {
       await this.ready;
       const id = this.nextId++;
-      return new Promise<ScoreOutcome>((resolve, reject) => {
+      return new Promise<ScoreOutcome | InputCheck>((resolve, reject) => {
         this.current = { id, resolve, reject };
         this.worker.postMessage({ ...job, id } satisfies ScoreJob);
       });

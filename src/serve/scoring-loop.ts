@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { mergeClinical, missingCovariates, type Clinical } from './clinical-values.js';
-import { ScoringError, type ScorerClient, type ScoreOutcome } from './scorer-client.js';
+import { ScoringError, type InputCheck, type ScorerClient, type ScoreOutcome } from './scorer-client.js';
 import type { InstanceRow, ScoreRecord, ServeDb } from './serve-db.js';
 import { uidTag } from './uid.js';
 
@@ -125,10 +125,23 @@ export class ScoringLoop {
     const tag = uidTag(uid);
     const clinical = effectiveClinical(row);
     const missing = missingCovariates(covariates, clinical);
+    let refusal: InputCheck | undefined;
     if (missing.length > 0) {
-      await db.markWaiting(uid, row.revision, missing, `waiting for clinical values: ${missing.join(', ')} (give them on the web page or in --clinical)`);
-      log(`score: instance ${tag} waits for clinical values (${missing.join(', ')})`);
-      return;
+      // The image's own checks need no clinical values: a blank, noisy or turned image is refused when
+      // it arrives, not after someone has typed in an age for it.
+      try {
+        refusal = await this.o.scorer.checkInput({ file: join(this.o.imagesDir, row.file), where: `instance ${tag}` });
+      } catch (error) {
+        if (!(error instanceof ScoringError)) throw error;
+        await db.markFailed(uid, row.revision, `scoring failed: ${error.message}`);
+        log(`score: instance ${tag} failed: ${error.message}`);
+        return;
+      }
+      if (refusal.status === 'input-ok') {
+        await db.markWaiting(uid, row.revision, missing, `waiting for clinical values: ${missing.join(', ')} (give them on the web page or in --clinical)`);
+        log(`score: instance ${tag} waits for clinical values (${missing.join(', ')})`);
+        return;
+      }
     }
     const { source, keypoints } = keypointsSourceOf(row);
     const modelClinical: Clinical = {};
@@ -148,16 +161,16 @@ export class ScoringLoop {
     } else {
       let outcome: ScoreOutcome;
       try {
-        outcome = await this.o.scorer.score({ file: join(this.o.imagesDir, row.file), where: `instance ${tag}`, keypoints, clinical: modelClinical, heatmap: null });
+        outcome = refusal !== undefined && refusal.status !== 'input-ok' ? refusal : await this.o.scorer.score({ file: join(this.o.imagesDir, row.file), where: `instance ${tag}`, keypoints, clinical: modelClinical, heatmap: null });
       } catch (error) {
         if (!(error instanceof ScoringError)) throw error;
         await db.markFailed(uid, row.revision, `scoring failed: ${error.message}`);
         log(`score: instance ${tag} failed: ${error.message}`);
         return;
       }
-      record = outcome.type === 'scored'
+      record = outcome.status === 'scored'
         ? { ...base, status: 'scored', risk: outcome.risk, surv: outcome.surv, percentile: outcome.percentile, flags: [], warnings: outcome.warnings, reason: null, keypoints: outcome.keypoints, predictedKeypoints: outcome.predicted }
-        : { ...base, status: outcome.type, risk: null, surv: null, percentile: null, flags: outcome.type === 'flagged' ? outcome.flags : [], warnings: [], reason: outcome.reason, keypoints: keypoints ?? outcome.predicted, predictedKeypoints: outcome.predicted };
+        : { ...base, status: outcome.status, risk: null, surv: null, percentile: null, flags: outcome.status === 'flagged' ? outcome.flags : [], warnings: [], reason: outcome.reason, keypoints: keypoints ?? outcome.predicted, predictedKeypoints: outcome.predicted };
     }
     await db.recordScore(uid, row.revision, record);
     log(`score: instance ${tag} ${record.status}${record.risk !== null ? ` (risk ${record.risk.toFixed(3)})` : ''}${source === 'detector' ? '' : ' with corrected keypoints'}`);

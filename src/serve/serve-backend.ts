@@ -134,7 +134,7 @@ export function makeBackend(o: BackendOptions): ViewerBackend {
       const path = join(o.heatmapsDir, `${key}.png`);
       if (!existsSync(path)) {
         const outcome = await o.scorer.score({ file: join(o.imagesDir, r.file), where: `instance ${uidTag(uid)}`, keypoints: used, clinical: modelClinical, heatmap: path });
-        if (outcome.type !== 'scored') return undefined;
+        if (outcome.status !== 'scored') return undefined;
       }
       return new Uint8Array(await readFile(path));
     },

@@ -7,7 +7,7 @@
  * `pending` = 1 marks an instance the scoring loop must (re)score; `revision` counts the clinician's
  * changes, so that a score made from an older revision never clears a newer change's pending mark.
  */
-import type { SqlDriver, Statement } from './sql-driver.js';
+import type { SqlDriver, Statement } from '../util/sql-driver.js';
 
 const CREATE = [
   `CREATE TABLE IF NOT EXISTS serve_instances (

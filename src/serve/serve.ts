@@ -28,7 +28,7 @@ import { ScorerClient } from './scorer-client.js';
 import { ScoringLoop } from './scoring-loop.js';
 import { makeBackend } from './serve-backend.js';
 import { ServeDb } from './serve-db.js';
-import { openPostgres, openSqlite } from './sql-driver.js';
+import { openPostgres, openSqlite } from '../util/sql-driver.js';
 
 export const STORE_CREATED_BY = 'spinesurv serve';
 

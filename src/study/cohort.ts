@@ -8,10 +8,11 @@
  * messages and reports carry nothing that identifies a patient.
  */
 import { existsSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { basename, join } from 'node:path';
+import { cohortFilePath } from '../util/cohort-format.js';
 import { readCsv, CsvTable, isMissingCell } from '../util/csv.js';
 import { InputError } from '../util/errors.js';
-import { type CanonicalColumn, type CodedColumn, type StudyConfig, YEARS_PER_UNIT } from './config.js';
+import { type CanonicalColumn, type CodedColumn, type StudyConfig, toYears } from './config.js';
 
 export type Split = 'train' | 'test';
 
@@ -21,6 +22,8 @@ export interface CohortRow {
   /** Kept in memory only to find duplicates and for traceable outputs; never written to a report. */
   patientId: string;
   image: string | null;
+  /** The vertebral-body mask as the cohort file names it, or null (no mask column, or an empty cell). */
+  mask: string | null;
   age: number;
   female: 0 | 1;
   bmi: number;
@@ -128,7 +131,7 @@ const REQUIRED: CanonicalColumn[] = [
   'fracture',
   'split',
 ];
-const OPTIONAL: CanonicalColumn[] = ['image', 'rheumatoid_arthritis', 'prior_fracture', 'bmd_tscore', 'frax_mof'];
+const OPTIONAL: CanonicalColumn[] = ['image', 'mask', 'rheumatoid_arthritis', 'prior_fracture', 'bmd_tscore', 'frax_mof'];
 
 
 /** Loads and validates; throws CohortProblems (exit 2) naming every bad row. */
@@ -139,6 +142,22 @@ export function loadCohort(dir: string, config: StudyConfig): Cohort {
   const refusal = splitRefusal(reading.rows);
   if (refusal !== null) throw new InputError(`${file}: ${refusal}`);
   return cohortFrom(dir, reading);
+}
+
+/** Where a radiograph named by the cohort file lies (relative to the cohort folder, or absolute). */
+export function imagePathOf(cohort: Cohort, row: CohortRow): string {
+  if (row.image === null) throw new Error(`cohort line ${row.line} has no image`);
+  return cohortFilePath(cohort.dir, row.image);
+}
+
+/** The vertebral-body mask of a row, or null. */
+export function maskPathOf(cohort: Cohort, row: CohortRow): string | null {
+  return row.mask === null ? null : cohortFilePath(cohort.dir, row.mask);
+}
+
+/** How messages and notes name a row: the cohort file and its spreadsheet line, never a patient id. */
+export function rowLabel(cohort: Cohort, line: number): string {
+  return `${basename(cohort.file)} line ${line}`;
 }
 
 /** The rows that passed, as the Cohort the stages use (loadCohort has refused any bad row before this). */
@@ -195,7 +214,6 @@ export function readCohortRows(dir: string, config: StudyConfig): CohortReading 
   const excluded: RowExclusion[] = [];
   const candidates: CohortRow[] = [];
   const allImages: string[] = [];
-  const yearsPerUnit = YEARS_PER_UNIT[config.timeUnit];
   const fraxRaw: number[] = [];
 
   table.rows.forEach((row, i) => {
@@ -260,7 +278,15 @@ export function readCohortRows(dir: string, config: StudyConfig): CohortReading 
       if (raw === '') bad.push(`${name('image')} is missing`, 'image');
       else {
         image = raw;
-        if (!existsSync(isAbsolute(raw) ? raw : join(dir, raw))) bad.push('image file not found', 'image');
+        if (!existsSync(cohortFilePath(dir, raw))) bad.push('image file not found', 'image');
+      }
+    }
+    let mask: string | null = null;
+    if (present.mask && present.image) {
+      const raw = cell(row, 'mask');
+      if (!isMissingCell(raw)) {
+        mask = raw;
+        if (!existsSync(cohortFilePath(dir, raw))) bad.push('mask file not found', 'mask');
       }
     }
 
@@ -284,7 +310,7 @@ export function readCohortRows(dir: string, config: StudyConfig): CohortReading 
       const t = Number(rawTime);
       if (!Number.isFinite(t)) bad.push(`follow-up ${name('followup_years')} "${rawTime}" is not a number`, 'followup_years');
       else if (t < 0) bad.push(`follow-up ${name('followup_years')} is negative (${rawTime})`, 'followup_years');
-      else time = t * yearsPerUnit;
+      else time = toYears(t, config.timeUnit);
     }
     const event = codeOf('fracture', 'fracture', true);
     const split = codeOf('split', 'split', true);
@@ -312,6 +338,7 @@ export function readCohortRows(dir: string, config: StudyConfig): CohortReading 
       line,
       patientId,
       image,
+      mask,
       age,
       female: sex === 'F' ? 1 : 0,
       bmi,

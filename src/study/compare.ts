@@ -8,7 +8,7 @@ import { normalTwoSidedP } from '../stats/distributions.js';
 import type { Random } from '../util/random.js';
 import type { SurvivalSet } from './design.js';
 import { modelKey, type FittedModel } from './fit-models.js';
-import type { Comparison, Subgroup } from './results.js';
+import type { Comparison, Subgroup } from '../report/results.js';
 
 export interface StudyComparison extends Comparison {
   jackknife_ci95: [number, number];

@@ -21,7 +21,13 @@ export const CODED_COLUMNS = ['sex', 'fracture', 'split', 'binary'] as const;
 export type CodedColumn = (typeof CODED_COLUMNS)[number];
 
 export type TimeUnit = 'years' | 'months' | 'weeks' | 'days';
-export const YEARS_PER_UNIT: Record<TimeUnit, number> = { years: 1, months: 1 / 12, weeks: 7 / 365.25, days: 1 / 365.25 };
+/** Units per year; a time is divided by it (12 months -> 1 year exactly, as a spreadsheet would). */
+export const UNITS_PER_YEAR: Record<TimeUnit, number> = { years: 1, months: 12, weeks: 365.25 / 7, days: 365.25 };
+
+/** A follow-up time in the cohort's unit, in years. */
+export function toYears(t: number, unit: TimeUnit): number {
+  return t / UNITS_PER_YEAR[unit];
+}
 
 /**
  * DeepSurv settings for the study, in DeepSurv's own terms (src/models/deepsurv/config.ts). The
@@ -97,6 +103,11 @@ export function imageSettings(profile: 'cpu' | 'paper', enabled = true): ImageSt
 export interface StudyConfig {
   /** The cohort table inside the cohort folder. */
   cohortFile: string;
+  /**
+   * The COCO keypoints file (L1-L5 annotations), relative to the cohort folder or absolute. Its
+   * images' file_name values are matched to the image column as written.
+   */
+  keypointsFile: string;
   /** CLI.md column name -> the name in this cohort's CSV; null marks an optional column as absent. */
   columns: Record<CanonicalColumn, string | null>;
   /** Per coded column: raw cell -> canonical value (sex F/M, fracture 1/0, split train/test, binary 1/0). */
@@ -118,6 +129,7 @@ export interface StudyConfig {
 
 export const DEFAULT_CONFIG: StudyConfig = {
   cohortFile: 'cohort.csv',
+  keypointsFile: 'keypoints.json',
   columns: Object.fromEntries(CANONICAL_COLUMNS.map((c) => [c, c])) as Record<CanonicalColumn, string>,
   codes: {
     sex: { F: 'F', M: 'M' },
@@ -150,6 +162,7 @@ export const DEFAULT_CONFIG: StudyConfig = {
 /** study.json's keys (snake_case, as the rest of the project's JSON) -> StudyConfig's. */
 const FILE_KEYS: Record<string, keyof StudyConfig> = {
   cohort_file: 'cohortFile',
+  keypoints_file: 'keypointsFile',
   columns: 'columns',
   codes: 'codes',
   time_unit: 'timeUnit',
@@ -222,6 +235,10 @@ export function parseConfig(raw: unknown, source = 'study.json'): StudyConfig {
         if (typeof value !== 'string' || value === '') fail(source, '"cohort_file" must be a file name');
         config.cohortFile = value;
         break;
+      case 'keypointsFile':
+        if (typeof value !== 'string' || value === '') fail(source, '"keypoints_file" must be a file name (relative to the cohort folder, or absolute)');
+        config.keypointsFile = value;
+        break;
       case 'columns':
         if (!isRecord(value)) fail(source, '"columns" must map CLI.md column names to this cohort\'s names');
         for (const [name, actual] of Object.entries(value)) {
@@ -252,8 +269,8 @@ export function parseConfig(raw: unknown, source = 'study.json'): StudyConfig {
         }
         break;
       case 'timeUnit':
-        if (typeof value !== 'string' || !(value in YEARS_PER_UNIT)) {
-          fail(source, `"time_unit" must be one of ${Object.keys(YEARS_PER_UNIT).join(', ')}`);
+        if (typeof value !== 'string' || !(value in UNITS_PER_YEAR)) {
+          fail(source, `"time_unit" must be one of ${Object.keys(UNITS_PER_YEAR).join(', ')}`);
         }
         config.timeUnit = value as TimeUnit;
         break;

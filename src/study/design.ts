@@ -4,7 +4,7 @@
  * subgroup holds, and the covariate matrices the models are fitted on.
  */
 import type { CohortRow, Split } from './cohort.js';
-import type { ClinicalModel, Subgroup } from './results.js';
+import type { ClinicalModel, Subgroup } from '../report/results.js';
 
 export type Covariate = 'age' | 'female' | 'bmi' | 'glucocorticoid' | 'secondary_osteoporosis';
 

@@ -11,7 +11,7 @@ import { normalQuantile } from '../stats/distributions.js';
 import type { Random } from '../util/random.js';
 import type { SurvivalSet } from './design.js';
 import type { FittedModel } from './fit-models.js';
-import type { ModelResult } from './results.js';
+import type { ModelResult } from '../report/results.js';
 
 /** The outcome columns a bootstrap resamples. */
 export interface SurvivalTimes {

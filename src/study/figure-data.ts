@@ -8,7 +8,7 @@ import { kaplanMeier } from '../survival/kaplan-meier.js';
 import { logRank } from '../survival/log-rank.js';
 import type { SurvivalSet } from './design.js';
 import type { FittedModel } from './fit-models.js';
-import { modelLabel, type CalibrationFigure, type KmFigure } from './results.js';
+import { modelLabel, type CalibrationFigure, type KmFigure } from '../report/results.js';
 
 export const TERTILE_LABELS = ['Low', 'Middle', 'High'];
 

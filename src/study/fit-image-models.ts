@@ -16,14 +16,14 @@ import type { FittedModel } from './fit-models.js';
 import { modelKey } from './fit-models.js';
 import { gradcamPicture, gradcamSelection, percentiles } from './gallery-tiles.js';
 import { imageModelConfig, trainingRow } from './image-stages.js';
-import type { ClinicalModel, GradcamGallery, Subgroup } from './results.js';
+import type { ClinicalModel, GradcamGallery, Subgroup } from '../report/results.js';
 
 /** The variant's images of the given rows, in their order. */
 function imagesOf(folder: VariantFolder, set: SurvivalSet): Tensor {
   const rowOf = new Map(folder.index.rows.map((r, k) => [r.file_name, k]));
   const picked = set.rows.map((r) => {
     const k = rowOf.get(r.image!);
-    if (k === undefined) throw new InputError(`cohort.csv line ${r.line}: not among the preprocessed radiographs of ${folder.dir}`);
+    if (k === undefined) throw new InputError(`cohort file line ${r.line}: not among the preprocessed radiographs of ${folder.dir}`);
     return k;
   });
   return folder.images.indexSelect(0, tensor(Int32Array.from(picked), [picked.length], { dtype: 'int64' }));

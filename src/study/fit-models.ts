@@ -12,7 +12,7 @@ import type { DeepSurvModel } from '../models/deepsurv/model.js';
 import { InputError } from '../util/errors.js';
 import type { StudyConfig } from './config.js';
 import { covariatesFor, designColumns, designMatrix, type Covariate, type SurvivalSet } from './design.js';
-import type { ClinicalModel, Method, Subgroup } from './results.js';
+import type { ClinicalModel, Method, Subgroup } from '../report/results.js';
 
 export interface FittedModel {
   key: string;
@@ -120,6 +120,10 @@ export function fitDeepSurvModel(
  * used as is; for the Brier score and calibration the 10-year probability is turned into S(t) with a
  * constant hazard, S(t) = (1 - p10)^(t / 10), which is an assumption the report states.
  */
+export function fraxSurvival(p10: number, t: number): number {
+  return Math.pow(1 - Math.min(p10, 1 - 1e-12), t / 10);
+}
+
 export function fraxModel(train: SurvivalSet, test: SurvivalSet, subgroup: Subgroup): FittedModel {
   const testRisk = Float64Array.from(test.rows, (r) => r.frax);
   return {
@@ -130,7 +134,7 @@ export function fraxModel(train: SurvivalSet, test: SurvivalSet, subgroup: Subgr
     covariates: ['frax_mof'],
     trainRisk: Float64Array.from(train.rows, (r) => r.frax),
     testRisk,
-    testSurvival: (t) => Float64Array.from(testRisk, (p) => Math.pow(1 - Math.min(p, 1 - 1e-12), t / 10)),
+    testSurvival: (t) => Float64Array.from(testRisk, (p) => fraxSurvival(p, t)),
     notes: [],
     dispose: () => {},
   };

@@ -5,8 +5,8 @@
  * pixel coordinates in the COCO convention (pixel i covers [i, i + 1), its centre at i + 0.5).
  */
 import type { Radiograph } from '../imaging/radiograph.js';
-import { greyPng, heatmapOverlayPng } from '../report/raster.js';
-import type { GradcamTile, KeypointTile } from './results.js';
+import { encodePng8, heatmapOverlayPng, resampleHeatmap } from '../imaging/index.js';
+import type { GradcamTile, KeypointTile } from '../report/results.js';
 
 export interface Picture<T> {
   tile: T;
@@ -81,7 +81,7 @@ export async function keypointPicture(
       mre_mm: truth && r.pixelSpacing ? meanRadialErrorMm(predicted, truth, r.pixelSpacing) : null,
       flags,
     },
-    png: greyPng(grey, width, height),
+    png: encodePng8(grey, width, height),
   };
 }
 
@@ -102,7 +102,7 @@ export async function gradcamPicture(
   let max = 0;
   for (let i = 0; i < cam.length; i++) if (cam[i] > max) max = cam[i];
   const scaled = Float32Array.from(cam, (v) => (max > 0 ? Math.max(0, v) / max : 0));
-  return { tile: { file, width, height, ...meta }, png: await heatmapOverlayPng(input, width, height, scaled, camWidth, camHeight) };
+  return { tile: { file, width, height, ...meta }, png: heatmapOverlayPng(input, width, height, resampleHeatmap(scaled, camWidth, camHeight, width, height)) };
 }
 
 /** Each value's percentile among all (0 = lowest, 100 = highest; ties share the mean rank). */

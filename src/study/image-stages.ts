@@ -23,7 +23,7 @@ import { cocoTriplets, type KeypointsFile } from '../keypoints/index.js';
 import { trainLandmarkModel } from '../landmarks/train.js';
 import { evaluateKeypoints } from '../landmarks/evaluate.js';
 import { predictFiles } from '../landmarks/predict-files.js';
-import { preprocessCohort, ALL_VARIANT_KEYS, parseVariantKey, type VariantKey } from '../preprocess/index.js';
+import { preprocessCohort, ALL_VARIANT_KEYS, parseVariantKey, type CohortImageList, type VariantKey } from '../preprocess/index.js';
 import { DEFAULT_IMAGE_CONFIG, fitImageDeepSurv, readVariantFolder, type ImageModelConfig, type ImageTrainingRow } from '../models/image/index.js';
 import { readRadiograph } from '../imaging/index.js';
 import { tensor } from '../torch/index.js';
@@ -32,10 +32,10 @@ import { InputError } from '../util/errors.js';
 import { log, progress, type Progress } from '../util/progress.js';
 import { Random } from '../util/random.js';
 import { toolVersion } from '../util/tool-version.js';
-import { withoutRows, type Cohort, type CohortRow } from './cohort.js';
+import { imagePathOf, maskPathOf, rowLabel, withoutRows, type Cohort, type CohortRow } from './cohort.js';
 import type { StudyConfig } from './config.js';
 import { checkAnnotations, checkImages } from './images.js';
-import type { KeypointGallery, LandmarkResult, VariantResult, VariantSelection } from './results.js';
+import type { KeypointGallery, LandmarkResult, VariantResult, VariantSelection } from '../report/results.js';
 import { runStage, sha256File } from './stage-cache.js';
 import { keypointPicture, worstCases } from './gallery-tiles.js';
 import { compareVariants, type VariantCandidate } from './variants.js';
@@ -69,7 +69,7 @@ export interface ImageHalfOptions {
 
 /** What a cohort row is called in the image models' error messages: never a patient id. */
 export function where(row: CohortRow): string {
-  return `cohort.csv line ${row.line}`;
+  return `cohort file line ${row.line}`;
 }
 
 export function trainingRow(row: CohortRow): ImageTrainingRow {
@@ -108,12 +108,12 @@ export async function runImageHalf(options: ImageHalfOptions): Promise<ImageHalf
   const places = { previousOut: options.previousOut, newOut: options.newOut };
 
   // Before anything is trained: annotations exist and cover training radiographs; every radiograph reads.
-  const coverage = checkAnnotations(cohort);
+  const coverage = checkAnnotations(cohort, config.keypointsFile);
   const bar = progress('study: reading radiographs', cohort.rows.length);
   const check = await checkImages(cohort, (done) => bar.tick(done));
   bar.done();
   if (check.unreadable.length > 0) {
-    for (const u of check.unreadable) notes.push(`cohort.csv line ${u.line}: the radiograph cannot be read (${u.reason}); the patient was left out.`);
+    for (const u of check.unreadable) notes.push(`${rowLabel(cohort, u.line)}: the radiograph cannot be read (${u.reason}); the patient was left out.`);
     cohort = withoutRows(cohort, new Set(check.unreadable.map((u) => u.line)), 'radiograph cannot be read');
   }
   const truthFile = coverage.file;
@@ -133,23 +133,29 @@ export async function runImageHalf(options: ImageHalfOptions): Promise<ImageHalf
   const kp = JSON.parse(readFileSync(join(kpStage.dir, 'summary.json'), 'utf8')) as KeypointSummary;
   const flagged = kp.flagged.filter((f) => cohort.rows.some((r) => r.line === f.line));
   if (flagged.length > 0) {
-    for (const f of flagged) notes.push(`cohort.csv line ${f.line}: predicted keypoints flagged (${f.flags.join(', ')}); the patient was left out.`);
+    for (const f of flagged) notes.push(`${rowLabel(cohort, f.line)}: predicted keypoints flagged (${f.flags.join(', ')}); the patient was left out.`);
     cohort = withoutRows(cohort, new Set(flagged.map((f) => f.line)), 'keypoints flagged as implausible');
   }
   const resultsPath = join(kpStage.dir, 'keypoints.json');
 
   // 2. Variants.
-  const available: VariantKey[] = cohortHasMasks(cohort) ? [...ALL_VARIANT_KEYS] : ALL_VARIANT_KEYS.filter((k) => !parseVariantKey(k).masks);
+  const hasMasks = cohort.rows.some((r) => r.mask !== null);
+  const available: VariantKey[] = hasMasks ? [...ALL_VARIANT_KEYS] : ALL_VARIANT_KEYS.filter((k) => !parseVariantKey(k).masks);
   const variantKeys = s.variants === null ? available : available.filter((k) => s.variants!.includes(k));
-  if (variantKeys.length === 0) throw new InputError(`study.json images.variants: none of ${s.variants!.join(', ')} can be made from this cohort (masks: ${cohortHasMasks(cohort) ? 'yes' : 'no'})`);
+  if (variantKeys.length === 0) throw new InputError(`study.json images.variants: none of ${s.variants!.join(', ')} can be made from this cohort (masks: ${hasMasks ? 'yes' : 'no'})`);
   const vStage = await runStage('variants', {
     tool: toolVersion(), size: s.size, variants: variantKeys, cohort: cohortSha, keypoints: kpStage.key,
   }, places, async (dir) => {
-    // The bar counts what preprocessCohort counts: every row of cohort.csv, which may be more than the
-    // rows still analysed here (flagged or unreadable ones are in the file but were left out above).
+    // The study's own reading of the cohort (study.json's columns, nested or absolute paths), the
+    // rows still analysed only: unreadable and flagged radiographs were left out above.
+    const images: CohortImageList = {
+      file: cohort.file,
+      maskColumn: cohort.present.mask,
+      rows: cohort.rows.map((r) => ({ line: r.line, image: r.image!, imagePath: imagePathOf(cohort, r), maskPath: maskPathOf(cohort, r) })),
+    };
     let bar2: Progress | undefined;
     const summary = await preprocessCohort({
-      cohort: cohort.dir, keypoints: resultsPath, out: join(dir, 'out'), variants: variantKeys, allVariants: true,
+      cohort: cohort.dir, images, keypoints: resultsPath, out: join(dir, 'out'), variants: variantKeys, allVariants: true,
       params: { size: s.size }, createdBy: 'spinesurv study',
       onProgress: (done, total) => (bar2 ??= progress('study: preprocessing the variants', total)).tick(done),
     });
@@ -160,7 +166,7 @@ export async function runImageHalf(options: ImageHalfOptions): Promise<ImageHalf
   const pre = JSON.parse(readFileSync(join(vStage.dir, 'summary.json'), 'utf8')) as { left_out: { line: number; reason: string }[] };
   const leftOut = pre.left_out.filter((l) => cohort.rows.some((r) => r.line === l.line));
   if (leftOut.length > 0) {
-    for (const l of leftOut) notes.push(`cohort.csv line ${l.line}: left out by preprocessing (${l.reason}).`);
+    for (const l of leftOut) notes.push(`${rowLabel(cohort, l.line)}: left out by preprocessing (${l.reason}).`);
     cohort = withoutRows(cohort, new Set(leftOut.map((l) => l.line)), 'left out by preprocessing');
   }
 
@@ -214,15 +220,6 @@ export async function runImageHalf(options: ImageHalfOptions): Promise<ImageHalf
   };
 }
 
-function cohortHasMasks(cohort: Cohort): boolean {
-  try {
-    const header = readFileSync(cohort.file, 'utf8').split(/\r?\n/, 1)[0].split(',').map((h) => h.trim().replace(/^"|"$/g, ''));
-    return header.includes('mask');
-  } catch {
-    return false;
-  }
-}
-
 interface KeypointSummary {
   landmarks: LandmarkResult;
   /** Worst held-out images: line, MRE, predicted (COCO), truth (COCO x, y). */
@@ -247,9 +244,10 @@ async function keypointStage(
     const e = entryOf(r);
     return e !== undefined && e.keypoints !== null && e.problem === null;
   };
-  const train = (ids: number[], out: string) =>
+  const train = (rows: CohortRow[], out: string) =>
     trainLandmarkModel({
-      cohortDir: cohort.dir, out, split: 'train', keypointsPath: truthFile.path, imageIds: ids, profile: s.profile,
+      cohortDir: cohort.dir, out, split: 'train', keypointsPath: truthFile.path, profile: s.profile,
+      images: rows.map((r) => ({ imageId: idOf(r), fileName: r.image!, path: imagePathOf(cohort, r) })),
       ...(s.landmarkEpochs !== null ? { epochs: s.landmarkEpochs } : {}), seed,
       onLog: (line) => log(`study: ${line}`),
       // One line per epoch (the step-by-step calls would flood a log file).
@@ -261,7 +259,7 @@ async function keypointStage(
     const model = await loadLandmarkModel(modelDir);
     try {
       const bar = progress('study: predicting keypoints', rows.length);
-      const r = await predictFiles(model, rows.map((row, i) => ({ imageId: entryOf(row)?.imageId ?? 1_000_000 + i, fileName: row.image!, path: join(cohort.dir, row.image!) })), {
+      const r = await predictFiles(model, rows.map((row, i) => ({ imageId: entryOf(row)?.imageId ?? 1_000_000 + i, fileName: row.image!, path: imagePathOf(cohort, row) })), {
         skipUnreadable: false, onProgress: (done) => bar.tick(done),
       });
       bar.done();
@@ -285,7 +283,7 @@ async function keypointStage(
     const fitRows = annotatedTrain.filter((r) => !held.has(r));
     const out = join(dir, folds > 1 ? `fold-${k + 1}` : 'model');
     log(`study: keypoint detector${folds > 1 ? ` fold ${k + 1}/${folds}` : ''}: training on ${fitRows.length} annotated training radiographs, judging on ${held.size}`);
-    await train(fitRows.map(idOf), out);
+    await train(fitRows, out);
     const preds = await predict(out, heldOut[k]);
     preds.forEach((p, i) => judged.push({ row: heldOut[k][i], result: p }));
     if (folds === 1) finalModel = out;
@@ -293,14 +291,14 @@ async function keypointStage(
   if (folds > 1) {
     finalModel = join(dir, 'model');
     log(`study: keypoint detector: training on all ${annotatedTrain.length} annotated training radiographs`);
-    await train(annotatedTrain.map(idOf), finalModel);
+    await train(annotatedTrain, finalModel);
   }
 
   // The detector's own numbers, on radiographs it did not learn from.
   const spacing = new Map<number, [number, number]>();
   for (const { row } of judged) {
     const id = idOf(row);
-    spacing.set(id, truthFile.byImageId.get(id)!.pixelSpacing ?? (await readRadiograph(join(cohort.dir, row.image!))).pixelSpacing ?? [1, 1]);
+    spacing.set(id, truthFile.byImageId.get(id)!.pixelSpacing ?? (await readRadiograph(imagePathOf(cohort, row))).pixelSpacing ?? [1, 1]);
   }
   const truthFor = judged.map(({ row }) => {
     const t = detectorTruth(truthFile, idOf(row));
@@ -333,6 +331,12 @@ async function keypointStage(
       : annotatedTrain.map((r) => r.line),
   );
   const toPredict = cohort.rows.filter((r) => !annotatedLines.has(r.line));
+  landmarks.keypoint_sources = {
+    annotated_train: cohort.rows.filter((r) => r.split === 'train' && annotatedLines.has(r.line)).length,
+    predicted_train: toPredict.filter((r) => r.split === 'train').length,
+    predicted_test: toPredict.filter((r) => r.split === 'test').length,
+    unused_test_annotations: cohort.rows.filter((r) => r.split === 'test' && !annotatedLines.has(r.line) && fullyAnnotated(r)).length,
+  };
   log(`study: predicting keypoints for ${toPredict.length} radiographs (${toPredict.filter((r) => r.split === 'test').length} test, the rest unannotated training)`);
   const predicted = await predict(finalModel, toPredict);
   const results: KeypointResult[] = [];
@@ -357,7 +361,7 @@ async function keypointGalleryFrom(kp: KeypointSummary, cohort: Cohort): Promise
   const tiles = [];
   for (const [i, w] of kp.worst.entries()) {
     const row = cohort.rows.find((r) => r.line === w.line);
-    const path = row?.image ? join(cohort.dir, row.image) : null;
+    const path = row?.image ? imagePathOf(cohort, row) : null;
     if (path === null || !existsSync(path)) continue;
     const picture = await keypointPicture(await readRadiograph(path), w.predicted, w.truth, w.flags, `figures/keypoints/${i + 1}.png`);
     assets.set(picture.tile.file, picture.png);

@@ -6,11 +6,11 @@
  * radiographs can be read stops the study.
  */
 import { existsSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { cohortFilePath } from '../util/cohort-format.js';
 import { readRadiograph, RadiographReadError } from '../imaging/index.js';
 import { readKeypoints, requireEveryEntryMatched, type KeypointEntry, type KeypointsFile } from '../keypoints/index.js';
 import { InputError } from '../util/errors.js';
-import type { Cohort, CohortRow, Split } from './cohort.js';
+import { imagePathOf, type Cohort, type CohortRow, type Split } from './cohort.js';
 
 export interface UnreadableImage {
   line: number;
@@ -34,13 +34,18 @@ export interface AnnotationCoverage {
   testAnnotated: number;
 }
 
+/** study.json's keypoints_file: relative to the cohort folder, or absolute. */
+export function annotationsPath(cohort: Cohort, file: string): string {
+  return cohortFilePath(cohort.dir, file);
+}
+
 /**
- * DIR/keypoints.json must exist, be a COCO keypoints file whose every file_name names an image of the
+ * The keypoints file (study.json keypoints_file, default DIR/keypoints.json) must exist, be a COCO keypoints file whose every file_name names an image of the
  * cohort file (excluded rows included), and annotate all five keypoints on at least one
  * training-split radiograph; otherwise the study stops naming the file and what is wrong.
  */
-export function checkAnnotations(cohort: Cohort, file = 'keypoints.json'): AnnotationCoverage {
-  const path = join(cohort.dir, file);
+export function checkAnnotations(cohort: Cohort, file: string): AnnotationCoverage {
+  const path = annotationsPath(cohort, file);
   if (!existsSync(path)) {
     throw new InputError(
       `${path}: not found; the image models need L1-L5 keypoints annotated on training-split radiographs ` +
@@ -85,9 +90,8 @@ export async function checkImages(cohort: Cohort, onProgress?: (done: number, to
       unreadable.push({ line: row.line, split: row.split, reason: 'no image' });
       continue;
     }
-    const path = isAbsolute(row.image) ? row.image : join(cohort.dir, row.image);
     try {
-      await readRadiograph(path);
+      await readRadiograph(imagePathOf(cohort, row));
       readable.push(row);
     } catch (error) {
       if (!(error instanceof RadiographReadError)) throw error;

@@ -23,7 +23,7 @@ import { fitCox, fitDeepSurvModel, fraxModel, modelKey, type FittedModel } from 
 import { hashFile, hashIfPresent } from './manifest.js';
 import { computeRecord } from '../torch/compute-mode.js';
 import { runtimeInfo } from '../torch/index.js';
-import type { ClinicalModel, StudyResults, Subgroup } from './results.js';
+import type { ClinicalModel, StudyResults, Subgroup } from '../report/results.js';
 import { buildTable1 } from './table1.js';
 import { readTruth } from './truth.js';
 import type { ImageHalf } from './image-stages.js';

@@ -2,14 +2,15 @@
  * Reuse of unchanged stages between study runs, as `spinesurv demo` reuses its cohort. Each stage
  * (keypoint detector, predicted keypoints, preprocessed variants, variant comparison, image models)
  * writes its folder OUT/stages/<name>/ with a stage.json holding a key: the SHA-256 of everything
- * its output depends on (tool version, stage parameters, seed, the hashes of its input files and the
- * keys of the stages it reads). A new run builds OUT afresh under a temporary name; a stage whose key
+ * its output depends on (tool version, the compiled code's fingerprint (code-fingerprint.ts), stage
+ * parameters, seed, the hashes of its input files and the keys of the stages it reads). A new run builds OUT afresh under a temporary name; a stage whose key
  * matches the previous OUT's is hard-linked (or copied) from there instead of being run again, so a
  * changed setting reruns exactly the stages downstream of it.
  */
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { codeFingerprint } from './code-fingerprint.js';
 
 export const STAGE_FILE = 'stage.json';
 
@@ -77,7 +78,8 @@ export async function runStage(
   places: { previousOut: string | null; newOut: string },
   run: (dir: string) => Promise<void> | void,
 ): Promise<StageOutcome> {
-  const key = stageKey({ stage, ...inputs });
+  const all = { code: codeFingerprint(), ...inputs };
+  const key = stageKey({ stage, ...all });
   const dir = join(places.newOut, 'stages', stage);
   if (places.previousOut !== null) {
     const old = join(places.previousOut, 'stages', stage);
@@ -95,7 +97,7 @@ export async function runStage(
     throw error;
   }
   // Written last: a folder without stage.json is never reused.
-  const record: StageRecord = { stage, key, inputs };
+  const record: StageRecord = { stage, key, inputs: all };
   writeFileSync(join(dir, STAGE_FILE), JSON.stringify(record, null, 2) + '\n');
   return { dir, reused: false, key };
 }

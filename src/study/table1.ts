@@ -7,7 +7,7 @@
  */
 import { table1, type Table1Input } from '../stats/table1.js';
 import type { Cohort, CohortRow, Split } from './cohort.js';
-import type { Table1Result, Table1Row } from './results.js';
+import type { Table1Result, Table1Row } from '../report/results.js';
 
 interface Variable {
   label: string;

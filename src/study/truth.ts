@@ -17,7 +17,7 @@ import type { Cohort, CohortRow } from './cohort.js';
 import type { SurvivalSet } from './design.js';
 import type { FittedModel } from './fit-models.js';
 import { allColumnsReferenceScore, clinicalReferenceScore } from './reference-lines.js';
-import type { GainShare, ReferenceLines, Subgroup, TruthResult } from './results.js';
+import type { GainShare, ReferenceLines, Subgroup, TruthResult } from '../report/results.js';
 
 export interface ReferenceScores {
   oracle: Float64Array;

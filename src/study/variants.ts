@@ -10,7 +10,7 @@ import { stratifiedFolds, complement } from '../models/splits.js';
 import { auroc } from '../stats/roc.js';
 import { metricsAtThreshold, rocCurve, youdenThreshold } from '../stats/thresholds.js';
 import type { Random } from '../util/random.js';
-import type { VariantResult } from './results.js';
+import type { VariantResult } from '../report/results.js';
 
 export const THRESHOLD_RULE = "Youden's J on the pooled out-of-fold scores (the score maximising sensitivity + specificity - 1)";
 

@@ -16,8 +16,16 @@
  * subject needs no second query. Several time weightings (Harrell's and Uno's C) share the sweep:
  * the all-subjects tree does not depend on the weighting, and the deaths tree has one lane each.
  */
-import type { ConcordanceCounts } from './concordance.js';
 import { LaneTree } from './fenwick.js';
+
+/** Pair counts as R's survival::concordance reports them (count: concordant, discordant, tied.x, tied.y, tied.xy). */
+export interface ConcordanceCounts {
+  concordant: number;
+  discordant: number;
+  tiedX: number;
+  tiedY: number;
+  tiedXY: number;
+}
 
 export interface ScoreSweepInput {
   m: number;

@@ -22,8 +22,10 @@ import { checkFinite, checkSurvival, checkWeights, strataCodes } from './validat
 import { argsortNumbers, denseRanks, identityOrder, orderByKeys, type DenseRanks } from './order.js';
 import { LaneTree } from './fenwick.js';
 import { timefixWithRanks } from './timefix.js';
-import { sweepByScore } from './concordance-by-score.js';
+import { sweepByScore, type ConcordanceCounts } from './concordance-by-score.js';
 import { take } from './bootstrap.js';
+
+export type { ConcordanceCounts };
 
 export type TimeWeight = 'n' | 'n/G' | 'n/G2';
 
@@ -56,14 +58,6 @@ export interface ConcordanceSorts {
   timeRanks?: DenseRanks;
   xOrder?: Int32Array;
   xRank?: DenseRanks;
-}
-
-export interface ConcordanceCounts {
-  concordant: number;
-  discordant: number;
-  tiedX: number;
-  tiedY: number;
-  tiedXY: number;
 }
 
 export interface ConcordanceResult {

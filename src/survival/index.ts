@@ -13,3 +13,7 @@ export { brierScore, integratedBrier } from './brier.js';
 export { calibrationAtHorizon, type Calibration, type CalibrationGroup } from './calibration.js';
 export { bootstrapCi, quantileSorted, take, type BootstrapOptions, type BootstrapResult } from './bootstrap.js';
 export { checkSurvival } from './validate.js';
+export { observedExpected, type ObservedExpected } from './observed-expected.js';
+export { calibrationSlope, logCumulativeHazard, type CalibrationSlope } from './calibration-slope.js';
+export { calibrationCurve, type CalibrationCurvePoint } from './calibration-curve.js';
+export { netBenefit, type NetBenefitPoint } from './net-benefit.js';

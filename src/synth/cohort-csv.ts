@@ -4,8 +4,8 @@ import { COHORT_COLUMNS as COHORT_FORMAT } from '../util/cohort-format.js';
 import type { SynthPatient } from './population.js';
 import { imagePath, maskPath } from './render-job.js';
 
-/** CLI.md's cohort columns, with the mask label map's path beside the image. */
-export const COHORT_COLUMNS: string[] = COHORT_FORMAT.flatMap((c) => (c === 'image' ? ['image', 'mask'] : [c]));
+/** CLI.md's cohort columns, the mask label map's path beside the image. */
+export const COHORT_COLUMNS: string[] = [...COHORT_FORMAT];
 
 export function cohortCsv(population: SynthPatient[], withImages: boolean): string {
   const rows = population.map((p) => [

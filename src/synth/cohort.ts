@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { writeDirAtomic, writeFileAtomic } from '../util/atomic-write.js';
 import { toolVersion } from '../util/tool-version.js';
 import { DEFAULT_PARAMS, type GeneratorParams } from './params.js';
+import type { SitePreset } from './sites.js';
 import { drawPopulation, type SynthPatient } from './population.js';
 import { renderAll } from './render-pool.js';
 import { imagePath, type RenderJob, type RenderedPatient } from './render-job.js';
@@ -28,6 +29,8 @@ export interface SynthOptions {
   /** false: only cohort.csv, truth.json and manifest.json (no images, masks or keypoints). */
   images?: boolean;
   params?: GeneratorParams;
+  /** Another synthetic site (sites.ts): its population change applies to params, its acquisition to the images. */
+  site?: SitePreset;
   onProgress?: (done: number, total: number) => void;
   /** Replace `out` when it is an earlier spinesurv output (output-folder.ts). */
   force?: boolean;
@@ -54,12 +57,20 @@ export const GENERATOR_REVISION = 3;
 export const DEFAULT_PATIENTS = 1595;
 export const DEFAULT_SIZE = 1024;
 
+function siteRecord(site: SitePreset): Record<string, unknown> {
+  return { name: site.name, kind: site.kind, description: site.description, ...(site.acquisition ? { acquisition: site.acquisition } : {}) };
+}
+
 export function sha256(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
 export async function generateCohort(options: SynthOptions): Promise<SynthSummary> {
-  const params = options.params ?? DEFAULT_PARAMS;
+  const site = options.site;
+  const params = site?.population ? site.population(options.params ?? DEFAULT_PARAMS) : options.params ?? DEFAULT_PARAMS;
+  const acquisition = site?.acquisition;
+  // A coarser detector is a smaller matrix over the same field.
+  const size = acquisition?.sizeScale ? Math.max(64, Math.round(options.size * acquisition.sizeScale)) : options.size;
   const withImages = options.images !== false;
   const version = toolVersion();
   const population: SynthPatient[] = drawPopulation(options.seed, options.patients, params);
@@ -72,13 +83,15 @@ export async function generateCohort(options: SynthOptions): Promise<SynthSummar
       mkdirSync(join(dir, 'masks'), { recursive: true });
       const jobs: RenderJob[] = population.map((p) => ({
         patient: { index: p.index, patientId: p.patientId, sex: p.sex, age: p.age, bmi: p.bmi, latentTScore: p.latentTScore, deformity: p.deformity },
-        size: options.size,
+        size,
         seed: options.seed,
         dir,
+        ...(acquisition ? { site: acquisition } : {}),
       }));
       rendered = await renderAll(jobs, {
         seed: options.seed,
-        size: options.size,
+        size,
+        fieldMm: acquisition?.fieldMm,
         workers: options.workers,
         onDone: (done) => options.onProgress?.(done, population.length),
       });
@@ -91,7 +104,9 @@ export async function generateCohort(options: SynthOptions): Promise<SynthSummar
     }
     const csv = cohortCsv(population, withImages);
     writeFileAtomic(join(dir, 'cohort.csv'), csv);
-    const truth = JSON.stringify(buildTruth(population, rendered, params, { seed: options.seed, patients: options.patients, size: options.size, version }), null, 1) + '\n';
+    const truthObject = buildTruth(population, rendered, params, { seed: options.seed, patients: options.patients, size, version });
+    // Recorded only for another site, so the default cohort's bytes stay as they were.
+    const truth = JSON.stringify(site ? { ...truthObject, site: siteRecord(site) } : truthObject, null, 1) + '\n';
     writeFileAtomic(join(dir, 'truth.json'), truth);
     const manifest = {
       tool: { name: 'spinesurv', version },
@@ -101,6 +116,7 @@ export async function generateCohort(options: SynthOptions): Promise<SynthSummar
         patients: options.patients, size: options.size, seed: options.seed, images: withImages,
         // Recorded only when it is not the study's 179 of 1,595, so the default cohort's bytes stay as they were.
         ...(JSON.stringify(params.split) !== JSON.stringify(DEFAULT_PARAMS.split) ? { split: params.split } : {}),
+        ...(site ? { site: siteRecord(site), size_requested: options.size } : {}),
       },
       inputs: {},
       outputs: {
@@ -108,13 +124,13 @@ export async function generateCohort(options: SynthOptions): Promise<SynthSummar
         'truth.json': sha256(truth),
         ...(keypoints !== null ? { 'keypoints.json': sha256(keypoints) } : {}),
       },
-      images: withImages ? { count: population.length, folder: 'images', masks: 'masks', format: 'DICOM DX, 12-bit, MONOCHROME2' } : null,
+      images: withImages ? { count: population.length, folder: 'images', masks: 'masks', format: `DICOM DX, 12-bit, ${acquisition?.monochrome1 ? 'MONOCHROME1' : 'MONOCHROME2'}` } : null,
     };
     writeFileAtomic(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   }, { force: options.force, createdBy: 'spinesurv synth' });
 
   const events = population.filter((p) => p.outcome.fracture === 1).length;
-  const shape = imageShape(options.size);
+  const shape = imageShape(size, acquisition?.fieldMm);
   return {
     out: options.out,
     patients: population.length,

@@ -7,3 +7,4 @@ export { makeTextureBank } from './render/texture.js';
 export { streamRandom } from './streams.js';
 export { COHORT_COLUMNS } from './cohort-csv.js';
 export { isReusableCohort, type CohortSettings } from './reuse.js';
+export { SITES, siteByName, type SitePreset, type AcquisitionShift } from './sites.js';

@@ -8,6 +8,7 @@ import { imageShape, renderRadiograph, type RadiographPatient } from './render/r
 import { makeTextureBank, type TextureBank } from './render/texture.js';
 import { streamRandom } from './streams.js';
 import { maskExtent, writeMask } from './masks.js';
+import type { AcquisitionShift } from './sites.js';
 
 export interface RenderJob {
   patient: RadiographPatient & { patientId: string };
@@ -15,6 +16,8 @@ export interface RenderJob {
   seed: number;
   /** The cohort folder being written (a temporary name until complete). */
   dir: string;
+  /** Another synthetic site's acquisition (sites.ts); absent for the default site. */
+  site?: AcquisitionShift;
 }
 
 export interface RenderedPatient {
@@ -42,13 +45,13 @@ export function maskPath(patientId: string): string {
  * The texture bank every render of a cohort uses: built once per thread (inline or in each worker)
  * from the seed and image size alone, so all threads hold the same bank.
  */
-export function cohortTextureBank(seed: number, size: number): TextureBank {
-  return makeTextureBank(streamRandom(seed, 'texture'), imageShape(size).pixelMm);
+export function cohortTextureBank(seed: number, size: number, fieldMm?: number): TextureBank {
+  return makeTextureBank(streamRandom(seed, 'texture'), imageShape(size, fieldMm).pixelMm);
 }
 
 export function runRenderJob(job: RenderJob, bank: TextureBank): RenderedPatient {
   const { patient } = job;
-  const image = renderRadiograph(patient, job.size, job.seed, bank);
+  const image = renderRadiograph(patient, job.size, job.seed, bank, job.site);
   writeDicom(join(job.dir, imagePath(patient.patientId)), {
     pixels: image.pixels,
     rows: image.rows,
@@ -61,6 +64,7 @@ export function runRenderJob(job: RenderJob, bank: TextureBank): RenderedPatient
     patientName: `SYNTHETIC^${patient.patientId}`,
     viewPosition: 'LL',
     patientOrientation: ['P', 'F'],
+    ...(job.site?.monochrome1 ? { photometric: 'MONOCHROME1' as const } : {}),
   });
   writeMask(join(job.dir, maskPath(patient.patientId)), image.labels, image.columns, image.rows);
   const extent = maskExtent(image.labels, image.columns);

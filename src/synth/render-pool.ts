@@ -9,6 +9,8 @@ import { cohortTextureBank, runRenderJob, type RenderJob, type RenderedPatient }
 export interface PoolOptions {
   seed: number;
   size: number;
+  /** A site's field of view (sites.ts), which sets the texture bank's pixel size. */
+  fieldMm?: number;
   /** 0 renders on the main thread. */
   workers: number;
   onDone?: (done: number) => void;
@@ -19,7 +21,7 @@ type WorkerReply = { ok: true; result: RenderedPatient } | { ok: false; index: n
 export async function renderAll(jobs: RenderJob[], options: PoolOptions): Promise<RenderedPatient[]> {
   const results: RenderedPatient[] = new Array<RenderedPatient>(jobs.length);
   if (options.workers <= 0 || jobs.length === 0) {
-    const bank = cohortTextureBank(options.seed, options.size);
+    const bank = cohortTextureBank(options.seed, options.size, options.fieldMm);
     jobs.forEach((job, k) => {
       results[k] = runRenderJob(job, bank);
       options.onDone?.(k + 1);
@@ -42,7 +44,7 @@ export async function renderAll(jobs: RenderJob[], options: PoolOptions): Promis
       };
       for (let w = 0; w < workerCount; w++) {
         const worker = new Worker(new URL('./render-worker.js', import.meta.url), {
-          workerData: { seed: options.seed, size: options.size },
+          workerData: { seed: options.seed, size: options.size, fieldMm: options.fieldMm },
         });
         workers.push(worker);
         worker.on('error', fail);

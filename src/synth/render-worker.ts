@@ -9,10 +9,11 @@ import { cohortTextureBank, runRenderJob, type RenderJob } from './render-job.js
 interface WorkerSetup {
   seed: number;
   size: number;
+  fieldMm?: number;
 }
 
 const setup = workerData as WorkerSetup;
-const bank = cohortTextureBank(setup.seed, setup.size);
+const bank = cohortTextureBank(setup.seed, setup.size, setup.fieldMm);
 
 parentPort?.on('message', (job: RenderJob) => {
   try {

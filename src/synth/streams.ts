@@ -6,7 +6,7 @@
  */
 import { Random } from '../util/random.js';
 
-export type StreamName = 'clinical' | 'density' | 'deformity' | 'outcome' | 'render' | 'split' | 'texture' | 'measurement';
+export type StreamName = 'clinical' | 'density' | 'deformity' | 'outcome' | 'render' | 'split' | 'texture' | 'measurement' | 'site';
 
 const STREAM_IDS: Record<StreamName, number> = {
   clinical: 1,
@@ -17,6 +17,7 @@ const STREAM_IDS: Record<StreamName, number> = {
   split: 6,
   texture: 7,
   measurement: 8,
+  site: 9,
 };
 
 function mix32(h: number, value: number): number {

@@ -1,10 +1,14 @@
+import { isAbsolute, join } from 'node:path';
+
 /**
- * The cohort CSV format of CLI.md: the synthetic-cohort generator writes it and the study reads it
- * (other layouts are mapped onto these names by study.json).
+ * The cohort CSV format of CLI.md, with the vertebral-body mask's path beside the image (optional: the
+ * masked variants need it): the synthetic-cohort generator writes it and the study reads it (other
+ * layouts are mapped onto these names by study.json).
  */
 export const COHORT_COLUMNS = [
   'patient_id',
   'image',
+  'mask',
   'age',
   'sex',
   'bmi',
@@ -19,3 +23,12 @@ export const COHORT_COLUMNS = [
   'split',
 ] as const;
 export type CohortColumn = (typeof COHORT_COLUMNS)[number];
+
+/**
+ * A cohort file's image (or mask) cell as a file path: a relative cell is relative to the cohort
+ * folder (nested folders allowed), an absolute one is used as written. Every stage that opens a
+ * radiograph named by a cohort goes through here, so that they all find the same file.
+ */
+export function cohortFilePath(cohortDir: string, cell: string): string {
+  return isAbsolute(cell) ? cell : join(cohortDir, cell);
+}

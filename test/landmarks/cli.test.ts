@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, tinyCohort } from './fixtures.js';
-import { encodePng8 } from '../../src/imaging/index.js';
+import { encodePng8, readRadiograph, windowToBytes, writeDicom } from '../../src/imaging/index.js';
 
 const { dir, cohort } = tinyCohort(24, 64);
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -47,16 +47,40 @@ test('train writes a model folder; predict on the test split writes COCO results
   assert.ok(ev.mre_mm > 0 && Number.isFinite(ev.mre_mm));
 });
 
-test('predict --images takes DICOM and PNG files; image ids count from 1 in the order given', () => {
+test('predict --images takes DICOM and PNG files; image ids count from 1 in the order given', async () => {
   const dcm = join(cohort, 'images', readdirFirst(join(cohort, 'images')));
+  // The same radiograph as an 8-bit PNG through its window, as an archive may hold it.
+  const r = await readRadiograph(dcm);
   const png = join(dir, 'x.png');
-  const pixels = new Uint8Array(64 * 51).map((_, i) => (i * 7) % 256);
-  writeFileSync(png, encodePng8(pixels, 51, 64));
+  writeFileSync(png, encodePng8(windowToBytes(r.pixels, r.window), r.columns, r.rows));
   const out = join(dir, 'files.json');
   const p = cli(['landmarks', 'predict', '--model', model, '--images', dcm, png, '--out', out]);
   assert.equal(p.status, 0, p.stderr);
   const results = JSON.parse(readFileSync(out, 'utf8'));
   assert.deepEqual(results.map((r: { image_id: number; file_name: string }) => [r.image_id, r.file_name]), [[1, dcm], [2, png]]);
+});
+
+test('predict applies the scorers\' input rules: a blank DICOM and a striped PNG are refused before the detector, by name and reason', async () => {
+  const dcm = join(cohort, 'images', readdirFirst(join(cohort, 'images')));
+  const r = await readRadiograph(dcm);
+  const blank = join(dir, 'blank.dcm');
+  writeDicom(blank, { pixels: new Uint16Array(r.rows * r.columns), rows: r.rows, columns: r.columns, bitsStored: 12, pixelSpacing: [1, 1] });
+  // A diagonal stripe pattern: all of its variance is at the scale of a few pixels, nothing like anatomy.
+  const stripes = join(dir, 'stripes.png');
+  writeFileSync(stripes, encodePng8(new Uint8Array(64 * 51).map((_, i) => (i * 7) % 256), 51, 64));
+  const out = join(dir, 'refused.json');
+  const p = cli(['landmarks', 'predict', '--model', model, '--images', blank, dcm, stripes, '--out', out, '--json']);
+  assert.equal(p.status, 0, p.stderr);
+  const summary = JSON.parse(p.stdout);
+  assert.deepEqual(summary.refused.map((x: { image_id: number; file_name: string }) => [x.image_id, x.file_name]), [[1, blank], [3, stripes]]);
+  assert.match(summary.refused[0].reasons[0], /^blank: every pixel has the value 0/);
+  assert.match(summary.refused[1].reasons[0], /^no anatomy/);
+  assert.match(p.stderr, new RegExp(`${blank}: not a lateral lumbar radiograph \\(blank`));
+  assert.deepEqual(JSON.parse(readFileSync(out, 'utf8')).map((x: { file_name: string }) => x.file_name), [dcm]);
+  // Nothing left to predict: exit 2, one line.
+  const q = cli(['landmarks', 'predict', '--model', model, '--images', blank, '--out', join(dir, 'none.json')]);
+  assert.equal(q.status, 2);
+  assert.match(q.stderr.trim().split('\n').at(-1)!, /none of the 1 images could be predicted \(0 unreadable, 1 not a lateral lumbar radiograph\)/);
 });
 
 function readdirFirst(path: string): string {

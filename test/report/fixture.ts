@@ -2,8 +2,8 @@
  * A complete StudyResults built from plain numbers, so the report can be rendered and checked without
  * fitting anything. The numbers are shaped like a small study, not taken from one.
  */
-import type { CalibrationFigure, KmFigure, ModelResult, StudyResults, Subgroup, VariantResult } from '../../src/study/results.js';
-import { greyPng, heatmapOverlayPng } from '../../src/report/raster.js';
+import type { CalibrationFigure, KmFigure, ModelResult, StudyResults, Subgroup, VariantResult } from '../../src/report/results.js';
+import { encodePng8, heatmapOverlayPng, resampleHeatmap } from '../../src/imaging/index.js';
 
 function model(method: ModelResult['method'], cm: 1 | 2 | 3 | null, subgroup: Subgroup, c: number): ModelResult {
   const key = `${method}${cm === null ? '' : `_m${cm}`}_${subgroup}`;
@@ -146,10 +146,10 @@ export async function fixtureAssets(): Promise<Map<string, Buffer>> {
   const assets = new Map<string, Buffer>();
   for (let i = 1; i <= 6; i++) {
     const kp = Uint8Array.from({ length: 48 * 64 }, (_, k) => (k % 48) * 5);
-    assets.set(`figures/keypoints/${i}.png`, await greyPng(kp, 48, 64));
+    assets.set(`figures/keypoints/${i}.png`, encodePng8(kp, 48, 64));
     const grey = Uint8Array.from({ length: 40 * 40 }, (_, k) => 60 + (Math.floor(k / 40) * 3));
     const cam = Float32Array.from({ length: 4 * 4 }, (_, k) => (k === 0 ? 1 : 0.05 * i));
-    assets.set(`figures/gradcam/${i}.png`, await heatmapOverlayPng(grey, 40, 40, cam, 4, 4));
+    assets.set(`figures/gradcam/${i}.png`, heatmapOverlayPng(grey, 40, 40, resampleHeatmap(cam, 4, 4, 40, 40)));
   }
   return assets;
 }

@@ -3,9 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { renderReport } from '../../src/report/html.js';
-import { heatmapOverlayPng, rampColour } from '../../src/report/raster.js';
 import { checkReport } from './browser.js';
 import { fixtureAssets, fixtureResults } from './fixture.js';
 
@@ -44,18 +42,6 @@ test('the report is one self-contained page: no script, nothing fetched, every f
 
 test('a results.json with galleries needs their pictures', async () => {
   await assert.rejects(renderReport(fixtureResults()), /readAsset/);
-});
-
-test('the heatmap overlay: cold leaves the grey untouched, hot turns red', async () => {
-  const grey = new Uint8Array(4 * 2).fill(100);
-  const cam = [0, 0, 0, 0, 1, 1, 1, 1];
-  const png = await heatmapOverlayPng(grey, 4, 2, cam, 4, 2, 0.6);
-  const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
-  assert.equal(info.channels, 3);
-  assert.deepEqual([...data.subarray(0, 3)], [100, 100, 100]);
-  // 0.4 grey + 0.6 red (215, 25, 28), by hand.
-  assert.deepEqual([...data.subarray(12, 15)], [Math.round(0.4 * 100 + 0.6 * 215), Math.round(0.4 * 100 + 0.6 * 25), Math.round(0.4 * 100 + 0.6 * 28)]);
-  assert.deepEqual(rampColour(0.5), [125, 210, 130]);
 });
 
 test('the report renders in headless Chromium: every figure drew, every picture decoded, and the console is clean', async () => {

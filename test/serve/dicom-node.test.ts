@@ -16,7 +16,7 @@ import { startDicomNode, pduGuard, type DicomNode } from '../../src/serve/dicom-
 import { receiveInstance, type ReceiveContext } from '../../src/serve/receive-instance.js';
 import { ClinicalTable } from '../../src/serve/clinical-values.js';
 import { ServeDb } from '../../src/serve/serve-db.js';
-import { openSqlite } from '../../src/serve/sql-driver.js';
+import { openSqlite } from '../../src/util/sql-driver.js';
 import { dicomDeadlines } from '../../src/serve/association-deadlines.js';
 import { acknowledged, radiographs, tempDir, waitFor, type DcmtkRun } from './helpers.js';
 

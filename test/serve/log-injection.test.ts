@@ -15,7 +15,7 @@ import { escapeControls } from '../../src/serve/log-line.js';
 import { receiveInstance, type ReceiveContext } from '../../src/serve/receive-instance.js';
 import { ClinicalTable } from '../../src/serve/clinical-values.js';
 import { ServeDb } from '../../src/serve/serve-db.js';
-import { openSqlite } from '../../src/serve/sql-driver.js';
+import { openSqlite } from '../../src/util/sql-driver.js';
 import { acknowledged, radiographs, storescuAsync, tempDir, waitFor } from './helpers.js';
 
 let dir: string;

@@ -13,6 +13,10 @@ export interface FixtureOptions {
   patients?: number;
   testFraction?: number;
   seed?: number;
+  /** Another site: the true log hazard is multiplied by this (default 1)... */
+  effectScale?: number;
+  /** ...and the baseline hazard per year is this (default 0.025). */
+  baselineHazard?: number;
   /** Edits the rows (as strings, header included in `header`) before they are written. */
   edit?(header: string[], rows: string[][]): void;
 }
@@ -41,7 +45,7 @@ export function makeFixtureCohort(options: FixtureOptions = {}): string {
     const tscore = rng.normal(-1.5 - 0.05 * (age - 60) + 0.08 * (bmi - 24), 0.8);
     // True log hazard: older, female, lower BMI, glucocorticoids and secondary osteoporosis raise risk.
     const lp = 0.06 * (age - 60) + 0.5 * female - 0.06 * (bmi - 24) + 0.5 * gc + 0.7 * sec - 0.5 * tscore;
-    const eventTime = rng.exponential(0.025 * Math.exp(lp));
+    const eventTime = rng.exponential((options.baselineHazard ?? 0.025) * Math.exp((options.effectScale ?? 1) * lp));
     const censor = rng.between(0.5, 7);
     const time = Math.min(eventTime, censor);
     const frax = 100 * (1 - Math.exp(-0.06 * Math.exp(0.04 * (age - 60) + 0.4 * female - 0.3 * tscore + 0.2 * gc)));

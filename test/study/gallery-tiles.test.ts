@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import type { Radiograph } from '../../src/imaging/radiograph.js';
+import { HEAT_ALPHA } from '../../src/imaging/index.js';
 import { gradcamPicture, gradcamSelection, keypointPicture, meanRadialErrorMm, percentiles, worstCases } from '../../src/study/gallery-tiles.js';
 
 function radiograph(columns: number, rows: number, bright: [number, number][]): Radiograph {
@@ -52,8 +53,8 @@ test('the Grad-CAM picture: the map is scaled by its own maximum', async () => {
   const { data } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
   assert.deepEqual([...data.subarray(0, 3)], [50, 50, 50], 'cold corner untouched');
   const last = (8 * 8 - 1) * 3;
-  // Hot corner at full scale: 0.4 grey + 0.6 red.
-  assert.deepEqual([...data.subarray(last, last + 3)], [Math.round(20 + 0.6 * 215), Math.round(20 + 0.6 * 25), Math.round(20 + 0.6 * 28)]);
+  // Hot corner at full scale (0.5 scaled up to 1): (1 - a) grey + a red, a the overlay's full opacity.
+  assert.deepEqual([...data.subarray(last, last + 3)], [215, 25, 28].map((c) => Math.round((1 - HEAT_ALPHA) * 50 + HEAT_ALPHA * c)));
 });
 
 test('selections: fractured with the highest risk, others with the lowest; worst errors first; percentiles with ties', () => {

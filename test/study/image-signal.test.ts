@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCohort } from '../../src/synth/index.js';
-import type { StudyResults } from '../../src/study/results.js';
+import type { StudyResults } from '../../src/report/results.js';
 import { formatCsv, readCsv } from '../../src/util/csv.js';
 
 const bin = fileURLToPath(new URL('../../../bin/spinesurv.js', import.meta.url));

@@ -35,7 +35,7 @@ function copy(name: string): string {
 
 test('annotations: every training radiograph of a synth cohort is covered; the test split is counted, not used', () => {
   const cohort = loadCohort(source, DEFAULT_CONFIG);
-  const coverage = checkAnnotations(cohort);
+  const coverage = checkAnnotations(cohort, 'keypoints.json');
   assert.equal(coverage.trainingAnnotated.size, cohort.flow.bySplit.train.n);
   assert.equal(coverage.testAnnotated, cohort.flow.bySplit.test.n);
   const first = cohort.rows.find((r) => r.split === 'train')!;
@@ -53,7 +53,7 @@ test('file_name values are matched to the image column as written, separators an
   file.images = file.images.map((i: { file_name: string }) => ({ ...i, file_name: `./${i.file_name.replace(/\//g, '\\')}` }));
   writeFileSync(join(dir, 'keypoints.json'), JSON.stringify(file));
   const cohort = loadCohort(dir, DEFAULT_CONFIG);
-  assert.equal(checkAnnotations(cohort).trainingAnnotated.size, cohort.flow.bySplit.train.n);
+  assert.equal(checkAnnotations(cohort, 'keypoints.json').trainingAnnotated.size, cohort.flow.bySplit.train.n);
 });
 
 test('a file_name that names no image of the cohort stops the study, listing the entry', () => {
@@ -63,7 +63,7 @@ test('a file_name that names no image of the cohort stops the study, listing the
   file.images[3].file_name = renamed;
   writeFileSync(join(dir, 'keypoints.json'), JSON.stringify(file));
   assert.throws(
-    () => checkAnnotations(loadCohort(dir, DEFAULT_CONFIG)),
+    () => checkAnnotations(loadCohort(dir, DEFAULT_CONFIG), 'keypoints.json'),
     (error: unknown) => error instanceof InputError && error.message.startsWith(`${join(dir, 'keypoints.json')}: 1 of ${file.images.length} file_name values name no image of ${join(dir, 'cohort.csv')}: images[3] "${renamed}"`),
   );
 });
@@ -71,7 +71,7 @@ test('a file_name that names no image of the cohort stops the study, listing the
 test('a cohort without keypoints.json stops, naming the file', () => {
   const dir = copy('no-keypoints');
   rmSync(join(dir, 'keypoints.json'));
-  assert.throws(() => checkAnnotations(loadCohort(dir, DEFAULT_CONFIG)), /keypoints\.json: not found; the image models need L1-L5 keypoints/);
+  assert.throws(() => checkAnnotations(loadCohort(dir, DEFAULT_CONFIG), 'keypoints.json'), /keypoints\.json: not found; the image models need L1-L5 keypoints/);
 });
 
 test('keypoints.json that covers no training radiograph stops, naming the file', () => {
@@ -82,11 +82,11 @@ test('keypoints.json that covers no training radiograph stops, naming the file',
   const keep = new Set(file.images.filter((i: { file_name: string }) => testFiles.has(i.file_name)).map((i: { id: number }) => i.id));
   file.annotations = file.annotations.filter((a: { image_id: number }) => keep.has(a.image_id));
   writeFileSync(join(dir, 'keypoints.json'), JSON.stringify(file));
-  assert.throws(() => checkAnnotations(cohort), new RegExp(`annotates none of the ${cohort.flow.bySplit.train.n} training-split radiographs`));
+  assert.throws(() => checkAnnotations(cohort, 'keypoints.json'), new RegExp(`annotates none of the ${cohort.flow.bySplit.train.n} training-split radiographs`));
   // Annotations with a keypoint left unlabelled (v = 0) do not count either.
   file.annotations = JSON.parse(readFileSync(join(source, 'keypoints.json'), 'utf8')).annotations.map((a: { keypoints: number[] }) => ({ ...a, keypoints: a.keypoints.map((v, k) => (k === 14 ? 0 : v)) }));
   writeFileSync(join(dir, 'keypoints.json'), JSON.stringify(file));
-  assert.throws(() => checkAnnotations(cohort), /annotates none/);
+  assert.throws(() => checkAnnotations(cohort, 'keypoints.json'), /annotates none/);
 });
 
 test('one unreadable radiograph leaves out that patient, named by line and counted in the flow', async () => {

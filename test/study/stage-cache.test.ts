@@ -36,3 +36,28 @@ test('an unchanged stage is taken from the previous output; a changed input, or 
     rmSync(work, { recursive: true, force: true });
   }
 });
+
+test('a stage that other code made is not reused: the key holds the compiled code\'s fingerprint', async () => {
+  const work = mkdtempSync(join(tmpdir(), 'spinesurv-stage-'));
+  try {
+    let runs = 0;
+    const fill = (dir: string) => void writeFileSync(join(dir, 'out.txt'), `run ${++runs}`);
+    const first = await runStage('keypoints', { seed: 1 }, { previousOut: null, newOut: join(work, 'out1') }, fill);
+    const record = JSON.parse(readFileSync(join(first.dir, 'stage.json'), 'utf8'));
+    assert.match(record.inputs.code, /^[0-9a-f]{16}$/);
+    // The same stage as an older build would have written it: same inputs, another fingerprint.
+    const old = join(work, 'old', 'stages', 'keypoints');
+    mkdirSync(old, { recursive: true });
+    writeFileSync(join(old, 'out.txt'), 'old code');
+    writeFileSync(join(old, 'stage.json'), JSON.stringify({ stage: 'keypoints', key: stageKey({ stage: 'keypoints', code: '0000000000000000', seed: 1 }), inputs: {} }));
+    const rerun = await runStage('keypoints', { seed: 1 }, { previousOut: join(work, 'old'), newOut: join(work, 'out2') }, fill);
+    assert.equal(rerun.reused, false);
+    assert.equal(readFileSync(join(rerun.dir, 'out.txt'), 'utf8'), 'run 2');
+    // Written by this build: reused.
+    writeFileSync(join(old, 'stage.json'), JSON.stringify({ stage: 'keypoints', key: stageKey({ stage: 'keypoints', code: record.inputs.code, seed: 1 }), inputs: {} }));
+    const again = await runStage('keypoints', { seed: 1 }, { previousOut: join(work, 'old'), newOut: join(work, 'out3') }, fill);
+    assert.equal(again.reused, true);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});

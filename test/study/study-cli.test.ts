@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readCsv } from '../../src/util/csv.js';
-import type { StudyResults } from '../../src/study/results.js';
+import type { StudyResults } from '../../src/report/results.js';
 import { checkReport } from '../report/browser.js';
 import { makeFixtureCohort } from './fixture-cohort.js';
 import { rscript } from '../survival/rscript.js';

@@ -18,13 +18,13 @@ import { parseConfig } from '../../src/study/config.js';
 import { survivalSet } from '../../src/study/design.js';
 import { allColumnsReferenceScore, clinicalReferenceScore } from '../../src/study/reference-lines.js';
 import { gainShare, readTruth } from '../../src/study/truth.js';
-import type { Subgroup } from '../../src/study/results.js';
+import type { Subgroup } from '../../src/report/results.js';
 import { Random } from '../../src/util/random.js';
 import { rscript } from '../survival/rscript.js';
 
 function asRow(p: SynthPatient, k: number): CohortRow {
   return {
-    line: k + 2, patientId: p.patientId, image: null, age: p.age, female: p.sex === 'F' ? 1 : 0, bmi: p.bmi,
+    line: k + 2, patientId: p.patientId, image: null, mask: null, age: p.age, female: p.sex === 'F' ? 1 : 0, bmi: p.bmi,
     glucocorticoid: p.glucocorticoid, secondaryOsteoporosis: p.secondaryOsteoporosis, rheumatoidArthritis: p.rheumatoidArthritis,
     priorFracture: p.priorFracture, bmdTscore: p.bmdTscore, frax: p.fraxMof / 100, time: p.outcome.followupYears,
     event: p.outcome.fracture, split: p.split === 'test' ? 'test' : 'train',

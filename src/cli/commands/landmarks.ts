@@ -46,7 +46,7 @@ const trainSpec = {
 
 const predictSpec = {
   usage: 'spinesurv landmarks predict',
-  description: 'Find L1-L5 on radiographs. Give --cohort DIR (with --split), --images FILE... or --list LIST.txt. Writes a COCO results list.',
+  description: 'Find L1-L5 on radiographs. Give --cohort DIR (with --split), --images FILE... or --list LIST.txt. Writes a COCO results list. An image that cannot be a lateral lumbar radiograph (the input rules of predict --image, docs/input-checks.md) is refused with its reasons, not predicted.',
   options: {
     model: { type: 'string' as const, description: 'model folder from landmarks train', placeholder: 'MODEL', required: true },
     cohort: { type: 'string' as const, description: 'cohort folder: predict the images of --split', placeholder: 'DIR' },
@@ -149,6 +149,8 @@ async function predict(argv: string[]): Promise<number> {
   const out = args.string('out');
   const { loadLandmarkModel } = await import('../../landmarks/model.js');
   const { predictFiles, readImageList } = await import('../../landmarks/predict-files.js');
+  const { refusalReasons } = await import('../../models/image/quality.js');
+  const { NOT_A_LATERAL_LUMBAR_RADIOGRAPH } = await import('../../models/image/score-radiograph.js');
   const { cohortImages, cohortImagesUnannotated, readTruthFile } = await import('../../landmarks/dataset.js');
   const cohort = args.optionalString('cohort');
   let items;
@@ -169,15 +171,20 @@ async function predict(argv: string[]): Promise<number> {
   const started = Date.now();
   const bar = progress('landmarks predict', items.length);
   try {
-    const { results, failures } = await predictFiles(model, items, { skipUnreadable: cohort !== undefined, onProgress: (d) => bar.tick(d) });
+    // The same input rules as predict --image, score and serve: an image that cannot be a lateral
+    // lumbar radiograph gets no keypoints, whatever the detector's weights would make of it.
+    const { results, failures, refused } = await predictFiles(model, items, { skipUnreadable: cohort !== undefined, onProgress: (d) => bar.tick(d), refuse: refusalReasons });
     bar.done();
     for (const f of failures) log(`landmarks predict: skipped ${f.file_name}: ${f.reason}`);
-    if (results.length === 0) throw new InputError(`${cohort}: none of the ${items.length} images could be read`);
+    for (const f of refused) log(`landmarks predict: ${f.file_name}: ${NOT_A_LATERAL_LUMBAR_RADIOGRAPH} (${f.reasons.join('; ')}); not predicted`);
+    if (results.length === 0) {
+      throw new InputError(`${cohort ?? items.map((i) => i.path).join(', ')}: none of the ${items.length} images could be predicted (${failures.length} unreadable, ${refused.length} ${NOT_A_LATERAL_LUMBAR_RADIOGRAPH})`);
+    }
     writeJsonAtomic(out, results);
     const flagged = results.filter((r) => r.flags.length > 0).length;
-    log(`landmarks predict: ${results.length} images, ${flagged} flagged, ${failures.length} unreadable -> ${out}`);
+    log(`landmarks predict: ${results.length} images, ${flagged} flagged, ${refused.length} refused, ${failures.length} unreadable -> ${out}`);
     if (args.flag('json')) {
-      printJson({ out, images: results.length, flagged, failures, seconds: (Date.now() - started) / 1000 });
+      printJson({ out, images: results.length, flagged, refused, failures, seconds: (Date.now() - started) / 1000 });
     }
   } finally {
     model.dispose();

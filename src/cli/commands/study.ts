@@ -7,7 +7,7 @@ import type { Command } from '../command.js';
 import { parseCommand } from '../args.js';
 import { loadConfig } from '../../study/config.js';
 import type { StudyOutcome } from '../../study/run.js';
-import { modelLabel } from '../../study/results.js';
+import { modelLabel } from '../../report/results.js';
 import { version } from '../main.js';
 
 const spec = {
@@ -18,10 +18,10 @@ const spec = {
     'and write OUT/results.json, OUT/report.html, the test-split predictions and the model folders.',
   options: {
     ...COMPUTE_OPTIONS,
-    cohort: { type: 'string', placeholder: 'DIR', description: 'cohort folder holding cohort.csv (and truth.json for a synthetic cohort)', required: true },
+    cohort: { type: 'string', placeholder: 'DIR', description: 'cohort folder holding cohort.csv, keypoints.json and the radiographs (or the files --config names; truth.json for a synthetic cohort)', required: true },
     out: { type: 'string', placeholder: 'OUT', description: 'output folder: new or empty (written as a whole)', required: true },
     force: { type: 'boolean', description: 'let --out replace an earlier `spinesurv study` output (never other files); its unchanged stages are reused' },
-    config: { type: 'string', placeholder: 'study.json', description: 'column names, codes, time unit and analysis settings' },
+    config: { type: 'string', placeholder: 'study.json', description: 'your cohort\'s layout (cohort_file, keypoints_file, columns, codes, time_unit, include, drop_missing: docs/your-cohort.md) and analysis settings' },
     seed: { type: 'string', placeholder: 'N', description: 'seed for every random step', default: '1' },
     bootstrap: { type: 'string', placeholder: 'B', description: 'bootstrap resamples (overrides the config)' },
   },

@@ -13,7 +13,7 @@ import { parseCommand, printJson } from '../args.js';
 import { UsageError } from '../../util/errors.js';
 import { log, progress } from '../../util/progress.js';
 import { checkOutputFolderArg } from '../output-paths.js';
-import { DEFAULT_PARAMS, DEFAULT_PATIENTS, DEFAULT_SEED, DEFAULT_SIZE, generateCohort, withTestFraction } from '../../synth/index.js';
+import { DEFAULT_PARAMS, DEFAULT_PATIENTS, DEFAULT_SEED, DEFAULT_SIZE, generateCohort, SITES, siteByName, withTestFraction } from '../../synth/index.js';
 
 const spec = {
   usage: 'spinesurv synth',
@@ -32,6 +32,7 @@ const spec = {
       placeholder: 'F',
     },
     workers: { type: 'string' as const, description: 'worker threads for rendering (default: CPU count, at most 4; 0 = none)', placeholder: 'N' },
+    site: { type: 'string' as const, description: `another synthetic site, one thing changed (docs/synthetic-cohort.md): ${SITES.map((s) => s.name).join(', ')}`, placeholder: 'NAME' },
     'no-images': { type: 'boolean' as const, description: 'write only cohort.csv, truth.json and manifest.json' },
     json: { type: 'boolean' as const, description: 'print a JSON summary on stdout' },
   },
@@ -51,6 +52,8 @@ export const command: Command = {
     if (testFraction !== undefined && !(testFraction > 0 && testFraction < 1)) {
       throw new UsageError(`spinesurv synth: --test-fraction must be between 0 and 1 (exclusive), got ${testFraction}`);
     }
+    const siteName = args.optionalString('site');
+    const site = siteName === undefined ? undefined : siteByName(siteName);
     checkOutputFolderArg(args.string('out'), { force: args.flag('force'), createdBy: 'spinesurv synth', inputs: [] });
     const bar = progress('synth: rendering', patients);
     const summary = await generateCohort({
@@ -61,6 +64,7 @@ export const command: Command = {
       workers: images && patients >= 16 ? workers : 0,
       images,
       ...(testFraction !== undefined ? { params: withTestFraction(DEFAULT_PARAMS, testFraction) } : {}),
+      ...(site ? { site } : {}),
       onProgress: (done) => bar.tick(done),
       force: args.flag('force'),
     });

@@ -31,6 +31,8 @@ export interface DicomImageToWrite {
   bitsStored: 12 | 16;
   /** [row spacing, column spacing] in mm: the distance between row centres, then column centres. */
   pixelSpacing: [number, number];
+  /** Default MONOCHROME2 (bone bright); MONOCHROME1 stores bone dark, as some vendors do. */
+  photometric?: 'MONOCHROME1' | 'MONOCHROME2';
   modality?: 'DX' | 'OT';
   seriesDescription?: string;
   patientId?: string;
@@ -118,7 +120,7 @@ export function encodeDicom(image: DicomImageToWrite): Uint8Array {
     // posterior, rows to the feet. Secondary capture leaves it empty (type 2C) unless given.
     text(0x0020, 0x0020, 'CS', image.patientOrientation ?? (modality === 'DX' ? ['P', 'F'] : '')),
     uint16(0x0028, 0x0002, 1),
-    text(0x0028, 0x0004, 'CS', 'MONOCHROME2'),
+    text(0x0028, 0x0004, 'CS', image.photometric ?? 'MONOCHROME2'),
     uint16(0x0028, 0x0010, image.rows),
     uint16(0x0028, 0x0011, image.columns),
     text(0x0028, 0x0030, 'DS', spacing),

@@ -30,6 +30,8 @@ export interface DeepSurvModelJson {
   architecture: Architecture;
   standardization: Standardization;
   baseline: BaselineHazard;
+  /** Set by a slope update at another site (`spinesurv validate --recalibrate slope`): risk = network output x risk_scale. */
+  risk_scale?: number;
   weights: string;
   weights_sha256: string;
   training: Omit<TrainingRecord, 'log'> | null;
@@ -78,6 +80,7 @@ export function parseDeepSurvJson(dir: string, json: unknown): DeepSurvModelJson
   const b = j.baseline;
   check(Array.isArray(b?.time) && Array.isArray(b?.cumhaz) && b.time.length === b.cumhaz.length, dir, '"baseline" must have time and cumhaz of equal length');
   check(typeof j.weights === 'string', dir, '"weights" must name the safetensors file');
+  check(j.risk_scale === undefined || (typeof j.risk_scale === 'number' && j.risk_scale > 0 && Number.isFinite(j.risk_scale)), dir, '"risk_scale" must be a positive number');
   return j;
 }
 
@@ -98,5 +101,5 @@ export function loadDeepSurvModel(dir: string, json?: unknown): DeepSurvModel {
     for (const t of state.values()) t.dispose();
   }
   network.eval();
-  return new DeepSurvModel(network, j.covariates, j.architecture, j.standardization, j.baseline, null);
+  return new DeepSurvModel(network, j.covariates, j.architecture, j.standardization, j.baseline, null, j.risk_scale ?? 1);
 }

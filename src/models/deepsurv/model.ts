@@ -55,11 +55,15 @@ export class DeepSurvModel {
     readonly standardization: Standardization,
     readonly baseline: BaselineHazard,
     readonly training: TrainingRecord | null,
+    /** The network's output times this (model.json "risk_scale": a slope update at another site, `spinesurv validate --recalibrate slope`). */
+    readonly riskScale = 1,
   ) {}
 
   /** Log hazard ratios for n rows of raw (unstandardised) covariates, row-major n x p. */
   predictRisk(x: Float64Array, n: number): Float64Array {
-    return networkRisk(this.network, this.standardization, x, n);
+    const risk = networkRisk(this.network, this.standardization, x, n);
+    if (this.riskScale !== 1) for (let i = 0; i < n; i++) risk[i] *= this.riskScale;
+    return risk;
   }
 
   survival(risk: number, t: number): number {

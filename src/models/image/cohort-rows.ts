@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { CsvTable, readCsv } from '../../util/csv.js';
 import { InputError } from '../../util/errors.js';
-import type { ImageTrainingRow } from './fit.js';
+import type { ImageTrainingRow } from './training-rows.js';
 
 export function readImageCohortRows(cohortDir: string, columns: string[], split: string | null, file = 'cohort.csv'): ImageTrainingRow[] {
   const table = readCsv(join(cohortDir, file));

@@ -27,16 +27,9 @@ import { runProcessJobs } from '../../util/process-jobs.js';
 import type { Tensor } from '../../torch/index.js';
 import { ImageModel, type EnsembleRecord } from './model.js';
 import type { VariantFolder } from './variant-folder.js';
+import { prepareRows, type ImageTrainingRow } from './training-rows.js';
 
-export interface ImageTrainingRow {
-  /** cohort.csv `image` value, matched to the variant's index.json file_name. */
-  image: string;
-  time: number;
-  event: 0 | 1;
-  clinical: ClinicalValues;
-  /** Names the row in error messages (e.g. "cohort.csv line 12"), never a patient id. */
-  where: string;
-}
+export type { ImageTrainingRow } from './training-rows.js';
 
 export interface FitImageOptions {
   variant: VariantFolder;
@@ -48,28 +41,6 @@ export interface FitImageOptions {
   checkpoint?: string;
   resume?: boolean;
   onEpoch?(entry: ImageEpochLog): void;
-}
-
-interface PreparedRows {
-  imageRow: Int32Array;
-  time: Float64Array;
-  event: Uint8Array;
-  nevent: number;
-}
-
-export function prepareRows(variant: VariantFolder, rows: ImageTrainingRow[]): PreparedRows {
-  const byFile = new Map(variant.index.rows.map((r, i) => [r.file_name, i]));
-  const imageRow = new Int32Array(rows.length);
-  rows.forEach((r, i) => {
-    const k = byFile.get(r.image);
-    if (k === undefined) throw new InputError(`${r.where}: image "${r.image}" is not in ${variant.dir}/index.json (left out by preprocessing?)`);
-    imageRow[i] = k;
-  });
-  const time = Float64Array.from(rows, (r) => r.time);
-  const event = Uint8Array.from(rows, (r) => r.event);
-  const nevent = countEvents(event);
-  if (nevent < 4) throw new InputError(`the training rows have ${nevent} events; an image model needs more to learn and validate`);
-  return { imageRow, time, event, nevent };
 }
 
 export function fitImageDeepSurv(options: FitImageOptions): ImageModel {

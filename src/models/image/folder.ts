@@ -54,6 +54,8 @@ export interface ImageModelJson {
   preprocessing: PreprocessParams;
   baseline: BaselineHazard;
   training_risks: number[];
+  /** Set by a slope update at another site (`spinesurv validate --recalibrate slope`): risk = network output x risk_scale; training_risks stay unscaled. */
+  risk_scale?: number;
   training_ranges: TrainingRanges;
   keypoint_model: { folder: string; source: string } | null;
   weights: string;
@@ -144,6 +146,7 @@ export function parseImageModelJson(dir: string, json: unknown): ImageModelJson 
   check(Array.isArray(j.standardization?.mean) && j.standardization.mean.length === j.covariates.length, '"standardization" must have one mean and sd per covariate');
   check(Array.isArray(j.baseline?.time) && Array.isArray(j.baseline?.cumhaz) && j.baseline.time.length === j.baseline.cumhaz.length, '"baseline" must have time and cumhaz of equal length');
   check(Array.isArray(j.training_risks) && j.training_risks.length > 0, '"training_risks" must be a non-empty list');
+  check(j.risk_scale === undefined || (typeof j.risk_scale === 'number' && j.risk_scale > 0 && Number.isFinite(j.risk_scale)), '"risk_scale" must be a positive number');
   check(typeof j.input === 'object' && j.input !== null && (j.input.channels === 1 || j.input.channels === 5) && Number.isInteger(j.input.size), '"input" must give channels (1 or 5) and size');
   checkPreprocessParams(path, j.preprocessing);
   check(j.preprocessing.variant === j.input.variant && j.preprocessing.masks === j.input.masks, '"preprocessing" and "input" name different variants');
@@ -175,8 +178,9 @@ export function loadImageModel(dir: string, json?: unknown): ImageModel {
     for (const t of state.values()) t.dispose();
   }
   network.eval();
-  return new ImageModel(network, j.config, j.covariates, j.standardization, j.baseline, Float64Array.from(j.training_risks),
-    j.training_ranges ?? {}, j.input, j.preprocessing, null);
+  const scale = j.risk_scale ?? 1;
+  return new ImageModel(network, j.config, j.covariates, j.standardization, j.baseline, Float64Array.from(j.training_risks, (r) => r * scale),
+    j.training_ranges ?? {}, j.input, j.preprocessing, null, scale);
 }
 
 /** The keypoint model folder inside an image model folder, or null when it was saved without one. */

@@ -3,7 +3,7 @@
  * encoder's last block (for each patch) and y the log hazard ratio,
  *   alpha_k = mean over (i, j) of dy/dA^k_ij,   cam = ReLU(sum_k alpha_k A^k),
  * then upsampled bilinearly to the patch; the caller maps it back onto the original radiograph through
- * the preprocessing transform (src/preprocess warpHeatmapBack), where overlayPng draws it.
+ * the preprocessing transform (src/preprocess warpHeatmapBack), where src/imaging/heatmap-overlay.ts draws it.
  */
 import { F, noGrad, scope, tensor, type Tensor } from '../../torch/index.js';
 import { imagesAtSize } from './image-batch.js';
@@ -65,23 +65,4 @@ export function gradCam(model: ImageModel, images: Tensor, clinical: ClinicalVal
   } finally {
     if (sized !== images) sized.dispose();
   }
-}
-
-/** A PNG of the radiograph (display window, grey) with the heatmap blended in colour on top. */
-export async function overlayPng(grey: Uint8Array, heat: Float32Array, rows: number, columns: number): Promise<Buffer> {
-  if (grey.length !== rows * columns || heat.length !== rows * columns) throw new RangeError('overlay: image and heatmap sizes differ');
-  const rgb = Buffer.alloc(rows * columns * 3);
-  const clamp = (v: number): number => Math.min(1, Math.max(0, v));
-  for (let i = 0; i < grey.length; i++) {
-    const hv = heat[i];
-    const a = 0.55 * clamp((hv - 0.05) / 0.95);
-    // A blue-green-yellow-red ramp ("jet"-like) for the heat value.
-    const r = clamp(1.5 - Math.abs(4 * hv - 3)), g = clamp(1.5 - Math.abs(4 * hv - 2)), b = clamp(1.5 - Math.abs(4 * hv - 1));
-    rgb[i * 3] = Math.round(grey[i] * (1 - a) + 255 * r * a);
-    rgb[i * 3 + 1] = Math.round(grey[i] * (1 - a) + 255 * g * a);
-    rgb[i * 3 + 2] = Math.round(grey[i] * (1 - a) + 255 * b * a);
-  }
-  // Loaded here, not at the top: sharp costs ~0.1 s of CPU to load, and only --heatmap needs it.
-  const { default: sharp } = await import('sharp');
-  return sharp(rgb, { raw: { width: columns, height: rows, channels: 3 } }).png().toBuffer();
 }

@@ -5,7 +5,7 @@
  */
 import { serveProcessJob } from '../../util/process-jobs.js';
 import { trainOneMember, type MemberOutcome, type MemberTask } from './cross-fit.js';
-import { prepareRows, type ImageTrainingRow } from './fit.js';
+import { prepareRows, type ImageTrainingRow } from './training-rows.js';
 import { imagesAtSize } from './image-batch.js';
 import { readVariantFolder } from './variant-folder.js';
 

@@ -72,6 +72,8 @@ export class ImageModel {
     /** The preprocessing the input was made with (the variant's manifest); predict re-applies it. */
     readonly preprocessing: PreprocessParams,
     readonly training: ImageTrainingRecord | null,
+    /** The network's output times this (model.json "risk_scale": a slope update at another site, `spinesurv validate --recalibrate slope`). */
+    readonly riskScale = 1,
   ) {}
 
   get mode(): 'image+clinical' | 'image-only' {
@@ -104,7 +106,9 @@ export class ImageModel {
     const sized = imagesAtSize(images, this.config.inputSize);
     try {
       const rows = Int32Array.from({ length: n }, (_, i) => i);
-      return networkRisks(this.network, sized, rows, z, rows);
+      const risk = networkRisks(this.network, sized, rows, z, rows);
+      if (this.riskScale !== 1) for (let i = 0; i < n; i++) risk[i] *= this.riskScale;
+      return risk;
     } finally {
       if (sized !== images) sized.dispose();
     }

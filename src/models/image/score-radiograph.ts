@@ -1,21 +1,21 @@
 /**
- * Scores one new radiograph with an image model, the whole chain a clinic runs on a patient who is
- * in no cohort: read the file, refuse an image that cannot be a lateral lumbar radiograph (by its tags
- * or its pixels: quality.ts), find L1..L5 with the model's keypoint detector (or take the caller's
- * keypoints), refuse a flagged set by name, cut the model's input with exactly the preprocessing its
- * training input was made with (src/preprocess, the parameters stored in the model folder), and
- * return the log hazard ratio, survival at 1, 3 and 5 years, the percentile among the training
- * patients and any warnings (clinical values outside the training ranges). With `heatmap`, also the
- * Grad-CAM overlay as a PNG.
+ * Scores one radiograph at given keypoints with an image model: refuse an image that cannot be a
+ * lateral lumbar radiograph (by its tags or its pixels: quality.ts), refuse keypoints out of order, off
+ * the image or spaced like no spine, cut the model's input with exactly the preprocessing its training
+ * input was made with (src/preprocess, the parameters stored in the model folder), and return the log
+ * hazard ratio, survival at 1, 3 and 5 years, the percentile among the training patients and any
+ * warnings (clinical values outside the training ranges). With `heatmap`, also the Grad-CAM overlay as
+ * a PNG. Finding the keypoints with the model's detector, and turning refusals into outcomes, is the
+ * scoring core's (radiograph-scorer.ts), which every face calls.
  */
-import { readRadiograph, windowToBytes, type Radiograph } from '../../imaging/index.js';
+import { heatmapOverlayPng, readRadiograph, windowToBytes, type Radiograph } from '../../imaging/index.js';
 import { tensor } from '../../torch/index.js';
 import { InputError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { checkKeypoints, preprocessRadiographs, warpHeatmapBack } from '../../preprocess/index.js';
-import { LandmarkModel, qualityFlags } from '../../landmarks/index.js';
+import { qualityFlags } from '../../landmarks/flags.js';
 import { refusalReasons } from './quality.js';
-import { gradCam, overlayPng } from './gradcam.js';
+import { gradCam } from './gradcam.js';
 import type { ClinicalValues } from './clinical.js';
 import type { ImageModel } from './model.js';
 
@@ -26,16 +26,13 @@ export interface KeypointSet {
   flags: string[];
 }
 
+/** The numbers of a scored radiograph; ScoredOutcome (radiograph-scorer.ts) is what the faces see. */
 export interface RadiographScore {
   risk: number;
   surv: Record<string, number>;
   percentile: number;
   keypoints: number[];
-  /** Always empty: a flagged radiograph is refused (FlaggedRadiograph), never scored. */
-  flags: string[];
   warnings: string[];
-  /** Where the keypoints came from. */
-  keypointSource: 'detector' | 'given';
 }
 
 export const SURVIVAL_YEARS = [1, 3, 5];
@@ -76,14 +73,15 @@ export function keypointProblems(set: KeypointSet, given: boolean, rows: number,
 }
 
 /**
- * keypoints: the caller's set (e.g. `--keypoints`), or the detector to find them with. Throws
- * InputError naming `file` (or options.where for clinical values) for a radiograph that cannot be
- * scored, FlaggedRadiograph for an image refused by quality.ts or for flagged keypoints.
+ * Scores a radiograph at a set of keypoints (the caller's, or the detector's found by the scoring core,
+ * radiograph-scorer.ts, which every face calls). Throws InputError naming `file` (or options.where for
+ * clinical values) for a radiograph that cannot be scored, FlaggedRadiograph for an image refused by
+ * quality.ts or for keypoints that fail the detector's order and spacing checks or lie off the image.
  */
 export async function scoreRadiograph(
   model: ImageModel,
   file: string,
-  keypoints: KeypointSet | LandmarkModel,
+  set: KeypointSet,
   clinical: ClinicalValues,
   options: { heatmap?: string; image?: Radiograph; where?: string } = {},
 ): Promise<RadiographScore> {
@@ -96,9 +94,7 @@ export async function scoreRadiograph(
   const image = options.image ?? (await readRadiograph(file));
   // Before the detector, and for given keypoints too: a blank or turned image has no anatomy to score.
   refuseNotLateralLumbar(file, image);
-  const given = !(keypoints instanceof LandmarkModel);
-  const set: KeypointSet = given ? keypoints : keypoints.predict([image])[0];
-  const flags = keypointProblems(set, given, image.rows, image.columns);
+  const flags = keypointProblems(set, true, image.rows, image.columns);
   if (flags.length > 0) throw new FlaggedRadiograph(file, flags);
   const prepared = preprocessRadiographs([image], [set.keypoints], params);
   // The variant folders hold k / 255 as uint8 k; the model reads that form.
@@ -111,12 +107,9 @@ export async function scoreRadiograph(
     if (options.heatmap !== undefined) {
       const cam = gradCam(model, images, clinical);
       const heat = warpHeatmapBack(cam.maps, cam.size, prepared.transforms[0], image.rows, image.columns);
-      writeFileAtomic(options.heatmap, await overlayPng(windowToBytes(image.pixels, image.window), heat, image.rows, image.columns));
+      writeFileAtomic(options.heatmap, heatmapOverlayPng(windowToBytes(image.pixels, image.window), image.columns, image.rows, heat));
     }
-    return {
-      risk, surv, percentile: model.percentile(risk), keypoints: Array.from(set.keypoints), flags: [], warnings,
-      keypointSource: given ? 'given' : 'detector',
-    };
+    return { risk, surv, percentile: model.percentile(risk), keypoints: Array.from(set.keypoints), warnings };
   } finally {
     images.dispose();
   }

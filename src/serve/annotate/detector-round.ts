@@ -38,14 +38,18 @@ async function run(job: DetectorRoundJob): Promise<DetectorRoundSummary> {
   const { predictFiles } = await import('../../landmarks/predict-files.js');
   const { evaluateKeypoints } = await import('../../landmarks/evaluate.js');
   const { readTruthFile, detectorTruth } = await import('../../landmarks/coco.js');
+  const { cohortImages } = await import('../../landmarks/dataset.js');
   let modelDir = job.model;
   let learnt: number | null = null;
   let heldOut: DetectorRoundSummary['held_out'] = null;
   if (job.train !== null) {
     modelDir = join(job.out, 'model');
     const init = job.model === null ? undefined : join(job.model, 'weights.safetensors');
+    // The accepted training-split radiographs (the file lists only what has been done so far).
+    const wanted = new Set(job.train.imageIds);
+    const images = cohortImages(job.cohortDir, 'train', readTruthFile(job.keypointsPath), true).filter((im) => wanted.has(im.imageId));
     const r = await trainLandmarkModel({
-      cohortDir: job.cohortDir, out: modelDir, keypointsPath: job.keypointsPath, imageIds: job.train.imageIds, init, force: true,
+      cohortDir: job.cohortDir, out: modelDir, keypointsPath: job.keypointsPath, images, init, force: true,
       epochs: job.train.epochs ?? undefined, inputSize: job.train.inputSize ?? undefined, seed: job.train.seed, onLog: (l) => process.stderr.write(`${l}\n`),
     });
     learnt = r.model.training.images as number;

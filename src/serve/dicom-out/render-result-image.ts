@@ -5,9 +5,8 @@
  * underneath), so a point on the capture is the same point on the source image.
  */
 import sharp, { type OutputInfo } from 'sharp';
-import { windowToBytes, type Radiograph } from '../../imaging/index.js';
+import { blendHeatmap, windowToBytes, type Radiograph } from '../../imaging/index.js';
 import { InputError } from '../../util/errors.js';
-import { rampColour } from '../../report/raster.js';
 import { KEYPOINT_NAMES } from '../../keypoints/index.js';
 import { riskSentence, type PacsResult } from './pacs-result.js';
 import { blendMask, renderText } from './text-raster.js';
@@ -16,8 +15,6 @@ import { blendMask, renderText } from './text-raster.js';
 export const MARKER_COLOUR: readonly [number, number, number] = [0, 255, 0];
 const OUTLINE_COLOUR: readonly [number, number, number] = [0, 0, 0];
 const TEXT_COLOUR: readonly [number, number, number] = [255, 255, 255];
-/** Largest heatmap opacity (at the hottest point); cold regions show the radiograph untouched. */
-const HEAT_ALPHA = 0.5;
 
 export interface ResultImage {
   /** Interleaved 8-bit RGB, rows * columns * 3. */
@@ -57,18 +54,8 @@ export async function renderResultImage(radiograph: Radiograph, heatmap: Heatmap
   const outRows = rows + band;
   const rgb = new Uint8Array(outRows * columns * 3); // the band stays black
 
-  if (overlay !== null) rgb.set(overlay);
-  for (let i = 0; overlay === null && i < rows * columns; i++) {
-    const g = grey[i];
-    const v = map === null ? 0 : map[i];
-    const a = HEAT_ALPHA * Math.min(1, Math.max(0, Number.isFinite(v) ? v : 0));
-    if (a === 0) {
-      rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = g;
-      continue;
-    }
-    const colour = rampColour(v);
-    for (let c = 0; c < 3; c++) rgb[3 * i + c] = Math.round((1 - a) * g + a * colour[c]);
-  }
+  // The overlay as the viewer showed it, or the heatmap blended here the same way (imaging/heatmap-overlay.ts).
+  rgb.set(overlay ?? blendHeatmap(grey, map ?? new Float32Array(rows * columns)));
 
   const { radius, halfWidth } = markerGeometry(rows, columns);
   const labelPx = Math.max(10, Math.round(radius * 1.6));

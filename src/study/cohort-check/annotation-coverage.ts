@@ -6,11 +6,10 @@
  * Every use of the keypoints readers sits in this file, so that re-pointing them is a one-file change.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { readKeypoints, unmatchedEntries, type KeypointsFile } from '../../keypoints/index.js';
 import { InputError } from '../../util/errors.js';
 import type { Cohort } from '../cohort.js';
-import { checkAnnotations } from '../images.js';
+import { annotationsPath, checkAnnotations } from '../images.js';
 import { problem, type CheckProblem } from './problems.js';
 
 /** The JSON `annotations` object of `cohort check`. */
@@ -30,7 +29,7 @@ export interface AnnotationCoverage {
 }
 
 export function annotationCoverage(cohort: Cohort, keypointsFile: string, cohortNames: string[]): AnnotationCoverage {
-  const path = join(cohort.dir, keypointsFile);
+  const path = annotationsPath(cohort, keypointsFile);
   const problems: CheckProblem[] = [];
   const rows = { train: cohort.rows.filter((r) => r.split === 'train').length, test: cohort.rows.filter((r) => r.split === 'test').length };
   const summary: AnnotationSummary = {

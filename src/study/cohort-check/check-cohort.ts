@@ -16,12 +16,6 @@ import { followUpBySplit, type SplitFollowUp } from './follow-up.js';
 import { surveyImages, type ImageSummary } from './image-survey.js';
 import { problem, sortProblems, type CheckProblem } from './problems.js';
 
-/**
- * The keypoints file inside the cohort folder. (study.json's "keypoints_file" names it once the config
- * reads that key; until then the study, and so this check, use this name.)
- */
-const KEYPOINTS_FILE = 'keypoints.json';
-
 /** The JSON printed by `cohort check --json` (docs/cohort-check.md). */
 export interface CohortCheckReport {
   cohort_file: string;
@@ -79,7 +73,7 @@ export async function checkCohort(dir: string, config: StudyConfig, options: Che
     problems.push(...survey.problems);
     const imageColumn = reading.columnIndex.image!;
     const names = reading.table.rows.map((row) => (row[imageColumn] ?? '').trim()).filter((cell) => cell !== '');
-    const coverage = annotationCoverage(cohortFrom(dir, reading), KEYPOINTS_FILE, names);
+    const coverage = annotationCoverage(cohortFrom(dir, reading), config.keypointsFile, names);
     annotations = coverage.summary;
     problems.push(...coverage.problems);
   }

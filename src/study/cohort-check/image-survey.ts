@@ -6,7 +6,7 @@
  * (models/image/quality.ts). Rows are named by cohort line; neither paths nor patient ids are repeated.
  */
 import { existsSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { cohortFilePath } from '../../util/cohort-format.js';
 import { readRadiographHeader, RadiographReadError, type HeaderReading } from '../../imaging/index.js';
 import { MAX_WIDTH_OVER_HEIGHT } from '../../imaging/radiograph-checks.js';
 import { nonLumbarReason, nonRadiographModality, turnedOrientation } from '../../models/image/quality.js';
@@ -64,7 +64,7 @@ export async function surveyImages(reading: CohortReading, imageColumn: string, 
   reading.table.rows.forEach((row, i) => {
     const cell = (row[column] ?? '').trim();
     if (cell === '') return; // a row problem already (image is missing)
-    const path = isAbsolute(cell) ? cell : join(options.dir, cell);
+    const path = cohortFilePath(options.dir, cell);
     if (existsSync(path)) targets.push({ line: CsvTable.lineOf(i), path }); // otherwise a row problem already (not found)
   });
 

@@ -17,8 +17,9 @@ export interface PoseInfo {
 }
 
 /** Anatomy mm -> pixels, with L1-L5 (bodies and some margin) inside the field. */
-export function choosePose(anatomy: SpineAnatomy, width: number, height: number, pixelMm: number, rng: Random): PoseInfo {
-  const rotationDeg = rng.between(-15, 15);
+export function choosePose(anatomy: SpineAnatomy, width: number, height: number, pixelMm: number, rng: Random, extraRotationDeg = 0): PoseInfo {
+  // A site's extra rotation is added to the same draw, so the default site's stream is untouched.
+  const rotationDeg = rng.between(-15, 15) + extraRotationDeg;
   const magnification = rng.between(0.9, 1.12);
   const lumbar = anatomy.bodies.filter((b) => b.lumbarIndex !== null);
   const mx = (lumbar[0].x + lumbar[4].x) / 2;

@@ -13,6 +13,8 @@ import { renderAorticCalcification, renderBowelGas, renderIliacWings, renderMark
 import { boneAppearance, renderBody, renderOsteophytes, renderPosteriorElements } from './vertebra.js';
 import { choosePose, expose, gaussianBlur } from './acquisition.js';
 import type { TextureBank } from './texture.js';
+import type { AcquisitionShift } from '../sites.js';
+import { applySiteShift, changesPixels } from './site-shift.js';
 
 /** Field of view of the long (vertical) side; the short side is 0.8 of it. */
 export const FIELD_HEIGHT_MM = 350;
@@ -42,15 +44,16 @@ export interface Radiograph {
   collimated: boolean;
 }
 
-export function imageShape(size: number): { rows: number; columns: number; pixelMm: number } {
-  return { rows: size, columns: Math.round(size * ASPECT), pixelMm: FIELD_HEIGHT_MM / size };
+export function imageShape(size: number, fieldMm = FIELD_HEIGHT_MM): { rows: number; columns: number; pixelMm: number } {
+  return { rows: size, columns: Math.round(size * ASPECT), pixelMm: fieldMm / size };
 }
 
-export function renderRadiograph(p: RadiographPatient, size: number, seed: number, bank: TextureBank): Radiograph {
+/** `site`: another synthetic site's acquisition (sites.ts); without it, the default site's bytes. */
+export function renderRadiograph(p: RadiographPatient, size: number, seed: number, bank: TextureBank, site?: AcquisitionShift): Radiograph {
   const rng = streamRandom(seed, 'render', p.index);
-  const { rows, columns, pixelMm } = imageShape(size);
+  const { rows, columns, pixelMm } = imageShape(size, site?.fieldMm);
   const anatomy = buildSpine(p, rng.fork());
-  const { pose, rotationDeg, magnification } = choosePose(anatomy, columns, rows, pixelMm, rng.fork());
+  const { pose, rotationDeg, magnification } = choosePose(anatomy, columns, rows, pixelMm, rng.fork(), site?.rotationDeg ?? 0);
   const canvas = scratchCanvas(columns, rows);
   const pixelMmAnatomy = pixelMm / magnification;
   renderSoftTissue(canvas, pose, anatomy, p.bmi, pixelMmAnatomy, rng.fork());
@@ -74,6 +77,7 @@ export function renderRadiograph(p: RadiographPatient, size: number, seed: numbe
   const acquisitionRng = rng.fork();
   gaussianBlur(canvas, acquisitionRng.between(0.2, 0.45) / pixelMm);
   const { pixels, info } = expose(canvas, p.bmi, acquisitionRng);
+  if (site && changesPixels(site)) applySiteShift(pixels, site, streamRandom(seed, 'site', p.index));
   return {
     rows,
     columns,

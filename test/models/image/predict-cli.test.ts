@@ -243,6 +243,26 @@ test('the model folder is self-contained: a copy of the detector and the preproc
   }
 });
 
+test('a slope update\'s "risk_scale" (validate --recalibrate slope) multiplies the risk; the percentile is unchanged; a bad one exits 2', async () => {
+  const s = await setup;
+  const scaled = join(s.dir, 'model-scaled');
+  cpSync(s.model, scaled, { recursive: true });
+  const json = JSON.parse(readFileSync(join(scaled, 'model.json'), 'utf8')) as Record<string, unknown>;
+  writeFileSync(join(scaled, 'model.json'), JSON.stringify({ ...json, risk_scale: 0.5 }));
+  const args = ['--image', s.image, '--keypoints', s.kpFile, '--age', '62', '--sex', 'F', '--json'];
+  const before = JSON.parse(runCli(['predict', '--model', s.model, ...args]).stdout) as Out;
+  const r = runCli(['predict', '--model', scaled, ...args]);
+  assert.equal(r.status, 0, r.stderr);
+  const after = JSON.parse(r.stdout) as Out;
+  assert.ok(Math.abs(after.risk - 0.5 * before.risk) < 1e-9, `${after.risk} vs half of ${before.risk}`);
+  // The training risks are scaled alike, so the patient's rank among them stays.
+  assert.equal(after.percentile, before.percentile);
+  writeFileSync(join(scaled, 'model.json'), JSON.stringify({ ...json, risk_scale: -1 }));
+  const bad = runCli(['predict', '--model', scaled, ...args]);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /"risk_scale" must be a positive number/);
+});
+
 test('ResNet-50 encoder, concatenated patch features, image only, no augmentation, no detector: fits and scores given keypoints', async () => {
   const s = await setup;
   const out = join(s.dir, 'r50');

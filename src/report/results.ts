@@ -1,7 +1,9 @@
 /**
- * The shape of OUT/results.json. CLI.md fixes the core ({"test": {"models": [...]}, "variants",
- * "truth"}); the rest (Table 1, cohort flow, comparisons, the curves behind the figures) is what the
- * report is drawn from, so that report.html is a pure function of results.json.
+ * The shape of OUT/results.json: the contract between the study, which fills it, and the report,
+ * which draws it (report.html is a pure function of results.json). It lives beside the report so that
+ * the report depends on nothing of the study: study/ imports report/, never the other way. CLI.md
+ * fixes the core ({"test": {"models": [...]}, "variants", "truth"}); the rest (Table 1, cohort flow,
+ * comparisons, the curves behind the figures) is what the report is drawn from.
  */
 import type { ComputeRecord } from '../torch/compute-mode.js';
 export type Method = 'coxph' | 'deepsurv' | 'deepsurv_image' | 'deepsurv_image_only' | 'frax';
@@ -181,6 +183,19 @@ export interface LandmarkResult {
   /** How the detector was judged, e.g. "held-out fold (20%) of the annotated training split". */
   evaluation: string;
   images: number;
+  /**
+   * Where each analysed radiograph's keypoints came from: the annotated training radiographs (the
+   * detector learnt from them), and the detector for the unannotated training radiographs and the
+   * whole test split, whose annotations are never used (counted in unused_test_annotations).
+   */
+  keypoint_sources?: KeypointSources;
+}
+
+export interface KeypointSources {
+  annotated_train: number;
+  predicted_train: number;
+  predicted_test: number;
+  unused_test_annotations: number;
 }
 
 /** A picture the report shows: a PNG under OUT (path relative to OUT), with its size in pixels. */

@@ -1,12 +1,13 @@
 /**
- * One small face over SQLite (better-sqlite3, the default, a file in the store) and PostgreSQL (`--db
- * postgres://`), so that the server's SQL is written once: statements use `?` placeholders, which the
- * PostgreSQL side numbers ($1, $2, ...), and a batch runs its statements in one transaction.
+ * One small face over SQLite (better-sqlite3, a file) and PostgreSQL (a postgres:// URL), so that the
+ * SQL of every store (the server's, serve/serve-db.ts; the score queue's results, queue/result-store.ts)
+ * is written once: statements use `?` placeholders, which the PostgreSQL side numbers ($1, $2, ...),
+ * and a batch runs its statements in one transaction.
  */
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { InputError } from '../util/errors.js';
-import { redactUrl } from '../util/database-url.js';
+import { InputError } from './errors.js';
+import { redactUrl } from './database-url.js';
 
 export type SqlValue = string | number | null;
 
@@ -26,11 +27,18 @@ export interface SqlDriver {
   close(): Promise<void>;
 }
 
-export function openSqlite(path: string): SqlDriver {
+export interface SqliteOptions {
+  /**
+   * FULL (the default): a committed row survives a power cut too, as a C-STORE success promises.
+   * NORMAL: survives a crash of the process, not of the machine (a result that can be scored again).
+   */
+  synchronous?: 'FULL' | 'NORMAL';
+}
+
+export function openSqlite(path: string, options: SqliteOptions = {}): SqlDriver {
   const db = new Database(path, { timeout: 30_000 });
   db.pragma('journal_mode = WAL');
-  // FULL: a committed row survives a power cut too, since the row is what a C-STORE success promises.
-  db.pragma('synchronous = FULL');
+  db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
   const cache = new Map<string, Database.Statement>();
   const prepared = (sql: string): Database.Statement => {
     let s = cache.get(sql);
@@ -58,7 +66,8 @@ function numbered(sql: string): string {
   return sql.replace(/\?/g, () => `$${++i}`);
 }
 
-export async function openPostgres(url: string): Promise<SqlDriver> {
+/** `flag` names the option the URL came from in messages (--db for serve, --store for score). */
+export async function openPostgres(url: string, flag = '--db'): Promise<SqlDriver> {
   const where = redactUrl(url);
   const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5000 });
   // A server that goes away is reported by the query that needed it; an idle client's error must not end the process.
@@ -67,7 +76,7 @@ export async function openPostgres(url: string): Promise<SqlDriver> {
     await pool.query('SELECT 1');
   } catch (error) {
     await pool.end();
-    throw new InputError(`--db ${where}: cannot connect (${(error as Error).message})`);
+    throw new InputError(`${flag} ${where}: cannot connect (${(error as Error).message})`);
   }
   return {
     where,
