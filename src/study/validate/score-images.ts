@@ -1,20 +1,24 @@
 /**
- * Scores a new site's radiographs with a study's image models, each exactly as `predict --image`
- * would (models/image scoreRadiograph: the model folder's own detector, preprocessing and network),
- * but reading each radiograph and finding its keypoints once for all models that share a detector.
+ * Scores a new site's radiographs with a study's image models, each through the scoring core that
+ * `predict --image`, `score` and `serve` use (models/image/radiograph-scorer.ts: the model folder's own
+ * detector, preprocessing and network), but reading each radiograph and finding its keypoints once for
+ * all models that share a detector (the detector's set, flags included, is handed to each model's core,
+ * which refuses a flagged set as it would its own).
  * A radiograph that a model refuses (not a lateral lumbar radiograph, flagged keypoints) is left out
  * of every model's validation, so that all models are judged on the same patients; the reasons are
  * counted, never tied to a patient.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import { readRadiograph } from '../../imaging/index.js';
 import { loadLandmarkModel } from '../../landmarks/model.js';
 import type { LandmarkModel } from '../../landmarks/index.js';
-import { keypointModelPath, loadImageModel, parseImageModelJson } from '../../models/image/folder.js';
-import { FlaggedRadiograph, scoreRadiograph, type KeypointSet } from '../../models/image/score-radiograph.js';
+import { keypointModelPath, parseImageModelJson } from '../../models/image/folder.js';
+import { RadiographScorer } from '../../models/image/radiograph-scorer.js';
+import type { KeypointSet } from '../../models/image/score-radiograph.js';
 import type { ImageModel } from '../../models/image/model.js';
+import { cohortFilePath } from '../../util/cohort-format.js';
 import { readModelJson } from '../../models/model-json.js';
 import { InputError } from '../../util/errors.js';
 import { log } from '../../util/progress.js';
@@ -48,7 +52,7 @@ function clinicalOf(row: CohortRow): Record<string, number | string> {
 }
 
 export async function scoreImages(refs: ImageModelRef[], rows: CohortRow[], cohortDir: string): Promise<ImageScores> {
-  const models = new Map<string, ImageModel>();
+  const scorers = new Map<string, RadiographScorer>();
   const detectors = new Map<string, LandmarkModel>();
   const detectorOf = new Map<string, string>();
   const risk = new Map<string, Map<number, number>>();
@@ -61,37 +65,37 @@ export async function scoreImages(refs: ImageModelRef[], rows: CohortRow[], coho
       const id = detectorId(folder);
       if (!detectors.has(id)) detectors.set(id, await loadLandmarkModel(folder));
       detectorOf.set(ref.key, id);
-      models.set(ref.key, loadImageModel(ref.dir, json));
+      scorers.set(ref.key, await RadiographScorer.fromJson(ref.dir, json, { detector: false }));
       risk.set(ref.key, new Map());
     }
     let done = 0;
     for (const row of rows) {
-      if (row.image === null) throw new InputError(`cohort.csv line ${row.line}: no radiograph, which the image models need`);
-      const file = isAbsolute(row.image) ? row.image : join(cohortDir, row.image);
+      if (row.image === null) throw new InputError(`cohort file line ${row.line}: no radiograph, which the image models need`);
+      const file = cohortFilePath(cohortDir, row.image);
       const image = await readRadiograph(file);
       const keypoints = new Map<string, KeypointSet>();
-      try {
-        for (const ref of refs) {
-          if (!inSubgroup(row, ref.subgroup)) continue;
-          const id = detectorOf.get(ref.key)!;
-          let set = keypoints.get(id);
-          if (!set) {
-            set = detectors.get(id)!.predict([image])[0];
-            keypoints.set(id, set);
-          }
-          // Detector flags come with the set; scoreRadiograph refuses a flagged set by name.
-          const scored = await scoreRadiograph(models.get(ref.key)!, file, set, clinicalOf(row), { image, where: `cohort.csv line ${row.line}` });
-          risk.get(ref.key)!.set(row.line, scored.risk);
+      for (const ref of refs) {
+        if (!inSubgroup(row, ref.subgroup)) continue;
+        const id = detectorOf.get(ref.key)!;
+        let set = keypoints.get(id);
+        if (!set) {
+          set = detectors.get(id)!.predict([image])[0];
+          keypoints.set(id, set);
         }
-      } catch (error) {
-        if (!(error instanceof FlaggedRadiograph)) throw error;
-        refused.set(row.line, error.flags.join('; '));
+        const outcome = await scorers.get(ref.key)!.score({ where: `cohort file line ${row.line}`, image, keypoints: set, clinical: clinicalOf(row) });
+        if (outcome.status === 'failed') throw new InputError(outcome.reason);
+        if (outcome.status === 'flagged') {
+          refused.set(row.line, outcome.flags.join('; '));
+          break;
+        }
+        risk.get(ref.key)!.set(row.line, outcome.risk);
       }
       if (++done % 100 === 0) log(`validate: ${done}/${rows.length} radiographs scored`);
     }
-    return { risk, models, refused };
+    // The models stay loaded for the caller (their baselines give S(t)); the detectors are done.
+    return { risk, models: new Map([...scorers].map(([key, scorer]) => [key, scorer.model])), refused };
   } catch (error) {
-    for (const m of models.values()) m.dispose();
+    for (const s of scorers.values()) s.dispose();
     throw error;
   } finally {
     for (const d of detectors.values()) d.dispose();
