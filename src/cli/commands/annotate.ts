@@ -6,6 +6,7 @@ import { isAbsolute, join } from 'node:path';
 import type { Command } from '../command.js';
 import { parseCommand, type CommandSpec } from '../args.js';
 import { loadConfig } from '../../study/config.js';
+import { cohortFilePath } from '../../util/cohort-format.js';
 import { log } from '../../util/progress.js';
 
 const spec: CommandSpec = {
@@ -22,7 +23,7 @@ const spec: CommandSpec = {
   options: {
     cohort: { type: 'string', placeholder: 'DIR', description: 'cohort folder (cohort.csv and the radiographs)', required: true },
     config: { type: 'string', placeholder: 'study.json', description: 'the study.json the study will run with (cohort file, columns, codes)' },
-    keypoints: { type: 'string', placeholder: 'FILE', description: 'keypoints file to read and write (default DIR/keypoints.json)' },
+    keypoints: { type: 'string', placeholder: 'FILE', description: 'keypoints file to read and write (default: study.json\'s keypoints_file, relative to DIR; else DIR/keypoints.json)' },
     detector: { type: 'string', placeholder: 'MODEL', description: 'a keypoint detector (landmarks train) to propose points' },
     order: { type: 'string', placeholder: 'uncertainty|file', description: 'worklist order (default: uncertainty with --detector, else file)' },
     'include-test': { type: 'boolean', description: 'show the test split too (for a separate reader study)' },
@@ -44,10 +45,12 @@ export const command: Command = {
     const { startAnnotate } = await import('../../serve/annotate/annotate-server.js');
     const cohortDir = a.string('cohort');
     const detector = a.optionalString('detector') ?? null;
+    const config = loadConfig(a.optionalString('config'));
     const kp = a.optionalString('keypoints');
-    const keypointsPath = kp === undefined ? join(cohortDir, 'keypoints.json') : isAbsolute(kp) ? kp : join(process.cwd(), kp);
+    // The file the study will read (study.json keypoints_file), unless another is named here.
+    const keypointsPath = kp === undefined ? cohortFilePath(cohortDir, config.keypointsFile) : isAbsolute(kp) ? kp : join(process.cwd(), kp);
     const running = await startAnnotate({
-      cohortDir, config: loadConfig(a.optionalString('config')), keypointsPath, detector,
+      cohortDir, config, keypointsPath, detector,
       host: a.string('host'), port: a.integer('port', 8090, 0), token: a.optionalString('token') ?? (process.env.SPINESURV_TOKEN || null),
       includeTest: a.flag('include-test'),
       order: a.choice('order', ['uncertainty', 'file'] as const, detector === null ? 'file' : 'uncertainty'),

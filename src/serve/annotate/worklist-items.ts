@@ -4,8 +4,8 @@
  * test split too (a separate reader study). Items are named by their cohort.csv line, never by
  * patient id or file name, which may carry one.
  */
-import { isAbsolute, join } from 'node:path';
 import { readCohortRows, type Split } from '../../study/cohort.js';
+import { cohortFilePath } from '../../util/cohort-format.js';
 import type { StudyConfig } from '../../study/config.js';
 import { InputError } from '../../util/errors.js';
 
@@ -26,7 +26,7 @@ export function annotateItems(cohortDir: string, config: StudyConfig, includeTes
   const items: AnnotateItem[] = [];
   for (const row of reading.rows) {
     if (row.image === null || (row.split === 'test' && !includeTest)) continue;
-    items.push({ index: items.length, line: row.line, split: row.split, image: row.image, path: isAbsolute(row.image) ? row.image : join(cohortDir, row.image) });
+    items.push({ index: items.length, line: row.line, split: row.split, image: row.image, path: cohortFilePath(cohortDir, row.image) });
   }
   if (items.length === 0) {
     throw new InputError(`${reading.file}: no ${includeTest ? '' : 'training-split '}row with a radiograph to annotate (${reading.problems.length} rows with problems: spinesurv cohort check names them)`);
