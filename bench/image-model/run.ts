@@ -22,9 +22,7 @@ import { SavableAdamW } from '../../src/torch/savable-adamw.js';
 import { DEFAULT_IMAGE_CONFIG } from '../../src/models/image/config.js';
 import { coxLossFromPlan, planCoxLoss } from '../../src/models/cox-loss.js';
 import { readRadiograph, writeDicom } from '../../src/imaging/index.js';
-import { keypointModelPath, loadImageModel, parseImageModelJson } from '../../src/models/image/folder.js';
 import { RadiographScorer, type ScoreRequest } from '../../src/models/image/radiograph-scorer.js';
-import { loadLandmarkModel } from '../../src/landmarks/index.js';
 import { preprocessCohort } from '../../src/preprocess/index.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));

@@ -8,7 +8,7 @@
  * a PNG. Finding the keypoints with the model's detector, and turning refusals into outcomes, is the
  * scoring core's (radiograph-scorer.ts), which every face calls.
  */
-import { heatmapOverlayPng, readRadiograph, windowToBytes, type Radiograph } from '../../imaging/index.js';
+import { heatmapOverlayPng, windowToBytes, type Radiograph } from '../../imaging/index.js';
 import { tensor } from '../../torch/index.js';
 import { InputError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
@@ -74,7 +74,7 @@ export function keypointProblems(set: KeypointSet, given: boolean, rows: number,
 
 /**
  * Scores a radiograph at a set of keypoints (the caller's, or the detector's found by the scoring core,
- * radiograph-scorer.ts, which every face calls). Throws InputError naming `file` (or options.where for
+ * radiograph-scorer.ts, which every face calls, and which has read the image). Throws InputError naming `file` (or options.where for
  * clinical values) for a radiograph that cannot be scored, FlaggedRadiograph for an image refused by
  * quality.ts or for keypoints that fail the detector's order and spacing checks or lie off the image.
  */
@@ -83,7 +83,7 @@ export async function scoreRadiograph(
   file: string,
   set: KeypointSet,
   clinical: ClinicalValues,
-  options: { heatmap?: string; image?: Radiograph; where?: string } = {},
+  options: { image: Radiograph; heatmap?: string; where?: string },
 ): Promise<RadiographScore> {
   const where = options.where ?? file;
   const params = model.preprocessing;
@@ -91,7 +91,7 @@ export async function scoreRadiograph(
     throw new InputError(`${file}: the model was trained on the "${params.variant}" variant with vertebral-body masks, which a new radiograph does not have; not scored`);
   }
   const warnings = model.warnings([clinical], () => where)[0];
-  const image = options.image ?? (await readRadiograph(file));
+  const image = options.image;
   // Before the detector, and for given keypoints too: a blank or turned image has no anatomy to score.
   refuseNotLateralLumbar(file, image);
   const flags = keypointProblems(set, true, image.rows, image.columns);
