@@ -24,10 +24,9 @@ import { trainLandmarkModel } from '../landmarks/train.js';
 import { evaluateKeypoints } from '../landmarks/evaluate.js';
 import { predictFiles } from '../landmarks/predict-files.js';
 import { preprocessCohort, ALL_VARIANT_KEYS, parseVariantKey, type CohortImageList, type VariantKey } from '../preprocess/index.js';
-import { DEFAULT_IMAGE_CONFIG, fitImageDeepSurv, readVariantFolder, type ImageModelConfig, type ImageTrainingRow } from '../models/image/index.js';
+import { DEFAULT_IMAGE_CONFIG, type ImageModelConfig, type ImageTrainingRow } from '../models/image/index.js';
 import { readRadiograph } from '../imaging/index.js';
-import { tensor } from '../torch/index.js';
-import { currentComputeSettings } from '../torch/compute-mode.js';
+import { currentComputeSettings, parallelJobs } from '../torch/compute-mode.js';
 import { InputError } from '../util/errors.js';
 import { log, progress, type Progress } from '../util/progress.js';
 import { Random } from '../util/random.js';
@@ -39,6 +38,7 @@ import type { KeypointGallery, LandmarkResult, VariantResult, VariantSelection }
 import { runStage, sha256File } from './stage-cache.js';
 import { keypointPicture, worstCases } from './gallery-tiles.js';
 import { compareVariants, type VariantCandidate } from './variants.js';
+import { fitAndScoreFold, fitAndScoreFoldInProcess, type VariantFoldJob } from './variant-fold.js';
 
 export interface ImageHalf {
   /** The cohort after the image half's exclusions (unreadable radiographs, flagged keypoints, left out by preprocessing). */
@@ -175,17 +175,27 @@ export async function runImageHalf(options: ImageHalfOptions): Promise<ImageHalf
   const cvStage = await runStage('variant-cv', {
     tool: toolVersion(), compute: currentComputeSettings().mode, folds: s.variantFolds, epochs: s.variantEpochs, image: { ...config.images, ensemble: undefined, modelSeed: undefined }, seed, variants: vStage.key, rows: train.map((r) => r.line),
   }, places, async (dir) => {
+    // Every fold in a child process of its own, as many at once as the compute mode runs jobs (one
+    // per core in the reproducible mode): the same scores as one after another here (variant-fold.ts).
+    const slots = parallelJobs();
+    const foldConfig = { ...imageModelConfig(config, 0, s.variantEpochs), ensemble: 1 };
     const candidates: VariantCandidate[] = variantKeys.map((key) => {
       const { variant, masks } = parseVariantKey(key);
       return {
         variant,
         masks,
-        fitAndScore: (fit, held, fold) => fitAndScoreFold(join(vStage.dir, 'out', key), train, fit, held, config, seed + 1000 * fold),
+        fitAndScore: (fit, held, fold) => {
+          const job: VariantFoldJob = {
+            folder: join(vStage.dir, 'out', key), config: foldConfig, seed: seed + 1000 * fold,
+            fitRows: Array.from(fit, (i) => trainingRow(train[i]!)), heldRows: Array.from(held, (i) => trainingRow(train[i]!)),
+          };
+          return slots > 1 ? fitAndScoreFoldInProcess(job) : fitAndScoreFold(job);
+        },
       };
     });
     const t0 = Date.now();
     const results = await compareVariants(candidates, Uint8Array.from(train, (r) => r.event), s.variantFolds, new Random(seed).fork(), (c, k) =>
-      log(`study: variant ${c.variant}${c.masks ? ' with masks' : ''}: fold ${k + 1}/${s.variantFolds} (${((Date.now() - t0) / 1000).toFixed(0)} s so far)`));
+      log(`study: variant ${c.variant}${c.masks ? ' with masks' : ''}: fold ${k + 1}/${s.variantFolds} (${((Date.now() - t0) / 1000).toFixed(0)} s so far)`), slots);
     writeFileSync(join(dir, 'variants.json'), JSON.stringify(results, null, 2));
   });
   stages['variant-cv'] = cvStage.reused;
@@ -371,32 +381,4 @@ async function keypointGalleryFrom(kp: KeypointSummary, cohort: Cohort): Promise
     gallery: { selection: `The detector's ${tiles.length} worst radiographs by mean radial error among those it was judged on (${kp.landmarks.images})`, tiles },
     assets,
   };
-}
-
-/** One fold of the variant comparison: an image-only model on the fit rows scores the held-out rows. */
-function fitAndScoreFold(folder: string, train: CohortRow[], fit: Int32Array, held: Int32Array, config: StudyConfig, seed: number): Float64Array {
-  const variant = readVariantFolder(folder);
-  try {
-    const model = fitImageDeepSurv({
-      variant,
-      rows: Array.from(fit, (i) => trainingRow(train[i])),
-      // One short network per fold: a comparison of variants, not a final model (no ensemble).
-      config: { ...imageModelConfig(config, 0, config.images.variantEpochs), ensemble: 1 },
-      seed,
-    });
-    try {
-      const rowOf = new Map(variant.index.rows.map((r, k) => [r.file_name, k]));
-      const picked = Int32Array.from(held, (i) => rowOf.get(train[i].image!)!);
-      const images = variant.images.indexSelect(0, tensor(picked, [picked.length], { dtype: 'int64' }));
-      try {
-        return model.score(images, Array.from(held, (i) => trainingRow(train[i]).clinical));
-      } finally {
-        images.dispose();
-      }
-    } finally {
-      model.dispose();
-    }
-  } finally {
-    variant.images.dispose();
-  }
 }

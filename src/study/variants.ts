@@ -48,7 +48,8 @@ export interface VariantCandidate {
 
 /**
  * Cross-validates every candidate on the same stratified folds and marks the one with the highest
- * AUROC as chosen (the first listed wins a tie).
+ * AUROC as chosen (the first listed wins a tie). Up to `slots` folds are fitted at once (each fold's
+ * scores depend only on its rows and seed, so the result is the same for any number of slots).
  */
 export async function compareVariants(
   candidates: VariantCandidate[],
@@ -56,19 +57,23 @@ export async function compareVariants(
   folds: number,
   random: Random,
   onFold?: (candidate: VariantCandidate, fold: number) => void,
+  slots = 1,
 ): Promise<VariantResult[]> {
   const held = stratifiedFolds(label, folds, random);
-  const results: VariantResult[] = [];
-  for (const c of candidates) {
-    const oof = new Float64Array(label.length).fill(NaN);
-    for (let k = 0; k < held.length; k++) {
+  const oof = candidates.map(() => new Float64Array(label.length).fill(NaN));
+  const tasks = candidates.flatMap((c, ci) => held.map((_, k) => ({ c, ci, k })));
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < tasks.length) {
+      const { c, ci, k } = tasks[next++]!;
       onFold?.(c, k);
       const scores = await c.fitAndScore(complement(label.length, held[k]), held[k], k);
       if (scores.length !== held[k].length) throw new Error(`variant ${c.variant}: ${scores.length} scores for ${held[k].length} held-out rows`);
-      held[k].forEach((row, j) => (oof[row] = scores[j]));
+      held[k].forEach((row, j) => (oof[ci]![row] = scores[j]));
     }
-    results.push(judgeScores(c.variant, c.masks, label, oof));
-  }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(slots, tasks.length)) }, lane));
+  const results = candidates.map((c, ci) => judgeScores(c.variant, c.masks, label, oof[ci]!));
   let best = 0;
   results.forEach((r, i) => {
     if (r.auroc > results[best].auroc) best = i;

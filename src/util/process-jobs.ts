@@ -24,35 +24,37 @@ export async function runProcessJobs<T, R>(jobs: T[], slots: number, moduleUrl: 
   if (slots <= 1 || jobs.length <= 1) return jobs.map(inline);
   const results = new Array<R>(jobs.length);
   let next = 0;
-  const runOne = (index: number): Promise<void> =>
-    new Promise((resolve, reject) => {
-      // 'advanced' serialisation carries typed arrays and Maps (weights, scores) as they are.
-      const child = fork(fileURLToPath(moduleUrl), [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-      let settled = false;
-      child.once('message', (reply: Reply<R>) => {
-        settled = true;
-        if (reply.ok) {
-          results[index] = reply.result as R;
-          resolve();
-        } else {
-          reject(reply.input ? new InputError(reply.message ?? 'job failed') : new Error(reply.message ?? 'job failed'));
-        }
-        child.disconnect();
-      });
-      child.once('error', (error) => {
-        settled = true;
-        reject(error);
-      });
-      child.once('exit', (code, signal) => {
-        if (!settled) reject(new Error(`a job process exited (${signal ?? `code ${code}`}) before it finished job ${index + 1}`));
-      });
-      child.send(jobs[index] as Serializable);
-    });
   const lane = async (): Promise<void> => {
-    while (next < jobs.length) await runOne(next++);
+    while (next < jobs.length) {
+      const index = next++;
+      results[index] = await runInProcess<T, R>(jobs[index]!, moduleUrl, index + 1);
+    }
   };
   await Promise.all(Array.from({ length: Math.min(slots, jobs.length) }, lane));
   return results;
+}
+
+/** One job in a child process of its own (the module at moduleUrl calls serveProcessJob). */
+export function runInProcess<T, R>(job: T, moduleUrl: URL, label: number | string = 1): Promise<R> {
+  return new Promise((resolve, reject) => {
+    // 'advanced' serialisation carries typed arrays and Maps (weights, scores) as they are.
+    const child = fork(fileURLToPath(moduleUrl), [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let settled = false;
+    child.once('message', (reply: Reply<R>) => {
+      settled = true;
+      if (reply.ok) resolve(reply.result as R);
+      else reject(reply.input ? new InputError(reply.message ?? 'job failed') : new Error(reply.message ?? 'job failed'));
+      child.disconnect();
+    });
+    child.once('error', (error) => {
+      settled = true;
+      reject(error);
+    });
+    child.once('exit', (code, signal) => {
+      if (!settled) reject(new Error(`a job process exited (${signal ?? `code ${code}`}) before it finished job ${label}`));
+    });
+    child.send(job as Serializable);
+  });
 }
 
 /** The child's side: takes the one job sent to it, runs `work` and sends the result (or the error) back. */

@@ -69,3 +69,24 @@ test('cross-validation scores every row once out of fold, on the same folds for 
   assert.ok(results[1].auroc > 0.75 && Math.abs(results[0].auroc - 0.5) < 0.15, `${results[1].auroc} ${results[0].auroc}`);
   assert.equal(results[1].n, n);
 });
+
+test('folds fitted several at once, finishing in any order, give the results of one after another', async () => {
+  const rng = new Random(6);
+  const n = 160;
+  const label = Uint8Array.from({ length: n }, () => (rng.bernoulli(0.2) ? 1 : 0));
+  const feature = Float64Array.from(label, (y) => rng.normal() + y);
+  const delays = new Random(2);
+  const candidate = (name: string, shift: number, slow: boolean) => ({
+    variant: name,
+    masks: false,
+    fitAndScore: async (fit: Int32Array, held: Int32Array, fold: number) => {
+      // Later folds of the slow candidate finish first: the scores must still land on their own rows.
+      if (slow) await new Promise((r) => setTimeout(r, 5 + 20 * (5 - fold) * delays.uniform()));
+      return Float64Array.from(held, (i) => feature[i] * (fold + 1) + shift * fit.length);
+    },
+  });
+  const make = () => [candidate('a', 0.001, true), candidate('b', -0.002, false), candidate('c', 0, true)];
+  const one = await compareVariants(make(), label, 5, new Random(3));
+  const three = await compareVariants(make(), label, 5, new Random(3), undefined, 3);
+  assert.deepEqual(three, one);
+});

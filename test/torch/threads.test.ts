@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
 import { native } from '../../src/torch/native.js';
-import { liveTensorCount, tensor } from '../../src/torch/index.js';
+import { tensor } from '../../src/torch/index.js';
 import { work } from './thread-worker.js';
 
 const workerFile = new URL('./thread-worker.js', import.meta.url);

@@ -4,7 +4,6 @@
  */
 import type { Command } from '../command.js';
 import { parseCommand, printJson, runSubcommand, type CommandSpec } from '../args.js';
-import { UsageError } from '../../util/errors.js';
 import { log } from '../../util/progress.js';
 import { COMPUTE_OPTIONS } from '../compute-options.js';
 

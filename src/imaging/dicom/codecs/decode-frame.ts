@@ -4,7 +4,6 @@
  * by the codestream's own frame header (checked against Rows/Columns first), so a JPEG lossless
  * stream mislabelled as baseline still decodes.
  */
-import { createRequire } from 'node:module';
 import { CodestreamError, j2kFrameHeader, jpegFrameHeader, type CodestreamInfo } from './codestream-info.js';
 import { decodeGreyJpeg } from './jpeg-dct-grey.js';
 import { decodeGreyLossless } from './jpeg-lossless-grey.js';
@@ -14,7 +13,6 @@ import type { CharlsModule, EmscriptenFrameDecoder, LibJpegTurboModule, OpenJpeg
 import { TRANSFER_SYNTAX as TS } from '../uids.js';
 import { LITTLE_ENDIAN_HOST } from '../byte-order.js';
 
-const require = createRequire(import.meta.url);
 
 export interface FrameFormat {
   rows: number;
