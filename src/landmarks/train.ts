@@ -10,7 +10,8 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as F from '../torch/functional.js';
-import { decodeSafetensors, encodeSafetensors, manualSeed, randn, scope, tensor, type SavableAdamW, type Tensor } from '../torch/index.js';
+import { decodeSafetensors, encodeSafetensors, manualSeed, randn, scope, tensor, withNumThreads, type SavableAdamW, type Tensor } from '../torch/index.js';
+import { soloJobThreads } from '../torch/compute-mode.js';
 import { InputError, UsageError } from '../util/errors.js';
 import { checkOutputFolder } from '../util/output-folder.js';
 import { writeDirAtomic, writeFileAtomic } from '../util/atomic-write.js';
@@ -330,7 +331,9 @@ export async function trainLandmarkModel(options: TrainLandmarkOptions): Promise
       foldResults.push(JSON.parse(readFileSync(resultPath, 'utf8')) as FoldResult);
       continue;
     }
-    const trained = trainOneRun(run, profile, meta0, seed, join(partial, `checkpoint-${run.index}.safetensors`), options.resume === true, options.init, onProgress, log);
+    // Nothing runs beside the detector's training: it gets the compute mode's threads for a lone job.
+    const trained = withNumThreads(soloJobThreads(), () =>
+      trainOneRun(run, profile, meta0, seed, join(partial, `checkpoint-${run.index}.safetensors`), options.resume === true, options.init, onProgress, log));
     if (run.index > 0) {
       const model = new LandmarkModel(trained.net, meta0);
       const preds = model.predictPrepared(run.val.map((s) => s.image));

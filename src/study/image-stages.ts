@@ -26,7 +26,7 @@ import { predictFiles } from '../landmarks/predict-files.js';
 import { preprocessCohort, ALL_VARIANT_KEYS, parseVariantKey, type CohortImageList, type VariantKey } from '../preprocess/index.js';
 import { DEFAULT_IMAGE_CONFIG, type ImageModelConfig, type ImageTrainingRow } from '../models/image/index.js';
 import { readRadiograph } from '../imaging/index.js';
-import { currentComputeSettings, parallelJobs } from '../torch/compute-mode.js';
+import { computeCacheKey, parallelJobs } from '../torch/compute-mode.js';
 import { InputError } from '../util/errors.js';
 import { log, progress, type Progress } from '../util/progress.js';
 import { Random } from '../util/random.js';
@@ -126,7 +126,7 @@ export async function runImageHalf(options: ImageHalfOptions): Promise<ImageHalf
 
   // 1. Keypoints.
   const kpStage = await runStage('keypoints', {
-    tool: toolVersion(), compute: currentComputeSettings().mode, profile: s.profile, keypoints_used: s.keypoints, landmark_folds: s.landmarkFolds, holdout: s.landmarkHoldout, epochs: s.landmarkEpochs, seed,
+    tool: toolVersion(), compute: computeCacheKey(), profile: s.profile, keypoints_used: s.keypoints, landmark_folds: s.landmarkFolds, holdout: s.landmarkHoldout, epochs: s.landmarkEpochs, seed,
     cohort: cohortSha, keypoints: keypointsSha, rows: analysedLines,
   }, places, (dir) => keypointStage(dir, cohort, truthFile, annotatedTrain, config, seed));
   stages.keypoints = kpStage.reused;
@@ -173,7 +173,7 @@ export async function runImageHalf(options: ImageHalfOptions): Promise<ImageHalf
   // 3. Variant comparison inside the training split.
   const train = cohort.rows.filter((r) => r.split === 'train');
   const cvStage = await runStage('variant-cv', {
-    tool: toolVersion(), compute: currentComputeSettings().mode, folds: s.variantFolds, epochs: s.variantEpochs, image: { ...config.images, ensemble: undefined, modelSeed: undefined }, seed, variants: vStage.key, rows: train.map((r) => r.line),
+    tool: toolVersion(), compute: computeCacheKey(), folds: s.variantFolds, epochs: s.variantEpochs, image: { ...config.images, ensemble: undefined, modelSeed: undefined }, seed, variants: vStage.key, rows: train.map((r) => r.line),
   }, places, async (dir) => {
     // Every fold in a child process of its own, as many at once as the compute mode runs jobs (one
     // per core in the reproducible mode): the same scores as one after another here (variant-fold.ts).

@@ -5,7 +5,12 @@
  * bits depend on the machine, and a model that early-stops or a detector that flags on a threshold
  * turns those bits into other results (issue 20: model 3's test C 0.810 on one CPU, 0.572 on another):
  * - ATen's vector kernels: chosen at run time from the CPU (AVX-512, AVX2 or none); the reproducible
- *   mode pins ATEN_CPU_CAPABILITY=default, the level every x86-64 CPU has.
+ *   mode pins ATEN_CPU_CAPABILITY=avx2 on a CPU that has AVX2 and FMA, so an AVX-512 machine runs what
+ *   an AVX2 machine runs. It pinned `default` (the level every x86-64 CPU has) until the detector was
+ *   measured: its training step took 633 ms with the default kernels against 302 ms with AVX2 (one
+ *   thread, batch 16 at 256 px), and the default level bought no portability, because oneDNN below
+ *   is pinned at AVX2 anyway: a CPU without AVX2 gets other convolutions whatever ATen runs. Such a
+ *   CPU runs the default kernels, and the record says so.
  * - oneDNN's convolution kernels: chosen from the CPU's instruction set; pinned to AVX2
  *   (DNNL_MAX_CPU_ISA, and ONEDNN_MAX_CPU_ISA for newer oneDNN), so an AVX-512 machine runs what an
  *   AVX2 machine runs. Pinning SSE4.1 instead doubled the time of a training step (measured: 1.72 s
@@ -42,6 +47,8 @@ export interface ComputeRecord {
   threads: number;
   /** libtorch intra-op threads per job. */
   intra_op_threads: number;
+  /** Intra-op threads of a job that runs alone (the keypoint detector's training): soloJobThreads(). */
+  solo_job_threads: number;
   /** ATen's vector kernels in use ('default', 'avx2', 'avx512'). */
   cpu_capability: string;
   /** The oneDNN instruction-set ceiling asked for (null: oneDNN's own choice). */
@@ -52,9 +59,27 @@ export interface ComputeRecord {
   threads_change_results: boolean;
 }
 
+/** Whether this CPU runs AVX2 with FMA (what ATen's avx2 kernels are built for), from /proc/cpuinfo. */
+export function cpuHasAvx2(): boolean {
+  try {
+    const flags = readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)?.[1] ?? '';
+    return /\bavx2\b/.test(flags) && /\bfma\b/.test(flags);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The ATen kernel level the reproducible mode pins: avx2 where the CPU has it (every x86-64 server CPU
+ * since 2015), else default. Forcing avx2 on a CPU without it would stop on an illegal instruction.
+ */
+export function reproducibleCpuCapability(): 'avx2' | 'default' {
+  return cpuHasAvx2() ? 'avx2' : 'default';
+}
+
 /** The environment the reproducible mode sets before libtorch loads. */
 export const REPRODUCIBLE_ENV: Readonly<Record<string, string>> = {
-  ATEN_CPU_CAPABILITY: 'default',
+  ATEN_CPU_CAPABILITY: reproducibleCpuCapability(),
   DNNL_MAX_CPU_ISA: 'AVX2',
   ONEDNN_MAX_CPU_ISA: 'AVX2',
   OPENBLAS_CORETYPE: 'Haswell',
@@ -117,6 +142,28 @@ export function intraOpThreads(settings: ComputeSettings = currentComputeSetting
   return settings.mode === 'fast' ? settings.threads : 1;
 }
 
+/**
+ * Intra-op threads of a job that runs alone, with nothing to run beside it: the keypoint detector's
+ * training, which every later stage waits for. In the reproducible mode a fixed count, not the cores:
+ * oneDNN sums a weight gradient in per-thread pieces, so the count is part of the numbers. Two on every
+ * machine (a one-core machine runs both on its core: the same numbers, slower): a detector step took
+ * 177 ms on two threads against 302 ms on one (AVX2 kernels, batch 16 at 256 px, 2-core AMD EPYC).
+ * With --fast, the cores chosen.
+ */
+export const SOLO_JOB_THREADS = 2;
+
+export function soloJobThreads(settings: ComputeSettings = currentComputeSettings()): number {
+  return settings.mode === 'fast' ? settings.threads : SOLO_JOB_THREADS;
+}
+
+/**
+ * What a cached stage's key must hold of the compute mode: the mode and, in the reproducible mode, the
+ * pinned kernel level (a stage computed with AVX2 kernels is not reused where only the default ones run).
+ */
+export function computeCacheKey(settings: ComputeSettings = currentComputeSettings()): string {
+  return settings.mode === 'fast' ? 'fast' : `reproducible/${process.env.ATEN_CPU_CAPABILITY ?? reproducibleCpuCapability()}/${SOLO_JOB_THREADS}`;
+}
+
 /** How many independent training jobs may run at once. */
 export function parallelJobs(settings: ComputeSettings = currentComputeSettings()): number {
   return settings.mode === 'reproducible' ? settings.threads : 1;
@@ -143,6 +190,7 @@ export function computeRecord(runtime: { cpuCapability: string; threads: number 
     mode: settings.mode,
     threads: settings.threads,
     intra_op_threads: runtime.threads,
+    solo_job_threads: soloJobThreads(settings),
     cpu_capability: runtime.cpuCapability,
     onednn_max_isa: process.env.DNNL_MAX_CPU_ISA ?? process.env.ONEDNN_MAX_CPU_ISA ?? null,
     blas: systemBlas(),

@@ -8,7 +8,7 @@ export {
   type TensorOptions, type TensorData,
 } from './creation.js';
 export {
-  cat, stack, where, matmul, noGrad, enableGrad, isGradEnabled, manualSeed, setNumThreads, getNumThreads, setMkldnnEnabled, runtimeInfo, devices,
+  cat, stack, where, matmul, noGrad, enableGrad, isGradEnabled, manualSeed, setNumThreads, getNumThreads, withNumThreads, setMkldnnEnabled, runtimeInfo, devices,
   type RuntimeInfo,
 } from './ops.js';
 export { scope, keep, liveTensorCount, gcReclaimedCount } from './scope.js';

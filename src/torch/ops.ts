@@ -58,6 +58,17 @@ export function getNumThreads(): number {
   return native.getNumThreads() as number;
 }
 
+/** Runs fn on n intra-op threads, then restores the count it found. */
+export function withNumThreads<T>(n: number, fn: () => T): T {
+  const before = getNumThreads();
+  setNumThreads(n);
+  try {
+    return fn();
+  } finally {
+    setNumThreads(before);
+  }
+}
+
 export function setMkldnnEnabled(enabled: boolean): void {
   native.setMkldnnEnabled(enabled);
 }

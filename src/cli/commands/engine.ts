@@ -60,7 +60,7 @@ async function info(argv: string[]): Promise<number> {
   process.stdout.write(
     `libtorch ${rt.version}\nthreads  ${rt.threads}\ndevices  ${summary.devices.join(', ')}\nmkldnn   ${rt.mkldnn ? 'yes' : 'no'}\n` +
       `mode     ${compute.mode} (kernels ${compute.cpu_capability}, oneDNN up to ${compute.onednn_max_isa ?? "the CPU's best"}, ${compute.threads} core(s), ` +
-      `${compute.intra_op_threads} thread(s) per operation; BLAS ${compute.blas})\n`,
+      `${compute.intra_op_threads} thread(s) per operation, ${compute.solo_job_threads} for the detector's training; BLAS ${compute.blas})\n`,
   );
   if (args.flag('config')) process.stdout.write(`\n${rt.buildConfig}\n${rt.parallelInfo}\n`);
   return 0;

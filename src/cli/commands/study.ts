@@ -71,7 +71,7 @@ export function printSummary(outcome: StudyOutcome): void {
     }
   }
   const c = outcome.results.compute;
-  if (c) lines.push(`compute: ${c.mode} mode (kernels ${c.cpu_capability}, oneDNN up to ${c.onednn_max_isa ?? "the CPU's best"}, ${c.intra_op_threads} thread(s) per operation)${c.threads_change_results ? '; the thread count changes the numbers' : ''}`);
+  if (c) lines.push(`compute: ${c.mode} mode (kernels ${c.cpu_capability}, oneDNN up to ${c.onednn_max_isa ?? "the CPU's best"}, ${c.intra_op_threads} thread(s) per operation${c.solo_job_threads !== undefined ? `, ${c.solo_job_threads} for the detector's training` : ''})${c.threads_change_results ? '; the thread count changes the numbers' : ''}`);
   lines.push(`done in ${outcome.seconds.toFixed(1)} s`);
   process.stdout.write(lines.join('\n') + '\n');
 }
