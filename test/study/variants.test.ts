@@ -79,6 +79,8 @@ test('folds fitted several at once, finishing in any order, give the results of 
   const candidate = (name: string, shift: number, slow: boolean) => ({
     variant: name,
     masks: false,
+    // A costlier candidate's folds are scheduled first; results stay in the candidates' order.
+    cost: name === 'c' ? 3 : 1,
     fitAndScore: async (fit: Int32Array, held: Int32Array, fold: number) => {
       // Later folds of the slow candidate finish first: the scores must still land on their own rows.
       if (slow) await new Promise((r) => setTimeout(r, 5 + 20 * (5 - fold) * delays.uniform()));
@@ -89,4 +91,5 @@ test('folds fitted several at once, finishing in any order, give the results of 
   const one = await compareVariants(make(), label, 5, new Random(3));
   const three = await compareVariants(make(), label, 5, new Random(3), undefined, 3);
   assert.deepEqual(three, one);
+  assert.deepEqual(three.map((r) => r.variant), ['a', 'b', 'c']);
 });
