@@ -45,7 +45,7 @@ export const PROGRAMS: Record<string, Program> = {
 };
 
 /** Programs every Debian system has (Essential: yes), or that are not Debian's to give (Node itself). */
-export const ESSENTIAL = new Set(['bash', 'sh', 'sha256sum', 'chown', 'chmod', 'cat', 'cp', 'mv', 'rm', 'ls', 'kill', 'sleep', 'true', 'false', 'env', 'head', 'tail', 'runuser', 'su', 'node']);
+export const ESSENTIAL = new Set(['bash', 'sh', 'sha256sum', 'chown', 'chmod', 'cat', 'cp', 'mv', 'rm', 'ls', 'kill', 'sleep', 'true', 'false', 'env', 'head', 'tail', 'runuser', 'su', 'taskset', 'node']);
 
 /** R's base and recommended-with-R packages that come with r-base-core. */
 const R_BASE = new Set(['base', 'stats', 'utils', 'methods', 'graphics', 'grDevices', 'datasets', 'splines', 'tools', 'grid', 'parallel', 'compiler', 'stats4', 'tcltk']);
