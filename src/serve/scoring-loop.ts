@@ -1,6 +1,7 @@
 /**
  * Scoring in the background: takes the instances marked pending in the database (new arrivals, a
- * clinician's correction, new clinical values), oldest first, and scores each on the scoring thread.
+ * clinician's correction, new clinical values), oldest first, and scores them on the scoring threads,
+ * one instance per free thread.
  * Before scoring, the scores table is asked whether these exact inputs (model version, keypoints
  * source, clinical values) were scored already: then that score is reused, so an instance is never
  * scored twice for the same inputs, across restarts too. Those who changed an instance (the viewer's
@@ -9,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { mergeClinical, missingCovariates, type Clinical } from './clinical-values.js';
-import { ScoringError, type InputCheck, type ScorerClient, type ScoreOutcome } from './scorer-client.js';
+import { TransientScoreError, type InputCheck, type ScorerClient, type ScoreOutcome } from './scorer-client.js';
 import type { InstanceRow, ScoreRecord, ServeDb } from './serve-db.js';
 import { uidTag } from './uid.js';
 
@@ -42,8 +43,12 @@ function clinicalKeyOf(covariates: string[], clinical: Clinical): string {
 
 export class ScoringLoop {
   private wakeUp: (() => void) | null = null;
+  /** Set by wake() so that a wake between a look and the wait for the next is not lost. */
+  private woken = false;
   private stopped = false;
   private running: Promise<void> | null = null;
+  /** The instances being scored now, by SOP Instance UID: at most one scoring of an instance at a time. */
+  private readonly inFlight = new Map<string, Promise<void>>();
   private readonly waiters = new Map<string, Array<{ revision: number; resolve: () => void }>>();
 
   constructor(private readonly o: ScoringLoopOptions) {}
@@ -52,8 +57,9 @@ export class ScoringLoop {
     this.running = this.loop();
   }
 
-  /** Something new is pending: look now rather than at the next poll. */
+  /** Something new is pending, or a scoring thread came free: look now rather than at the next poll. */
   wake(): void {
+    this.woken = true;
     this.wakeUp?.();
   }
 
@@ -73,38 +79,70 @@ export class ScoringLoop {
     await this.running;
   }
 
+  /**
+   * Keeps every scoring thread busy with pending instances. An instance is never scored on two threads
+   * at once: a change that arrives while it is being scored leaves it pending, and it is taken again
+   * once that scoring is recorded, so its results are recorded in the order of its changes.
+   */
   private async loop(): Promise<void> {
     while (!this.stopped) {
-      let rows: InstanceRow[] = [];
-      try {
-        // A few at a time, so that a clinician's change waits behind at most a few arrivals.
-        rows = await this.o.db.pending(4);
-      } catch (error) {
-        this.o.log(`score: cannot read the database (${(error as Error).message}); trying again`);
-      }
-      if (rows.length === 0) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 2000);
-          this.wakeUp = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wakeUp = null;
-        continue;
-      }
-      for (const row of rows) {
-        if (this.stopped) break;
-        try {
-          await this.scoreRow(row);
-          this.resolveWaiters(row.sop_instance_uid, row.revision);
-        } catch (error) {
-          // The database went away mid-way: the row stays pending and is tried on the next pass.
-          this.o.log(`score: instance ${uidTag(row.sop_instance_uid)}: ${(error as Error).message}; will try again`);
-          await new Promise((r) => setTimeout(r, 1000));
-        }
-      }
+      this.woken = false;
+      const started = this.startPending(await this.readPending());
+      if (started === 0 && !this.woken) await this.sleep(2000);
     }
+    await Promise.all(this.inFlight.values());
+  }
+
+  /**
+   * As many pending instances as there are free scoring threads (none being scored already): a
+   * clinician's change first, so that it waits behind at most one job per thread.
+   */
+  private async readPending(): Promise<InstanceRow[]> {
+    const free = this.o.scorer.threads - this.inFlight.size;
+    if (free <= 0) return [];
+    try {
+      // Those in flight are still marked pending: read past them.
+      const rows = await this.o.db.pending(this.inFlight.size + free);
+      return rows.filter((r) => !this.inFlight.has(r.sop_instance_uid)).slice(0, free);
+    } catch (error) {
+      this.o.log(`score: cannot read the database (${(error as Error).message}); trying again`);
+      return [];
+    }
+  }
+
+  private startPending(rows: InstanceRow[]): number {
+    for (const row of rows) {
+      const uid = row.sop_instance_uid;
+      this.inFlight.set(uid, this.settle(row).finally(() => {
+        this.inFlight.delete(uid);
+        this.wake();
+      }));
+    }
+    return rows.length;
+  }
+
+  /** Scores one instance and tells whoever waits for it; a database failure leaves it pending for a later look. */
+  private async settle(row: InstanceRow): Promise<void> {
+    try {
+      await this.scoreRow(row);
+      this.resolveWaiters(row.sop_instance_uid, row.revision);
+    } catch (error) {
+      this.o.log(`score: instance ${uidTag(row.sop_instance_uid)}: ${(error as Error).message}; will try again`);
+      // Still in flight while it waits: the database is not asked about it again at once.
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+
+  /** Until wake() or the poll interval: an arrival on another path (a restart's recovery) is found by the poll. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = done;
+    }).finally(() => (this.wakeUp = null));
   }
 
   private resolveWaiters(uid: string, revision: number): void {
@@ -132,7 +170,7 @@ export class ScoringLoop {
       try {
         refusal = await this.o.scorer.checkInput({ file: join(this.o.imagesDir, row.file), where: `instance ${tag}` });
       } catch (error) {
-        if (!(error instanceof ScoringError)) throw error;
+        if (!(error instanceof TransientScoreError)) throw error;
         await db.markFailed(uid, row.revision, `scoring failed: ${error.message}`);
         log(`score: instance ${tag} failed: ${error.message}`);
         return;
@@ -163,7 +201,7 @@ export class ScoringLoop {
       try {
         outcome = refusal !== undefined && refusal.status !== 'input-ok' ? refusal : await this.o.scorer.score({ file: join(this.o.imagesDir, row.file), where: `instance ${tag}`, keypoints, clinical: modelClinical, heatmap: null });
       } catch (error) {
-        if (!(error instanceof ScoringError)) throw error;
+        if (!(error instanceof TransientScoreError)) throw error;
         await db.markFailed(uid, row.revision, `scoring failed: ${error.message}`);
         log(`score: instance ${tag} failed: ${error.message}`);
         return;
