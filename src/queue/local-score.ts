@@ -6,6 +6,7 @@
  */
 import type { ResultStore } from './result-store.js';
 import { withRetries, type RetryPolicy } from './retry.js';
+import { failedResult } from './scorer.js';
 import type { QueueScoringPool } from './scoring-pool.js';
 
 export interface LocalScoreOptions {
@@ -38,7 +39,7 @@ export async function scoreLocally(options: LocalScoreOptions): Promise<{ deadLe
       } else {
         deadLettered++;
         const reason = `failed ${outcome.attempts} attempts: ${outcome.error.message}`;
-        await store.put({ ...common, status: 'failed', risk: null, surv: null, flags: [], reason, worker: null, retryable: true });
+        await store.put({ ...common, ...failedResult(reason), worker: null, retryable: true });
       }
       options.onResult?.(++done);
     }

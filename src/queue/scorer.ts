@@ -69,7 +69,7 @@ export async function scoreOne(scorer: QueueScorer, file: string, bytes: Uint8Ar
   }
 }
 
-/** A final failure for the input's sake (unreadable, changed, refused): stored, never retried. */
+/** A failed result: final for the input's sake (unreadable, changed, refused), or after every attempt failed (then stored as retryable). */
 export function failedResult(reason: string): ScoreResult {
   return { status: 'failed', risk: null, surv: null, flags: [], reason };
 }

@@ -5,11 +5,10 @@
  * held (a TransientScoreError, never the server) and is replaced.
  */
 import type { ClinicalValues } from '../models/image/clinical.js';
-import type { FailedOutcome, FlaggedOutcome, ScoreOutcome } from '../models/image/radiograph-scorer.js';
+import type { FailedOutcome, FlaggedOutcome, ScoreOutcome } from '../models/image/score-outcome.js';
 import { ScoringPool } from '../scoring/scoring-pool.js';
 
 export { TransientScoreError } from '../scoring/scoring-pool.js';
-export type { ScoreOutcome };
 
 export interface ScoreThreadSetup {
   modelDir: string;
