@@ -4,7 +4,7 @@
  * `predict --image` and `serve` use too: read the radiograph, refuse one that cannot be a lateral
  * lumbar radiograph (docs/input-checks.md), find L1..L5 with the model's detector, refuse a flagged
  * set, cut the model's input, risk and survival at 1, 3 and 5 years. The queue keeps the outcome's
- * status, risk, survival, flags and reason.
+ * status, risk, survival, flags and reason (scoreResultOf).
  *
  * An archive holds radiographs, not clinical data, so `score` takes image-only models; a model that
  * fuses clinical covariates is refused by name (score such patients with `predict --data`, which reads
@@ -15,7 +15,7 @@ import { keypointModelPath, parseImageModelJson, type ImageModelJson } from '../
 import { RadiographScorer } from '../models/image/radiograph-scorer.js';
 import { readModelJson } from '../models/model-json.js';
 import { InputError } from '../util/errors.js';
-import type { QueueScorer, ScorerOptions } from './queue-scorer.js';
+import { scoreResultOf, type QueueScorer, type ScorerOptions } from './queue-scorer.js';
 
 /** Checks the folder without loading weights: an image model, image only, with its keypoint detector. */
 export function checkImageModel(modelDir: string): { json: ImageModelJson; detector: string } {
@@ -37,10 +37,7 @@ export async function loadImageScorer(modelDir: string, options: ScorerOptions =
   const core = await RadiographScorer.fromJson(modelDir, json, { threads: options.threads });
   return {
     async score(file, bytes) {
-      const outcome = await core.score({ where: file, bytes });
-      return outcome.status === 'scored'
-        ? { status: 'scored', risk: outcome.risk, surv: outcome.surv, flags: [], reason: null }
-        : { status: outcome.status, risk: null, surv: null, flags: outcome.status === 'flagged' ? outcome.flags : [], reason: outcome.reason };
+      return scoreResultOf(await core.score({ where: file, bytes }));
     },
     dispose() {
       core.dispose();

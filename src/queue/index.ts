@@ -8,7 +8,7 @@ export { queueStatus, type QueueSummary, type DeadLetter } from './queue-status.
 export { loadScorer, checkModel, scoreOne, DEFAULT_SCORER_MODULE, type QueueScorer, type ScoreResult, type ScoreStatus, type ScorerModule, type ScorerOptions } from './scorer.js';
 export { openSqliteStore, type ResultStore, type StoredResult } from './result-store.js';
 export { openStoreFolder, checkStoreFolder, RESULTS_CSV, STORE_DB } from './store-folder.js';
-export { ScoringPool, TransientScoreError } from './scoring-pool.js';
+export { startQueuePool, TransientScoreError, type QueueScoringPool } from './scoring-pool.js';
 export { queueNameFor, type ScoreJobData, type ScoreJobResult } from './queue-names.js';
 export { imagesInFolder, imagesInList } from './inputs.js';
 export { DEFAULT_RETRY, type RetryPolicy } from './retry.js';

@@ -6,13 +6,14 @@
  */
 import type { ResultStore } from './result-store.js';
 import { withRetries, type RetryPolicy } from './retry.js';
-import type { ScoringPool } from './scoring-pool.js';
+import { failedResult } from './scorer.js';
+import type { QueueScoringPool } from './scoring-pool.js';
 
 export interface LocalScoreOptions {
   images: Array<{ file: string; sha256: string }>;
   store: ResultStore;
   modelVersion: string;
-  pool: ScoringPool;
+  pool: QueueScoringPool;
   retry: RetryPolicy;
   onResult?: (done: number) => void;
 }
@@ -28,7 +29,7 @@ export async function scoreLocally(options: LocalScoreOptions): Promise<{ deadLe
       const image = images[next++];
       let thread = 0;
       const outcome = await withRetries(retry, async () => {
-        const r = await pool.score(image.file, image.sha256);
+        const r = await pool.run({ file: image.file, sha256: image.sha256 });
         thread = r.thread;
         return r.result;
       });
@@ -38,7 +39,7 @@ export async function scoreLocally(options: LocalScoreOptions): Promise<{ deadLe
       } else {
         deadLettered++;
         const reason = `failed ${outcome.attempts} attempts: ${outcome.error.message}`;
-        await store.put({ ...common, status: 'failed', risk: null, surv: null, flags: [], reason, worker: null, retryable: true });
+        await store.put({ ...common, ...failedResult(reason), worker: null, retryable: true });
       }
       options.onResult?.(++done);
     }

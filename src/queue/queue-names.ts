@@ -3,6 +3,8 @@
  * is the image's sha256, so the same image submitted twice (under any name, from any machine) is one
  * job while it is in the queue.
  */
+import type { StoredResult } from './result-store.js';
+
 export const QUEUE_PREFIX = 'spinesurv-';
 
 export function queueNameFor(modelVersion: string): string {
@@ -16,14 +18,8 @@ export interface ScoreJobData {
   modelVersion: string;
 }
 
-/** What a finished job returns: the result, carried back to the store of the machine that submitted it. */
-export interface ScoreJobResult {
-  status: 'scored' | 'flagged' | 'failed';
-  risk: number | null;
-  surv: Record<string, number> | null;
-  flags: string[];
-  reason: string | null;
-  worker: string;
-  attempts: number;
-  scoredAt: string;
-}
+/**
+ * What a finished job returns: the stored result without what the submitter knows already (the
+ * image, the model) or decides (retryable), carried back to its store; the worker is always named.
+ */
+export type ScoreJobResult = Omit<StoredResult, 'sha256' | 'modelVersion' | 'file' | 'retryable' | 'worker'> & { worker: string };

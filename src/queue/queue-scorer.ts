@@ -3,19 +3,20 @@
  * the small interface that the in-process pool and the queue workers call (scorer.ts loads one by the
  * model folder's kind; image-scorer.ts is the built-in one, over the image models' scoring core).
  */
+import { outcomeFields, type OutcomeFields, type ScoreOutcome } from '../models/image/score-outcome.js';
 
-export type ScoreStatus = 'scored' | 'flagged' | 'failed';
+export type ScoreStatus = OutcomeFields['status'];
 
-export interface ScoreResult {
-  status: ScoreStatus;
-  /** Log hazard ratio (higher = riskier); null unless scored. */
-  risk: number | null;
-  /** Survival probability by year ("1", "3", "5"); null unless scored. */
-  surv: Record<string, number> | null;
-  /** Quality flags that stopped a radiograph from being scored (status flagged). */
-  flags: string[];
-  /** Why it was not scored (flagged or failed); null when scored. */
-  reason: string | null;
+/**
+ * What the queue keeps of an outcome (the scoring core's flat fields, models/image/score-outcome.ts):
+ * status, risk, survival, flags and reason, the columns of results.csv (CLI.md). A model of another
+ * kind gives the same fields.
+ */
+export type ScoreResult = Pick<OutcomeFields, 'status' | 'risk' | 'surv' | 'flags' | 'reason'>;
+
+export function scoreResultOf(outcome: ScoreOutcome): ScoreResult {
+  const { status, risk, surv, flags, reason } = outcomeFields(outcome);
+  return { status, risk, surv, flags, reason };
 }
 
 export interface QueueScorer {

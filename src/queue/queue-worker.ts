@@ -14,7 +14,7 @@ import { modelVersion } from '../models/model-version.js';
 import { queueNameFor, type ScoreJobData, type ScoreJobResult } from './queue-names.js';
 import { probeQueue, queueConnection } from './redis-url.js';
 import type { ResultStore } from './result-store.js';
-import { ScoringPool } from './scoring-pool.js';
+import { startQueuePool, type QueueScoringPool } from './scoring-pool.js';
 import { openStoreFolder } from './store-folder.js';
 import { openPostgresStore } from './postgres-store.js';
 
@@ -54,9 +54,9 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Run
       : options.storeDir !== undefined
         ? await openStoreFolder(options.storeDir)
         : null;
-  let pool: ScoringPool;
+  let pool: QueueScoringPool;
   try {
-    pool = await ScoringPool.start({ modelDir: options.modelDir, threads: options.concurrency, engineThreads: options.engineThreads, scorerModule: options.scorerModule });
+    pool = await startQueuePool({ modelDir: options.modelDir, threads: options.concurrency, engineThreads: options.engineThreads, scorerModule: options.scorerModule });
   } catch (error) {
     await store?.close();
     throw error;
@@ -70,7 +70,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Run
       return { status, risk, surv, flags, reason, worker: worker ?? name, attempts, scoredAt };
     }
     // A transient failure rejects here; BullMQ then retries the job with its backoff.
-    const { result } = await pool.score(file, sha256);
+    const { result } = await pool.run({ file, sha256 });
     const out: ScoreJobResult = { ...result, worker: name, attempts: job.attemptsStarted, scoredAt: new Date().toISOString() };
     await store?.put({ ...out, sha256, modelVersion: version, file, retryable: false });
     return out;

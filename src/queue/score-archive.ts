@@ -12,7 +12,7 @@ import { probeQueue } from './redis-url.js';
 import { writeResultsCsv, type ResultCounts } from './results-csv.js';
 import type { RetryPolicy } from './retry.js';
 import { DEFAULT_SCORER_MODULE, type ScorerModule } from './scorer.js';
-import { ScoringPool } from './scoring-pool.js';
+import { startQueuePool } from './scoring-pool.js';
 import { checkStoreFolder, openStoreFolder, RESULTS_CSV } from './store-folder.js';
 import { distinctImages, hashSubmissions } from './submissions.js';
 
@@ -73,7 +73,7 @@ export async function scoreArchive(options: ScoreArchiveOptions): Promise<ScoreA
     let scoringStarted = Date.now();
     if (todo.length > 0 && options.queueUrl === undefined) {
       workers = options.workers ?? availableParallelism();
-      const pool = await ScoringPool.start({ modelDir: options.modelDir, threads: workers, scorerModule: options.scorerModule });
+      const pool = await startQueuePool({ modelDir: options.modelDir, threads: workers, scorerModule: options.scorerModule });
       scoringStarted = Date.now();
       try {
         ({ deadLettered } = await scoreLocally({ images: todo, store, modelVersion: version, pool, retry: options.retry, onResult: (n) => bar.tick(n) }));

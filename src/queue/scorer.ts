@@ -64,7 +64,12 @@ export async function scoreOne(scorer: QueueScorer, file: string, bytes: Uint8Ar
     return await scorer.score(file, bytes);
   } catch (error) {
     if (isFlagged(error)) return { status: 'flagged', risk: null, surv: null, flags: [...error.flags], reason: error.message };
-    if (error instanceof InputError) return { status: 'failed', risk: null, surv: null, flags: [], reason: error.message };
+    if (error instanceof InputError) return failedResult(error.message);
     throw error;
   }
+}
+
+/** A failed result: final for the input's sake (unreadable, changed, refused), or after every attempt failed (then stored as retryable). */
+export function failedResult(reason: string): ScoreResult {
+  return { status: 'failed', risk: null, surv: null, flags: [], reason };
 }

@@ -6,6 +6,7 @@
  * the viewer's routes only call it, so the viewer never touches SQL, files or the engine.
  */
 import type { Radiograph } from '../imaging/index.js';
+import { outcomeFields, type ScoreOutcome } from '../models/image/score-outcome.js';
 import type { PixelBuffer } from './viewer/pixels.js';
 
 export type ServedStatus = 'received' | 'scored' | 'flagged' | 'failed';
@@ -34,23 +35,17 @@ export interface ServedImage {
   sopInstanceUid: string;
   studyInstanceUid: string;
   seriesInstanceUid: string;
+  /** received until it has an outcome (and while it waits for clinical values); then its outcome's status. */
   status: ServedStatus;
-  /** Log hazard ratio; null until scored. */
-  risk: number | null;
-  /** Survival probability at "1", "3", "5" years; null until scored. */
-  surv: Record<string, number> | null;
-  /** Percentile of the risk among the model's training patients; null until scored. */
-  percentile: number | null;
-  /** Why it was not scored: the detector's flags, or why the image cannot be a lateral lumbar radiograph (its tags or pixels). */
-  flags: string[];
   /**
-   * Reasons to read a score with care although it was made, e.g. a clinical value outside the
-   * model's training range (the risk is then an extrapolation); empty when none.
+   * Its current score (null until it has one): scored with the numbers, or flagged (the detector's
+   * flags, or why the image cannot be a lateral lumbar radiograph: its tags or pixels), or failed
+   * (unreadable; or scoring broke for a reason not the image's, to be tried again).
    */
-  warnings: string[];
-  /** A failure's reason, in words; null otherwise. */
+  outcome: ScoreOutcome | null;
+  /** Why it has no score, in words (the outcome's reason, or what it waits for); null when scored. */
   reason: string | null;
-  /** The detector's keypoints (null until found). */
+  /** The detector's keypoints (null until found); kept beside a clinician's correction. */
   predictedKeypoints: number[] | null;
   /** The latest correction, when a clinician moved a keypoint; the score then uses these. */
   correctedKeypoints: KeypointCorrection | null;
@@ -60,12 +55,43 @@ export interface ServedImage {
   clinical: Record<string, string | number>;
   /** Clinical columns the model needs that are still missing (the image cannot be scored until given). */
   missingClinical: string[];
-  /** The model version (sha256 prefix of the model folder) that made the score. */
-  modelVersion: string | null;
   receivedAt: string;
-  scoredAt: string | null;
   /** Patient's name and ID: present only when the server runs with --show-phi. */
   phi?: { patientName: string; patientId: string };
+}
+
+/**
+ * An image's score as every flat view of it shows it (the study page's JSON, /api/results, the
+ * worklist): null, or empty, where the outcome has none or there is no outcome yet.
+ */
+export interface ScoreView {
+  /** Log hazard ratio; null unless scored. */
+  risk: number | null;
+  /** Survival probability at "1", "3", "5" years; null unless scored. */
+  surv: Record<string, number> | null;
+  /** Percentile of the risk among the model's training patients; null unless scored. */
+  percentile: number | null;
+  /** Why it was not scored: the detector's flags, or why the image cannot be a lateral lumbar radiograph. */
+  flags: string[];
+  /**
+   * Reasons to read a score with care although it was made, e.g. a clinical value outside the
+   * model's training range (the risk is then an extrapolation); empty when none.
+   */
+  warnings: string[];
+  /** The model version (sha256 prefix of the model folder) that made the outcome. */
+  modelVersion: string | null;
+  scoredAt: string | null;
+}
+
+export function scoreView(outcome: ScoreOutcome | null): ScoreView {
+  if (outcome === null) return { risk: null, surv: null, percentile: null, flags: [], warnings: [], modelVersion: null, scoredAt: null };
+  const { risk, surv, percentile, flags, warnings, modelVersion, scoredAt } = outcomeFields(outcome);
+  return { risk, surv, percentile, flags, warnings, modelVersion, scoredAt };
+}
+
+/** The image's risk when it has one (the worklist's order). */
+export function riskOf(image: ServedImage): number | null {
+  return image.outcome?.status === 'scored' ? image.outcome.risk : null;
 }
 
 export interface ViewerBackend {

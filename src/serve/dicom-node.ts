@@ -5,7 +5,7 @@
  * project's reader decodes. A C-STORE dataset is taken as the raw bytes that came over the network
  * (not parsed by dcmjs) and handed to receiveInstance, whose outcome becomes the response status.
  */
-import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import dimse from 'dcmjs-dimse';
 import { SUPPORTED_TRANSFER_SYNTAXES } from '../imaging/dicom/codecs/decode-frame.js';
@@ -163,145 +163,191 @@ function printable(ae: string): string {
   return ae.replace(/[^\x20-\x7e]/g, '?');
 }
 
-export async function startDicomNode(options: DicomNodeOptions): Promise<DicomNode> {
-  // AE titles, addresses and reasons quoting header values come from the sender: one line each, escaped.
-  const log = escapingLog(options.log);
+/** What every connection of one node shares. */
+interface NodeContext {
+  options: DicomNodeOptions;
+  /** The node's log, escaping what the sender wrote. */
+  log: (line: string) => void;
+  budget: InFlightBudget;
+}
 
-  class StoreScp extends Scp {
-    private calling = '';
-    /** Set right after construction: this connection's deadlines. */
-    deadlines!: ConnectionDeadlines;
+type Association = InstanceType<typeof dimse.association.Association>;
+type CStoreRequest = InstanceType<typeof dimse.requests.CStoreRequest>;
+type CStoreResponseType = InstanceType<typeof CStoreResponse>;
+type ReceivedDataset = InstanceType<typeof Dataset> & RawDataset;
 
-    override associationRequested(association: InstanceType<typeof dimse.association.Association>): void {
-      const called = printable(association.getCalledAeTitle().trim());
-      this.calling = printable(association.getCallingAeTitle().trim());
-      if (called !== options.aeTitle) {
-        log(`dicom: association from "${this.calling}" refused: called AE title "${called}" is not ours (${options.aeTitle})`);
-        this.sendAssociationReject(RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.CalledAeNotRecognized);
-        return;
-      }
-      if (options.allowedCallers !== null && !options.allowedCallers.has(this.calling)) {
-        log(`dicom: association from "${this.calling}" refused: calling AE title not in --allowed-callers`);
-        this.sendAssociationReject(RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.CallingAeNotRecognized);
-        return;
-      }
-      for (const { context } of association.getPresentationContexts()) {
-        const abstract = context.getAbstractSyntaxUid();
-        if (abstract !== SopClass.Verification && !abstract.startsWith(STORAGE_ROOT)) {
-          context.setResult(PresentationContextResult.RejectAbstractSyntaxNotSupported);
-          continue;
-        }
-        // The sender's order is its preference: the first syntax it proposes that we decode.
-        const syntax = context.getTransferSyntaxUids().find((ts) => ACCEPTED_TRANSFER_SYNTAXES.has(ts));
-        if (syntax === undefined) context.setResult(PresentationContextResult.RejectTransferSyntaxesNotSupported);
-        else context.setResult(PresentationContextResult.Accept, syntax);
-      }
-      this.sendAssociationAccept();
-      this.deadlines.associated();
-    }
+/** One connection's service provider: associations, C-ECHO, and C-STORE into options.store. */
+class StoreScp extends Scp {
+  private calling = '';
+  /** Set right after construction: this connection's deadlines. */
+  deadlines!: ConnectionDeadlines;
+  /** This association's unfinished datasets, released when it closes whatever state they are in. */
+  readonly buffers = new Set<CappedBuffer>();
 
-    override associationReleaseRequested(): void {
-      this.sendAssociationReleaseResponse();
-    }
-
-    override abort(): void {
-      // The peer aborted: the socket closes; nothing of an unfinished C-STORE was acknowledged.
-    }
-
-    override cEchoRequest(request: InstanceType<typeof dimse.requests.CEchoRequest>, callback: (r: InstanceType<typeof CEchoResponse>) => void): void {
-      const response = CEchoResponse.fromRequest(request);
-      response.setStatus(Status.Success);
-      callback(response);
-    }
-
-    /** This association's unfinished datasets, released when it closes whatever state they are in. */
-    readonly buffers = new Set<CappedBuffer>();
-
-    override createStoreWritableStream(): Writable {
-      const buffer = new CappedBuffer(options.maxDatasetBytes, budget);
-      this.buffers.add(buffer);
-      return buffer;
-    }
-
-    override createDatasetFromStoreWritableStream(
-      writable: Writable,
-      context: InstanceType<typeof dimse.association.PresentationContext>,
-      callback: (dataset: InstanceType<typeof Dataset>) => void,
-    ): void {
-      // Keep the sender's bytes: an empty dcmjs Dataset carries them to cStoreRequest unparsed.
-      const dataset = new Dataset({}, context.getAcceptedTransferSyntaxUid()) as InstanceType<typeof Dataset> & RawDataset;
-      const buffer = writable as CappedBuffer;
-      if (buffer.overflow) dataset.tooLarge = buffer.size;
-      else if (buffer.busy) dataset.busy = true;
-      else dataset.raw = buffer.toBuffer();
-      dataset.release = () => {
-        buffer.release();
-        this.buffers.delete(buffer);
-      };
-      dataset.transferSyntax = context.getAcceptedTransferSyntaxUid();
-      callback(dataset);
-    }
-
-    override cStoreRequest(request: InstanceType<typeof dimse.requests.CStoreRequest>, callback: (r: InstanceType<typeof CStoreResponse>) => void): void {
-      const response = CStoreResponse.fromRequest(request);
-      const dataset = request.getDataset() as (InstanceType<typeof Dataset> & RawDataset) | undefined;
-      // The sender waits for our answer while we store: that silence is ours, not its idleness.
-      this.deadlines.working();
-      const answer = (status: number, comment?: string): void => {
-        this.deadlines.done();
-        dataset?.release?.();
-        response.setStatus(status);
-        if (comment !== undefined) response.setErrorComment(comment.slice(0, 64));
-        callback(response);
-      };
-      if (dataset?.tooLarge !== undefined) {
-        const reason = `dataset of ${(dataset.tooLarge / 1048576).toFixed(2)} MB is larger than --max-dicom-mb (${(options.maxDatasetBytes / 1048576).toFixed(2)} MB)`;
-        log(`dicom: C-STORE from "${this.calling}" refused: ${reason}`);
-        answer(OUT_OF_RESOURCES, 'dataset too large');
-        return;
-      }
-      if (dataset?.busy === true) {
-        log(`dicom: C-STORE from "${this.calling}" refused: the associations together hold ${(budget.limit / 1048576).toFixed(0)} MB of datasets (--max-dicom-in-flight-mb); the sender may try again`);
-        answer(OUT_OF_RESOURCES, 'server busy');
-        return;
-      }
-      if (dataset?.raw === undefined || dataset.transferSyntax === undefined) {
-        log(`dicom: C-STORE from "${this.calling}" refused: no dataset`);
-        answer(CANNOT_UNDERSTAND, 'no dataset');
-        return;
-      }
-      const meta: ReceivedMeta = {
-        sopClassUid: (request.getAffectedSopClassUid() ?? '').replace(/\0/g, '').trim(),
-        sopInstanceUid: (request.getAffectedSopInstanceUid() ?? '').replace(/\0/g, '').trim(),
-        transferSyntaxUid: dataset.transferSyntax,
-        callingAeTitle: this.calling,
-      };
-      options.store(meta, dataset.raw).then(
-        (outcome) => {
-          if (outcome.ok) {
-            log(`dicom: stored instance ${outcome.tag} from "${this.calling}"${outcome.duplicate ? ' (already received; not stored again)' : ''}`);
-            answer(Status.Success);
-          } else {
-            log(`dicom: C-STORE from "${this.calling}" ${outcome.kind === 'refused' ? 'refused' : 'failed'}: ${outcome.reason}`);
-            answer(outcome.kind === 'refused' ? CANNOT_UNDERSTAND : OUT_OF_RESOURCES, outcome.reason);
-          }
-        },
-        (error: unknown) => {
-          log(`dicom: C-STORE from "${this.calling}" failed: ${(error as Error).message}`);
-          answer(OUT_OF_RESOURCES, 'could not be stored');
-        },
-      );
-    }
+  constructor(socket: Socket, private readonly node: NodeContext) {
+    super(socket, {});
   }
 
-  const budget = new InFlightBudget(options.maxInFlightBytes);
-  // What we advertise as our maximum P-DATA PDU, plus slack for senders that count the header in it.
-  const maxDataPdu = Implementation.getMaxPduLength() + 64 * 1024;
+  override associationRequested(association: Association): void {
+    this.calling = printable(association.getCallingAeTitle().trim());
+    if (this.rejectedCaller(association)) return;
+    acceptPresentationContexts(association);
+    this.sendAssociationAccept();
+    this.deadlines.associated();
+  }
 
+  /** Rejects (and logs) an association not called with our AE title, or from a caller not allowed; true when it did. */
+  private rejectedCaller(association: Association): boolean {
+    const { options, log } = this.node;
+    const called = printable(association.getCalledAeTitle().trim());
+    if (called !== options.aeTitle) {
+      log(`dicom: association from "${this.calling}" refused: called AE title "${called}" is not ours (${options.aeTitle})`);
+      this.sendAssociationReject(RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.CalledAeNotRecognized);
+      return true;
+    }
+    if (options.allowedCallers !== null && !options.allowedCallers.has(this.calling)) {
+      log(`dicom: association from "${this.calling}" refused: calling AE title not in --allowed-callers`);
+      this.sendAssociationReject(RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.CallingAeNotRecognized);
+      return true;
+    }
+    return false;
+  }
+
+  override associationReleaseRequested(): void {
+    this.sendAssociationReleaseResponse();
+  }
+
+  override abort(): void {
+    // The peer aborted: the socket closes; nothing of an unfinished C-STORE was acknowledged.
+  }
+
+  override cEchoRequest(request: InstanceType<typeof dimse.requests.CEchoRequest>, callback: (r: InstanceType<typeof CEchoResponse>) => void): void {
+    const response = CEchoResponse.fromRequest(request);
+    response.setStatus(Status.Success);
+    callback(response);
+  }
+
+  override createStoreWritableStream(): Writable {
+    const buffer = new CappedBuffer(this.node.options.maxDatasetBytes, this.node.budget);
+    this.buffers.add(buffer);
+    return buffer;
+  }
+
+  override createDatasetFromStoreWritableStream(
+    writable: Writable,
+    context: InstanceType<typeof dimse.association.PresentationContext>,
+    callback: (dataset: InstanceType<typeof Dataset>) => void,
+  ): void {
+    // Keep the sender's bytes: an empty dcmjs Dataset carries them to cStoreRequest unparsed.
+    const dataset = new Dataset({}, context.getAcceptedTransferSyntaxUid()) as ReceivedDataset;
+    const buffer = writable as CappedBuffer;
+    if (buffer.overflow) dataset.tooLarge = buffer.size;
+    else if (buffer.busy) dataset.busy = true;
+    else dataset.raw = buffer.toBuffer();
+    dataset.release = () => {
+      buffer.release();
+      this.buffers.delete(buffer);
+    };
+    dataset.transferSyntax = context.getAcceptedTransferSyntaxUid();
+    callback(dataset);
+  }
+
+  override cStoreRequest(request: CStoreRequest, callback: (r: CStoreResponseType) => void): void {
+    const response = CStoreResponse.fromRequest(request);
+    const dataset = request.getDataset() as ReceivedDataset | undefined;
+    // The sender waits for our answer while we store: that silence is ours, not its idleness.
+    this.deadlines.working();
+    const answer = (status: number, comment?: string): void => {
+      this.deadlines.done();
+      dataset?.release?.();
+      response.setStatus(status);
+      if (comment !== undefined) response.setErrorComment(comment.slice(0, 64));
+      callback(response);
+    };
+    const refusal = this.datasetRefusal(dataset);
+    if (refusal !== null) {
+      this.node.log(`dicom: C-STORE from "${this.calling}" refused: ${refusal.reason}`);
+      answer(refusal.status, refusal.comment);
+      return;
+    }
+    this.store(request, dataset!, answer);
+  }
+
+  /** Why a C-STORE's dataset is refused before it is looked at (too large, the node busy, none), or null. */
+  private datasetRefusal(dataset: ReceivedDataset | undefined): { status: number; comment: string; reason: string } | null {
+    const { options, budget } = this.node;
+    if (dataset?.tooLarge !== undefined) {
+      const reason = `dataset of ${(dataset.tooLarge / 1048576).toFixed(2)} MB is larger than --max-dicom-mb (${(options.maxDatasetBytes / 1048576).toFixed(2)} MB)`;
+      return { status: OUT_OF_RESOURCES, comment: 'dataset too large', reason };
+    }
+    if (dataset?.busy === true) {
+      const reason = `the associations together hold ${(budget.limit / 1048576).toFixed(0)} MB of datasets (--max-dicom-in-flight-mb); the sender may try again`;
+      return { status: OUT_OF_RESOURCES, comment: 'server busy', reason };
+    }
+    if (dataset?.raw === undefined || dataset.transferSyntax === undefined) return { status: CANNOT_UNDERSTAND, comment: 'no dataset', reason: 'no dataset' };
+    return null;
+  }
+
+  /** Hands the dataset's bytes to options.store; its outcome becomes the response status. */
+  private store(request: CStoreRequest, dataset: ReceivedDataset, answer: (status: number, comment?: string) => void): void {
+    const { options, log } = this.node;
+    const meta: ReceivedMeta = {
+      sopClassUid: (request.getAffectedSopClassUid() ?? '').replace(/\0/g, '').trim(),
+      sopInstanceUid: (request.getAffectedSopInstanceUid() ?? '').replace(/\0/g, '').trim(),
+      transferSyntaxUid: dataset.transferSyntax!,
+      callingAeTitle: this.calling,
+    };
+    options.store(meta, dataset.raw!).then(
+      (outcome) => {
+        if (outcome.ok) {
+          log(`dicom: stored instance ${outcome.tag} from "${this.calling}"${outcome.duplicate ? ' (already received; not stored again)' : ''}`);
+          answer(Status.Success);
+        } else {
+          log(`dicom: C-STORE from "${this.calling}" ${outcome.kind === 'refused' ? 'refused' : 'failed'}: ${outcome.reason}`);
+          answer(outcome.kind === 'refused' ? CANNOT_UNDERSTAND : OUT_OF_RESOURCES, outcome.reason);
+        }
+      },
+      (error: unknown) => {
+        log(`dicom: C-STORE from "${this.calling}" failed: ${(error as Error).message}`);
+        answer(OUT_OF_RESOURCES, 'could not be stored');
+      },
+    );
+  }
+}
+
+/** Verification and storage SOP classes, each in the first syntax the sender proposes that we decode; the rest rejected. */
+function acceptPresentationContexts(association: Association): void {
+  for (const { context } of association.getPresentationContexts()) {
+    const abstract = context.getAbstractSyntaxUid();
+    if (abstract !== SopClass.Verification && !abstract.startsWith(STORAGE_ROOT)) {
+      context.setResult(PresentationContextResult.RejectAbstractSyntaxNotSupported);
+      continue;
+    }
+    // The sender's order is its preference: the first syntax it proposes that we decode.
+    const syntax = context.getTransferSyntaxUids().find((ts) => ACCEPTED_TRANSFER_SYNTAXES.has(ts));
+    if (syntax === undefined) context.setResult(PresentationContextResult.RejectTransferSyntaxesNotSupported);
+    else context.setResult(PresentationContextResult.Accept, syntax);
+  }
+}
+
+export async function startDicomNode(options: DicomNodeOptions): Promise<DicomNode> {
+  // AE titles, addresses and reasons quoting header values come from the sender: one line each, escaped.
+  const node: NodeContext = { options, log: escapingLog(options.log), budget: new InFlightBudget(options.maxInFlightBytes) };
   // dcmjs-dimse's Server listens on every address; the same Scp on our own net server binds to --host.
   const sockets = new Set<Socket>();
+  const server = createServer(connectionHandler(node, sockets));
+  capAssociations(server, node);
+  const port = await listen(server, options.port, options.host);
+  return { port, close: () => closeNode(server, sockets) };
+}
+
+/** Each connection: admitted under its address's cap, its PDUs guarded, its deadlines watched, its buffers released when it closes. */
+function connectionHandler(node: NodeContext, sockets: Set<Socket>): (socket: Socket) => void {
+  const { options, log } = node;
+  // What we advertise as our maximum P-DATA PDU, plus slack for senders that count the header in it.
+  const maxDataPdu = Implementation.getMaxPduLength() + 64 * 1024;
   const perAddress = new PerAddressCap(Math.min(options.maxAssociationsPerAddress, options.maxAssociations));
-  const server = createServer((socket) => {
+  return (socket) => {
     const address = socket.remoteAddress ?? '?';
     if (!perAddress.admit(address)) {
       log(`dicom: connection from ${address} closed: ${perAddress.limit} associations from this address are open already (--max-associations-per-address)`);
@@ -309,28 +355,9 @@ export async function startDicomNode(options: DicomNodeOptions): Promise<DicomNo
       return;
     }
     sockets.add(socket);
-    // Before the library's own listener: an oversized PDU is refused before it is buffered.
-    const guard = pduGuard(maxDataPdu);
-    const onData = (chunk: Buffer): void => {
-      const problem = guard(chunk);
-      if (problem === null) return;
-      socket.off('data', onData);
-      log(`dicom: connection from ${socket.remoteAddress ?? '?'} closed: ${problem}`);
-      socket.destroy();
-    };
-    socket.prependListener('data', onData);
-    const scp = new StoreScp(socket, {});
-    scp.deadlines = watchConnection(socket, options.deadlines, (reason, associated) => {
-      log(`dicom: connection from ${address} closed: ${reason}`);
-      if (associated) {
-        // An A-ABORT tells a real sender that nothing unanswered was stored; then the socket goes.
-        scp.sendAbort(AbortSource.ServiceProvider, AbortReason.NotSpecified);
-        socket.end();
-        setTimeout(() => socket.destroy(), 1000).unref();
-      } else {
-        socket.destroy();
-      }
-    });
+    guardPdus(socket, maxDataPdu, log);
+    const scp = new StoreScp(socket, node);
+    scp.deadlines = watchDeadlines(scp, socket, address, options.deadlines, log);
     socket.once('close', () => {
       perAddress.release(address);
       sockets.delete(socket);
@@ -341,24 +368,60 @@ export async function startDicomNode(options: DicomNodeOptions): Promise<DicomNo
       log(`dicom: network error: ${error.message}`);
       socket.destroy();
     });
+  };
+}
+
+/** Before the library's own listener: an oversized PDU is refused before it is buffered (pduGuard). */
+function guardPdus(socket: Socket, maxDataPdu: number, log: (line: string) => void): void {
+  const guard = pduGuard(maxDataPdu);
+  const onData = (chunk: Buffer): void => {
+    const problem = guard(chunk);
+    if (problem === null) return;
+    socket.off('data', onData);
+    log(`dicom: connection from ${socket.remoteAddress ?? '?'} closed: ${problem}`);
+    socket.destroy();
+  };
+  socket.prependListener('data', onData);
+}
+
+/** The connection's deadlines (association-deadlines.ts); one that passes closes it, with an A-ABORT once associated. */
+function watchDeadlines(scp: StoreScp, socket: Socket, address: string, deadlines: DeadlineOptions, log: (line: string) => void): ConnectionDeadlines {
+  return watchConnection(socket, deadlines, (reason, associated) => {
+    log(`dicom: connection from ${address} closed: ${reason}`);
+    if (associated) {
+      // An A-ABORT tells a real sender that nothing unanswered was stored; then the socket goes.
+      scp.sendAbort(AbortSource.ServiceProvider, AbortReason.NotSpecified);
+      socket.end();
+      setTimeout(() => socket.destroy(), 1000).unref();
+    } else {
+      socket.destroy();
+    }
   });
-  server.maxConnections = options.maxAssociations;
+}
+
+/** --max-associations: the server closes connections past it on connect, and we log each. */
+function capAssociations(server: Server, node: NodeContext): void {
+  server.maxConnections = node.options.maxAssociations;
   server.on('drop', (data?: { remoteAddress?: string }) => {
-    log(`dicom: connection from ${data?.remoteAddress ?? '?'} closed: ${options.maxAssociations} associations are open already (--max-associations)`);
+    node.log(`dicom: connection from ${data?.remoteAddress ?? '?'} closed: ${node.options.maxAssociations} associations are open already (--max-associations)`);
   });
-  const port = await new Promise<number>((resolve, reject) => {
+}
+
+/** Listens on host:port; resolves with the port bound (port 0: the one the system chose). */
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.host, () => {
+    server.listen(port, host, () => {
       server.off('error', reject);
       resolve((server.address() as AddressInfo).port);
     });
   });
-  return {
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      }),
-  };
+}
+
+/** Stops accepting, and ends every open connection. */
+function closeNode(server: Server, sockets: Set<Socket>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    for (const s of sockets) s.destroy();
+  });
 }

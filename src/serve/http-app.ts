@@ -15,7 +15,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { InputError, UsageError } from '../util/errors.js';
-import type { ServedImage, ViewerBackend } from './backend.js';
+import { scoreView, type ServedImage, type ViewerBackend } from './backend.js';
 import { RequestError } from './change-checks.js';
 import { uidProblem } from './uid.js';
 import { addAccessChecks } from './http-access.js';
@@ -33,21 +33,22 @@ export interface HttpOptions {
 
 /** One result as GET /api/results gives it (CLI.md's keys first, then what else a client may use). */
 export function resultJson(x: ServedImage): Record<string, unknown> {
+  const score = scoreView(x.outcome);
   return {
     sop_instance_uid: x.sopInstanceUid,
     status: x.status,
-    risk: x.risk,
-    surv: x.surv,
-    flags: x.flags,
+    risk: score.risk,
+    surv: score.surv,
+    flags: score.flags,
     received_at: x.receivedAt,
-    scored_at: x.scoredAt,
-    warnings: x.warnings,
+    scored_at: score.scoredAt,
+    warnings: score.warnings,
     study_instance_uid: x.studyInstanceUid,
     series_instance_uid: x.seriesInstanceUid,
-    percentile: x.percentile,
+    percentile: score.percentile,
     reason: x.reason,
     missing_clinical: x.missingClinical,
-    model_version: x.modelVersion,
+    model_version: score.modelVersion,
     keypoints_corrected: x.correctedKeypoints !== null,
   };
 }

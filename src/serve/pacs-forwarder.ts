@@ -9,9 +9,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../util/errors.js';
 import type { ViewerBackend } from './backend.js';
-import { checkDestination, forwardResults, pacsResultFromServedImage, type DicomDestination } from './dicom-out/index.js';
-import { servedImage } from './serve-backend.js';
-import type { InstanceRow, ServeDb } from './serve-db.js';
+import { checkDestination, forwardResults, pacsResult, type DicomDestination } from './dicom-out/index.js';
+import { instanceOutcome, type InstanceRow, type ServeDb } from './serve-db.js';
 import { uidTag } from './uid.js';
 
 /** AET@HOST:PORT, checked; our own AE title calls it. */
@@ -32,8 +31,9 @@ export interface Forwarder {
 export function makeForwarder(dest: DicomDestination, imagesDir: string, backend: ViewerBackend): Forwarder {
   return {
     async send(row) {
-      const result = pacsResultFromServedImage(servedImage(row, false));
-      if (result === null) throw new Error('not scored');
+      const outcome = instanceOutcome(row);
+      if (outcome?.status !== 'scored') throw new Error('not scored');
+      const result = pacsResult(outcome);
       const bytes = new Uint8Array(await readFile(join(imagesDir, row.file)));
       // Decoded off the main thread, as the viewer's reads are.
       const radiograph = await backend.radiograph(row.sop_instance_uid);

@@ -1,6 +1,7 @@
 /**
  * Scoring in the background: takes the instances marked pending in the database (new arrivals, a
- * clinician's correction, new clinical values), oldest first, and scores each on the scoring thread.
+ * clinician's correction, new clinical values), oldest first, and scores them on the scoring threads,
+ * one instance per free thread.
  * Before scoring, the scores table is asked whether these exact inputs (model version, keypoints
  * source, clinical values) were scored already: then that score is reused, so an instance is never
  * scored twice for the same inputs, across restarts too. Those who changed an instance (the viewer's
@@ -9,8 +10,9 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { mergeClinical, missingCovariates, type Clinical } from './clinical-values.js';
-import { ScoringError, type InputCheck, type ScorerClient, type ScoreOutcome } from './scorer-client.js';
-import type { InstanceRow, ScoreRecord, ServeDb } from './serve-db.js';
+import type { FailedOutcome, FlaggedOutcome, ScoreOutcome } from '../models/image/score-outcome.js';
+import { TransientScoreError, type ScorerClient } from './scorer-client.js';
+import type { InstanceRow, ScoreKey, ServeDb } from './serve-db.js';
 import { uidTag } from './uid.js';
 
 export interface ScoringLoopOptions {
@@ -42,8 +44,12 @@ function clinicalKeyOf(covariates: string[], clinical: Clinical): string {
 
 export class ScoringLoop {
   private wakeUp: (() => void) | null = null;
+  /** Set by wake() so that a wake between a look and the wait for the next is not lost. */
+  private woken = false;
   private stopped = false;
   private running: Promise<void> | null = null;
+  /** The instances being scored now, by SOP Instance UID: at most one scoring of an instance at a time. */
+  private readonly inFlight = new Map<string, Promise<void>>();
   private readonly waiters = new Map<string, Array<{ revision: number; resolve: () => void }>>();
 
   constructor(private readonly o: ScoringLoopOptions) {}
@@ -52,8 +58,9 @@ export class ScoringLoop {
     this.running = this.loop();
   }
 
-  /** Something new is pending: look now rather than at the next poll. */
+  /** Something new is pending, or a scoring thread came free: look now rather than at the next poll. */
   wake(): void {
+    this.woken = true;
     this.wakeUp?.();
   }
 
@@ -73,38 +80,70 @@ export class ScoringLoop {
     await this.running;
   }
 
+  /**
+   * Keeps every scoring thread busy with pending instances. An instance is never scored on two threads
+   * at once: a change that arrives while it is being scored leaves it pending, and it is taken again
+   * once that scoring is recorded, so its results are recorded in the order of its changes.
+   */
   private async loop(): Promise<void> {
     while (!this.stopped) {
-      let rows: InstanceRow[] = [];
-      try {
-        // A few at a time, so that a clinician's change waits behind at most a few arrivals.
-        rows = await this.o.db.pending(4);
-      } catch (error) {
-        this.o.log(`score: cannot read the database (${(error as Error).message}); trying again`);
-      }
-      if (rows.length === 0) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 2000);
-          this.wakeUp = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wakeUp = null;
-        continue;
-      }
-      for (const row of rows) {
-        if (this.stopped) break;
-        try {
-          await this.scoreRow(row);
-          this.resolveWaiters(row.sop_instance_uid, row.revision);
-        } catch (error) {
-          // The database went away mid-way: the row stays pending and is tried on the next pass.
-          this.o.log(`score: instance ${uidTag(row.sop_instance_uid)}: ${(error as Error).message}; will try again`);
-          await new Promise((r) => setTimeout(r, 1000));
-        }
-      }
+      this.woken = false;
+      const started = this.startPending(await this.readPending());
+      if (started === 0 && !this.woken) await this.sleep(2000);
     }
+    await Promise.all(this.inFlight.values());
+  }
+
+  /**
+   * As many pending instances as there are free scoring threads (none being scored already): a
+   * clinician's change first, so that it waits behind at most one job per thread.
+   */
+  private async readPending(): Promise<InstanceRow[]> {
+    const free = this.o.scorer.threads - this.inFlight.size;
+    if (free <= 0) return [];
+    try {
+      // Those in flight are still marked pending: read past them.
+      const rows = await this.o.db.pending(this.inFlight.size + free);
+      return rows.filter((r) => !this.inFlight.has(r.sop_instance_uid)).slice(0, free);
+    } catch (error) {
+      this.o.log(`score: cannot read the database (${(error as Error).message}); trying again`);
+      return [];
+    }
+  }
+
+  private startPending(rows: InstanceRow[]): number {
+    for (const row of rows) {
+      const uid = row.sop_instance_uid;
+      this.inFlight.set(uid, this.settle(row).finally(() => {
+        this.inFlight.delete(uid);
+        this.wake();
+      }));
+    }
+    return rows.length;
+  }
+
+  /** Scores one instance and tells whoever waits for it; a database failure leaves it pending for a later look. */
+  private async settle(row: InstanceRow): Promise<void> {
+    try {
+      await this.scoreRow(row);
+      this.resolveWaiters(row.sop_instance_uid, row.revision);
+    } catch (error) {
+      this.o.log(`score: instance ${uidTag(row.sop_instance_uid)}: ${(error as Error).message}; will try again`);
+      // Still in flight while it waits: the database is not asked about it again at once.
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+
+  /** Until wake() or the poll interval: an arrival on another path (a restart's recovery) is found by the poll. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = done;
+    }).finally(() => (this.wakeUp = null));
   }
 
   private resolveWaiters(uid: string, revision: number): void {
@@ -119,61 +158,75 @@ export class ScoringLoop {
     else this.waiters.delete(uid);
   }
 
+  /**
+   * One pending instance to its recorded result: waiting for clinical values, its score (made now, or
+   * reused when these exact inputs were scored before), or a failure to try again.
+   */
   private async scoreRow(row: InstanceRow): Promise<void> {
-    const { db, covariates, modelVersion, log } = this.o;
-    const uid = row.sop_instance_uid;
-    const tag = uidTag(uid);
     const clinical = effectiveClinical(row);
-    const missing = missingCovariates(covariates, clinical);
-    let refusal: InputCheck | undefined;
+    const missing = missingCovariates(this.o.covariates, clinical);
+    let refusal: FlaggedOutcome | FailedOutcome | undefined;
     if (missing.length > 0) {
       // The image's own checks need no clinical values: a blank, noisy or turned image is refused when
       // it arrives, not after someone has typed in an age for it.
-      try {
-        refusal = await this.o.scorer.checkInput({ file: join(this.o.imagesDir, row.file), where: `instance ${tag}` });
-      } catch (error) {
-        if (!(error instanceof ScoringError)) throw error;
-        await db.markFailed(uid, row.revision, `scoring failed: ${error.message}`);
-        log(`score: instance ${tag} failed: ${error.message}`);
-        return;
-      }
-      if (refusal.status === 'input-ok') {
-        await db.markWaiting(uid, row.revision, missing, `waiting for clinical values: ${missing.join(', ')} (give them on the web page or in --clinical)`);
-        log(`score: instance ${tag} waits for clinical values (${missing.join(', ')})`);
-        return;
-      }
+      const check = await this.attempt(row, () => this.o.scorer.checkInput({ file: join(this.o.imagesDir, row.file), where: whereOf(row) }));
+      if (check === null) return;
+      if (check.status === 'input-ok') return this.markWaiting(row, missing);
+      refusal = check;
     }
-    const { source, keypoints } = keypointsSourceOf(row);
-    const modelClinical: Clinical = {};
-    for (const c of covariates) modelClinical[c] = clinical[c];
-    const clinicalKey = clinicalKeyOf(covariates, clinical);
-    const now = new Date().toISOString();
-    const base = { modelVersion, keypointsSource: source, clinicalKey, scoredAt: now };
-    let record: ScoreRecord;
-    const earlier = await db.findScore(uid, modelVersion, source, clinicalKey);
-    if (earlier !== undefined) {
-      // Scored with exactly these inputs before (a correction moved back, or a restart): reuse it.
-      record = {
-        ...base, status: earlier.status, risk: earlier.risk, surv: earlier.surv === null ? null : JSON.parse(earlier.surv),
-        percentile: earlier.percentile, flags: JSON.parse(earlier.flags), warnings: JSON.parse(earlier.warnings), reason: earlier.reason,
-        keypoints: earlier.keypoints === null ? null : JSON.parse(earlier.keypoints), predictedKeypoints: null, scoredAt: earlier.scored_at,
-      };
-    } else {
-      let outcome: ScoreOutcome;
-      try {
-        outcome = refusal !== undefined && refusal.status !== 'input-ok' ? refusal : await this.o.scorer.score({ file: join(this.o.imagesDir, row.file), where: `instance ${tag}`, keypoints, clinical: modelClinical, heatmap: null });
-      } catch (error) {
-        if (!(error instanceof ScoringError)) throw error;
-        await db.markFailed(uid, row.revision, `scoring failed: ${error.message}`);
-        log(`score: instance ${tag} failed: ${error.message}`);
-        return;
-      }
-      record = outcome.status === 'scored'
-        ? { ...base, status: 'scored', risk: outcome.risk, surv: outcome.surv, percentile: outcome.percentile, flags: [], warnings: outcome.warnings, reason: null, keypoints: outcome.keypoints, predictedKeypoints: outcome.predicted }
-        : { ...base, status: outcome.status, risk: null, surv: null, percentile: null, flags: outcome.status === 'flagged' ? outcome.flags : [], warnings: [], reason: outcome.reason, keypoints: keypoints ?? outcome.predicted, predictedKeypoints: outcome.predicted };
-    }
-    await db.recordScore(uid, row.revision, record);
-    log(`score: instance ${tag} ${record.status}${record.risk !== null ? ` (risk ${record.risk.toFixed(3)})` : ''}${source === 'detector' ? '' : ' with corrected keypoints'}`);
-    this.o.scored?.(uid, record.status);
+    const key = this.scoreKey(row, clinical);
+    // Scored with exactly these inputs before (a correction moved back, or a restart): reuse it.
+    const outcome = (await this.o.db.findScore(row.sop_instance_uid, key)) ?? refusal ?? (await this.attempt(row, () => this.o.scorer.score({
+      file: join(this.o.imagesDir, row.file), where: whereOf(row), keypoints: key.keypoints, clinical: this.modelClinical(clinical), heatmap: null,
+    })));
+    if (outcome !== null) await this.record(row, key, outcome);
   }
+
+  /** What the score is kept under: the model, the keypoints source, the clinical values the model reads. */
+  private scoreKey(row: InstanceRow, clinical: Clinical): ScoreKey {
+    const { source, keypoints } = keypointsSourceOf(row);
+    return { modelVersion: this.o.modelVersion, keypointsSource: source, keypoints, clinicalKey: clinicalKeyOf(this.o.covariates, clinical) };
+  }
+
+  private modelClinical(clinical: Clinical): Clinical {
+    const values: Clinical = {};
+    for (const c of this.o.covariates) values[c] = clinical[c];
+    return values;
+  }
+
+  /**
+   * Runs work on a scoring thread; when it breaks for a reason not the image's (the engine, the
+   * thread), the failure becomes the instance's result, to be tried again, and the answer is null.
+   */
+  private async attempt<T>(row: InstanceRow, work: () => Promise<T>): Promise<T | null> {
+    try {
+      return await work();
+    } catch (error) {
+      if (!(error instanceof TransientScoreError)) throw error;
+      const failure: FailedOutcome = {
+        status: 'failed', reason: `scoring failed: ${error.message}`, modelVersion: this.o.modelVersion, scoredAt: new Date().toISOString(), predicted: null,
+      };
+      await this.o.db.markFailed(row.sop_instance_uid, row.revision, failure);
+      this.o.log(`score: instance ${uidTag(row.sop_instance_uid)} failed: ${error.message}`);
+      return null;
+    }
+  }
+
+  private async markWaiting(row: InstanceRow, missing: string[]): Promise<void> {
+    await this.o.db.markWaiting(row.sop_instance_uid, row.revision, missing, `waiting for clinical values: ${missing.join(', ')} (give them on the web page or in --clinical)`);
+    this.o.log(`score: instance ${uidTag(row.sop_instance_uid)} waits for clinical values (${missing.join(', ')})`);
+  }
+
+  private async record(row: InstanceRow, key: ScoreKey, outcome: ScoreOutcome): Promise<void> {
+    const uid = row.sop_instance_uid;
+    await this.o.db.recordScore(uid, row.revision, key, outcome);
+    const risk = outcome.status === 'scored' ? ` (risk ${outcome.risk.toFixed(3)})` : '';
+    this.o.log(`score: instance ${uidTag(uid)} ${outcome.status}${risk}${key.keypoints === null ? '' : ' with corrected keypoints'}`);
+    this.o.scored?.(uid, outcome.status);
+  }
+}
+
+/** Names the instance in the scorer's messages (they reach /api/results): its tag, never the store's path or its UID. */
+function whereOf(row: InstanceRow): string {
+  return `instance ${uidTag(row.sop_instance_uid)}`;
 }

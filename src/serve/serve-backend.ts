@@ -15,7 +15,7 @@ import type { ChangeRecord, ServedImage, ViewerBackend } from './backend.js';
 import { checkClinical, checkCorrection } from './change-checks.js';
 import { effectiveClinical, keypointsSourceOf, type ScoringLoop } from './scoring-loop.js';
 import type { ScorerClient } from './scorer-client.js';
-import type { ChangeRow, InstanceRow, ServeDb } from './serve-db.js';
+import { instanceOutcome, type ChangeRow, type InstanceRow, type ServeDb } from './serve-db.js';
 import { uidTag } from './uid.js';
 
 export interface BackendOptions {
@@ -38,28 +38,22 @@ function changeRecord(c: ChangeRow): ChangeRecord {
   return { kind: c.kind, value: JSON.parse(c.value) as ChangeRecord['value'], by: c.changed_by, at: c.changed_at };
 }
 
-/** An instance as the viewer and /api/results see it; `changes` are its rows of serve_changes, oldest first (none given: an empty history, as forwarding needs no more). */
-export function servedImage(row: InstanceRow, showPhi: boolean, changes: ChangeRow[] = []): ServedImage {
+/** An instance as the viewer and /api/results see it; `changes` are its rows of serve_changes, oldest first. */
+export function servedImage(row: InstanceRow, showPhi: boolean, changes: ChangeRow[]): ServedImage {
   const corrected = parse<number[]>(row.corrected_keypoints);
   const image: ServedImage = {
     sopInstanceUid: row.sop_instance_uid,
     studyInstanceUid: row.study_instance_uid,
     seriesInstanceUid: row.series_instance_uid,
     status: row.status,
-    risk: row.risk,
-    surv: parse<Record<string, number>>(row.surv),
-    percentile: row.percentile,
-    flags: JSON.parse(row.flags) as string[],
-    warnings: JSON.parse(row.warnings) as string[],
+    outcome: instanceOutcome(row),
     reason: row.reason,
     predictedKeypoints: parse<number[]>(row.predicted_keypoints),
     correctedKeypoints: corrected === null ? null : { keypoints: corrected, by: row.corrected_by ?? '', at: row.corrected_at ?? '' },
     changes: changes.map(changeRecord),
     clinical: effectiveClinical(row),
     missingClinical: JSON.parse(row.missing_clinical) as string[],
-    modelVersion: row.model_version,
     receivedAt: row.received_at,
-    scoredAt: row.scored_at,
   };
   if (showPhi) image.phi = { patientName: row.patient_name, patientId: row.patient_id };
   return image;
@@ -122,18 +116,17 @@ export function makeBackend(o: BackendOptions): ViewerBackend {
     },
     heatmapPng: async (uid) => {
       const r = await row(uid);
-      if (r === undefined || r.status !== 'scored' || r.model_version === null) return undefined;
-      const { source, keypoints } = keypointsSourceOf(r);
-      const used = keypoints ?? parse<number[]>(r.predicted_keypoints);
-      if (used === null) return undefined;
+      const current = r === undefined ? null : instanceOutcome(r);
+      if (r === undefined || current?.status !== 'scored') return undefined;
+      const { source } = keypointsSourceOf(r);
       const clinical = effectiveClinical(r);
       const modelClinical: Record<string, string | number> = {};
       for (const c of o.covariates) modelClinical[c] = clinical[c];
       // One PNG per (image, model, keypoints, clinical values): made once, on first request.
-      const key = createHash('sha256').update(JSON.stringify([r.file, r.model_version, source, modelClinical])).digest('hex').slice(0, 32);
+      const key = createHash('sha256').update(JSON.stringify([r.file, current.modelVersion, source, modelClinical])).digest('hex').slice(0, 32);
       const path = join(o.heatmapsDir, `${key}.png`);
       if (!existsSync(path)) {
-        const outcome = await o.scorer.score({ file: join(o.imagesDir, r.file), where: `instance ${uidTag(uid)}`, keypoints: used, clinical: modelClinical, heatmap: path });
+        const outcome = await o.scorer.score({ file: join(o.imagesDir, r.file), where: `instance ${uidTag(uid)}`, keypoints: current.keypoints, clinical: modelClinical, heatmap: path });
         if (outcome.status !== 'scored') return undefined;
       }
       return new Uint8Array(await readFile(path));

@@ -7,7 +7,9 @@
  * `pending` = 1 marks an instance the scoring loop must (re)score; `revision` counts the clinician's
  * changes, so that a score made from an older revision never clears a newer change's pending mark.
  */
-import type { SqlDriver, Statement } from '../util/sql-driver.js';
+import { outcomeFields, outcomeFromFields, type FailedOutcome, type OutcomeFields, type ScoreOutcome } from '../models/image/score-outcome.js';
+import type { SqlDriver, SqlValue, Statement } from '../util/sql-driver.js';
+import { uidTag } from './uid.js';
 
 const CREATE = [
   `CREATE TABLE IF NOT EXISTS serve_instances (
@@ -149,35 +151,75 @@ export interface NewInstance {
   forward: boolean;
 }
 
-/** A finished scoring of one instance, flagged or failed included. */
-export interface ScoreRecord {
-  status: 'scored' | 'flagged' | 'failed';
-  risk: number | null;
-  surv: Record<string, number> | null;
-  percentile: number | null;
-  flags: string[];
-  warnings: string[];
-  reason: string | null;
-  /** The keypoints the score used (the detector's, or the correction); null when none were found. */
-  keypoints: number[] | null;
-  /** The detector's keypoints, when this scoring ran the detector. */
-  predictedKeypoints: number[] | null;
+/**
+ * What a score is kept under besides the instance: the model, the keypoints it was cut at, the
+ * clinical values it read.
+ */
+export interface ScoreKey {
   modelVersion: string;
+  /** 'detector', or 'corrected:<hash of the points>' for a clinician's keypoints. */
   keypointsSource: string;
+  /** The clinician's keypoints; null when the detector's were used. */
+  keypoints: number[] | null;
   clinicalKey: string;
-  scoredAt: string;
 }
 
-export interface StoredScore {
-  status: 'scored' | 'flagged' | 'failed';
+/** A row of serve_scores. */
+interface ScoreRow extends ScoreColumns {
+  keypoints: string | null;
+}
+
+/** The columns both tables hold of a score, as both drivers return them (JSON as text). */
+interface ScoreColumns {
+  status: string;
   risk: number | null;
   surv: string | null;
   percentile: number | null;
   flags: string;
   warnings: string;
   reason: string | null;
-  keypoints: string | null;
-  scored_at: string;
+  model_version: string | null;
+  scored_at: string | null;
+}
+
+/*
+ * A score's rows and its ScoreOutcome, both ways, for both tables: here and nowhere else.
+ */
+
+const json = (value: unknown): string | null => (value === null ? null : JSON.stringify(value));
+const parsed = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
+
+/** The columns of a score that both tables hold. */
+const SCORE_COLUMNS = ['status', 'risk', 'surv', 'percentile', 'flags', 'warnings', 'reason', 'model_version', 'scored_at'] as const;
+
+/** An outcome's values for SCORE_COLUMNS, in their order. */
+function scoreColumnValues(f: OutcomeFields): SqlValue[] {
+  return [f.status, f.risk, json(f.surv), f.percentile, JSON.stringify(f.flags), JSON.stringify(f.warnings), f.reason, f.modelVersion, f.scoredAt];
+}
+
+/** The outcome a row's score columns hold, with the keypoints as that table keeps them. */
+function outcomeOfColumns(row: ScoreColumns, keypoints: number[] | null, predicted: number[] | null, given: boolean, where: string): ScoreOutcome {
+  const fields: OutcomeFields = {
+    status: row.status as OutcomeFields['status'], risk: row.risk, surv: parsed(row.surv), percentile: row.percentile,
+    flags: JSON.parse(row.flags) as string[], warnings: JSON.parse(row.warnings) as string[], reason: row.reason,
+    keypoints, predicted, modelVersion: row.model_version ?? '', scoredAt: row.scored_at ?? '',
+  };
+  return outcomeFromFields(fields, given ? 'given' : 'detector', where);
+}
+
+/**
+ * An instance's current score, from its row: null while it has none (received, or waiting for
+ * clinical values). The keypoints of a score are the ones its keypoints source names: the detector's
+ * (kept beside any correction) or the clinician's.
+ */
+export function instanceOutcome(row: InstanceRow): ScoreOutcome | null {
+  if (row.status === 'received' || row.model_version === null || row.scored_at === null) return null;
+  const given = row.keypoints_source !== null && row.keypoints_source !== 'detector';
+  const predicted = parsed<number[]>(row.predicted_keypoints);
+  // A score always had keypoints; a row recovered while its score was reused may lack the detector's:
+  // none rather than a made-up set (the PACS result's check then refuses it by name).
+  const keypoints = (given ? parsed<number[]>(row.corrected_keypoints) : predicted) ?? [];
+  return outcomeOfColumns(row, keypoints, predicted, given, `instance ${uidTag(row.sop_instance_uid)}`);
 }
 
 export class ServeDb {
@@ -228,11 +270,19 @@ export class ServeDb {
     );
   }
 
-  async findScore(uid: string, modelVersion: string, keypointsSource: string, clinicalKey: string): Promise<StoredScore | undefined> {
-    return (await this.sql.all<StoredScore>(
+  /**
+   * The score made before with exactly these inputs, if any. The detector did not run again, but when
+   * it was the source, the keypoints kept are its own (the same image, the same model).
+   */
+  async findScore(uid: string, key: ScoreKey): Promise<ScoreOutcome | undefined> {
+    const row = (await this.sql.all<ScoreRow & { model_version: string }>(
       'SELECT * FROM serve_scores WHERE sop_instance_uid = ? AND model_version = ? AND keypoints_source = ? AND clinical_key = ?',
-      [uid, modelVersion, keypointsSource, clinicalKey],
+      [uid, key.modelVersion, key.keypointsSource, key.clinicalKey],
     ))[0];
+    if (row === undefined) return undefined;
+    const keypoints = parsed<number[]>(row.keypoints);
+    const given = key.keypoints !== null;
+    return outcomeOfColumns(row, row.status === 'scored' ? keypoints : null, given ? null : keypoints, given, `a stored score of instance ${uidTag(uid)}`);
   }
 
   /** How many scores the database holds for an instance (every keypoints source and clinical set). */
@@ -245,27 +295,32 @@ export class ServeDb {
    * instance's current result, in one transaction. The pending mark is cleared only when no change
    * arrived since `revision` was read.
    */
-  async recordScore(uid: string, revision: number, s: ScoreRecord): Promise<void> {
-    const surv = s.surv === null ? null : JSON.stringify(s.surv);
-    const keypoints = s.keypoints === null ? null : JSON.stringify(s.keypoints);
-    const statements: Statement[] = [
+  async recordScore(uid: string, revision: number, key: ScoreKey, outcome: ScoreOutcome): Promise<void> {
+    // Kept under the version the server started with, as the key is (the folder is hashed once, at start).
+    const f = { ...outcomeFields(outcome), modelVersion: key.modelVersion };
+    // The keypoints the score used: the input's when scored; else the clinician's, or the detector's (kept to be corrected).
+    const keypoints = f.keypoints ?? key.keypoints ?? f.predicted;
+    await this.sql.batch([
       {
-        sql: `INSERT INTO serve_scores (sop_instance_uid, model_version, keypoints_source, clinical_key, status, risk, surv, percentile,
-          flags, warnings, reason, keypoints, scored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        sql: `INSERT INTO serve_scores (sop_instance_uid, keypoints_source, clinical_key, keypoints, ${SCORE_COLUMNS.join(', ')})
+          VALUES (?, ?, ?, ?, ${SCORE_COLUMNS.map(() => '?').join(', ')})
           ON CONFLICT (sop_instance_uid, model_version, keypoints_source, clinical_key) DO NOTHING`,
-        params: [uid, s.modelVersion, s.keypointsSource, s.clinicalKey, s.status, s.risk, surv, s.percentile, JSON.stringify(s.flags),
-          JSON.stringify(s.warnings), s.reason, keypoints, s.scoredAt],
+        params: [uid, key.keypointsSource, key.clinicalKey, json(keypoints), ...scoreColumnValues(f)],
       },
-      {
-        sql: `UPDATE serve_instances SET status = ?, risk = ?, surv = ?, percentile = ?, flags = ?, warnings = ?, reason = ?,
-          predicted_keypoints = COALESCE(?, predicted_keypoints), missing_clinical = '[]', keypoints_source = ?, model_version = ?,
-          scored_at = ?, retry_on_start = 0, pending = CASE WHEN revision = ? THEN 0 ELSE pending END WHERE sop_instance_uid = ?`,
-        params: [s.status, s.risk, surv, s.percentile, JSON.stringify(s.flags), JSON.stringify(s.warnings), s.reason,
-          s.predictedKeypoints === null ? null : JSON.stringify(s.predictedKeypoints), s.keypointsSource, s.modelVersion, s.scoredAt,
-          revision, uid],
-      },
-    ];
-    await this.sql.batch(statements);
+      this.currentOutcome(uid, revision, f, { sql: "keypoints_source = ?, missing_clinical = '[]', retry_on_start = 0", params: [key.keypointsSource] }),
+    ]);
+  }
+
+  /**
+   * Makes the outcome the instance's current result: its score columns, and the detector's keypoints
+   * when it ran (otherwise the earlier ones stay); `also` sets the rest.
+   */
+  private currentOutcome(uid: string, revision: number, f: OutcomeFields, also: Statement): Statement {
+    return {
+      sql: `UPDATE serve_instances SET ${SCORE_COLUMNS.map((c) => `${c} = ?`).join(', ')}, predicted_keypoints = COALESCE(?, predicted_keypoints),
+        ${also.sql}, pending = CASE WHEN revision = ? THEN 0 ELSE pending END WHERE sop_instance_uid = ?`,
+      params: [...scoreColumnValues(f), json(f.predicted), ...also.params, revision, uid],
+    };
   }
 
   /** The model needs clinical values this instance lacks: it waits (status received) until they are given. */
@@ -278,15 +333,12 @@ export class ServeDb {
   }
 
   /**
-   * Scoring broke for a reason that is not the image's (the engine, the thread): the instance shows
-   * it as failed, but no score is recorded under its key, and the next start (or a change) tries again.
+   * Scoring broke for a reason that is not the image's (the engine, the thread): the failure is the
+   * instance's current result, but no score is recorded under its key, and the next start (or a
+   * change) tries again.
    */
-  async markFailed(uid: string, revision: number, reason: string): Promise<void> {
-    await this.sql.run(
-      `UPDATE serve_instances SET status = 'failed', reason = ?, retry_on_start = 1, pending = CASE WHEN revision = ? THEN 0 ELSE pending END
-       WHERE sop_instance_uid = ?`,
-      [reason, revision, uid],
-    );
+  async markFailed(uid: string, revision: number, outcome: FailedOutcome): Promise<void> {
+    await this.sql.batch([this.currentOutcome(uid, revision, outcomeFields(outcome), { sql: 'retry_on_start = 1', params: [] })]);
   }
 
   /** On start: instances whose scoring broke for a reason not their own are tried again. */

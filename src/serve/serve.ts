@@ -1,5 +1,5 @@
 /**
- * `spinesurv serve` in-process: the store folder and database, the scoring thread and loop, the DICOM
+ * `spinesurv serve` in-process: the store folder and database, the scoring threads and loop, the DICOM
  * node, the HTTP app and, with --forward, the results to the PACS. startServe returns once all of it
  * listens (ports 0 = free ports, reported back), and close() stops it in the reverse order.
  */
@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { parseImageModelJson, keypointModelPath } from '../models/image/index.js';
 import { readModelJson } from '../models/model-json.js';
 import { modelVersion } from '../models/model-version.js';
+import { availableCores } from '../torch/compute-mode.js';
 import { isPostgresUrl } from '../util/database-url.js';
 import { InputError, UsageError } from '../util/errors.js';
 import { writeJsonAtomic } from '../util/atomic-write.js';
@@ -70,8 +71,12 @@ export interface ServeOptions {
   maxUploadMb?: number;
   /** Largest DICOM dataset accepted, in MB (256 by default). */
   maxDicomMb?: number;
-  /** libtorch threads of the scoring thread (default 1). */
-  engineThreads?: number;
+  /**
+   * Radiographs scored at once, one thread each (default: the cores this process may use). Each thread
+   * runs libtorch as the compute mode says (one intra-op thread in the reproducible mode), so the count
+   * changes how fast, never what.
+   */
+  scoringThreads?: number;
   /** Where log lines go (stderr by default). */
   log?: (line: string) => void;
 }
@@ -172,6 +177,9 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const changeWaitMs = (options.changeWaitSeconds ?? 120) * 1000;
   const requestTimeoutMs = (options.requestTimeoutSeconds ?? 30) * 1000;
   if (!(changeWaitMs > 0) || !(requestTimeoutMs > 0)) throw new UsageError('change wait and request timeout: a number of seconds > 0');
+  const scoringThreads = options.scoringThreads ?? availableCores();
+  // Each thread holds the model and its detector in memory: a count past any machine's cores is a typo.
+  if (!(Number.isInteger(scoringThreads) && scoringThreads >= 1 && scoringThreads <= 256)) throw new UsageError('--scoring-threads: a whole number 1-256');
 
   // The model: an image model with its keypoint detector (clinical covariates allowed: they come from the header, CSV or web page).
   const json = parseImageModelJson(options.modelDir, readModelJson(options.modelDir).json);
@@ -196,9 +204,9 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     })());
   try {
     await db.init();
-    const scorer = new ScorerClient({ modelDir: options.modelDir, engineThreads: options.engineThreads ?? 1 });
+    const scorer = await ScorerClient.start(options.modelDir, scoringThreads);
     closers.push(() => scorer.close());
-    await scorer.whenReady();
+    log(`score: ${scorer.threads} scoring thread(s)`);
 
     let forwardWake = (): void => undefined;
     const forwarding = destination !== null;

@@ -139,7 +139,16 @@ export function currentComputeSettings(): ComputeSettings {
 
 /** libtorch intra-op threads for one job. */
 export function intraOpThreads(settings: ComputeSettings = currentComputeSettings()): number {
-  return settings.mode === 'fast' ? settings.threads : 1;
+  return intraOpThreadsPerJob(1, settings);
+}
+
+/**
+ * libtorch intra-op threads for each of `jobs` jobs that run at once (a pool of scoring threads): 1 in
+ * the reproducible mode, whatever the count, so that no result depends on it; the fast mode shares the
+ * cores out, so that the jobs together do not ask for more threads than there are cores.
+ */
+export function intraOpThreadsPerJob(jobs: number, settings: ComputeSettings = currentComputeSettings()): number {
+  return settings.mode === 'fast' ? Math.max(1, Math.floor(settings.threads / Math.max(1, jobs))) : 1;
 }
 
 /**

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { readRadiograph, writeDicom } from '../../src/imaging/index.js';
+import { scoreView } from '../../src/serve/backend.js';
 import { startServe, type RunningServe } from '../../src/serve/serve.js';
 import { acknowledged, radiographs, storescuAsync, tempDir, tinyImageModel, waitFor } from './helpers.js';
 
@@ -40,7 +41,7 @@ test('an image that waits for clinical values is checked on arrival: a blank fra
   assert.deepEqual(waiting[0]!.missingClinical, ['age', 'sex']);
   assert.equal(flagged.length, 1);
   assert.deepEqual(flagged[0]!.missingClinical, []);
-  assert.deepEqual(flagged[0]!.flags, ['blank: every pixel has the value 0']);
+  assert.deepEqual(scoreView(flagged[0]!.outcome).flags, ['blank: every pixel has the value 0']);
   assert.match(flagged[0]!.reason ?? '', /not a lateral lumbar radiograph \(blank: every pixel has the value 0\)/);
   assert.equal(flagged[0]!.predictedKeypoints, null, 'the detector never ran on it');
 });

@@ -151,7 +151,7 @@ test('a request that never arrives whole is answered 408; a change whose re-scor
     assert.match(body.error, /the change is saved; its re-score did not finish within 0\.001 s/);
     await waitFor(async () => {
       const x = await running.backend.get(uid);
-      return x?.correctedKeypoints !== null && x?.scoredAt !== null && FINAL.has(x?.status ?? '') && (x?.correctedKeypoints?.by === 'Dr A');
+      return x?.correctedKeypoints !== null && x?.outcome != null && FINAL.has(x?.status ?? '') && (x?.correctedKeypoints?.by === 'Dr A');
     }, 60_000, 'the change scored later');
   } finally {
     const first = running.close();

@@ -10,6 +10,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameS
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import pg from 'pg';
+import { riskOf } from '../../src/serve/backend.js';
 import { startServe as startServeInProcess } from '../../src/serve/serve.js';
 import { writeDicom } from '../../src/imaging/dicom/dicom-writer.js';
 import {
@@ -234,6 +235,45 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
     } finally {
       assert.equal(await serve.stop(), 0, serve.stderr());
     }
+  });
+
+  test('--scoring-threads: two threads give each radiograph the risk one thread gives, which is predict --image\'s; 0 is a usage error', { timeout: 240_000 }, async () => {
+    const sent = images.slice(80, 86);
+    const scoredWith = async (threads: number): Promise<Map<string, ResultJson>> => {
+      const store = join(dir, `store-threads-${threads}`);
+      const serve = await startServe(['--model', model, '--store', store, '--scoring-threads', String(threads), ...(await database.args(`threads${threads}`))]);
+      try {
+        assert.match(serve.stderr(), new RegExp(`score: ${threads} scoring thread\\(s\\)`));
+        // One association per image, all at once: several arrive while the threads are busy.
+        const runs = await Promise.all(sent.map((f) => storescuAsync(serve.dicomPort, [f])));
+        for (const r of runs) assert.equal(acknowledged(r.output).success.length, 1, r.output);
+        await waitFor(async () => (await results(serve.httpUrl)).filter((r) => FINAL.has(r.status)).length === sent.length, 120_000, `${sent.length} results`);
+        return new Map((await results(serve.httpUrl)).map((r) => [r.sop_instance_uid, r]));
+      } finally {
+        assert.equal(await serve.stop(), 0, serve.stderr());
+      }
+    };
+    const one = await scoredWith(1);
+    const two = await scoredWith(2);
+    let scored = 0;
+    for (const file of sent) {
+      const uid = dcmtkIdentity(file).sopInstanceUid;
+      const a = one.get(uid)!;
+      const b = two.get(uid)!;
+      assert.deepEqual([b.status, b.risk, b.surv, b.flags], [a.status, a.risk, a.surv, a.flags], `${file}: the same result on two threads as on one`);
+      const predicted = spawnSync(process.execPath, [bin, 'predict', '--model', model, '--image', file, '--json'], { encoding: 'utf8' });
+      if (b.status === 'scored') {
+        scored++;
+        assert.equal(predicted.status, 0, predicted.stderr);
+        assert.equal(b.risk, (JSON.parse(predicted.stdout) as { risk: number }).risk, `${file}: predict --image's risk`);
+      } else {
+        assert.equal(predicted.status, 2, `${file}: predict refuses it too`);
+      }
+    }
+    assert.ok(scored >= 2, `at least two of ${sent.length} scored (${scored})`);
+    const zero = spawnSync(process.execPath, [bin, 'serve', '--model', model, '--store', join(dir, 'store-threads-0'), '--scoring-threads', '0', '--dicom-port', '0', '--http-port', '0'], { encoding: 'utf8' });
+    assert.equal(zero.status, 2);
+    assert.match(zero.stderr, /--scoring-threads must be an integer >= 1, got 0/);
   });
 
   test('refusals: wrong called AE, unknown caller, corrupt dataset, a path in a UID, a body over the limit; the server keeps serving', { timeout: 120_000 }, async () => {
@@ -618,7 +658,7 @@ export function serveSuite(makeDatabase: () => Promise<TestDatabase>): void {
       const same = await running.backend.correctKeypoints(scored.sopInstanceUid, scored.predictedKeypoints!, 'test reader');
       assert.equal(same.correctedKeypoints!.by, 'test reader');
       assert.deepEqual(same.predictedKeypoints, scored.predictedKeypoints, 'the prediction is kept beside the correction');
-      assert.ok(Math.abs(same.risk! - scored.risk!) < 1e-6);
+      assert.ok(Math.abs(riskOf(same)! - riskOf(scored)!) < 1e-6);
       const counts = await database.scoreCounts(store, dbArgs);
       assert.equal(counts.get(scored.sopInstanceUid), 2);
     } finally {

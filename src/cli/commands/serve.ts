@@ -44,6 +44,7 @@ const spec: CommandSpec = {
     'show-phi': { type: 'boolean', description: 'show patient names and IDs in the viewer (never in logs)' },
     'max-upload-mb': { type: 'string', description: 'largest HTTP request body (JSON only)', placeholder: 'N', default: '1' },
     'max-dicom-mb': { type: 'string', description: 'largest DICOM dataset a C-STORE may carry (a larger one is refused, not kept in memory)', placeholder: 'N', default: '256' },
+    'scoring-threads': { type: 'string', description: 'radiographs scored at once, one thread each with the model loaded (default: the cores this process may use); in the reproducible mode (the default) the count never changes a score', placeholder: 'N' },
   },
 };
 
@@ -81,6 +82,7 @@ export async function runServe(argv: string[]): Promise<number> {
     showPhi: a.flag('show-phi'),
     maxUploadMb: a.number('max-upload-mb'),
     maxDicomMb: a.number('max-dicom-mb'),
+    scoringThreads: a.optionalString('scoring-threads') === undefined ? undefined : a.integer('scoring-threads', undefined, 1),
   });
   const host = a.string('host');
   log(`serve: dicom ${host.includes(':') ? `[${host}]` : host}:${running.dicomPort} (AE ${a.string('ae-title')}) http ${running.httpUrl} model ${running.modelVersion} db ${running.db.where}`);

@@ -13,5 +13,6 @@ export { saveImageModel, loadImageModel, parseImageModelJson, keypointModelPath,
 export { gradCam, gradCamFromMaps, type CamMaps } from './gradcam.js';
 export { readVariantFolder, checkPreprocessParams, type VariantFolder, type VariantIndex, type ImageTransform } from './variant-folder.js';
 export { readImageCohortRows } from './cohort-rows.js';
-export { RadiographScorer, type ScoreOutcome, type ScoredOutcome, type FlaggedOutcome, type FailedOutcome, type ScoreRequest } from './radiograph-scorer.js';
+export { RadiographScorer, type ScoreRequest } from './radiograph-scorer.js';
+export { outcomeFields, outcomeFromFields, type ScoreOutcome, type ScoredOutcome, type FlaggedOutcome, type FailedOutcome, type OutcomeFields } from './score-outcome.js';
 export { scoreRadiograph, keypointProblems, refuseNotLateralLumbar, FlaggedRadiograph, NOT_A_LATERAL_LUMBAR_RADIOGRAPH, SURVIVAL_YEARS, type RadiographScore, type KeypointSet } from './score-radiograph.js';

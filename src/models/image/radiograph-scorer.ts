@@ -1,7 +1,7 @@
 /**
  * The one scoring core: an image model folder loaded once (the model, and the keypoint detector it
  * carries), then any number of radiographs scored to one ScoreOutcome each. `predict --image`, the
- * queue's scoring threads (`score`, `worker`) and the server's scoring thread (`serve`) all score
+ * queue's scoring threads (`score`, `worker`) and the server's scoring threads (`serve`) all score
  * through it, so that a radiograph gets the same chain, the same refusals and the same words
  * whichever face it came in by:
  *
@@ -24,45 +24,9 @@ import type { ClinicalValues } from './clinical.js';
 import { keypointModelPath, loadImageModel, parseImageModelJson, type ImageModelJson } from './folder.js';
 import type { ImageModel } from './model.js';
 import { FlaggedRadiograph, keypointProblems, refuseNotLateralLumbar, scoreRadiograph, type KeypointSet } from './score-radiograph.js';
+import type { FailedOutcome, FlaggedOutcome, ScoreOutcome } from './score-outcome.js';
 
-interface OutcomeBase {
-  /** The model folder's version (model-version.ts): results are keyed by it. */
-  modelVersion: string;
-  /** ISO 8601, when the outcome was reached. */
-  scoredAt: string;
-  /** The detector's L1..L5 (x1, y1, ..., x5, y5, COCO pixels) when it ran, flagged or not; null when it did not. */
-  predicted: number[] | null;
-}
-
-export interface ScoredOutcome extends OutcomeBase {
-  status: 'scored';
-  /** Log hazard ratio (higher = riskier). */
-  risk: number;
-  /** Survival without fracture by year ("1", "3", "5"). */
-  surv: Record<string, number>;
-  /** Percentile of the risk among the model's training patients. */
-  percentile: number;
-  /** The keypoints the model's input was cut at. */
-  keypoints: number[];
-  keypointSource: 'detector' | 'given';
-  /** Clinical values outside the training ranges, and the like: scored, but worth a look. */
-  warnings: string[];
-}
-
-export interface FlaggedOutcome extends OutcomeBase {
-  status: 'flagged';
-  /** Each reason the image or its keypoints cannot be trusted. */
-  flags: string[];
-  /** The sentence for people: what was flagged, and that it was not scored. */
-  reason: string;
-}
-
-export interface FailedOutcome extends OutcomeBase {
-  status: 'failed';
-  reason: string;
-}
-
-export type ScoreOutcome = ScoredOutcome | FlaggedOutcome | FailedOutcome;
+export type { ScoreOutcome, ScoredOutcome, FlaggedOutcome, FailedOutcome } from './score-outcome.js';
 
 export interface ScoreRequest {
   /** Names the radiograph in every message (a path, "instance 1a2b", "command line"); never a patient field. */
@@ -176,7 +140,7 @@ export class RadiographScorer {
     }
   }
 
-  private stamp(predicted: number[] | null): OutcomeBase {
+  private stamp(predicted: number[] | null): Pick<ScoreOutcome, 'modelVersion' | 'scoredAt' | 'predicted'> {
     return { modelVersion: this.modelVersion, scoredAt: new Date().toISOString(), predicted };
   }
 

@@ -2,25 +2,21 @@
  * The score that goes back to the PACS, and its wording. One sentence says it for the burned-in
  * capture; the structured report carries the same numbers as coded measurements.
  */
+import type { ScoredOutcome } from '../../models/image/score-outcome.js';
 import { InputError } from '../../util/errors.js';
 
-export interface PacsResult {
-  /** Log hazard ratio. */
-  risk: number;
-  /** Fracture-free survival probability (0..1) at "1", "3" and "5" years. */
-  surv: Record<string, number>;
-  /** Percentile (0..100) of the risk among the model's training patients. */
-  percentile: number;
-  /** x1, y1, ..., x5, y5 (L1..L5), COCO pixels on the radiograph (top-left pixel centre at 0.5, 0.5). */
-  keypoints: number[];
-  /** Reasons to doubt the result (the detector's flags); empty when none. */
-  flags: string[];
-  /** Reasons to read the score with care (e.g. a clinical value outside the training range); empty when none. */
-  warnings: string[];
-  /** The model version (sha256 prefix of the model folder) that made the score. */
-  modelVersion: string;
-  /** When the score was made, ISO 8601: the results' content date and time (UTC). */
-  scoredAt: string;
+/**
+ * What the PACS is sent of a scored outcome: the numbers, the keypoints the model's input was cut at
+ * (COCO pixels on the radiograph, top-left pixel centre at 0.5, 0.5), the warnings, and the model
+ * version and time that make the results' identity and content date (UTC). Flags are reasons to doubt
+ * the result: the SR lists them (or "none").
+ */
+export type PacsResult = Pick<ScoredOutcome, 'risk' | 'surv' | 'percentile' | 'keypoints' | 'warnings' | 'modelVersion' | 'scoredAt'> & { flags: string[] };
+
+/** The PACS's result of a scored outcome; a scored outcome carries no flags (flags stop a score). */
+export function pacsResult(outcome: ScoredOutcome): PacsResult {
+  const { risk, surv, percentile, keypoints, warnings, modelVersion, scoredAt } = outcome;
+  return { risk, surv, percentile, keypoints, flags: [], warnings, modelVersion, scoredAt };
 }
 
 export const SURVIVAL_HORIZONS = ['1', '3', '5'] as const;

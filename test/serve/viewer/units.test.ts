@@ -12,14 +12,20 @@ import { worklistCsv, WORKLIST_CSV_COLUMNS } from '../../../src/serve/viewer/wor
 import { pixelBuffer } from '../../../src/serve/viewer/pixels.js';
 import { isViewerPublicPath } from '../../../src/serve/viewer/routes.js';
 import type { ServedImage } from '../../../src/serve/backend.js';
+import type { ScoreOutcome } from '../../../src/models/image/score-outcome.js';
 import type { Radiograph } from '../../../src/imaging/index.js';
 
-function served(uid: string, risk: number | null, receivedAt: string, extra: Partial<ServedImage> = {}): ServedImage {
+/** An image scored with `risk`, or flagged with `flags`, or (neither) received and not scored yet. */
+function served(uid: string, risk: number | null, receivedAt: string, extra: Partial<ServedImage> & { flags?: string[]; warnings?: string[] } = {}): ServedImage {
+  const { flags, warnings = [], ...rest } = extra;
+  const stamp = { modelVersion: 'abcdef0123456789', scoredAt: receivedAt, predicted: null };
+  const outcome: ScoreOutcome | null = flags !== undefined
+    ? { status: 'flagged', ...stamp, flags, reason: `flagged: ${flags.join('; ')}` }
+    : risk === null ? null : { status: 'scored', ...stamp, risk, surv: { 1: 0.99, 3: 0.95, 5: 0.9 }, percentile: 50, keypoints: [], keypointSource: 'detector', warnings };
   return {
-    sopInstanceUid: uid, studyInstanceUid: `${uid}.1`, seriesInstanceUid: `${uid}.2`, status: risk === null ? 'received' : 'scored',
-    risk, surv: risk === null ? null : { 1: 0.99, 3: 0.95, 5: 0.9 }, percentile: risk === null ? null : 50,
-    flags: [], warnings: [], reason: null, predictedKeypoints: null, correctedKeypoints: null, changes: [], clinical: {}, missingClinical: [],
-    modelVersion: null, receivedAt, scoredAt: null, phi: { patientName: 'DOE^JANE', patientId: 'P1' }, ...extra,
+    sopInstanceUid: uid, studyInstanceUid: `${uid}.1`, seriesInstanceUid: `${uid}.2`, status: outcome?.status ?? 'received', outcome,
+    reason: outcome?.status === 'flagged' ? outcome.reason : null, predictedKeypoints: null, correctedKeypoints: null, changes: [], clinical: {},
+    missingClinical: [], receivedAt, phi: { patientName: 'DOE^JANE', patientId: 'P1' }, ...rest,
   };
 }
 
@@ -73,7 +79,7 @@ test('worklist: scored by risk (highest first), then the rest by arrival; the na
     served('1.1', null, '2026-11-30T08:03:00Z'),
     served('1.2', -0.5, '2026-11-30T08:00:00Z'),
     served('1.3', 0.7, '2026-11-30T08:05:00Z'),
-    served('1.4', null, '2026-11-30T08:01:00Z', { status: 'flagged', flags: ['spacing'] }),
+    served('1.4', null, '2026-11-30T08:01:00Z', { flags: ['spacing'] }),
     served('1.5', 0.7, '2026-11-30T08:02:00Z'),
     served('1.6', 0.1, '2026-11-30T08:04:00Z'),
   ];
@@ -86,18 +92,21 @@ test('worklist: scored by risk (highest first), then the rest by arrival; the na
 test('CSV: the fixed columns, RFC 4180 quoting, formulas disarmed in text but negative numbers kept', () => {
   const images = [
     served('1.2', -0.25, '2026-11-30T08:00:00Z', {
-      flags: ['@SUM(A1)', 'a "quoted", flag'],
+      warnings: ['@SUM(A1)', 'a "quoted", flag'],
       correctedKeypoints: { keypoints: [], by: '=HYPERLINK("http://x")', at: '2026-11-30T09:00:00Z' },
       phi: { patientName: '+DOE,JANE', patientId: 'P' },
     }),
     served('1.3', null, '2026-11-30T08:01:00Z', { correctedKeypoints: { keypoints: [], by: '-1\r\nTAB\t', at: '2026-11-30T09:00:00Z' } }),
+    served('1.4', null, '2026-11-30T08:02:00Z', { flags: ['@SUM(A1)', 'a "quoted", flag'] }),
   ];
   const plain = worklistCsv(worklist(images, false), false);
   const rows = parse(plain, { columns: true }) as Record<string, string>[];
   assert.deepEqual(Object.keys(rows[0]), [...WORKLIST_CSV_COLUMNS]);
   assert.equal(rows[0].risk, '-0.25');
   assert.equal(rows[0].surv_5, '0.9');
-  assert.equal(rows[0].flags, `'@SUM(A1); a "quoted", flag`);
+  assert.equal(rows[0].warnings, `'@SUM(A1); a "quoted", flag`);
+  assert.equal(rows[2].flags, `'@SUM(A1); a "quoted", flag`);
+  assert.equal(rows[2].risk, '');
   assert.equal(rows[0].corrected_by, `'=HYPERLINK("http://x")`);
   assert.equal(rows[1].corrected_by, "'-1\r\nTAB\t");
   assert.equal(rows[1].risk, '');

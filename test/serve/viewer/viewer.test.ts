@@ -22,7 +22,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startServe, type RunningServe } from '../../../src/serve/serve.js';
 import { WORKLIST_CSV_COLUMNS } from '../../../src/serve/viewer/worklist-csv.js';
 import { readRadiograph, writeDicom } from '../../../src/imaging/index.js';
-import type { ServedImage, ViewerBackend } from '../../../src/serve/backend.js';
+import { scoreView, type ScoreView, type ServedImage, type ViewerBackend } from '../../../src/serve/backend.js';
 import {
   acknowledged, bin, cli, freePort, getJson, radiographs, startServe as startServeProcess, storescu, storescuAsync, tempDir, tinyImageModel, waitFor,
   type ResultJson, type ServeProcess,
@@ -95,7 +95,7 @@ describe('web viewer over the real server, storescu and chromium', { timeout: 60
       const sent = await storescuAsync(serve.dicomPort, [file]);
       assert.deepEqual(acknowledged(sent.output).success, [file], sent.output);
     }
-    await waitFor(async () => (await backend.list()).every((i) => i.status !== 'received' || i.missingClinical.length > 0), 120_000, 'every arrival scored or waiting');
+    await waitFor(async () => (await flatList()).every((i) => i.status !== 'received' || i.missingClinical.length > 0), 120_000, 'every arrival scored or waiting');
     browser = await launchChromium();
   });
 
@@ -116,11 +116,20 @@ describe('web viewer over the real server, storescu and chromium', { timeout: 60
     return page;
   }
 
+  /** The backend's images with their scores flat, as the study page's JSON has them: what the pages show. */
+  type FlatImage = ServedImage & ScoreView;
+  const flat = (image: ServedImage): FlatImage => ({ ...image, ...scoreView(image.outcome) });
+  const flatList = async (): Promise<FlatImage[]> => (await backend.list()).map(flat);
+  const flatGet = async (uid: string): Promise<FlatImage | undefined> => {
+    const image = await backend.get(uid);
+    return image === undefined ? undefined : flat(image);
+  };
+
   const api = async (path: string, init: RequestInit = {}): Promise<Response> =>
     fetch(`${base}${path}`, { ...init, headers: { ...AUTH, ...(init.headers ?? {}) } });
 
   /** The worklist order worked out here: scored by risk, highest first; the rest by arrival. */
-  function expectedOrder(images: ServedImage[]): string[] {
+  function expectedOrder(images: FlatImage[]): string[] {
     const scored = images.filter((i) => i.risk !== null).sort((a, b) => b.risk! - a.risk!);
     const rest = images.filter((i) => i.risk === null).sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
     return [...scored, ...rest].map((i) => i.sopInstanceUid);
@@ -128,7 +137,7 @@ describe('web viewer over the real server, storescu and chromium', { timeout: 60
 
   it('in chromium: a study opened while it waits shows the score when another client gives the missing value', async () => {
     const pending = patients[3];
-    assert.equal((await backend.get(pending.uid))!.status, 'received');
+    assert.equal((await flatGet(pending.uid))!.status, 'received');
     const page = await newPage();
     await page.goto(`${base}/study/${pending.uid}?token=${TOKEN}`);
     await page.waitForSelector('body[data-ready="true"]');
@@ -137,7 +146,7 @@ describe('web viewer over the real server, storescu and chromium', { timeout: 60
     // Another system gives the value through the JSON API; the open page looks again and shows the score.
     const put = await api(`/api/results/${pending.uid}/clinical`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ values: { sex: pending.sex }, by: 'RIS feed' }) });
     assert.equal(put.status, 200);
-    const scored = (await backend.get(pending.uid))!;
+    const scored = (await flatGet(pending.uid))!;
     assert.ok(scored.status === 'scored' || scored.status === 'flagged', scored.status);
     await page.waitForFunction((want: string) => document.getElementById('status').textContent === want, scored.status, { timeout: 15_000 });
     assert.equal(await page.textContent('#risk'), scored.risk === null ? '–' : scored.risk.toFixed(4));
@@ -158,7 +167,7 @@ describe('web viewer over the real server, storescu and chromium', { timeout: 60
   });
 
   it('has a mix to look at: scored, flagged and waiting for a clinical value', async () => {
-    const images = await backend.list();
+    const images = await flatList();
     assert.ok(images.filter((i) => i.status === 'scored').length >= 2, 'two scored');
     // The turned radiograph, by the input checks (no weights involved); the detector may flag others.
     const refused = images.find((i) => i.sopInstanceUid === turned.uid)!;
@@ -182,7 +191,7 @@ describe('web viewer over the real server, storescu and chromium', { timeout: 60
     const body = JSON.parse(text) as { modelName: string; showPhi: boolean; images: { sopInstanceUid: string; risk: number | null; patientName?: string }[] };
     assert.equal(body.modelName, JSON.parse(readFileSync(join(model, 'model.json'), 'utf8')).name);
     assert.equal(body.showPhi, false);
-    assert.deepEqual(body.images.map((i) => i.sopInstanceUid), expectedOrder(await backend.list()));
+    assert.deepEqual(body.images.map((i) => i.sopInstanceUid), expectedOrder(await flatList()));
     assert.ok(!text.includes('SYNTHETIC'), 'no patient name in the JSON');
     const csv = await (await api('/api/viewer/worklist.csv')).text();
     assert.ok(!csv.includes('SYNTHETIC') && !csv.includes('patient_name'), 'no patient name in the CSV');
@@ -207,8 +216,8 @@ describe('web viewer over the real server, storescu and chromium', { timeout: 60
 
   it('a bad correction gets 400 with a message and never reaches the backend', async () => {
     const uid = patients.find((p) => p.sexGiven)!.uid;
-    const good = (await backend.get(uid))!.predictedKeypoints!;
-    const before = (await backend.get(uid))!.changes.length;
+    const good = (await flatGet(uid))!.predictedKeypoints!;
+    const before = (await flatGet(uid))!.changes.length;
     const post = (body: unknown): Promise<Response> => api(`/api/viewer/images/${uid}/keypoints`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const cases: [unknown, RegExp][] = [
       [{ keypoints: good.slice(0, 9), by: 'A' }, /10 numbers/],
@@ -230,7 +239,7 @@ describe('web viewer over the real server, storescu and chromium', { timeout: 60
     assert.equal(huge.status, 413);
     const notJson = await api(`/api/viewer/images/${uid}/keypoints`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"keypoints": [1,' });
     assert.equal(notJson.status, 400);
-    assert.equal((await backend.get(uid))!.changes.length, before, 'no refused correction was stored');
+    assert.equal((await flatGet(uid))!.changes.length, before, 'no refused correction was stored');
 
     const clinical = (body: unknown): Promise<Response> => api(`/api/viewer/images/${uid}/clinical`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     let res = await clinical({ values: { bmi: 24 }, by: 'A' });
@@ -239,7 +248,7 @@ describe('web viewer over the real server, storescu and chromium', { timeout: 60
     res = await clinical({ values: { age: 'old' }, by: 'A\u0007' });
     assert.equal(res.status, 400);
     assert.match(((await res.json()) as { error: string }).error, /control characters/);
-    assert.equal((await backend.get(uid))!.changes.length, before, 'no refused clinical value was stored');
+    assert.equal((await flatGet(uid))!.changes.length, before, 'no refused clinical value was stored');
   });
 
   it('serves the modality values unchanged and a PNG through a window as dcmtk draws it', async () => {
@@ -288,8 +297,8 @@ describe('web viewer over the real server, storescu and chromium', { timeout: 60
     await page.waitForSelector('#worklist tbody tr');
     assert.ok(!page.url().includes('token'), 'the token left the address bar');
     const order = await page.$$eval('#worklist tbody tr', (rows) => rows.map((r) => (r as unknown as Node).dataset.uid));
-    assert.deepEqual(order, expectedOrder(await backend.list()));
-    const images = await backend.list();
+    assert.deepEqual(order, expectedOrder(await flatList()));
+    const images = await flatList();
     for (const image of images.filter((i) => i.status === 'flagged')) {
       const shown = await page.$$eval(`tr[data-uid="${image.sopInstanceUid}"] .flag:not(.reason)`, (f) => f.map((x) => x.textContent));
       assert.deepEqual(shown, image.flags);
@@ -356,7 +365,7 @@ describe('web viewer over the real server, storescu and chromium', { timeout: 60
     await page.mouse.up();
     assert.match((await page.textContent('#error'))!, /Enter your name/);
     assert.deepEqual(await inView(), before);
-    assert.equal((await backend.get(topUid))!.changes.length, changes0);
+    assert.equal((await flatGet(topUid))!.changes.length, changes0);
     start = await l3Box();
 
     // The real drag: L3 by (+18, -12) screen pixels.
@@ -369,8 +378,8 @@ describe('web viewer over the real server, storescu and chromium', { timeout: 60
     await page.mouse.up();
     await page.waitForFunction((old) => (document.getElementById('risk')!.dataset.risk !== old || !document.getElementById('error')!.hidden) && document.getElementById('busy')!.textContent === '', riskBefore);
     assert.equal(await page.isVisible('#error'), false, (await page.textContent('#error'))!);
-    assert.equal((await backend.get(topUid))!.changes.length, changes0 + 1);
-    const after = (await backend.get(topUid))!;
+    assert.equal((await flatGet(topUid))!.changes.length, changes0 + 1);
+    const after = (await flatGet(topUid))!;
     const corrected = after.correctedKeypoints!;
     assert.equal(corrected.by, by);
     assert.equal(after.status, 'scored');
@@ -405,7 +414,7 @@ describe('web viewer over the real server, storescu and chromium', { timeout: 60
     await page.keyboard.press('Enter');
     await page.waitForFunction((old) => (document.getElementById('risk')!.dataset.risk !== old || !document.getElementById('error')!.hidden) && document.getElementById('busy')!.textContent === '', riskAfterDrag);
     assert.equal(await page.isVisible('#error'), false, (await page.textContent('#error'))!);
-    const byKeys = (await backend.get(topUid))!;
+    const byKeys = (await flatGet(topUid))!;
     assert.equal(byKeys.changes.length, changes0 + 2);
     // The history lists both, oldest first, with who (as text, never HTML) and what.
     const history = await page.$$eval('#history li[data-kind="keypoints"]', (items) => items.map((x) => x.textContent));
@@ -441,7 +450,7 @@ describe('web viewer over the real server, storescu and chromium', { timeout: 60
     const csvText = readFileSync((await download.path())!, 'utf8');
     const table = parse(csvText, { columns: true }) as Record<string, string>[];
     assert.deepEqual(Object.keys(table[0]), [...WORKLIST_CSV_COLUMNS]);
-    const now = await backend.list();
+    const now = await flatList();
     assert.deepEqual(table.map((row) => row.sop_instance_uid), expectedOrder(now));
     for (const row of table) {
       const image = now.find((i) => i.sopInstanceUid === row.sop_instance_uid)!;
@@ -476,7 +485,7 @@ describe('web viewer over the real server, storescu and chromium', { timeout: 60
     await page.selectOption('#clinical-sex', 'M');
     await page.click('#clinical-form button[type="submit"]');
     await page.waitForFunction(() => document.getElementById('status')!.textContent !== 'waiting');
-    const image = (await backend.get(waiting.uid))!;
+    const image = (await flatGet(waiting.uid))!;
     assert.equal(image.clinical.sex, 'M');
     const viaCli = predictImage(model, waiting.file, { age: waiting.age, sex: 'M' });
     assert.equal(image.status, 'scored', image.flags.join('; '));
@@ -496,7 +505,7 @@ describe('web viewer over the real server, storescu and chromium', { timeout: 60
     assert.equal(await page.isVisible('#warnings-row'), true);
     assert.match((await page.textContent('#warnings'))!, /^age 2\.5 is outside the training range [\d.]+-[\d.]+; the risk is an extrapolation$/);
     // A score inside the range: no warnings row.
-    const plain = (await backend.list()).find((i) => i.status === 'scored' && i.warnings.length === 0)!;
+    const plain = (await flatList()).find((i) => i.status === 'scored' && i.warnings.length === 0)!;
     await page.goto(`${base}/study/${plain.sopInstanceUid}`);
     await page.waitForSelector('body[data-ready="true"]');
     assert.equal(await page.isVisible('#warnings-row'), false);
